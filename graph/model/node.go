@@ -1,0 +1,6 @@
+package model
+
+// Entity is what a GraphQL Node resolves to: one of the persistence entity
+// types (Package, PackageVersion, Environment, PackageIndex). It is empty so
+// persistence types need no GraphQL methods.
+type Entity interface{}

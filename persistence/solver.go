@@ -1,0 +1,640 @@
+package persistence
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// SolverResult is one parsed solver document, ready to be written.
+// Names must already be PEP 503 normalised.
+type SolverResult struct {
+	SolverName    string
+	SolverVersion string
+	Environment   EnvironmentKey
+	SolvedAt      time.Time
+	Duration      float64
+	Entries       []SolvedEntry
+	Problems      []ProblemEntry
+}
+
+// SolvedEntry is one package version of the solver's tree (or one solver
+// error for a known version, with Error set and no dependencies).
+type SolvedEntry struct {
+	Name             string
+	Version          string
+	IndexURL         string // "" when unknown
+	Error            bool
+	ErrorUnparseable bool
+	ErrorUnsolvable  bool
+	ErrorDetails     json.RawMessage
+	Metadata         *MetadataEntry
+	Artifacts        []ArtifactEntry
+	Dependencies     []DependencyEntry
+}
+
+// MetadataEntry is the core-metadata summary of a solved version.
+type MetadataEntry struct {
+	Summary, License, RequiresPython *string
+	Classifiers                      []string
+}
+
+// ArtifactEntry is one distribution file of a version and its digest.
+type ArtifactEntry struct{ Name, SHA256 string }
+
+// DependencyEntry is one requirement of a solved version.
+type DependencyEntry struct {
+	Name                   string
+	VersionRange           string
+	Marker                 *string
+	Extra                  *string
+	Extras                 []string
+	MarkerEvaluationResult *bool
+	Resolved               []ResolvedEntry
+}
+
+// ResolvedEntry lists the versions a requirement resolves to on one index.
+type ResolvedEntry struct {
+	IndexURL string
+	Versions []string
+}
+
+// ProblemEntry is a solver error without a version, or an unparsed or
+// unresolved requirement.
+type ProblemEntry struct {
+	Kind        string // error | unparsed | unresolved
+	PackageName string
+	Version     string
+	IndexURL    string
+	Details     json.RawMessage
+}
+
+// DocumentRef identifies a document being ingested.
+type DocumentRef struct {
+	ID        string
+	Kind      string
+	ObjectKey string
+	SHA256    string
+}
+
+// Counts are the facts one document wrote, by kind.
+type Counts map[string]int64
+
+// IngestOutcome says what IngestSolverResult did.
+type IngestOutcome struct {
+	Status DocumentStatus // INGESTED, or SKIPPED when already ingested with the same SHA256
+	Counts Counts
+}
+
+// IngestSolverResult writes the graph facts of one solver document in one
+// transaction and marks the document INGESTED. A document already ingested
+// with the same SHA256 is SKIPPED unless force; otherwise its previous facts
+// are replaced, never added to. Per (version, environment) the newest solver
+// run wins. Upserts go in key order so concurrent documents cannot deadlock;
+// a deadlock or serialization failure is retried by WithTx.
+// Returns INVALID for facts the schema rejects, UNAVAILABLE when the database is unreachable.
+func (s *Store) IngestSolverResult(ctx context.Context, doc DocumentRef, res *SolverResult, force bool) (IngestOutcome, error) {
+	var out IngestOutcome
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		out = IngestOutcome{Counts: Counts{}}
+		skip, err := beginDocument(ctx, tx, doc, force)
+		if err != nil {
+			return err
+		}
+		if skip {
+			out.Status = StatusSkipped
+			return nil
+		}
+		if err := writeSolverResult(ctx, tx, doc.ID, res, out.Counts); err != nil {
+			return err
+		}
+		out.Status = StatusIngested
+		return finishDocument(ctx, tx, doc.ID, out.Counts)
+	})
+	return out, err
+}
+
+// beginDocument locks the document row (creating it), decides whether to
+// skip, and removes the document's previous facts when it is re-ingested.
+func beginDocument(ctx context.Context, tx pgx.Tx, doc DocumentRef, force bool) (skip bool, err error) {
+	var status DocumentStatus
+	var sha *string
+	err = tx.QueryRow(ctx, `
+		INSERT INTO document (id, kind, object_key, sha256, status)
+		VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), 'PENDING')
+		ON CONFLICT (id) DO UPDATE SET updated_at = now()
+		RETURNING status, sha256`, doc.ID, doc.Kind, doc.ObjectKey, doc.SHA256).Scan(&status, &sha)
+	if err != nil {
+		return false, err
+	}
+	if !force && status == StatusIngested && sha != nil && *sha == doc.SHA256 {
+		return true, nil
+	}
+	if err := deleteDocumentFacts(ctx, tx, doc.ID); err != nil {
+		return false, err
+	}
+	_, err = tx.Exec(ctx, `
+		UPDATE document SET kind = $2, object_key = NULLIF($3, ''), sha256 = NULLIF($4, ''),
+			attempts = attempts + 1, updated_at = now()
+		WHERE id = $1`, doc.ID, doc.Kind, doc.ObjectKey, doc.SHA256)
+	return false, err
+}
+
+func finishDocument(ctx context.Context, tx pgx.Tx, id string, counts Counts) error {
+	raw, err := json.Marshal(counts)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `
+		UPDATE document SET status = 'INGESTED', error = NULL, error_code = NULL,
+			counts = $2, ingested_at = now(), updated_at = now()
+		WHERE id = $1`, id, raw)
+	return err
+}
+
+// deleteDocumentFacts removes every fact a document wrote (edges and
+// resolved versions go with their solved rows). Nodes — packages, versions,
+// indexes, environments — are shared and stay.
+func deleteDocumentFacts(ctx context.Context, tx pgx.Tx, id string) error {
+	for _, q := range []string{
+		`DELETE FROM solved WHERE document_id = $1`,
+		`DELETE FROM depends_on WHERE document_id = $1`,
+		`DELETE FROM solver_problem WHERE document_id = $1`,
+		`DELETE FROM package_metadata WHERE document_id = $1`,
+		`DELETE FROM artifact WHERE document_id = $1`,
+	} {
+		if _, err := tx.Exec(ctx, q, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type versionKey struct {
+	name, version, index string
+}
+
+func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *SolverResult, counts Counts) error {
+	entries := dedupeEntries(res.Entries)
+
+	// Nodes: indexes, packages, versions, in key order.
+	indexSet := map[string]bool{}
+	pkgSet := map[string]bool{}
+	verSet := map[versionKey]bool{}
+	for _, e := range entries {
+		pkgSet[e.Name] = true
+		verSet[versionKey{e.Name, e.Version, e.IndexURL}] = true
+		if e.IndexURL != "" {
+			indexSet[e.IndexURL] = true
+		}
+		for _, d := range e.Dependencies {
+			pkgSet[d.Name] = true
+			for _, r := range d.Resolved {
+				if r.IndexURL != "" {
+					indexSet[r.IndexURL] = true
+				}
+				for _, v := range r.Versions {
+					verSet[versionKey{d.Name, v, r.IndexURL}] = true
+				}
+			}
+		}
+	}
+	indexIDs, err := upsertIndexes(ctx, tx, sortedKeys(indexSet))
+	if err != nil {
+		return err
+	}
+	pkgIDs, err := upsertPackages(ctx, tx, sortedKeys(pkgSet))
+	if err != nil {
+		return err
+	}
+	verIDs, err := upsertVersions(ctx, tx, verSet, pkgIDs, indexIDs)
+	if err != nil {
+		return err
+	}
+	counts["versions"] = int64(len(verIDs))
+
+	envID, err := upsertEnvironment(ctx, tx, res.Environment)
+	if err != nil {
+		return err
+	}
+	var solverID int64
+	err = tx.QueryRow(ctx, `
+		WITH ins AS (
+			INSERT INTO solver (name, version) VALUES ($1, $2)
+			ON CONFLICT (name, version) DO NOTHING RETURNING id)
+		SELECT id FROM ins UNION ALL SELECT id FROM solver WHERE name = $1 AND version = $2
+		LIMIT 1`, res.SolverName, res.SolverVersion).Scan(&solverID)
+	if err != nil {
+		return fmt.Errorf("upsert solver: %w", err)
+	}
+
+	// Solved rows, sorted by version id; the newest run per (version,
+	// environment) wins, and only rows this document owns get its edges.
+	sort.Slice(entries, func(i, j int) bool {
+		return verIDs[keyOf(entries[i])] < verIDs[keyOf(entries[j])]
+	})
+	n := len(entries)
+	vids := make([]int64, n)
+	errs := make([]bool, n)
+	unparse := make([]bool, n)
+	unsolv := make([]bool, n)
+	details := make([]*string, n)
+	for i, e := range entries {
+		vids[i] = verIDs[keyOf(e)]
+		errs[i], unparse[i], unsolv[i] = e.Error, e.ErrorUnparseable, e.ErrorUnsolvable
+		if len(e.ErrorDetails) > 0 {
+			d := string(e.ErrorDetails)
+			details[i] = &d
+		}
+	}
+	rows, err := tx.Query(ctx, `
+		INSERT INTO solved AS s (version_id, environment_id, solver_id, document_id, solved_at, duration,
+			error, error_unparseable, error_unsolvable, error_details)
+		SELECT v, $2, $3, $4, $5, $6, e, u, us, d::jsonb
+		FROM unnest($1::bigint[], $7::bool[], $8::bool[], $9::bool[], $10::text[]) AS t(v, e, u, us, d)
+		ORDER BY v
+		ON CONFLICT (version_id, environment_id) DO UPDATE SET
+			solver_id = excluded.solver_id, document_id = excluded.document_id,
+			solved_at = excluded.solved_at, duration = excluded.duration, error = excluded.error,
+			error_unparseable = excluded.error_unparseable, error_unsolvable = excluded.error_unsolvable,
+			error_details = excluded.error_details
+		WHERE (excluded.solved_at, excluded.document_id) >= (s.solved_at, s.document_id)
+		RETURNING id, version_id`,
+		vids, envID, solverID, docID, res.SolvedAt, res.Duration, errs, unparse, unsolv, details)
+	if err != nil {
+		return fmt.Errorf("upsert solved: %w", err)
+	}
+	owned := map[int64]int64{} // version id -> solved id
+	var solvedID, versionID int64
+	_, err = pgx.ForEachRow(rows, []any{&solvedID, &versionID}, func() error {
+		owned[versionID] = solvedID
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("upsert solved: %w", err)
+	}
+	counts["solved"] = int64(len(owned))
+	ownedIDs := make([]int64, 0, len(owned))
+	for _, id := range owned {
+		ownedIDs = append(ownedIDs, id)
+	}
+	sort.Slice(ownedIDs, func(i, j int) bool { return ownedIDs[i] < ownedIDs[j] })
+	// Rows taken over from an older run lose that run's edges.
+	if _, err := tx.Exec(ctx, `DELETE FROM depends_on WHERE solved_id = ANY($1)`, ownedIDs); err != nil {
+		return err
+	}
+
+	if err := writeEdges(ctx, tx, docID, envID, entries, owned, verIDs, pkgIDs, counts); err != nil {
+		return err
+	}
+	if err := writeMetadata(ctx, tx, docID, entries, owned, verIDs, counts); err != nil {
+		return err
+	}
+	return writeProblems(ctx, tx, docID, envID, res.Problems, counts)
+}
+
+func keyOf(e SolvedEntry) versionKey { return versionKey{e.Name, e.Version, e.IndexURL} }
+
+// dedupeEntries keeps the first entry per version key.
+func dedupeEntries(in []SolvedEntry) []SolvedEntry {
+	seen := make(map[versionKey]bool, len(in))
+	out := make([]SolvedEntry, 0, len(in))
+	for _, e := range in {
+		k := keyOf(e)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, e)
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func upsertIndexes(ctx context.Context, tx pgx.Tx, urls []string) (map[string]int64, error) {
+	ids := make(map[string]int64, len(urls))
+	if len(urls) == 0 {
+		return ids, nil
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO package_index (url) SELECT u FROM unnest($1::text[]) AS u ORDER BY u
+		ON CONFLICT (url) DO NOTHING`, urls); err != nil {
+		return nil, fmt.Errorf("upsert indexes: %w", err)
+	}
+	return ids, collectIDs(ctx, tx, `SELECT url, id FROM package_index WHERE url = ANY($1)`, urls, ids)
+}
+
+func upsertPackages(ctx context.Context, tx pgx.Tx, names []string) (map[string]int64, error) {
+	ids := make(map[string]int64, len(names))
+	if len(names) == 0 {
+		return ids, nil
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO package (name) SELECT n FROM unnest($1::text[]) AS n ORDER BY n
+		ON CONFLICT (name) DO NOTHING`, names); err != nil {
+		return nil, fmt.Errorf("upsert packages: %w", err)
+	}
+	return ids, collectIDs(ctx, tx, `SELECT name, id FROM package WHERE name = ANY($1)`, names, ids)
+}
+
+func collectIDs(ctx context.Context, tx pgx.Tx, sql string, keys []string, into map[string]int64) error {
+	rows, err := tx.Query(ctx, sql, keys)
+	if err != nil {
+		return err
+	}
+	var k string
+	var id int64
+	_, err = pgx.ForEachRow(rows, []any{&k, &id}, func() error {
+		into[k] = id
+		return nil
+	})
+	return err
+}
+
+func upsertVersions(ctx context.Context, tx pgx.Tx, set map[versionKey]bool, pkgIDs, indexIDs map[string]int64) (map[versionKey]int64, error) {
+	type row struct {
+		pkg     int64
+		version string
+		index   *int64
+	}
+	rowsIn := make([]row, 0, len(set))
+	for k := range set {
+		r := row{pkg: pkgIDs[k.name], version: k.version}
+		if k.index != "" {
+			id := indexIDs[k.index]
+			r.index = &id
+		}
+		rowsIn = append(rowsIn, r)
+	}
+	sort.Slice(rowsIn, func(i, j int) bool {
+		a, b := rowsIn[i], rowsIn[j]
+		if a.pkg != b.pkg {
+			return a.pkg < b.pkg
+		}
+		if a.version != b.version {
+			return a.version < b.version
+		}
+		return idx(a.index) < idx(b.index)
+	})
+	pkgs := make([]int64, len(rowsIn))
+	vers := make([]string, len(rowsIn))
+	idxs := make([]*int64, len(rowsIn))
+	for i, r := range rowsIn {
+		pkgs[i], vers[i], idxs[i] = r.pkg, r.version, r.index
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO package_version (package_id, version, index_id)
+		SELECT p, v, i FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS t(p, v, i)
+		ORDER BY p, v, i
+		ON CONFLICT ON CONSTRAINT package_version_key DO NOTHING`, pkgs, vers, idxs); err != nil {
+		return nil, fmt.Errorf("upsert versions: %w", err)
+	}
+	rows, err := tx.Query(ctx, `
+		SELECT p.name, pv.version, coalesce(ix.url, ''), pv.id
+		FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS t(p, v, i)
+		JOIN package_version pv ON pv.package_id = t.p AND pv.version = t.v AND pv.index_id IS NOT DISTINCT FROM t.i
+		JOIN package p ON p.id = pv.package_id
+		LEFT JOIN package_index ix ON ix.id = pv.index_id`, pkgs, vers, idxs)
+	if err != nil {
+		return nil, fmt.Errorf("read versions: %w", err)
+	}
+	ids := make(map[versionKey]int64, len(rowsIn))
+	var k versionKey
+	var id int64
+	_, err = pgx.ForEachRow(rows, []any{&k.name, &k.version, &k.index, &id}, func() error {
+		ids[k] = id
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read versions: %w", err)
+	}
+	return ids, nil
+}
+
+func idx(p *int64) int64 {
+	if p == nil {
+		return -1
+	}
+	return *p
+}
+
+func upsertEnvironment(ctx context.Context, tx pgx.Tx, env EnvironmentKey) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `
+		WITH ins AS (
+			INSERT INTO environment (os_name, os_version, python_version) VALUES ($1, $2, $3)
+			ON CONFLICT ON CONSTRAINT environment_key DO NOTHING RETURNING id)
+		SELECT id FROM ins UNION ALL
+		SELECT id FROM environment WHERE os_name = $1 AND os_version = $2 AND python_version = $3
+		LIMIT 1`, env.OSName, env.OSVersion, env.PythonVersion).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("upsert environment: %w", err)
+	}
+	return id, nil
+}
+
+type edgeKey struct {
+	solved  int64
+	pkg     int64
+	vrange  string
+	marker  string
+	hasMark bool
+	extra   string
+	hasExt  bool
+}
+
+// writeEdges COPYs the DEPENDS_ON edges of the owned solved rows and the
+// versions they resolve to, with ids taken from the sequence up front.
+func writeEdges(ctx context.Context, tx pgx.Tx, docID string, envID int64, entries []SolvedEntry,
+	owned map[int64]int64, verIDs map[versionKey]int64, pkgIDs map[string]int64, counts Counts) error {
+	type edge struct {
+		key      edgeKey
+		versionT int64
+		d        *DependencyEntry
+	}
+	var edges []edge
+	seen := map[edgeKey]bool{}
+	for i := range entries {
+		e := &entries[i]
+		vid := verIDs[keyOf(*e)]
+		sid, ok := owned[vid]
+		if !ok {
+			continue
+		}
+		for j := range e.Dependencies {
+			d := &e.Dependencies[j]
+			k := edgeKey{solved: sid, pkg: pkgIDs[d.Name], vrange: d.VersionRange}
+			if d.Marker != nil {
+				k.marker, k.hasMark = *d.Marker, true
+			}
+			if d.Extra != nil {
+				k.extra, k.hasExt = *d.Extra, true
+			}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			edges = append(edges, edge{key: k, versionT: vid, d: d})
+		}
+	}
+	if len(edges) == 0 {
+		return nil
+	}
+	ids, err := nextIDs(ctx, tx, "depends_on", len(edges))
+	if err != nil {
+		return err
+	}
+	edgeRows := make([][]any, len(edges))
+	var resolvedRows [][]any
+	for i, e := range edges {
+		extras := e.d.Extras
+		if extras == nil {
+			extras = []string{}
+		}
+		edgeRows[i] = []any{ids[i], e.key.solved, e.versionT, envID, e.key.pkg, e.d.VersionRange,
+			e.d.Marker, e.d.Extra, extras, e.d.MarkerEvaluationResult, docID}
+		targets := map[int64]bool{}
+		for _, r := range e.d.Resolved {
+			for _, v := range r.Versions {
+				t := verIDs[versionKey{e.d.Name, v, r.IndexURL}]
+				if !targets[t] {
+					targets[t] = true
+					resolvedRows = append(resolvedRows, []any{ids[i], t})
+				}
+			}
+		}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"depends_on"},
+		[]string{"id", "solved_id", "version_id", "environment_id", "package_id", "version_range",
+			"marker", "extra", "extras", "marker_evaluation_result", "document_id"},
+		pgx.CopyFromRows(edgeRows)); err != nil {
+		return fmt.Errorf("copy edges: %w", err)
+	}
+	counts["edges"] = int64(len(edgeRows))
+	if len(resolvedRows) > 0 {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"depends_on_resolved"},
+			[]string{"edge_id", "version_id"}, pgx.CopyFromRows(resolvedRows)); err != nil {
+			return fmt.Errorf("copy resolved versions: %w", err)
+		}
+	}
+	counts["resolved"] = int64(len(resolvedRows))
+	return nil
+}
+
+// nextIDs reserves n values of a table's identity sequence.
+func nextIDs(ctx context.Context, tx pgx.Tx, table string, n int) ([]int64, error) {
+	rows, err := tx.Query(ctx,
+		`SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`, table, n)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("reserve ids: %w", err)
+	}
+	return ids, nil
+}
+
+func writeMetadata(ctx context.Context, tx pgx.Tx, docID string, entries []SolvedEntry,
+	owned map[int64]int64, verIDs map[versionKey]int64, counts Counts) error {
+	var mVids []int64
+	var summaries, licenses, requires []*string
+	var classifiers []string // JSON arrays, one per row
+	var aVids []int64
+	var aNames, aShas []string
+	for _, e := range entries {
+		vid := verIDs[keyOf(e)]
+		if _, ok := owned[vid]; !ok {
+			continue
+		}
+		if m := e.Metadata; m != nil {
+			cl := m.Classifiers
+			if cl == nil {
+				cl = []string{}
+			}
+			raw, err := json.Marshal(cl)
+			if err != nil {
+				return err
+			}
+			mVids = append(mVids, vid)
+			summaries = append(summaries, m.Summary)
+			licenses = append(licenses, m.License)
+			requires = append(requires, m.RequiresPython)
+			classifiers = append(classifiers, string(raw))
+		}
+		for _, a := range e.Artifacts {
+			aVids = append(aVids, vid)
+			aNames = append(aNames, a.Name)
+			aShas = append(aShas, a.SHA256)
+		}
+	}
+	if len(mVids) > 0 {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO package_metadata AS m (version_id, summary, license, requires_python, classifiers, document_id)
+			SELECT v, s, l, r, ARRAY(SELECT jsonb_array_elements_text(c::jsonb)), $6
+			FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(v, s, l, r, c)
+			ORDER BY v
+			ON CONFLICT (version_id) DO UPDATE SET summary = excluded.summary, license = excluded.license,
+				requires_python = excluded.requires_python, classifiers = excluded.classifiers,
+				document_id = excluded.document_id`,
+			mVids, summaries, licenses, requires, classifiers, docID)
+		if err != nil {
+			return fmt.Errorf("upsert metadata: %w", err)
+		}
+		counts["metadata"] = tag.RowsAffected()
+	}
+	if len(aVids) > 0 {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO artifact (version_id, name, sha256, document_id)
+			SELECT v, n, s, $4 FROM unnest($1::bigint[], $2::text[], $3::text[]) AS t(v, n, s)
+			ORDER BY v, n, s
+			ON CONFLICT ON CONSTRAINT artifact_key DO NOTHING`, aVids, aNames, aShas, docID)
+		if err != nil {
+			return fmt.Errorf("insert artifacts: %w", err)
+		}
+		counts["artifacts"] = tag.RowsAffected()
+	}
+	return nil
+}
+
+func writeProblems(ctx context.Context, tx pgx.Tx, docID string, envID int64, problems []ProblemEntry, counts Counts) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	kinds := make([]string, len(problems))
+	names := make([]string, len(problems))
+	versions := make([]string, len(problems))
+	indexes := make([]string, len(problems))
+	details := make([]*string, len(problems))
+	for i, p := range problems {
+		kinds[i], names[i], versions[i], indexes[i] = p.Kind, p.PackageName, p.Version, p.IndexURL
+		if len(p.Details) > 0 {
+			d := string(p.Details)
+			details[i] = &d
+		}
+	}
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO solver_problem (document_id, environment_id, kind, package_name, version, index_url, details)
+		SELECT $1, $2, k, n, v, i, d::jsonb
+		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(k, n, v, i, d)
+		ORDER BY k, n, v, i
+		ON CONFLICT ON CONSTRAINT solver_problem_key DO NOTHING`,
+		docID, envID, kinds, names, versions, indexes, details)
+	if err != nil {
+		return fmt.Errorf("insert solver problems: %w", err)
+	}
+	counts["problems"] = tag.RowsAffected()
+	return nil
+}

@@ -1,0 +1,166 @@
+// Package persistence is the only place SQL lives: domain types, the Store,
+// transactions, bulk writes and graph walks over PostgreSQL.
+package persistence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgerrcode"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Store reads and writes the knowledge graph.
+type Store struct {
+	pool   *pgxpool.Pool
+	logger *slog.Logger
+	// MaxRetries bounds how often a transaction that failed with a
+	// serialization failure or a deadlock is retried.
+	MaxRetries int
+}
+
+// Options configure Open.
+type Options struct {
+	Logger *slog.Logger
+	// Tracer, when set, sees every statement (see Tracer).
+	Tracer *Tracer
+	// MaxConns overrides the pool size; 0 keeps pgx's default (max(4, NumCPU)).
+	MaxConns int32
+}
+
+// Open connects a pool to databaseURL and checks that the server answers.
+// It returns UNAVAILABLE when the database cannot be reached.
+func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, Wrap(CodeInvalid, err, "invalid database URL")
+	}
+	if opts.Tracer != nil {
+		cfg.ConnConfig.Tracer = opts.Tracer
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, Wrap(CodeInvalid, err, "invalid database configuration")
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, Wrap(CodeUnavailable, err, fmt.Sprintf("database %s:%d unreachable", cfg.ConnConfig.Host, cfg.ConnConfig.Port))
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Store{pool: pool, logger: logger, MaxRetries: 5}, nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks that the database answers. It returns UNAVAILABLE when it does not.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return Wrap(CodeUnavailable, err, "database unreachable")
+	}
+	return nil
+}
+
+// WithTx runs fn in one transaction and commits when fn returns nil. A
+// serialization failure or deadlock (40001, 40P01) restarts fn with backoff,
+// up to MaxRetries times; fn must therefore be safe to run again. Errors are
+// mapped to coded errors (see mapError).
+func (s *Store) WithTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	backoff := 20 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		err := s.tryTx(ctx, fn)
+		if err == nil || !retryable(err) || attempt >= s.MaxRetries {
+			return mapError(err)
+		}
+		s.logger.DebugContext(ctx, "retrying transaction", "attempt", attempt+1, "err", err)
+		select {
+		case <-ctx.Done():
+			return mapError(ctx.Err())
+		case <-time.After(backoff):
+		}
+		backoff *= 2
+	}
+}
+
+func (s *Store) tryTx(ctx context.Context, fn func(pgx.Tx) error) (err error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			// Roll back even when ctx is already cancelled.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			_ = tx.Rollback(rctx)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == pgerrcode.SerializationFailure || pgErr.Code == pgerrcode.DeadlockDetected
+	}
+	return false
+}
+
+// mapError turns driver errors into coded errors; coded errors pass through.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var coded *Error
+	if errors.As(err, &coded) {
+		return err
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Wrap(CodeNotFound, err, "not found")
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return Wrap(CodeUnavailable, err, "request cancelled or timed out")
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case pgErr.Code == pgerrcode.UniqueViolation:
+			return Wrap(CodeConflict, err, "already exists")
+		case pgErr.Code == pgerrcode.ForeignKeyViolation, pgErr.Code == pgerrcode.CheckViolation,
+			pgErr.Code == pgerrcode.NotNullViolation, pgErr.Code == pgerrcode.InvalidTextRepresentation,
+			pgErr.Code == pgerrcode.StringDataRightTruncationDataException, pgErr.Code == pgerrcode.NumericValueOutOfRange:
+			return Wrap(CodeInvalid, err, "invalid value")
+		case pgErr.Code == pgerrcode.QueryCanceled:
+			return Wrap(CodeUnavailable, err, "query cancelled or timed out")
+		case pgerrcode.IsConnectionException(pgErr.Code), pgErr.Code == pgerrcode.AdminShutdown,
+			pgErr.Code == pgerrcode.CannotConnectNow, pgErr.Code == pgerrcode.TooManyConnections:
+			return Wrap(CodeUnavailable, err, "database unavailable")
+		}
+		return err
+	}
+	if pgconn.SafeToRetry(err) || isConnError(err) {
+		return Wrap(CodeUnavailable, err, "database unavailable")
+	}
+	return err
+}
+
+func isConnError(err error) bool {
+	var connErr *pgconn.ConnectError
+	return errors.As(err, &connErr)
+}

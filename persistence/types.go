@@ -1,0 +1,133 @@
+package persistence
+
+import "time"
+
+// PackageIndex is a Python package index (a PEP 503 simple repository).
+type PackageIndex struct {
+	ID              int64   `db:"id"`
+	URL             string  `db:"url"`
+	WarehouseAPIURL *string `db:"warehouse_api_url"`
+	VerifySSL       bool    `db:"verify_ssl"`
+	Enabled         bool    `db:"enabled"`
+}
+
+// Package is a Python package under its PEP 503 normalised name.
+type Package struct {
+	ID   int64  `db:"id"`
+	Name string `db:"name"`
+}
+
+// PackageVersion is one release of a package on one index (IndexID nil when
+// the index is unknown).
+type PackageVersion struct {
+	ID        int64   `db:"id"`
+	PackageID int64   `db:"package_id"`
+	Name      string  `db:"name"`
+	Version   string  `db:"version"`
+	IndexID   *int64  `db:"index_id"`
+	IndexURL  *string `db:"index_url"`
+}
+
+// Environment is a normalised (OS, OS version, Python version) triple.
+type Environment struct {
+	ID            int64  `db:"id"`
+	OSName        string `db:"os_name"`
+	OSVersion     string `db:"os_version"`
+	PythonVersion string `db:"python_version"`
+}
+
+// EnvironmentKey names an environment without its id.
+type EnvironmentKey struct {
+	OSName        string
+	OSVersion     string
+	PythonVersion string
+}
+
+// Solved records a version solved in an environment by a solver run.
+type Solved struct {
+	ID               int64     `db:"id"`
+	VersionID        int64     `db:"version_id"`
+	EnvironmentID    int64     `db:"environment_id"`
+	SolverName       string    `db:"solver_name"`
+	SolverVersion    string    `db:"solver_version"`
+	DocumentID       string    `db:"document_id"`
+	SolvedAt         time.Time `db:"solved_at"`
+	Duration         float64   `db:"duration"`
+	Error            bool      `db:"error"`
+	ErrorUnparseable bool      `db:"error_unparseable"`
+	ErrorUnsolvable  bool      `db:"error_unsolvable"`
+	ErrorDetails     *string   `db:"error_details"`
+}
+
+// Dependency is a DEPENDS_ON edge: a version solved in an environment
+// requires a package.
+type Dependency struct {
+	ID                     int64    `db:"id"`
+	VersionID              int64    `db:"version_id"`
+	EnvironmentID          int64    `db:"environment_id"`
+	PackageID              int64    `db:"package_id"`
+	PackageName            string   `db:"package_name"`
+	VersionRange           string   `db:"version_range"`
+	Marker                 *string  `db:"marker"`
+	Extra                  *string  `db:"extra"`
+	Extras                 []string `db:"extras"`
+	MarkerEvaluationResult *bool    `db:"marker_evaluation_result"`
+	DocumentID             string   `db:"document_id"`
+}
+
+// SolverProblem is a solver entry that produced no solved version: an error,
+// an unparsable or an unresolvable requirement.
+type SolverProblem struct {
+	ID            int64   `db:"id"`
+	DocumentID    string  `db:"document_id"`
+	EnvironmentID int64   `db:"environment_id"`
+	Kind          string  `db:"kind"`
+	PackageName   string  `db:"package_name"`
+	Version       string  `db:"version"`
+	IndexURL      string  `db:"index_url"`
+	Details       *string `db:"details"`
+}
+
+// Vulnerability is a known vulnerability (CVE or OSV id).
+type Vulnerability struct {
+	ID         int64   `db:"id"`
+	ExternalID string  `db:"external_id"`
+	Summary    string  `db:"summary"`
+	Link       *string `db:"link"`
+}
+
+// PackageMetadata summarises a version's core metadata.
+type PackageMetadata struct {
+	VersionID      int64    `db:"version_id"`
+	Summary        *string  `db:"summary"`
+	License        *string  `db:"license"`
+	RequiresPython *string  `db:"requires_python"`
+	Classifiers    []string `db:"classifiers"`
+}
+
+// DocumentStatus is the ingestion state of a document.
+type DocumentStatus string
+
+// Document states.
+const (
+	StatusPending  DocumentStatus = "PENDING"
+	StatusIngested DocumentStatus = "INGESTED"
+	StatusSkipped  DocumentStatus = "SKIPPED"
+	StatusFailed   DocumentStatus = "FAILED"
+)
+
+// Document is a result document Seshat has seen, with its ingestion state.
+type Document struct {
+	ID         string           `db:"id"`
+	Kind       string           `db:"kind"`
+	ObjectKey  *string          `db:"object_key"`
+	SHA256     *string          `db:"sha256"`
+	Status     DocumentStatus   `db:"status"`
+	ErrorCode  *string          `db:"error_code"`
+	Error      *string          `db:"error"`
+	Counts     map[string]int64 `db:"counts"`
+	Attempts   int32            `db:"attempts"`
+	CreatedAt  time.Time        `db:"created_at"`
+	UpdatedAt  time.Time        `db:"updated_at"`
+	IngestedAt *time.Time       `db:"ingested_at"`
+}

@@ -1,0 +1,4 @@
+package resolvers
+
+// Ingester is the ingestion service the mutations call (implemented in ingest).
+type Ingester interface{}

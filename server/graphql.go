@@ -1,0 +1,104 @@
+// Package server composes the HTTP surface: GraphQL transports, the error
+// presenter, health endpoints, the playground and middleware.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/seshat-graph/seshat/graph"
+	"github.com/seshat-graph/seshat/loaders"
+	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/resolvers"
+)
+
+// GraphQLOptions tune the GraphQL endpoint.
+type GraphQLOptions struct {
+	// Complexity is the largest query cost accepted; 0 means no limit.
+	Complexity int
+	// Introspection allows schema introspection (the playground needs it).
+	Introspection bool
+	// Timeout bounds one operation; its SQL is cancelled when it expires. 0: none.
+	Timeout time.Duration
+}
+
+// GraphQL returns the /graphql handler: POST and GET transports, the error
+// presenter, panic recovery and per-request loaders around resolver r.
+func GraphQL(r *resolvers.Resolver, logger *slog.Logger, opts GraphQLOptions) http.Handler {
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: r}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if opts.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	if opts.Complexity > 0 {
+		srv.Use(extension.FixedComplexityLimit(opts.Complexity))
+	}
+	srv.SetErrorPresenter(ErrorPresenter(logger))
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		logger.ErrorContext(ctx, "panic in resolver", "panic", p, "path", graphql.GetPath(ctx).String(), "stack", string(debug.Stack()))
+		return persistence.Errorf(persistence.CodeInternal, "internal error")
+	})
+	var h http.Handler = srv
+	if opts.Timeout > 0 {
+		h = timeout(h, opts.Timeout)
+	}
+	return loaders.Middleware(r.Store)(h)
+}
+
+func timeout(next http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// ErrorPresenter turns errors into GraphQL errors with extensions.code.
+// Coded errors keep their message; anything else becomes INTERNAL with a
+// generic message and is logged once with its path. Parse and validation
+// errors from gqlgen pass through with their own codes.
+func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		var gqlErr *gqlerror.Error
+		if errors.As(err, &gqlErr) && gqlErr.Err == nil {
+			// Produced by gqlgen itself: parse, validation, complexity.
+			if gqlErr.Extensions == nil {
+				gqlErr.Extensions = map[string]any{}
+			}
+			if _, ok := gqlErr.Extensions["code"]; !ok {
+				gqlErr.Extensions["code"] = string(persistence.CodeInvalid)
+			} else if gqlErr.Extensions["code"] == "COMPLEXITY_LIMIT_EXCEEDED" {
+				gqlErr.Extensions["code"] = string(persistence.CodeComplexityLimit)
+			}
+			return gqlErr
+		}
+		out := graphql.DefaultErrorPresenter(ctx, err)
+		code := persistence.ErrorCode(err)
+		if code == persistence.CodeInternal {
+			logger.ErrorContext(ctx, "request failed", "path", fmt.Sprint(out.Path), "err", err)
+		}
+		out.Message = persistence.ErrorMessage(err)
+		if out.Extensions == nil {
+			out.Extensions = map[string]any{}
+		}
+		out.Extensions["code"] = string(code)
+		return out
+	}
+}

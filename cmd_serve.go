@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/seshat-graph/seshat/auth"
+	"github.com/seshat-graph/seshat/migrations"
+	"github.com/seshat-graph/seshat/resolvers"
+	"github.com/seshat-graph/seshat/server"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("serve", "serve [--migrate]\n\nRuns the gateway: GraphQL at /graphql, /healthz, /readyz, /version.\nOn SIGINT or SIGTERM it stops accepting, finishes requests in flight\n(up to SESHAT_SHUTDOWN_TIMEOUT) and exits.")
+	migrate := fs.Bool("migrate", false, "apply pending migrations before serving")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	c, err := e.config()
+	if err != nil {
+		return err
+	}
+	logger := e.logger(c)
+	if *migrate {
+		m, err := migrations.New(c.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		err = m.Up()
+		m.Close()
+		if err != nil {
+			return fmt.Errorf("migrate up: %w", err)
+		}
+	}
+	if err := checkSchema(c.DatabaseURL); err != nil {
+		return err
+	}
+	store, err := e.openStore(ctx, c, logger)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	r := &resolvers.Resolver{
+		Store:  store,
+		Logger: logger,
+		Limits: resolvers.Limits{MaxDepth: c.MaxDepth, MaxPageSize: c.MaxPageSize, DefaultPage: min(100, c.MaxPageSize)},
+	}
+	authn := auth.New(c.Tokens)
+	handler := server.Handler(server.Deps{
+		Logger: logger,
+		GraphQL: server.GraphQL(r, logger, server.GraphQLOptions{
+			Complexity:    c.MaxComplexity,
+			Introspection: c.Introspection,
+			Timeout:       c.RequestTimeout,
+		}),
+		Auth: authn.Middleware,
+		Ready: func(ctx context.Context) error {
+			if err := store.Ping(ctx); err != nil {
+				return errors.New("database unreachable")
+			}
+			return checkSchema(c.DatabaseURL)
+		},
+		MaxBodyBytes: c.MaxBodyBytes,
+		Version:      server.VersionInfo{Version: version, Commit: vcsRevision()},
+	})
+
+	ln, err := net.Listen("tcp", c.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.ListenAddr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      c.RequestTimeout + 30*time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	addr := ln.Addr().String()
+	logger.Info("seshat serving", "addr", "http://"+addr, "graphql", "http://"+addr+"/graphql", "version", version, "config", c.String())
+	if e.ready != nil {
+		e.ready(addr)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "grace", c.ShutdownTimeout)
+	// Requests in flight keep their own contexts; give them the grace period.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// vcsRevision is the commit the binary was built from, when Go recorded it.
+func vcsRevision() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" {
+			return s.Value
+		}
+	}
+	return ""
+}

@@ -28,6 +28,11 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		return usageError{err.Error()}
 	}
 	sub, operands := rest[0], fs.Args()
+	switch sub {
+	case "up", "down", "force", "version":
+	default:
+		return usageError{fmt.Sprintf("unknown subcommand %q: want up, down, version or force", sub)}
+	}
 	c, err := e.config()
 	if err != nil {
 		return err
@@ -69,9 +74,6 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		if err := m.Force(v); err != nil {
 			return fmt.Errorf("migrate force: %w", err)
 		}
-	case "version":
-	default:
-		return usageError{fmt.Sprintf("unknown subcommand %q: want up, down, version or force", sub)}
 	}
 	st, err := m.Status()
 	if err != nil {

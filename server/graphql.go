@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -82,10 +83,12 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if gqlErr.Extensions == nil {
 				gqlErr.Extensions = map[string]any{}
 			}
-			if _, ok := gqlErr.Extensions["code"]; !ok {
-				gqlErr.Extensions["code"] = string(persistence.CodeInvalid)
-			} else if gqlErr.Extensions["code"] == "COMPLEXITY_LIMIT_EXCEEDED" {
+			switch code, _ := gqlErr.Extensions["code"].(string); {
+			case code == "COMPLEXITY_LIMIT_EXCEEDED":
 				gqlErr.Extensions["code"] = string(persistence.CodeComplexityLimit)
+			case code == "", strings.HasPrefix(code, "GRAPHQL_"):
+				// Parse, validation and bad-request errors: the query is invalid.
+				gqlErr.Extensions["code"] = string(persistence.CodeInvalid)
 			}
 			return gqlErr
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/seshat-graph/seshat/auth"
 	"github.com/seshat-graph/seshat/migrations"
+	"github.com/seshat-graph/seshat/persistence"
 	"github.com/seshat-graph/seshat/resolvers"
 	"github.com/seshat-graph/seshat/server"
 )
@@ -43,7 +44,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := checkSchema(c.DatabaseURL); err != nil {
 		return err
 	}
-	store, err := e.openStore(ctx, c, logger)
+	tracer := &persistence.Tracer{Logger: logger, Log: c.DebugQueries}
+	store, err := e.openStore(ctx, c, logger, tracer)
 	if err != nil {
 		return err
 	}
@@ -55,6 +57,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Limits: resolvers.Limits{MaxDepth: c.MaxDepth, MaxPageSize: c.MaxPageSize, DefaultPage: min(100, c.MaxPageSize)},
 	}
 	authn := auth.New(c.Tokens)
+	metrics := server.NewMetrics(func() float64 { return float64(tracer.Count()) })
 	handler := server.Handler(server.Deps{
 		Logger: logger,
 		GraphQL: server.GraphQL(r, logger, server.GraphQLOptions{
@@ -69,6 +72,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			}
 			return checkSchema(c.DatabaseURL)
 		},
+		Metrics:      metrics,
 		MaxBodyBytes: c.MaxBodyBytes,
 		Version:      server.VersionInfo{Version: version, Commit: vcsRevision()},
 	})

@@ -20,7 +20,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Fatalf("LoadConfig: %v", err)
 	}
 	checks := []struct {
-		name     string
+		name      string
 		got, want any
 	}{
 		{"DatabaseURL", c.DatabaseURL, "postgres://postgres@127.0.0.1:54329/seshat?sslmode=disable"},

@@ -217,8 +217,11 @@ func (e *env) logger(c Config) *slog.Logger {
 }
 
 // openStore connects to the knowledge graph.
-func (e *env) openStore(ctx context.Context, c Config, logger *slog.Logger) (*persistence.Store, error) {
-	tracer := &persistence.Tracer{Logger: logger, Log: c.DebugQueries}
+// A nil tracer gets one that logs statements when SESHAT_DEBUG_QUERIES is set.
+func (e *env) openStore(ctx context.Context, c Config, logger *slog.Logger, tracer *persistence.Tracer) (*persistence.Store, error) {
+	if tracer == nil {
+		tracer = &persistence.Tracer{Logger: logger, Log: c.DebugQueries}
+	}
 	return persistence.Open(ctx, c.DatabaseURL, persistence.Options{Logger: logger, Tracer: tracer, MaxConns: c.DBMaxConns})
 }
 

@@ -235,3 +235,24 @@ func TestServeInvalidConfig(t *testing.T) {
 		t.Errorf("exit %d, output %q", code, out.String())
 	}
 }
+
+func TestServeMetrics(t *testing.T) {
+	t.Parallel()
+	s := startServe(t, map[string]string{"SESHAT_DATABASE_URL": testenv.MigratedDatabase(t)})
+	resp, err := http.Post(s.base+"/graphql", "application/json", strings.NewReader(`{"query":"{ environments { osName } }"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp, err = http.Get(s.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`seshat_http_requests_total{code="200",route="graphql"} 1`, "seshat_sql_statements_total", "go_goroutines"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}

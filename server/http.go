@@ -23,8 +23,8 @@ type Deps struct {
 	// Playground and Explorer serve the browser pages; nil leaves them out.
 	Playground http.Handler
 	Explorer   http.Handler
-	// Metrics serves /metrics; nil leaves it out.
-	Metrics http.Handler
+	// Metrics instruments /graphql and serves /metrics; nil leaves it out.
+	Metrics *Metrics
 	// MaxBodyBytes limits request bodies; 0 means 64 MiB.
 	MaxBodyBytes int64
 	Version      VersionInfo
@@ -49,7 +49,12 @@ func Handler(d Deps) http.Handler {
 	if max <= 0 {
 		max = 64 << 20
 	}
-	mux.Handle("/graphql", limitBody(gql, max))
+	gql = limitBody(gql, max)
+	if d.Metrics != nil {
+		gql = d.Metrics.Instrument("graphql", gql)
+		mux.Handle("GET /metrics", d.Metrics.Handler())
+	}
+	mux.Handle("/graphql", gql)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -77,9 +82,6 @@ func Handler(d Deps) http.Handler {
 	if d.Explorer != nil {
 		mux.Handle("/explorer/", d.Explorer)
 		mux.Handle("GET /explorer", d.Explorer)
-	}
-	if d.Metrics != nil {
-		mux.Handle("GET /metrics", d.Metrics)
 	}
 	return requestLog(d.Logger, recoverPanics(d.Logger, mux))
 }

@@ -1,0 +1,152 @@
+package persistence
+
+import (
+	"context"
+	"slices"
+)
+
+// SolvedOfVersions returns, per version, its solved records (one per
+// environment, the newest run's), errors included, ordered by environment
+// id. One statement.
+func (s *Store) SolvedOfVersions(ctx context.Context, versionIDs []int64) (map[int64][]Solved, error) {
+	rows, err := collect[Solved](ctx, s, `
+		SELECT s.id, s.version_id, s.environment_id, sv.name AS solver_name, sv.version AS solver_version,
+			s.document_id, s.solved_at, s.duration, s.error, s.error_unparseable, s.error_unsolvable,
+			s.error_details::text AS error_details
+		FROM solved s JOIN solver sv ON sv.id = s.solver_id
+		WHERE s.version_id = ANY($1)
+		ORDER BY s.version_id, s.environment_id`, versionIDs)
+	if err != nil {
+		return nil, err
+	}
+	return groupBy(rows, func(r *Solved) int64 { return r.VersionID }), nil
+}
+
+// DependencyKey names the DEPENDS_ON edges of one version as solved in one
+// environment, given by its key so the environment lookup joins into the
+// edge query.
+type DependencyKey struct {
+	VersionID   int64
+	Environment EnvironmentKey
+}
+
+const dependencyColumns = `d.id, d.version_id, d.environment_id, d.package_id, p.name AS package_name,
+	d.version_range, d.marker, d.extra, d.extras, d.marker_evaluation_result, d.document_id`
+
+// Dependencies returns, per key, every DEPENDS_ON edge of the version as
+// solved in the environment (the environment matched on its normalised
+// columns in the same statement), ordered by dependency name and edge id.
+// Keys whose version is not solved there, or whose environment is unknown,
+// are absent. One statement; filter with FilterDependencies.
+func (s *Store) Dependencies(ctx context.Context, keys []DependencyKey) (map[DependencyKey][]Dependency, error) {
+	envs := make([]EnvironmentKey, len(keys))
+	vids := make([]int64, len(keys))
+	for i, k := range keys {
+		envs[i], vids[i] = k.Environment, k.VersionID
+	}
+	os, osv, py := envColumns(envs)
+	type row struct {
+		Key int `db:"k"`
+		Dependency
+	}
+	rows, err := collect[row](ctx, s, `
+		SELECT k.ord::int AS k, `+dependencyColumns+`
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS k(v, os, osv, py, ord)
+		JOIN environment e ON e.os_name = k.os AND e.os_version = k.osv AND e.python_version = k.py
+		JOIN depends_on d ON d.environment_id = e.id AND d.version_id = k.v
+		JOIN package p ON p.id = d.package_id
+		ORDER BY k.ord, p.name, d.id`, vids, os, osv, py)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[DependencyKey][]Dependency)
+	for _, r := range rows {
+		k := keys[r.Key-1]
+		out[k] = append(out[k], r.Dependency)
+	}
+	return out, nil
+}
+
+// FilterDependencies keeps the edges a walk with these settings follows:
+// with markerTrueOnly, those whose marker did not evaluate to false; with
+// extras not nil, those whose extra is null or one of extras (compared PEP
+// 685 normalised). extras nil keeps every extra's edges.
+func FilterDependencies(deps []Dependency, extras []string, markerTrueOnly bool) []Dependency {
+	var active map[string]bool
+	if extras != nil {
+		active = make(map[string]bool, len(extras))
+		for _, e := range extras {
+			active[NormalizeName(e)] = true
+		}
+	}
+	out := make([]Dependency, 0, len(deps))
+	for _, d := range deps {
+		if markerTrueOnly && d.MarkerEvaluationResult != nil && !*d.MarkerEvaluationResult {
+			continue
+		}
+		if active != nil && d.Extra != nil && !active[NormalizeName(*d.Extra)] {
+			continue
+		}
+		out = append(out, d)
+	}
+	return slices.Clip(out)
+}
+
+// ResolvedVersions returns, per DEPENDS_ON edge id, the versions it resolves
+// to, ordered by id. One statement.
+func (s *Store) ResolvedVersions(ctx context.Context, edgeIDs []int64) (map[int64][]PackageVersion, error) {
+	type row struct {
+		EdgeID int64 `db:"edge_id"`
+		PackageVersion
+	}
+	rows, err := collect[row](ctx, s, `
+		SELECT r.edge_id, pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url AS index_url
+		FROM depends_on_resolved r
+		JOIN package_version pv ON pv.id = r.version_id
+		JOIN package p ON p.id = pv.package_id
+		LEFT JOIN package_index ix ON ix.id = pv.index_id
+		WHERE r.edge_id = ANY($1)
+		ORDER BY r.edge_id, pv.id`, edgeIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]PackageVersion)
+	for _, r := range rows {
+		out[r.EdgeID] = append(out[r.EdgeID], r.PackageVersion)
+	}
+	return out, nil
+}
+
+// MetadataOfVersions returns the core metadata recorded for each version;
+// versions without any are absent. One statement.
+func (s *Store) MetadataOfVersions(ctx context.Context, versionIDs []int64) (map[int64]PackageMetadata, error) {
+	rows, err := collect[PackageMetadata](ctx, s, `
+		SELECT version_id, summary, license, requires_python, classifiers
+		FROM package_metadata WHERE version_id = ANY($1)`, versionIDs)
+	if err != nil {
+		return nil, err
+	}
+	return byID(rows, func(m *PackageMetadata) int64 { return m.VersionID }), nil
+}
+
+// VulnerabilitiesOfVersions returns, per version, the vulnerabilities that
+// affect it, ordered by external id. One statement.
+func (s *Store) VulnerabilitiesOfVersions(ctx context.Context, versionIDs []int64) (map[int64][]Vulnerability, error) {
+	type row struct {
+		VersionID int64 `db:"version_id"`
+		Vulnerability
+	}
+	rows, err := collect[row](ctx, s, `
+		SELECT a.version_id, v.id, v.external_id, v.summary, v.link
+		FROM vulnerability_affects a JOIN vulnerability v ON v.id = a.vulnerability_id
+		WHERE a.version_id = ANY($1)
+		ORDER BY v.external_id`, versionIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]Vulnerability)
+	for _, r := range rows {
+		out[r.VersionID] = append(out[r.VersionID], r.Vulnerability)
+	}
+	return out, nil
+}

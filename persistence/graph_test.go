@@ -1,0 +1,224 @@
+package persistence_test
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"testing"
+
+	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/persistence/graphgen"
+	"github.com/seshat-graph/seshat/testenv"
+)
+
+var (
+	indexA = "https://pypi.org/simple"
+	indexB = "https://mirror.example.com/simple"
+	envs   = []persistence.EnvironmentKey{
+		{OSName: "rhel", OSVersion: "8", PythonVersion: "3.8"},
+		{OSName: "fedora", OSVersion: "38", PythonVersion: "3.11"},
+	}
+)
+
+// testGraph is the graph the walk tests share: >= 300 versions, cycles,
+// false markers, extras, two indexes, two environments, unsolved versions
+// and solver errors.
+func testGraph() *graphgen.Graph {
+	return graphgen.Generate(graphgen.Config{
+		Seed: 7, Packages: 120, VersionsPerPackage: 4, DepsPerVersion: 4,
+		Indexes: []string{indexA, indexB}, Environments: envs,
+		Unsolved: 0.12, SolverError: 0.05, FalseMarker: 0.15, Extra: 0.2, TargetExtras: 0.2,
+	})
+}
+
+func TestDependencyGraphMatchesReference(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store, tracer, _ := testenv.Store(t)
+	g := testGraph()
+	if err := g.Ingest(ctx, store, "solver-test"); err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Versions) < 300 {
+		t.Fatalf("generated %d versions, want >= 300", len(g.Versions))
+	}
+	cases := walkCases(g)
+	if len(cases) < 10 {
+		t.Fatalf("only %d cases", len(cases))
+	}
+	var seen coverage
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			want := g.Walk(c.env, c.root, c.maxDepth, c.extras, c.markerTrueOnly)
+			seen.add(want)
+			tracer.Reset()
+			idx := c.root.Index
+			got, err := store.DependencyGraph(ctx, persistence.GraphQuery{
+				Root:        persistence.VersionRef{Name: c.root.Name, Version: c.root.Version, IndexURL: &idx},
+				Environment: envs[c.env], MaxDepth: c.maxDepth, Extras: c.extras, MarkerTrueOnly: c.markerTrueOnly,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := tracer.Count(); n > int64(c.maxDepth+2) {
+				t.Errorf("%d statements, want <= maxDepth+2 = %d", n, c.maxDepth+2)
+			}
+			compareGraph(t, want, got)
+		})
+	}
+	// The cases must exercise what the walk is about.
+	if seen.truncated == 0 || seen.complete == 0 || seen.carriedExtras == 0 || seen.unsolved == 0 ||
+		seen.failed == 0 || seen.cycleEdges == 0 || seen.maxNodes < 100 {
+		t.Errorf("cases do not cover the semantics: %+v", seen)
+	}
+	t.Logf("coverage: %+v", seen)
+}
+
+// coverage counts what the expected answers of the cases contain.
+type coverage struct {
+	truncated, complete, carriedExtras, unsolved, failed, cycleEdges, maxNodes int
+}
+
+func (c *coverage) add(e graphgen.Expected) {
+	if e.Truncated {
+		c.truncated++
+	} else if e.DepthReached > 1 {
+		c.complete++
+	}
+	c.maxNodes = max(c.maxNodes, len(e.Nodes))
+	for _, n := range e.Nodes {
+		if n.Depth > 0 && len(n.Extras) > 0 {
+			c.carriedExtras++
+		}
+		switch n.State {
+		case graphgen.Unsolved:
+			c.unsolved++
+		case graphgen.Failed:
+			c.failed++
+		}
+	}
+	for a := range e.Arcs {
+		if e.Nodes[a.To].Depth <= e.Nodes[a.From].Depth {
+			c.cycleEdges++
+		}
+	}
+}
+
+type walkCase struct {
+	name           string
+	env            int
+	root           graphgen.Version
+	maxDepth       int
+	extras         []string
+	markerTrueOnly bool
+}
+
+// walkCases picks roots that are solved with edges, in both environments,
+// at several depths, with and without extras and marker filtering.
+func walkCases(g *graphgen.Graph) []walkCase {
+	var cases []walkCase
+	depths := []int{0, 1, 2, 3, 5, 10}
+	extraSets := [][]string{nil, {"security"}, {"socks", "dev-tools"}}
+	n := 0
+	for env := range envs {
+		var roots []graphgen.Version
+		for _, v := range g.Versions {
+			if g.States[env][v] == graphgen.Solved && len(g.Edges[env][v]) >= 3 {
+				roots = append(roots, v)
+			}
+		}
+		sort.Slice(roots, func(i, j int) bool { return fmt.Sprint(roots[i]) < fmt.Sprint(roots[j]) })
+		for i := 0; i < 8 && i < len(roots); i++ {
+			r := roots[(i*37)%len(roots)]
+			c := walkCase{env: env, root: r, maxDepth: depths[n%len(depths)], extras: extraSets[n%len(extraSets)], markerTrueOnly: n%4 != 3}
+			c.name = fmt.Sprintf("env%d/%s==%s/depth%d/extras%v/markerTrue%v", env, r.Name, r.Version, c.maxDepth, c.extras, c.markerTrueOnly)
+			cases = append(cases, c)
+			n++
+		}
+	}
+	// An unsolved root and a failed root.
+	for env := range envs {
+		for _, st := range []graphgen.State{graphgen.Unsolved, graphgen.Failed} {
+			for _, v := range g.Versions {
+				if _, ok := g.States[env][v]; (st == graphgen.Unsolved && !ok) || (ok && g.States[env][v] == st && st == graphgen.Failed) {
+					cases = append(cases, walkCase{name: fmt.Sprintf("env%d/state%d/%s==%s", env, st, v.Name, v.Version), env: env, root: v, maxDepth: 3, markerTrueOnly: true})
+					break
+				}
+			}
+		}
+	}
+	return cases
+}
+
+func compareGraph(t *testing.T, want graphgen.Expected, got *persistence.Graph) {
+	t.Helper()
+	key := func(v persistence.PackageVersion) graphgen.Version {
+		ix := ""
+		if v.IndexURL != nil {
+			ix = *v.IndexURL
+		}
+		return graphgen.Version{Name: v.Name, Version: v.Version, Index: ix}
+	}
+	byID := map[int64]graphgen.Version{}
+	gotNodes := map[graphgen.Version]graphgen.Node{}
+	for _, n := range got.Nodes {
+		k := key(n.Version)
+		byID[n.Version.ID] = k
+		st := graphgen.Unsolved
+		switch {
+		case n.Solved:
+			st = graphgen.Solved
+		case n.SolverError:
+			st = graphgen.Failed
+		}
+		gotNodes[k] = graphgen.Node{Depth: n.Depth, State: st, Extras: n.Extras}
+	}
+	if len(gotNodes) != len(want.Nodes) {
+		t.Errorf("%d nodes, want %d", len(gotNodes), len(want.Nodes))
+	}
+	for k, w := range want.Nodes {
+		gn, ok := gotNodes[k]
+		if !ok {
+			t.Errorf("missing node %v %+v", k, w)
+			continue
+		}
+		if fmt.Sprint(gn) != fmt.Sprint(w) {
+			t.Errorf("node %v = %+v, want %+v", k, gn, w)
+		}
+	}
+	for k := range gotNodes {
+		if _, ok := want.Nodes[k]; !ok {
+			t.Errorf("unexpected node %v", k)
+		}
+	}
+	gotArcs := map[graphgen.Arc]int{}
+	for _, e := range got.Edges {
+		a := graphgen.Arc{From: byID[e.From], To: byID[e.To], VersionRange: e.VersionRange}
+		if e.Extra != nil {
+			a.Extra = *e.Extra
+		}
+		if e.Marker != nil {
+			a.Marker = *e.Marker
+		}
+		gotArcs[a]++
+	}
+	if fmt.Sprint(gotArcs) != fmt.Sprint(want.Arcs) {
+		t.Errorf("edges differ: got %d, want %d", len(got.Edges), len(want.Arcs))
+		for a, n := range want.Arcs {
+			if gotArcs[a] != n {
+				t.Errorf("  edge %v: got %d, want %d", a, gotArcs[a], n)
+			}
+		}
+		for a, n := range gotArcs {
+			if _, ok := want.Arcs[a]; !ok {
+				t.Errorf("  unexpected edge %v x%d", a, n)
+			}
+		}
+	}
+	if got.Truncated != want.Truncated {
+		t.Errorf("truncated = %v, want %v", got.Truncated, want.Truncated)
+	}
+	if got.DepthReached != want.DepthReached {
+		t.Errorf("depthReached = %d, want %d", got.DepthReached, want.DepthReached)
+	}
+}

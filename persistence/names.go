@@ -1,0 +1,41 @@
+package persistence
+
+import "strings"
+
+// NormalizeName returns the PEP 503 normalised form of a project name (and
+// the PEP 685 form of an extra): surrounding space dropped, lower case, every
+// run of '-', '_' and '.' replaced by one '-' (re.sub(r"[-_.]+", "-", name).lower()).
+func NormalizeName(s string) string {
+	s = strings.TrimSpace(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '-' || c == '_' || c == '.' {
+			for i+1 < len(s) && (s[i+1] == '-' || s[i+1] == '_' || s[i+1] == '.') {
+				i++
+			}
+			c = '-'
+		} else if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// normalizeSet returns the normalised, sorted, de-duplicated members of in.
+func normalizeSet(in []string) []string {
+	seen := make(map[string]bool, len(in))
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		n := NormalizeName(s)
+		if n == "" || seen[n] {
+			continue
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	sortStrings(out)
+	return out
+}

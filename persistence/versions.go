@@ -1,0 +1,269 @@
+package persistence
+
+import (
+	"context"
+	"sort"
+	"strconv"
+
+	pep440 "github.com/aquasecurity/go-pep440-version"
+)
+
+// versionSelect reads PackageVersion rows; callers append WHERE/ORDER BY.
+const versionSelect = `
+	SELECT pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url AS index_url
+	FROM package_version pv
+	JOIN package p ON p.id = pv.package_id
+	LEFT JOIN package_index ix ON ix.id = pv.index_id`
+
+// VersionsByID returns the versions with the given ids; unknown ids are absent.
+// Returns UNAVAILABLE when the database is unreachable.
+func (s *Store) VersionsByID(ctx context.Context, ids []int64) (map[int64]PackageVersion, error) {
+	rows, err := collect[PackageVersion](ctx, s, versionSelect+` WHERE pv.id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	return byID(rows, func(v *PackageVersion) int64 { return v.ID }), nil
+}
+
+// VersionsOfPackages returns every version of each package, on every index,
+// newest first per PEP 440 (see SortVersions), in one statement. Packages
+// without versions are absent.
+func (s *Store) VersionsOfPackages(ctx context.Context, packageIDs []int64) (map[int64][]PackageVersion, error) {
+	rows, err := collect[PackageVersion](ctx, s, versionSelect+` WHERE pv.package_id = ANY($1)`, packageIDs)
+	if err != nil {
+		return nil, err
+	}
+	m := groupBy(rows, func(v *PackageVersion) int64 { return v.PackageID })
+	for _, vs := range m {
+		SortVersions(vs)
+	}
+	return m, nil
+}
+
+// PackageVersion returns the version of package name (PEP 503 normalised)
+// on the index with indexURL, or, when indexURL is nil, on the lowest-numbered
+// index (a version of unknown index last); nil when there is none. An empty
+// name or version is INVALID.
+func (s *Store) PackageVersion(ctx context.Context, name, version string, indexURL *string) (*PackageVersion, error) {
+	n := NormalizeName(name)
+	if n == "" || version == "" {
+		return nil, Errorf(CodeInvalid, "package name and version must not be empty")
+	}
+	rows, err := collect[PackageVersion](ctx, s, versionSelect+`
+		WHERE p.name = $1 AND pv.version = $2 AND ($3::text IS NULL OR ix.url = $3)
+		ORDER BY pv.index_id NULLS LAST, pv.id LIMIT 1`, n, version, indexURL)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// SortVersions orders versions newest first per PEP 440 (1.10 before 1.9, a
+// release before its pre-releases); strings PEP 440 cannot parse go last, in
+// reverse byte order; equal versions on several indexes by index id, then id.
+func SortVersions(vs []PackageVersion) {
+	items := make([]sortItem, len(vs))
+	for i, v := range vs {
+		items[i] = newSortItem(v)
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].compare(items[j]) < 0 })
+	for i := range items {
+		vs[i] = items[i].v
+	}
+}
+
+// sortItem is a version with its parsed PEP 440 form, for SortVersions order.
+type sortItem struct {
+	v   PackageVersion
+	p   pep440.Version
+	bad bool
+}
+
+func newSortItem(v PackageVersion) sortItem {
+	p, err := pep440.Parse(v.Version)
+	return sortItem{v: v, p: p, bad: err != nil}
+}
+
+// compare is negative when a comes before b in SortVersions order.
+func (a sortItem) compare(b sortItem) int {
+	if a.bad != b.bad {
+		if a.bad {
+			return 1
+		}
+		return -1
+	}
+	if !a.bad {
+		if c := a.p.Compare(b.p); c != 0 {
+			return -c
+		}
+	} else if a.v.Version != b.v.Version {
+		if a.v.Version > b.v.Version {
+			return -1
+		}
+		return 1
+	}
+	if ai, bi := idx(a.v.IndexID), idx(b.v.IndexID); ai != bi {
+		if ai < bi {
+			return -1
+		}
+		return 1
+	}
+	switch {
+	case a.v.ID < b.v.ID:
+		return -1
+	case a.v.ID > b.v.ID:
+		return 1
+	}
+	return 0
+}
+
+// versionAfter reports whether v sorts after the item a version cursor
+// (version, id, index id) points at, in SortVersions order.
+func versionAfter(key []string) (func(PackageVersion) bool, error) {
+	id, err := strconv.ParseInt(key[1], 10, 64)
+	if err != nil {
+		return nil, Errorf(CodeInvalid, "invalid cursor")
+	}
+	ref := PackageVersion{ID: id, Version: key[0]}
+	if key[2] != "" {
+		ix, err := strconv.ParseInt(key[2], 10, 64)
+		if err != nil {
+			return nil, Errorf(CodeInvalid, "invalid cursor")
+		}
+		ref.IndexID = &ix
+	}
+	r := newSortItem(ref)
+	return func(v PackageVersion) bool { return newSortItem(v).compare(r) > 0 }, nil
+}
+
+func versionCursor(v PackageVersion) string {
+	ix := ""
+	if v.IndexID != nil {
+		ix = strconv.FormatInt(*v.IndexID, 10)
+	}
+	return encodeCursor("version", v.Version, strconv.FormatInt(v.ID, 10), ix)
+}
+
+// PageVersions pages through versions already in SortVersions order (as
+// VersionsOfPackages returns them), keeping only those on the index with
+// indexURL when it is not nil. The cursor is a keyset (version, index, id),
+// so a page stays right when versions are added before it. Returns INVALID
+// for a bad cursor or a negative page size.
+func PageVersions(vs []PackageVersion, indexURL *string, page Page) (Connection[PackageVersion], error) {
+	if err := page.validate(); err != nil {
+		return Connection[PackageVersion]{}, err
+	}
+	key, err := decodeCursor(page.After, "version", 3)
+	if err != nil {
+		return Connection[PackageVersion]{}, err
+	}
+	if indexURL != nil {
+		kept := make([]PackageVersion, 0, len(vs))
+		for _, v := range vs {
+			if v.IndexURL != nil && *v.IndexURL == *indexURL {
+				kept = append(kept, v)
+			}
+		}
+		vs = kept
+	}
+	var after func(PackageVersion) bool
+	if key != nil {
+		if after, err = versionAfter(key); err != nil {
+			return Connection[PackageVersion]{}, err
+		}
+	}
+	return sliceConnection(vs, page, versionCursor, after), nil
+}
+
+// LatestVersion returns the highest final release among versions (on the
+// index with indexURL when not nil), or the highest pre- or dev-release when
+// there is no final one; nil when there are none. versions must be in
+// SortVersions order.
+func LatestVersion(vs []PackageVersion, indexURL *string) *PackageVersion {
+	var fallback *PackageVersion
+	for i := range vs {
+		v := &vs[i]
+		if indexURL != nil && (v.IndexURL == nil || *v.IndexURL != *indexURL) {
+			continue
+		}
+		p, err := pep440.Parse(v.Version)
+		if err == nil && !p.IsPreRelease() {
+			return v
+		}
+		if fallback == nil {
+			fallback = v
+		}
+	}
+	return fallback
+}
+
+// UnsolvedVersions pages through the versions on enabled indexes (only the
+// one with indexURL, when not nil) that have no solved record in the
+// environment — what the solvers should run next — ordered by id. Versions
+// of unknown index are never offered. One statement, the total included.
+// Returns INVALID for an incomplete environment, a negative page size or a
+// bad cursor.
+func (s *Store) UnsolvedVersions(ctx context.Context, env EnvironmentKey, indexURL *string, page Page) (Connection[PackageVersion], error) {
+	var c Connection[PackageVersion]
+	env = env.Normalized()
+	if err := env.validate(); err != nil {
+		return c, err
+	}
+	if err := page.validate(); err != nil {
+		return c, err
+	}
+	key, err := decodeCursor(page.After, "unsolved", 1)
+	if err != nil {
+		return c, err
+	}
+	var after int64
+	if key != nil {
+		if after, err = strconv.ParseInt(key[0], 10, 64); err != nil {
+			return c, Errorf(CodeInvalid, "invalid cursor %q", page.After)
+		}
+	}
+	type row struct {
+		Total     int     `db:"total"`
+		ID        *int64  `db:"id"`
+		PackageID *int64  `db:"package_id"`
+		Name      *string `db:"name"`
+		Version   *string `db:"version"`
+		IndexID   *int64  `db:"index_id"`
+		IndexURL  *string `db:"index_url"`
+	}
+	rows, err := collect[row](ctx, s, `
+		WITH env AS (
+			SELECT id FROM environment WHERE os_name = $1 AND os_version = $2 AND python_version = $3),
+		u AS (
+			SELECT pv.id
+			FROM package_version pv
+			JOIN package_index ix ON ix.id = pv.index_id AND ix.enabled AND ($4::text IS NULL OR ix.url = $4)
+			WHERE NOT EXISTS (
+				SELECT 1 FROM solved s WHERE s.version_id = pv.id AND s.environment_id = (SELECT id FROM env))),
+		t AS (SELECT count(*)::int AS total FROM u)
+		SELECT t.total, pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url AS index_url
+		FROM t
+		LEFT JOIN LATERAL (SELECT id FROM u WHERE id > $5 ORDER BY id LIMIT $6 + 1) AS pg ON true
+		LEFT JOIN package_version pv ON pv.id = pg.id
+		LEFT JOIN package p ON p.id = pv.package_id
+		LEFT JOIN package_index ix ON ix.id = pv.index_id
+		ORDER BY pv.id`,
+		env.OSName, env.OSVersion, env.PythonVersion, indexURL, after, page.First)
+	if err != nil {
+		return c, err
+	}
+	for _, r := range rows {
+		c.TotalCount = r.Total
+		if r.ID == nil {
+			continue
+		}
+		if len(c.Items) == page.First {
+			c.HasNextPage = true
+			break
+		}
+		c.Items = append(c.Items, PackageVersion{ID: *r.ID, PackageID: *r.PackageID, Name: *r.Name,
+			Version: *r.Version, IndexID: r.IndexID, IndexURL: r.IndexURL})
+		c.Cursors = append(c.Cursors, encodeCursor("unsolved", strconv.FormatInt(*r.ID, 10)))
+	}
+	return c, nil
+}

@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/seshat-graph/seshat/graph"
 	"github.com/seshat-graph/seshat/persistence"
@@ -15,12 +14,12 @@ import (
 
 // ID is the resolver for the id field.
 func (r *environmentResolver) ID(ctx context.Context, obj *persistence.Environment) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return globalID(typeEnvironment, obj.ID), nil
 }
 
 // Environments is the resolver for the environments field.
 func (r *queryResolver) Environments(ctx context.Context) ([]persistence.Environment, error) {
-	panic(fmt.Errorf("not implemented: Environments - environments"))
+	return r.Store.Environments(ctx)
 }
 
 // Environment returns graph.EnvironmentResolver implementation.

@@ -7,22 +7,58 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/seshat-graph/seshat/graph/model"
+	"github.com/seshat-graph/seshat/persistence"
 )
 
 // DependencyGraph is the resolver for the dependencyGraph field.
 func (r *queryResolver) DependencyGraph(ctx context.Context, root model.PackageVersionInput, environment model.EnvironmentInput, maxDepth *int, extras []string, markerTrueOnly *bool) (*model.DependencyGraph, error) {
-	panic(fmt.Errorf("not implemented: DependencyGraph - dependencyGraph"))
+	depth, err := r.maxDepth(maxDepth, 10)
+	if err != nil {
+		return nil, err
+	}
+	g, err := r.Store.DependencyGraph(ctx, persistence.GraphQuery{
+		Root:        persistence.VersionRef{Name: root.Name, Version: root.Version, IndexURL: root.IndexURL},
+		Environment: envKey(environment), MaxDepth: depth, Extras: extras,
+		MarkerTrueOnly: markerTrueOnly == nil || *markerTrueOnly,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return dependencyGraph(g), nil
 }
 
 // Dependents is the resolver for the dependents field.
 func (r *queryResolver) Dependents(ctx context.Context, name string, version *string, environment *model.EnvironmentInput, maxDepth *int, first *int, after *string) (*model.DependentConnection, error) {
-	panic(fmt.Errorf("not implemented: Dependents - dependents"))
+	depth, err := r.maxDepth(maxDepth, 1)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	env, err := optEnvKey(environment)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Store.Dependents(ctx, persistence.DependentsQuery{Name: name, Version: version, Environment: env, MaxDepth: depth}, p)
+	if err != nil {
+		return nil, err
+	}
+	return dependentConnection(c, p), nil
 }
 
 // UnsolvedPackageVersions is the resolver for the unsolvedPackageVersions field.
 func (r *queryResolver) UnsolvedPackageVersions(ctx context.Context, environment model.EnvironmentInput, indexURL *string, first *int, after *string) (*model.PackageVersionConnection, error) {
-	panic(fmt.Errorf("not implemented: UnsolvedPackageVersions - unsolvedPackageVersions"))
+	p, err := r.page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Store.UnsolvedVersions(ctx, envKey(environment), indexURL, p)
+	if err != nil {
+		return nil, err
+	}
+	return versionConnection(c, p), nil
 }

@@ -7,25 +7,32 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/seshat-graph/seshat/auth"
 	"github.com/seshat-graph/seshat/graph"
 	"github.com/seshat-graph/seshat/persistence"
 )
 
 // RegisterPackageIndex is the resolver for the registerPackageIndex field.
 func (r *mutationResolver) RegisterPackageIndex(ctx context.Context, url string, warehouseAPIURL *string, verifySsl *bool, enabled *bool) (*persistence.PackageIndex, error) {
-	panic(fmt.Errorf("not implemented: RegisterPackageIndex - registerPackageIndex"))
+	if err := auth.Require(ctx, auth.ScopeAdmin); err != nil {
+		return nil, err
+	}
+	ix, err := r.Store.RegisterIndex(ctx, persistence.IndexRegistration{URL: url, WarehouseAPIURL: warehouseAPIURL, VerifySSL: verifySsl, Enabled: enabled})
+	if err != nil {
+		return nil, err
+	}
+	return &ix, nil
 }
 
 // ID is the resolver for the id field.
 func (r *packageIndexResolver) ID(ctx context.Context, obj *persistence.PackageIndex) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return globalID(typePackageIndex, obj.ID), nil
 }
 
 // Indexes is the resolver for the indexes field.
 func (r *queryResolver) Indexes(ctx context.Context, enabled *bool) ([]persistence.PackageIndex, error) {
-	panic(fmt.Errorf("not implemented: Indexes - indexes"))
+	return r.Store.Indexes(ctx, enabled)
 }
 
 // Mutation returns graph.MutationResolver implementation.

@@ -7,116 +7,225 @@ package resolvers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/seshat-graph/seshat/graph"
 	"github.com/seshat-graph/seshat/graph/model"
+	"github.com/seshat-graph/seshat/loaders"
 	"github.com/seshat-graph/seshat/persistence"
 )
 
 // Package is the resolver for the package field.
 func (r *dependencyResolver) Package(ctx context.Context, obj *persistence.Dependency) (*persistence.Package, error) {
-	panic(fmt.Errorf("not implemented: Package - package"))
+	return loaders.For(ctx).Package(ctx, obj.PackageID)
 }
 
 // ResolvedVersions is the resolver for the resolvedVersions field.
 func (r *dependencyResolver) ResolvedVersions(ctx context.Context, obj *persistence.Dependency) ([]persistence.PackageVersion, error) {
-	panic(fmt.Errorf("not implemented: ResolvedVersions - resolvedVersions"))
+	return loaders.For(ctx).ResolvedVersions(ctx, obj.ID)
 }
 
 // ID is the resolver for the id field.
 func (r *packageResolver) ID(ctx context.Context, obj *persistence.Package) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return globalID(typePackage, obj.ID), nil
 }
 
 // Versions is the resolver for the versions field.
 func (r *packageResolver) Versions(ctx context.Context, obj *persistence.Package, first *int, after *string, indexURL *string) (*model.PackageVersionConnection, error) {
-	panic(fmt.Errorf("not implemented: Versions - versions"))
+	p, err := r.page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := loaders.For(ctx).VersionsOfPackage(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := persistence.PageVersions(vs, indexURL, p)
+	if err != nil {
+		return nil, err
+	}
+	return versionConnection(c, p), nil
 }
 
 // LatestVersion is the resolver for the latestVersion field.
 func (r *packageResolver) LatestVersion(ctx context.Context, obj *persistence.Package, indexURL *string) (*persistence.PackageVersion, error) {
-	panic(fmt.Errorf("not implemented: LatestVersion - latestVersion"))
+	vs, err := loaders.For(ctx).VersionsOfPackage(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return persistence.LatestVersion(vs, indexURL), nil
 }
 
 // Dependents is the resolver for the dependents field.
 func (r *packageResolver) Dependents(ctx context.Context, obj *persistence.Package, environment *model.EnvironmentInput, first *int, after *string) (*model.DependentConnection, error) {
-	panic(fmt.Errorf("not implemented: Dependents - dependents"))
+	p, err := r.page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	env, err := optEnvKey(environment)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := loaders.For(ctx).PackageDependents(ctx, obj.ID, env)
+	if err != nil {
+		return nil, err
+	}
+	c, err := persistence.PageDependents(ds, p)
+	if err != nil {
+		return nil, err
+	}
+	return dependentConnection(c, p), nil
 }
 
 // ID is the resolver for the id field.
 func (r *packageVersionResolver) ID(ctx context.Context, obj *persistence.PackageVersion) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return globalID(typePackageVersion, obj.ID), nil
 }
 
 // Index is the resolver for the index field.
 func (r *packageVersionResolver) Index(ctx context.Context, obj *persistence.PackageVersion) (*persistence.PackageIndex, error) {
-	panic(fmt.Errorf("not implemented: Index - index"))
+	if obj.IndexID == nil {
+		return nil, nil
+	}
+	return loaders.For(ctx).Index(ctx, *obj.IndexID)
 }
 
 // Package is the resolver for the package field.
 func (r *packageVersionResolver) Package(ctx context.Context, obj *persistence.PackageVersion) (*persistence.Package, error) {
-	panic(fmt.Errorf("not implemented: Package - package"))
+	return loaders.For(ctx).Package(ctx, obj.PackageID)
 }
 
 // Environments is the resolver for the environments field.
 func (r *packageVersionResolver) Environments(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.Environment, error) {
-	panic(fmt.Errorf("not implemented: Environments - environments"))
+	return loaders.For(ctx).EnvironmentsOfVersion(ctx, obj.ID)
 }
 
 // Solved is the resolver for the solved field.
 func (r *packageVersionResolver) Solved(ctx context.Context, obj *persistence.PackageVersion, environment *model.EnvironmentInput) ([]persistence.Solved, error) {
-	panic(fmt.Errorf("not implemented: Solved - solved"))
+	l := loaders.For(ctx)
+	records, err := l.SolvedOfVersion(ctx, obj.ID)
+	if err != nil || environment == nil {
+		return records, err
+	}
+	k := envKey(*environment)
+	if err := validEnv(k); err != nil {
+		return nil, err
+	}
+	env, err := l.EnvironmentByKey(ctx, k)
+	if err != nil || env == nil {
+		return []persistence.Solved{}, err
+	}
+	out := []persistence.Solved{}
+	for _, s := range records {
+		if s.EnvironmentID == env.ID {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 // Dependencies is the resolver for the dependencies field.
 func (r *packageVersionResolver) Dependencies(ctx context.Context, obj *persistence.PackageVersion, environment model.EnvironmentInput, extras []string, markerTrueOnly *bool) ([]persistence.Dependency, error) {
-	panic(fmt.Errorf("not implemented: Dependencies - dependencies"))
+	k := envKey(environment)
+	if err := validEnv(k); err != nil {
+		return nil, err
+	}
+	return loaders.For(ctx).Dependencies(ctx, obj.ID, k, extras, markerTrueOnly == nil || *markerTrueOnly)
 }
 
 // Dependents is the resolver for the dependents field.
 func (r *packageVersionResolver) Dependents(ctx context.Context, obj *persistence.PackageVersion, environment *model.EnvironmentInput, first *int, after *string) (*model.DependentConnection, error) {
-	panic(fmt.Errorf("not implemented: Dependents - dependents"))
+	p, err := r.page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	env, err := optEnvKey(environment)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := loaders.For(ctx).VersionDependents(ctx, obj.ID, env)
+	if err != nil {
+		return nil, err
+	}
+	c, err := persistence.PageDependents(ds, p)
+	if err != nil {
+		return nil, err
+	}
+	return dependentConnection(c, p), nil
 }
 
 // SolverErrors is the resolver for the solverErrors field.
 func (r *packageVersionResolver) SolverErrors(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.Solved, error) {
-	panic(fmt.Errorf("not implemented: SolverErrors - solverErrors"))
+	records, err := loaders.For(ctx).SolvedOfVersion(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := []persistence.Solved{}
+	for _, s := range records {
+		if s.Error {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 // Vulnerabilities is the resolver for the vulnerabilities field.
 func (r *packageVersionResolver) Vulnerabilities(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.Vulnerability, error) {
-	panic(fmt.Errorf("not implemented: Vulnerabilities - vulnerabilities"))
+	return loaders.For(ctx).Vulnerabilities(ctx, obj.ID)
 }
 
 // Metadata is the resolver for the metadata field.
 func (r *packageVersionResolver) Metadata(ctx context.Context, obj *persistence.PackageVersion) (*persistence.PackageMetadata, error) {
-	panic(fmt.Errorf("not implemented: Metadata - metadata"))
+	return loaders.For(ctx).Metadata(ctx, obj.ID)
 }
 
 // Package is the resolver for the package field.
 func (r *queryResolver) Package(ctx context.Context, name string) (*persistence.Package, error) {
-	panic(fmt.Errorf("not implemented: Package - package"))
+	p, err := r.Store.PackageByName(ctx, name)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // Packages is the resolver for the packages field.
 func (r *queryResolver) Packages(ctx context.Context, nameStartsWith *string, first *int, after *string) (*model.PackageConnection, error) {
-	panic(fmt.Errorf("not implemented: Packages - packages"))
+	p, err := r.page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	prefix := ""
+	if nameStartsWith != nil {
+		prefix = *nameStartsWith
+	}
+	c, err := r.Store.Packages(ctx, prefix, p)
+	if err != nil {
+		return nil, err
+	}
+	return packageConnection(c, p), nil
 }
 
 // PackageVersion is the resolver for the packageVersion field.
 func (r *queryResolver) PackageVersion(ctx context.Context, name string, version string, indexURL *string) (*persistence.PackageVersion, error) {
-	panic(fmt.Errorf("not implemented: PackageVersion - packageVersion"))
+	return r.Store.PackageVersion(ctx, name, version, indexURL)
 }
 
 // Environment is the resolver for the environment field.
 func (r *solvedRecordResolver) Environment(ctx context.Context, obj *persistence.Solved) (*persistence.Environment, error) {
-	panic(fmt.Errorf("not implemented: Environment - environment"))
+	return loaders.For(ctx).Environment(ctx, obj.EnvironmentID)
 }
 
 // ErrorDetails is the resolver for the errorDetails field.
 func (r *solvedRecordResolver) ErrorDetails(ctx context.Context, obj *persistence.Solved) (any, error) {
-	panic(fmt.Errorf("not implemented: ErrorDetails - errorDetails"))
+	if obj.ErrorDetails == nil {
+		return nil, nil
+	}
+	var v any
+	if err := json.Unmarshal([]byte(*obj.ErrorDetails), &v); err != nil {
+		return nil, fmt.Errorf("error details of solved record %d: %w", obj.ID, err)
+	}
+	return v, nil
 }
 
 // Dependency returns graph.DependencyResolver implementation.

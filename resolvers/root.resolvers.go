@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/seshat-graph/seshat/graph"
 	"github.com/seshat-graph/seshat/graph/model"
@@ -15,7 +14,7 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Entity, error) {
-	panic(fmt.Errorf("not implemented: Node - node"))
+	return node(ctx, id)
 }
 
 // Query returns graph.QueryResolver implementation.

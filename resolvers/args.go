@@ -1,0 +1,134 @@
+package resolvers
+
+import (
+	"github.com/seshat-graph/seshat/graph/model"
+	"github.com/seshat-graph/seshat/persistence"
+)
+
+// limits returns r.Limits with DefaultLimits for zero fields.
+func (r *Resolver) limits() Limits {
+	l := r.Limits
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultLimits.MaxDepth
+	}
+	if l.MaxPageSize <= 0 {
+		l.MaxPageSize = DefaultLimits.MaxPageSize
+	}
+	if l.DefaultPage <= 0 {
+		l.DefaultPage = min(DefaultLimits.DefaultPage, l.MaxPageSize)
+	}
+	return l
+}
+
+// page turns first/after into a persistence.Page: first defaults to
+// Limits.DefaultPage and is capped at Limits.MaxPageSize; negative is INVALID.
+func (r *Resolver) page(first *int, after *string) (persistence.Page, error) {
+	l := r.limits()
+	p := persistence.Page{First: l.DefaultPage}
+	if first != nil {
+		if *first < 0 {
+			return p, persistence.Errorf(persistence.CodeInvalid, "first must be >= 0, got %d", *first)
+		}
+		p.First = min(*first, l.MaxPageSize)
+	}
+	if after != nil {
+		p.After = *after
+	}
+	return p, nil
+}
+
+// maxDepth checks a maxDepth argument: negative or above Limits.MaxDepth is INVALID.
+func (r *Resolver) maxDepth(d *int, def int) (int, error) {
+	v := def
+	if d != nil {
+		v = *d
+	}
+	if v < 0 {
+		return 0, persistence.Errorf(persistence.CodeInvalid, "maxDepth must be >= 0, got %d", v)
+	}
+	if m := r.limits().MaxDepth; v > m {
+		return 0, persistence.Errorf(persistence.CodeInvalid, "maxDepth %d exceeds the limit of %d", v, m)
+	}
+	return v, nil
+}
+
+func envKey(in model.EnvironmentInput) persistence.EnvironmentKey {
+	return persistence.EnvironmentKey{OSName: in.OsName, OSVersion: in.OsVersion, PythonVersion: in.PythonVersion}
+}
+
+// optEnvKey validates an optional environment argument.
+func optEnvKey(in *model.EnvironmentInput) (*persistence.EnvironmentKey, error) {
+	if in == nil {
+		return nil, nil
+	}
+	k := envKey(*in)
+	if err := validEnv(k); err != nil {
+		return nil, err
+	}
+	return &k, nil
+}
+
+func validEnv(k persistence.EnvironmentKey) error {
+	n := k.Normalized()
+	if n.OSName == "" || n.OSVersion == "" || n.PythonVersion == "" {
+		return persistence.Errorf(persistence.CodeInvalid, "environment needs osName, osVersion and pythonVersion")
+	}
+	return nil
+}
+
+func pageInfo[T any](c persistence.Connection[T], p persistence.Page) *model.PageInfo {
+	info := &model.PageInfo{HasNextPage: c.HasNextPage, HasPreviousPage: p.After != ""}
+	if n := len(c.Cursors); n > 0 {
+		info.StartCursor, info.EndCursor = &c.Cursors[0], &c.Cursors[n-1]
+	}
+	return info
+}
+
+func packageConnection(c persistence.Connection[persistence.Package], p persistence.Page) *model.PackageConnection {
+	out := &model.PackageConnection{Edges: make([]model.PackageEdge, len(c.Items)), PageInfo: pageInfo(c, p), TotalCount: c.TotalCount}
+	for i := range c.Items {
+		out.Edges[i] = model.PackageEdge{Cursor: c.Cursors[i], Node: &c.Items[i]}
+	}
+	return out
+}
+
+func versionConnection(c persistence.Connection[persistence.PackageVersion], p persistence.Page) *model.PackageVersionConnection {
+	out := &model.PackageVersionConnection{Edges: make([]model.PackageVersionEdge, len(c.Items)), PageInfo: pageInfo(c, p), TotalCount: c.TotalCount}
+	for i := range c.Items {
+		out.Edges[i] = model.PackageVersionEdge{Cursor: c.Cursors[i], Node: &c.Items[i]}
+	}
+	return out
+}
+
+func dependentConnection(c persistence.Connection[persistence.Dependent], p persistence.Page) *model.DependentConnection {
+	out := &model.DependentConnection{Edges: make([]model.DependentEdge, len(c.Items)), PageInfo: pageInfo(c, p), TotalCount: c.TotalCount}
+	for i := range c.Items {
+		d := &c.Items[i]
+		out.Edges[i] = model.DependentEdge{Cursor: c.Cursors[i], Node: &d.Version, Depth: d.Depth,
+			Environment: &d.Environment, VersionRange: d.VersionRange, Marker: d.Marker, Extra: d.Extra}
+	}
+	return out
+}
+
+func dependencyGraph(g *persistence.Graph) *model.DependencyGraph {
+	out := &model.DependencyGraph{
+		Root: g.Root, Environment: g.Environment, Truncated: g.Truncated, DepthReached: g.DepthReached,
+		Nodes: make([]model.DependencyGraphNode, len(g.Nodes)),
+		Edges: make([]model.DependencyGraphEdge, len(g.Edges)),
+	}
+	for i := range g.Nodes {
+		n := &g.Nodes[i]
+		out.Nodes[i] = model.DependencyGraphNode{
+			ID: globalID(typePackageVersion, n.Version.ID), Name: n.Version.Name, Version: n.Version.Version,
+			IndexURL: n.Version.IndexURL, Depth: n.Depth, Solved: n.Solved, SolverError: n.SolverError,
+			Extras: n.Extras, PackageVersion: &n.Version,
+		}
+	}
+	for i, e := range g.Edges {
+		out.Edges[i] = model.DependencyGraphEdge{
+			From: globalID(typePackageVersion, e.From), To: globalID(typePackageVersion, e.To),
+			VersionRange: e.VersionRange, Marker: e.Marker, Extra: e.Extra, MarkerEvaluationResult: e.MarkerEvaluationResult,
+		}
+	}
+	return out
+}

@@ -8,6 +8,7 @@ package loaders
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
@@ -22,20 +23,20 @@ const Wait = time.Millisecond
 type Loaders struct {
 	store *persistence.Store
 
-	packages          *dataloader.Loader[int64, *persistence.Package]
-	versions          *dataloader.Loader[int64, *persistence.PackageVersion]
-	indexes           *dataloader.Loader[int64, *persistence.PackageIndex]
-	environments      *dataloader.Loader[int64, *persistence.Environment]
-	environmentsByKey *dataloader.Loader[persistence.EnvironmentKey, *persistence.Environment]
-	packageVersions   *dataloader.Loader[int64, []persistence.PackageVersion]
-	solvedIn          *dataloader.Loader[int64, []persistence.Environment]
-	solved            *dataloader.Loader[int64, []persistence.Solved]
-	dependencies      *dataloader.Loader[persistence.DependencyKey, []persistence.Dependency]
-	resolved          *dataloader.Loader[int64, []persistence.PackageVersion]
-	metadata          *dataloader.Loader[int64, *persistence.PackageMetadata]
-	vulnerabilities   *dataloader.Loader[int64, []persistence.Vulnerability]
-	packageDependents *dataloader.Loader[persistence.DependentsKey, []persistence.Dependent]
-	versionDependents *dataloader.Loader[persistence.DependentsKey, []persistence.Dependent]
+	packages          *loader[int64, *persistence.Package]
+	versions          *loader[int64, *persistence.PackageVersion]
+	indexes           *loader[int64, *persistence.PackageIndex]
+	environments      *loader[int64, *persistence.Environment]
+	environmentsByKey *loader[persistence.EnvironmentKey, *persistence.Environment]
+	packageVersions   *loader[int64, []persistence.PackageVersion]
+	solvedIn          *loader[int64, []persistence.Environment]
+	solved            *loader[int64, []persistence.Solved]
+	dependencies      *loader[persistence.DependencyKey, []persistence.Dependency]
+	resolved          *loader[int64, []persistence.PackageVersion]
+	metadata          *loader[int64, *persistence.PackageMetadata]
+	vulnerabilities   *loader[int64, []persistence.Vulnerability]
+	packageDependents *loader[persistence.DependentsKey, []persistence.Dependent]
+	versionDependents *loader[persistence.DependentsKey, []persistence.Dependent]
 }
 
 type ctxKey struct{}
@@ -173,7 +174,7 @@ func dependentsKey(id int64, env *persistence.EnvironmentKey) persistence.Depend
 
 // entities makes a loader of required entities: a key the batch does not
 // return is a NOT_FOUND error.
-func entities[K comparable, V any](fetch func(context.Context, []K) (map[K]V, error), what string) *dataloader.Loader[K, *V] {
+func entities[K comparable, V any](fetch func(context.Context, []K) (map[K]V, error), what string) *loader[K, *V] {
 	return newLoader(func(ctx context.Context, keys []K) []*dataloader.Result[*V] {
 		found, err := fetch(ctx, keys)
 		return results(keys, err, func(k K) (*V, error) {
@@ -187,7 +188,7 @@ func entities[K comparable, V any](fetch func(context.Context, []K) (map[K]V, er
 }
 
 // optional makes a loader of optional values: a missing key is nil.
-func optional[K comparable, V any](fetch func(context.Context, []K) (map[K]V, error)) *dataloader.Loader[K, *V] {
+func optional[K comparable, V any](fetch func(context.Context, []K) (map[K]V, error)) *loader[K, *V] {
 	return newLoader(func(ctx context.Context, keys []K) []*dataloader.Result[*V] {
 		found, err := fetch(ctx, keys)
 		return results(keys, err, func(k K) (*V, error) {
@@ -201,7 +202,7 @@ func optional[K comparable, V any](fetch func(context.Context, []K) (map[K]V, er
 }
 
 // lists makes a loader of lists: a missing key is an empty list.
-func lists[K comparable, V any](fetch func(context.Context, []K) (map[K][]V, error)) *dataloader.Loader[K, []V] {
+func lists[K comparable, V any](fetch func(context.Context, []K) (map[K][]V, error)) *loader[K, []V] {
 	return newLoader(func(ctx context.Context, keys []K) []*dataloader.Result[[]V] {
 		found, err := fetch(ctx, keys)
 		return results(keys, err, func(k K) ([]V, error) {
@@ -227,6 +228,130 @@ func results[K comparable, V any](keys []K, err error, pick func(K) (V, error)) 
 	return out
 }
 
-func newLoader[K comparable, V any](batch dataloader.BatchFunc[K, V]) *dataloader.Loader[K, V] {
-	return dataloader.NewBatchedLoader(batch, dataloader.WithWait[K, V](Wait))
+// loader is a dataloader that also keeps its batch function, so a prefetch
+// plan can fetch a whole level in one call and prime the cache with it.
+type loader[K comparable, V any] struct {
+	*dataloader.Loader[K, V]
+	batch   dataloader.BatchFunc[K, V]
+	mu      sync.Mutex
+	fetched map[K]bool
+}
+
+func newLoader[K comparable, V any](batch dataloader.BatchFunc[K, V]) *loader[K, V] {
+	return &loader[K, V]{
+		Loader:  dataloader.NewBatchedLoader(batch, dataloader.WithWait[K, V](Wait)),
+		batch:   batch,
+		fetched: map[K]bool{},
+	}
+}
+
+// prefetch runs the batch function once for the keys no prefetch asked for
+// before, primes the cache with what it found, and returns the values of
+// all keys that have one, in key order (errors are left for the resolvers,
+// whose loads run the batch again).
+func (l *loader[K, V]) prefetch(ctx context.Context, keys []K) []V {
+	l.mu.Lock()
+	var missing []K
+	for _, k := range keys {
+		if !l.fetched[k] {
+			l.fetched[k] = true
+			missing = append(missing, k)
+		}
+	}
+	l.mu.Unlock()
+	if len(missing) > 0 {
+		for i, r := range l.batch(ctx, missing) {
+			if r.Error == nil {
+				l.Prime(ctx, missing[i], r.Data)
+			}
+		}
+	}
+	out := make([]V, 0, len(keys))
+	for _, k := range keys {
+		if v, err := l.Load(ctx, k)(); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Prefetching. gqlgen resolves the elements of a list in one goroutine each;
+// on two cores the fan-out over a few hundred elements takes several
+// milliseconds (tens under -race), longer than the 1 ms batch window, so
+// loads made by element resolvers alone can split one level into several
+// statements. A prefetch plan (see resolvers) walks the query below a root
+// field level by level instead: each Prefetch method below fetches one whole
+// level in one statement and primes the loader cache, and the element
+// resolvers then find every value there.
+
+// PrefetchPackages fetches and caches Package for every id.
+func (l *Loaders) PrefetchPackages(ctx context.Context, ids []int64) []*persistence.Package {
+	return l.packages.prefetch(ctx, ids)
+}
+
+// PrefetchIndexes fetches and caches Index for every id.
+func (l *Loaders) PrefetchIndexes(ctx context.Context, ids []int64) []*persistence.PackageIndex {
+	return l.indexes.prefetch(ctx, ids)
+}
+
+// PrefetchEnvironments fetches and caches Environment for every id.
+func (l *Loaders) PrefetchEnvironments(ctx context.Context, ids []int64) []*persistence.Environment {
+	return l.environments.prefetch(ctx, ids)
+}
+
+// PrefetchVersionsOfPackages fetches and caches VersionsOfPackage for every package.
+func (l *Loaders) PrefetchVersionsOfPackages(ctx context.Context, ids []int64) [][]persistence.PackageVersion {
+	return l.packageVersions.prefetch(ctx, ids)
+}
+
+// PrefetchEnvironmentsOfVersions fetches and caches EnvironmentsOfVersion for every version.
+func (l *Loaders) PrefetchEnvironmentsOfVersions(ctx context.Context, ids []int64) [][]persistence.Environment {
+	return l.solvedIn.prefetch(ctx, ids)
+}
+
+// PrefetchSolved fetches and caches SolvedOfVersion for every version.
+func (l *Loaders) PrefetchSolved(ctx context.Context, ids []int64) [][]persistence.Solved {
+	return l.solved.prefetch(ctx, ids)
+}
+
+// PrefetchDependencies fetches and caches the unfiltered Dependencies of every version in env.
+func (l *Loaders) PrefetchDependencies(ctx context.Context, ids []int64, env persistence.EnvironmentKey) [][]persistence.Dependency {
+	keys := make([]persistence.DependencyKey, len(ids))
+	for i, id := range ids {
+		keys[i] = persistence.DependencyKey{VersionID: id, Environment: env.Normalized()}
+	}
+	return l.dependencies.prefetch(ctx, keys)
+}
+
+// PrefetchResolved fetches and caches ResolvedVersions for every edge.
+func (l *Loaders) PrefetchResolved(ctx context.Context, ids []int64) [][]persistence.PackageVersion {
+	return l.resolved.prefetch(ctx, ids)
+}
+
+// PrefetchMetadata fetches and caches Metadata for every version.
+func (l *Loaders) PrefetchMetadata(ctx context.Context, ids []int64) []*persistence.PackageMetadata {
+	return l.metadata.prefetch(ctx, ids)
+}
+
+// PrefetchVulnerabilities fetches and caches Vulnerabilities for every version.
+func (l *Loaders) PrefetchVulnerabilities(ctx context.Context, ids []int64) [][]persistence.Vulnerability {
+	return l.vulnerabilities.prefetch(ctx, ids)
+}
+
+// PrefetchPackageDependents fetches and caches PackageDependents for every package.
+func (l *Loaders) PrefetchPackageDependents(ctx context.Context, ids []int64, env *persistence.EnvironmentKey) [][]persistence.Dependent {
+	keys := make([]persistence.DependentsKey, len(ids))
+	for i, id := range ids {
+		keys[i] = dependentsKey(id, env)
+	}
+	return l.packageDependents.prefetch(ctx, keys)
+}
+
+// PrefetchVersionDependents fetches and caches VersionDependents for every version.
+func (l *Loaders) PrefetchVersionDependents(ctx context.Context, ids []int64, env *persistence.EnvironmentKey) [][]persistence.Dependent {
+	keys := make([]persistence.DependentsKey, len(ids))
+	for i, id := range ids {
+		keys[i] = dependentsKey(id, env)
+	}
+	return l.versionDependents.prefetch(ctx, keys)
 }

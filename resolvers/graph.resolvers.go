@@ -26,6 +26,15 @@ func (r *queryResolver) DependencyGraph(ctx context.Context, root model.PackageV
 	if err != nil {
 		return nil, err
 	}
+	vs := make([]persistence.PackageVersion, len(g.Nodes))
+	for i := range g.Nodes {
+		vs[i] = g.Nodes[i].Version
+	}
+	pl := r.plan(ctx)
+	pl.versions(pl.below("PackageVersion", "nodes", "packageVersion"), vs)
+	if g.Root != nil {
+		pl.versions(pl.below("PackageVersion", "root"), []persistence.PackageVersion{*g.Root})
+	}
 	return dependencyGraph(g), nil
 }
 
@@ -47,6 +56,8 @@ func (r *queryResolver) Dependents(ctx context.Context, name string, version *st
 	if err != nil {
 		return nil, err
 	}
+	pl := r.plan(ctx)
+	pl.versions(pl.below("PackageVersion", "edges", "node"), dependentVersions(c.Items))
 	return dependentConnection(c, p), nil
 }
 
@@ -60,5 +71,7 @@ func (r *queryResolver) UnsolvedPackageVersions(ctx context.Context, environment
 	if err != nil {
 		return nil, err
 	}
+	pl := r.plan(ctx)
+	pl.versions(pl.below("PackageVersion", "edges", "node"), c.Items)
 	return versionConnection(c, p), nil
 }

@@ -105,8 +105,11 @@ func (r *packageVersionResolver) Environments(ctx context.Context, obj *persiste
 func (r *packageVersionResolver) Solved(ctx context.Context, obj *persistence.PackageVersion, environment *model.EnvironmentInput) ([]persistence.Solved, error) {
 	l := loaders.For(ctx)
 	records, err := l.SolvedOfVersion(ctx, obj.ID)
-	if err != nil || environment == nil {
-		return records, err
+	if err != nil {
+		return nil, err
+	}
+	if environment == nil {
+		return records, nil
 	}
 	k := envKey(*environment)
 	if err := validEnv(k); err != nil {
@@ -186,6 +189,8 @@ func (r *queryResolver) Package(ctx context.Context, name string) (*persistence.
 	if err != nil || p == nil {
 		return nil, err
 	}
+	pl := r.plan(ctx)
+	pl.packages(pl.below("Package"), []persistence.Package{*p})
 	return p, nil
 }
 
@@ -203,12 +208,20 @@ func (r *queryResolver) Packages(ctx context.Context, nameStartsWith *string, fi
 	if err != nil {
 		return nil, err
 	}
+	pl := r.plan(ctx)
+	pl.packages(pl.below("Package", "edges", "node"), c.Items)
 	return packageConnection(c, p), nil
 }
 
 // PackageVersion is the resolver for the packageVersion field.
 func (r *queryResolver) PackageVersion(ctx context.Context, name string, version string, indexURL *string) (*persistence.PackageVersion, error) {
-	return r.Store.PackageVersion(ctx, name, version, indexURL)
+	v, err := r.Store.PackageVersion(ctx, name, version, indexURL)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	pl := r.plan(ctx)
+	pl.versions(pl.below("PackageVersion"), []persistence.PackageVersion{*v})
+	return v, nil
 }
 
 // Environment is the resolver for the environment field.

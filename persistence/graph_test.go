@@ -3,7 +3,6 @@ package persistence_test
 import (
 	"context"
 	"fmt"
-	"sort"
 	"testing"
 
 	"github.com/seshat-graph/seshat/persistence"
@@ -42,26 +41,26 @@ func TestDependencyGraphMatchesReference(t *testing.T) {
 	if len(g.Versions) < 300 {
 		t.Fatalf("generated %d versions, want >= 300", len(g.Versions))
 	}
-	cases := walkCases(g)
+	cases := g.Cases()
 	if len(cases) < 10 {
 		t.Fatalf("only %d cases", len(cases))
 	}
 	var seen coverage
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			want := g.Walk(c.env, c.root, c.maxDepth, c.extras, c.markerTrueOnly)
+		t.Run(c.Name, func(t *testing.T) {
+			want := g.Walk(c.Env, c.Root, c.MaxDepth, c.Extras, c.MarkerTrueOnly)
 			seen.add(want)
 			tracer.Reset()
-			idx := c.root.Index
+			idx := c.Root.Index
 			got, err := store.DependencyGraph(ctx, persistence.GraphQuery{
-				Root:        persistence.VersionRef{Name: c.root.Name, Version: c.root.Version, IndexURL: &idx},
-				Environment: envs[c.env], MaxDepth: c.maxDepth, Extras: c.extras, MarkerTrueOnly: c.markerTrueOnly,
+				Root:        persistence.VersionRef{Name: c.Root.Name, Version: c.Root.Version, IndexURL: &idx},
+				Environment: envs[c.Env], MaxDepth: c.MaxDepth, Extras: c.Extras, MarkerTrueOnly: c.MarkerTrueOnly,
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n := tracer.Count(); n > int64(c.maxDepth+2) {
-				t.Errorf("%d statements, want <= maxDepth+2 = %d", n, c.maxDepth+2)
+			if n := tracer.Count(); n > int64(c.MaxDepth+2) {
+				t.Errorf("%d statements, want <= maxDepth+2 = %d", n, c.MaxDepth+2)
 			}
 			compareGraph(t, want, got)
 		})
@@ -102,52 +101,6 @@ func (c *coverage) add(e graphgen.Expected) {
 			c.cycleEdges++
 		}
 	}
-}
-
-type walkCase struct {
-	name           string
-	env            int
-	root           graphgen.Version
-	maxDepth       int
-	extras         []string
-	markerTrueOnly bool
-}
-
-// walkCases picks roots that are solved with edges, in both environments,
-// at several depths, with and without extras and marker filtering.
-func walkCases(g *graphgen.Graph) []walkCase {
-	var cases []walkCase
-	depths := []int{0, 1, 2, 3, 5, 10}
-	extraSets := [][]string{nil, {"security"}, {"socks", "dev-tools"}}
-	n := 0
-	for env := range envs {
-		var roots []graphgen.Version
-		for _, v := range g.Versions {
-			if g.States[env][v] == graphgen.Solved && len(g.Edges[env][v]) >= 3 {
-				roots = append(roots, v)
-			}
-		}
-		sort.Slice(roots, func(i, j int) bool { return fmt.Sprint(roots[i]) < fmt.Sprint(roots[j]) })
-		for i := 0; i < 8 && i < len(roots); i++ {
-			r := roots[(i*37)%len(roots)]
-			c := walkCase{env: env, root: r, maxDepth: depths[n%len(depths)], extras: extraSets[n%len(extraSets)], markerTrueOnly: n%4 != 3}
-			c.name = fmt.Sprintf("env%d/%s==%s/depth%d/extras%v/markerTrue%v", env, r.Name, r.Version, c.maxDepth, c.extras, c.markerTrueOnly)
-			cases = append(cases, c)
-			n++
-		}
-	}
-	// An unsolved root and a failed root.
-	for env := range envs {
-		for _, st := range []graphgen.State{graphgen.Unsolved, graphgen.Failed} {
-			for _, v := range g.Versions {
-				if _, ok := g.States[env][v]; (st == graphgen.Unsolved && !ok) || (ok && g.States[env][v] == st && st == graphgen.Failed) {
-					cases = append(cases, walkCase{name: fmt.Sprintf("env%d/state%d/%s==%s", env, st, v.Name, v.Version), env: env, root: v, maxDepth: 3, markerTrueOnly: true})
-					break
-				}
-			}
-		}
-	}
-	return cases
 }
 
 func compareGraph(t *testing.T, want graphgen.Expected, got *persistence.Graph) {

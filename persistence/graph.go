@@ -326,6 +326,9 @@ func lookupRoot(ctx context.Context, conn *pgxpool.Conn, name, version string, i
 // environment, each joined to the versions it resolves to and their solved
 // state, in one statement, and records them in nodes.
 func fetchLevel(ctx context.Context, conn *pgxpool.Conn, envID int64, frontier []int64, markerTrueOnly bool, nodes map[int64]*walkNode) error {
+	// Describe-exec mode: an unnamed statement gets a plan for this frontier; a
+	// cached generic plan made for a small frontier took twice as long on
+	// large ones (docs/benchmarks.md).
 	rows, err := conn.Query(ctx, `
 		SELECT d.version_id, d.id, d.version_range, d.marker, d.extra, d.extras, d.marker_evaluation_result,
 			pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url,
@@ -335,10 +338,10 @@ func fetchLevel(ctx context.Context, conn *pgxpool.Conn, envID int64, frontier [
 		JOIN package_version pv ON pv.id = r.version_id
 		JOIN package p ON p.id = pv.package_id
 		LEFT JOIN package_index ix ON ix.id = pv.index_id
-		LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = $1
-		WHERE d.environment_id = $1 AND d.version_id = ANY($2)
-		  AND (NOT $3 OR d.marker_evaluation_result IS NOT FALSE)`,
-		envID, frontier, markerTrueOnly)
+		LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = $1::bigint
+		WHERE d.environment_id = $1::bigint AND d.version_id = ANY($2::bigint[])
+		  AND (NOT $3::boolean OR d.marker_evaluation_result IS NOT FALSE)`,
+		pgx.QueryExecModeDescribeExec, envID, frontier, markerTrueOnly)
 	if err != nil {
 		return err
 	}
@@ -377,10 +380,10 @@ func hasMoreEdges(ctx context.Context, conn *pgxpool.Conn, envID int64, ids []in
 	rows, err := conn.Query(ctx, `
 		SELECT DISTINCT d.version_id, coalesce(d.extra, '')
 		FROM depends_on d
-		WHERE d.environment_id = $1 AND d.version_id = ANY($2)
-		  AND (NOT $3 OR d.marker_evaluation_result IS NOT FALSE)
+		WHERE d.environment_id = $1::bigint AND d.version_id = ANY($2::bigint[])
+		  AND (NOT $3::boolean OR d.marker_evaluation_result IS NOT FALSE)
 		  AND EXISTS (SELECT 1 FROM depends_on_resolved r WHERE r.edge_id = d.id)`,
-		envID, ids, markerTrueOnly)
+		pgx.QueryExecModeDescribeExec, envID, ids, markerTrueOnly)
 	if err != nil {
 		return false, err
 	}

@@ -188,7 +188,7 @@ func benchSQL(b *testing.B, sql string, depth bool) {
 		}
 	}
 	if n < 5000 {
-		b.Fatalf("statement reached %d versions, want >= 5000", n)
+		b.Fatalf("statement returned %d rows, want >= 5000", n)
 	}
-	b.ReportMetric(float64(n), "nodes")
+	b.ReportMetric(float64(n), "rows")
 }

@@ -87,7 +87,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      c.RequestTimeout + 30*time.Second,
 		IdleTimeout:       120 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// In-flight requests outlive the signal: Shutdown waits for them.
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	addr := ln.Addr().String()
 	logger.Info("seshat serving", "addr", "http://"+addr, "graphql", "http://"+addr+"/graphql", "version", version, "config", c.String())

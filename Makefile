@@ -1,0 +1,59 @@
+# Seshat: `make run` and `make test` are all a new machine needs (with Go).
+SHELL := /bin/bash
+GO ?= go
+# The environment scripts/services.sh prints; the defaults everything already uses.
+SERVICES_ENV = eval "$$(scripts/services.sh env)"
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: run
+run: ## local services, migrations, sample data, gateway on http://127.0.0.1:8080 (foreground)
+	@scripts/run.sh
+
+.PHONY: build
+build: ## build ./seshat
+	$(GO) build -o seshat .
+
+.PHONY: services
+services: ## start (or reuse) the local PostgreSQL 15 and MinIO; prints their environment
+	@scripts/services.sh start
+
+.PHONY: services-stop
+services-stop: ## stop the local PostgreSQL and MinIO
+	@scripts/services.sh stop
+
+.PHONY: test
+test: services ## services, then every test (Go with -race, then the browser tests)
+	$(SERVICES_ENV) && $(GO) test -race -count=1 -timeout 30m ./...
+	@if [ -x scripts/browser-test.sh ]; then scripts/browser-test.sh; fi
+
+.PHONY: generate
+generate: ## regenerate the GraphQL code from graph/schema
+	$(GO) run github.com/99designs/gqlgen generate
+
+.PHONY: verify
+verify: generate lint ## regenerate, then fail when the tree differs; lint
+	@git diff --exit-code -- . || { echo "generated code is stale: run make generate and commit" >&2; exit 1; }
+	$(GO) mod tidy -diff
+
+.PHONY: lint
+lint: ## gofmt and go vet
+	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:" >&2; echo "$$out" >&2; exit 1; fi
+	$(GO) vet ./...
+
+.PHONY: bench
+bench: services ## benchmarks; figures for docs/benchmarks.md
+	@if [ -x scripts/bench.sh ]; then scripts/bench.sh; else $(SERVICES_ENV) && $(GO) test -run '^$$' -bench . -benchmem ./...; fi
+
+.PHONY: fuzz
+fuzz: ## run each fuzzer for FUZZTIME (default 5m)
+	@if [ -x scripts/fuzz.sh ]; then scripts/fuzz.sh; else echo "no fuzzers yet"; fi
+
+.PHONY: clean
+clean: ## stop services and remove .data, .bin and build output
+	-@scripts/services.sh stop
+	rm -rf .data .bin seshat test-artifacts

@@ -1,0 +1,45 @@
+package solver
+
+import "strings"
+
+// NormalizeName returns the PEP 503 normalised form of a package name, as
+// Python's re.sub(r"[-_.]+", "-", name).lower(): every run of '-', '_' and
+// '.' becomes one '-', and letters are lowercased. It does not validate.
+func NormalizeName(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	sep := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '-' || c == '_' || c == '.' {
+			if !sep {
+				b.WriteByte('-')
+				sep = true
+			}
+			continue
+		}
+		sep = false
+		b.WriteByte(c)
+	}
+	return strings.ToLower(b.String())
+}
+
+// ValidName reports whether s is a valid PEP 508 distribution name:
+// ^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$, case-insensitively. It sets no
+// length limit; Parse also rejects names longer than MaxNameBytes.
+func ValidName(s string) bool {
+	if s == "" || !alnum(s[0]) || !alnum(s[len(s)-1]) {
+		return false
+	}
+	for i := 1; i < len(s)-1; i++ {
+		c := s[i]
+		if !alnum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func alnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}

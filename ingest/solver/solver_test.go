@@ -1,0 +1,896 @@
+package solver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fixtureDir holds real Thoth solver documents (GPL-3.0 data: read in place,
+// never copied into this repository).
+var fixtureDir = filepath.Join("..", "..", "..", "shared", "fixtures", "thoth", "solver")
+
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(fixtureDir, name))
+	if err != nil {
+		t.Fatalf("fixture %s: %v (the Thoth fixtures must be at %s)", name, err, fixtureDir)
+	}
+	return raw
+}
+
+// refNormalize is PEP 503 spelled as in the PEP, independent of NormalizeName.
+var refSep = regexp.MustCompile(`[-_.]+`)
+
+func refNormalize(s string) string { return strings.ToLower(refSep.ReplaceAllString(s, "-")) }
+
+func TestFixtures(t *testing.T) {
+	tests := []struct {
+		file          string
+		id            string
+		wantID        string
+		solverName    string
+		legacy        bool
+		env           Environment
+		solverVersion string
+		datetime      time.Time
+		duration      float64
+		entries       int
+		errors        int
+		unparsed      int
+		unresolved    int
+		envPackages   int
+		check         func(t *testing.T, d *Document)
+	}{
+		{
+			file: "result_ok_solver_1.json", wantID: "fridex-thoth-solver-fc26-thoth-solver-fc26",
+			solverName: "solver-fedora-26-py36", legacy: true, env: Environment{"fedora", "26", "3.6"},
+			solverVersion: "1.0.2", datetime: time.Date(2018, 4, 29, 7, 40, 47, 888111000, time.UTC), duration: 12,
+			entries: 332, errors: 527, unparsed: 1, unresolved: 18, envPackages: 4,
+			check: func(t *testing.T, d *Document) {
+				e := d.Entries[0]
+				if e.Name != "prometheus-client-model" || e.Version != "0.0.1" || e.IndexURL != "" || e.Metadata != nil || e.Artifacts != nil || len(e.Dependencies) != 0 {
+					t.Errorf("tree[0] = %+v", e)
+				}
+				if d.Entries[1].Name != "pysocks" {
+					t.Errorf("tree[1].Name = %q, want pysocks (PySocks normalised)", d.Entries[1].Name)
+				}
+				dep := d.Entries[3].Dependencies
+				if d.Entries[3].Name != "jupyter-console" || len(dep) == 0 || dep[0].Resolved == nil || dep[0].Resolved[0].IndexURL != "" {
+					t.Errorf("tree[3] = %+v", d.Entries[3])
+				}
+				if f := d.Errors[0]; f.Name != "ruamel-yaml" || f.Version != "0.15.35" || f.Type != "not_site_package" {
+					t.Errorf("errors[0] = %+v", f)
+				}
+				if u := d.Unresolved[17]; u.Name != "complex-dist" || u.VersionSpec != "==0.1" {
+					t.Errorf("unresolved[17] = %+v", u)
+				}
+				if u := d.Unparsed[0]; u.Requirement != "ipython doctest plugin==0.1" {
+					t.Errorf("unparsed[0] = %+v", u)
+				}
+				if d.MarkerEnvironment != nil || d.EnvironmentPackages[2] != (EnvironmentPackage{"pipdeptree", "0.12.1"}) {
+					t.Errorf("environment = %v / %v", d.MarkerEnvironment, d.EnvironmentPackages)
+				}
+			},
+		},
+		{
+			file: "solver-fedora-31-py37-012b745d.json", id: "solver-fedora-31-py37-012b745d", wantID: "solver-fedora-31-py37-012b745d",
+			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
+			solverVersion: "1.5.1", datetime: time.Date(2020, 6, 9, 3, 47, 20, 82100000, time.UTC), duration: 8,
+			entries: 1, envPackages: 1,
+			check: func(t *testing.T, d *Document) {
+				e := d.Entries[0]
+				if e.Name != "dask" || e.Version != "2.17.2" || e.VersionRequested != "2.17.2" || e.IndexURL != "https://pypi.org/simple" || len(e.Dependencies) != 24 {
+					t.Errorf("tree[0] = %+v", e)
+				}
+				if len(e.Artifacts) != 2 || e.Artifacts[0].SHA256 != "c8809a016ce72b01e0d7a39aa9b553f796c14c21c1899fad4e8bbe51eca87536" {
+					t.Errorf("artifacts = %v", e.Artifacts)
+				}
+				if m := e.Metadata; m == nil || *m.Summary != "Parallel PyData with Task Scheduling" || *m.License != "BSD" || *m.RequiresPython != ">=3.6" || len(m.Classifiers) != 4 {
+					t.Errorf("metadata = %+v", e.Metadata)
+				}
+				d0, d1 := e.Dependencies[0], e.Dependencies[1]
+				if d0.Name != "pyyaml" || d0.VersionRange != "*" || d0.Marker != nil || d0.Extra != nil || *d0.MarkerEvaluationResult != true || len(d0.Resolved[0].Versions) != 19 {
+					t.Errorf("dependencies[0] = %+v", d0)
+				}
+				if d1.Name != "numpy" || d1.VersionRange != ">=1.13.0" || *d1.Marker != `extra == "array"` || !reflect.DeepEqual(d1.Extra, []string{"array"}) ||
+					d1.Resolved[0].IndexURL != "https://pypi.org/simple" || d1.Resolved[0].Versions[33] != "1.18.5" {
+					t.Errorf("dependencies[1] = %+v", d1)
+				}
+				if d.MarkerEnvironment["python_version"] != "3.7" || d.EnvironmentPackages[0] != (EnvironmentPackage{"pipdeptree", "0.13.2"}) {
+					t.Errorf("environment = %v / %v", d.MarkerEnvironment, d.EnvironmentPackages)
+				}
+			},
+		},
+		{
+			file: "solver-fedora-31-py37-0a0a46ec.json", wantID: "solver-fedora-31-py37-0a0a46ec",
+			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
+			solverVersion: "1.4.1", datetime: time.Date(2020, 4, 8, 3, 34, 43, 17997000, time.UTC), duration: 6,
+			entries: 1, envPackages: 1,
+			check: func(t *testing.T, d *Document) {
+				e := d.Entries[0]
+				if e.Name != "oslotest" || e.Version != "4.2.0" || len(e.Dependencies) != 5 || *e.Metadata.License != "UNKNOWN" {
+					t.Errorf("tree[0] = %+v", e)
+				}
+				if d1 := e.Dependencies[1]; d1.Name != "python-subunit" || d1.VersionRange != ">=1.0.0" || len(d1.Resolved) != 1 || len(d1.Resolved[0].Versions) != 5 {
+					t.Errorf("dependencies[1] = %+v", d1)
+				}
+			},
+		},
+		{
+			file: "solver-fedora-31-py37-0a0c95f7.json", wantID: "solver-fedora-31-py37-0a0c95f7",
+			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
+			solverVersion: "1.4.1", datetime: time.Date(2019, 12, 24, 17, 44, 8, 250883000, time.UTC), duration: 2,
+			errors: 1, envPackages: 1,
+			check: func(t *testing.T, d *Document) {
+				f := d.Errors[0]
+				if f.Name != "pymongo" || f.Version != "1.4" || f.Type != "command_error" || f.IndexURL != "https://pypi.org/simple" ||
+					f.IsProvidedPackage == nil || !*f.IsProvidedPackage || !bytes.Contains(f.Details, []byte(`"return_code": 1`)) && !bytes.Contains(f.Details, []byte(`"return_code":1`)) {
+					t.Errorf("errors[0] = %+v", f)
+				}
+			},
+		},
+		{
+			file: "solver-fedora-31-py37-0a0fdf21.json", wantID: "solver-fedora-31-py37-0a0fdf21",
+			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
+			solverVersion: "1.4.1", datetime: time.Date(2019, 12, 26, 16, 55, 2, 90932000, time.UTC), duration: 4,
+			entries: 1, envPackages: 1,
+			check: func(t *testing.T, d *Document) {
+				e := d.Entries[0]
+				if e.Name != "path-py" || e.Version != "2.6.1" || len(e.Dependencies) != 0 || len(e.Artifacts) != 1 {
+					t.Errorf("tree[0] = %+v", e)
+				}
+				if m := e.Metadata; *m.Summary != "A module wrapper for os.path" || *m.License != "MIT License" || m.RequiresPython != nil ||
+					len(m.Classifiers) != 12 || m.Classifiers[11] != "Topic :: Software Development :: Libraries :: Python Modules" {
+					t.Errorf("metadata = %+v", m)
+				}
+			},
+		},
+	}
+	files, err := filepath.Glob(filepath.Join(fixtureDir, "*.json"))
+	if err != nil || len(files) != len(tests) {
+		t.Fatalf("fixtures in %s: %d files (%v), want %d", fixtureDir, len(files), err, len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			raw := readFixture(t, tt.file)
+			d, err := Parse(tt.id, raw)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if d.ID != tt.wantID || d.SolverName != tt.solverName || d.Legacy != tt.legacy || d.Environment != tt.env ||
+				d.SolverVersion != tt.solverVersion || !d.Datetime.Equal(tt.datetime) || d.Duration != tt.duration {
+				t.Errorf("document = %q %q legacy=%v %+v %q %v %v", d.ID, d.SolverName, d.Legacy, d.Environment, d.SolverVersion, d.Datetime, d.Duration)
+			}
+			if len(d.Entries) != tt.entries || len(d.Errors) != tt.errors || len(d.Unparsed) != tt.unparsed ||
+				len(d.Unresolved) != tt.unresolved || len(d.EnvironmentPackages) != tt.envPackages {
+				t.Errorf("counts: tree %d errors %d unparsed %d unresolved %d env %d", len(d.Entries), len(d.Errors), len(d.Unparsed), len(d.Unresolved), len(d.EnvironmentPackages))
+			}
+			compareWithJSON(t, raw, d)
+			tt.check(t, d)
+		})
+	}
+}
+
+// compareWithJSON reads the document again as plain maps and checks that
+// Parse kept every entry, dependency, resolved version and failure as written.
+func compareWithJSON(t *testing.T, raw []byte, d *Document) {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	res := doc["result"].(map[string]any)
+
+	tree := list(res["tree"])
+	if len(tree) != len(d.Entries) {
+		t.Fatalf("tree: %d entries, parsed %d", len(tree), len(d.Entries))
+	}
+	deps, versions := 0, 0
+	for i, x := range tree {
+		je, e := x.(map[string]any), d.Entries[i]
+		at := fmt.Sprintf("tree[%d]", i)
+		eq(t, at+".name", e.Name, refNormalize(str0(je["package_name"])))
+		eq(t, at+".version", e.Version, strings.TrimSpace(str0(je["package_version"])))
+		eq(t, at+".version_requested", e.VersionRequested, str0(je["package_version_requested"]))
+		eq(t, at+".index_url", e.IndexURL, str0(je["index_url"]))
+		var sums []string
+		for _, a := range e.Artifacts {
+			sums = append(sums, a.SHA256)
+		}
+		eq(t, at+".sha256", strings.Join(sums, ","), strings.Join(strs(je["sha256"]), ","))
+		if im, _ := je["importlib_metadata"].(map[string]any); im != nil && im["metadata"] != nil {
+			md := im["metadata"].(map[string]any)
+			if e.Metadata == nil {
+				t.Fatalf("%s: metadata dropped", at)
+			}
+			eq(t, at+".summary", ptr(e.Metadata.Summary), optS(md["Summary"]))
+			eq(t, at+".license", ptr(e.Metadata.License), optS(md["License"]))
+			eq(t, at+".requires_python", ptr(e.Metadata.RequiresPython), optS(md["Requires-Python"]))
+			eq(t, at+".classifiers", strings.Join(e.Metadata.Classifiers, "\n"), strings.Join(strs(md["Classifier"]), "\n"))
+		} else if e.Metadata != nil {
+			t.Errorf("%s: metadata invented: %+v", at, e.Metadata)
+		}
+
+		jdeps := list(je["dependencies"])
+		if len(jdeps) != len(e.Dependencies) {
+			t.Fatalf("%s: %d dependencies, parsed %d", at, len(jdeps), len(e.Dependencies))
+		}
+		for j, y := range jdeps {
+			jd, dd := y.(map[string]any), e.Dependencies[j]
+			da := fmt.Sprintf("%s.dependencies[%d]", at, j)
+			eq(t, da+".name", dd.Name, refNormalize(str0(jd["package_name"])))
+			spec := str0(jd["specifier"])
+			if jd["specifier"] == nil {
+				spec = str0(jd["required_version"])
+			}
+			if spec == "" {
+				spec = "*"
+			}
+			eq(t, da+".version_range", dd.VersionRange, spec)
+			eq(t, da+".marker", ptr(dd.Marker), optS(jd["marker"]))
+			eq(t, da+".extra", strings.Join(dd.Extra, ","), normAll(strs(jd["extra"])))
+			eq(t, da+".extras", strings.Join(dd.Extras, ","), normAll(strs(jd["extras"])))
+			wantEval := "<nil>"
+			if b, ok := jd["marker_evaluation_result"].(bool); ok {
+				wantEval = strconv.FormatBool(b)
+			}
+			gotEval := "<nil>"
+			if dd.MarkerEvaluationResult != nil {
+				gotEval = strconv.FormatBool(*dd.MarkerEvaluationResult)
+			}
+			eq(t, da+".marker_evaluation_result", gotEval, wantEval)
+
+			var want, got []string
+			rv := list(jd["resolved_versions"])
+			if len(rv) > 0 {
+				if _, legacy := rv[0].(string); legacy {
+					want = append(want, "|"+strings.Join(strs(rv), ","))
+					versions += len(rv)
+				} else {
+					for _, g := range rv {
+						gm := g.(map[string]any)
+						want = append(want, str0(gm["index"])+"|"+strings.Join(strs(gm["versions"]), ","))
+						versions += len(list(gm["versions"]))
+					}
+				}
+			}
+			for _, r := range dd.Resolved {
+				got = append(got, r.IndexURL+"|"+strings.Join(r.Versions, ","))
+			}
+			eq(t, da+".resolved", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			deps++
+		}
+	}
+	t.Logf("compared %d entries, %d dependencies, %d resolved versions", len(tree), deps, versions)
+
+	jerrs := list(res["errors"])
+	if len(jerrs) != len(d.Errors) {
+		t.Fatalf("errors: %d, parsed %d", len(jerrs), len(d.Errors))
+	}
+	for i, x := range jerrs {
+		je, f := x.(map[string]any), d.Errors[i]
+		at := fmt.Sprintf("errors[%d]", i)
+		eq(t, at+".name", f.Name, refNormalize(str0(je["package_name"])))
+		v := str0(je["package_version"])
+		if v == "" {
+			v = str0(je["version"])
+		}
+		eq(t, at+".version", f.Version, v)
+		eq(t, at+".type", f.Type, str0(je["type"]))
+		eq(t, at+".index_url", f.IndexURL, str0(je["index_url"]))
+		sameJSON(t, at+".details", f.Details, je["details"])
+	}
+	jun := list(res["unparsed"])
+	if len(jun) != len(d.Unparsed) {
+		t.Fatalf("unparsed: %d, parsed %d", len(jun), len(d.Unparsed))
+	}
+	for i, x := range jun {
+		ju := x.(map[string]any)
+		eq(t, fmt.Sprintf("unparsed[%d].requirement", i), d.Unparsed[i].Requirement, str0(ju["requirement"]))
+		sameJSON(t, fmt.Sprintf("unparsed[%d].details", i), d.Unparsed[i].Details, ju["details"])
+	}
+	jur := list(res["unresolved"])
+	if len(jur) != len(d.Unresolved) {
+		t.Fatalf("unresolved: %d, parsed %d", len(jur), len(d.Unresolved))
+	}
+	for i, x := range jur {
+		ju := x.(map[string]any)
+		eq(t, fmt.Sprintf("unresolved[%d].name", i), d.Unresolved[i].Name, refNormalize(str0(ju["package_name"])))
+		eq(t, fmt.Sprintf("unresolved[%d].version_spec", i), d.Unresolved[i].VersionSpec, str0(ju["version_spec"]))
+	}
+}
+
+func eq(t *testing.T, what, got, want string) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s = %q, want %q", what, got, want)
+	}
+}
+
+func sameJSON(t *testing.T, what string, got json.RawMessage, want any) {
+	t.Helper()
+	var g any
+	if got != nil {
+		if err := json.Unmarshal(got, &g); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	if !reflect.DeepEqual(g, want) {
+		t.Errorf("%s = %s, want %v", what, got, want)
+	}
+}
+
+func list(v any) []any { l, _ := v.([]any); return l }
+
+func str0(v any) string { s, _ := v.(string); return s }
+
+func optS(v any) string {
+	if s, ok := v.(string); ok {
+		return "=" + s
+	}
+	return "<nil>"
+}
+
+func ptr(s *string) string {
+	if s == nil {
+		return "<nil>"
+	}
+	return "=" + *s
+}
+
+// strs reads a string or a list of strings.
+func strs(v any) []string {
+	if s, ok := v.(string); ok {
+		return []string{s}
+	}
+	var out []string
+	for _, x := range list(v) {
+		out = append(out, x.(string))
+	}
+	return out
+}
+
+func normAll(ss []string) string {
+	for i, s := range ss {
+		ss[i] = refNormalize(s)
+	}
+	return strings.Join(ss, ",")
+}
+
+func TestParseID(t *testing.T) {
+	good := []struct {
+		id   string
+		name string
+		env  Environment
+	}{
+		{"solver-fedora-31-py37-012b745d", "solver-fedora-31-py37", Environment{"fedora", "31", "3.7"}},
+		{"solver-rhel-8-py38-210525123456-0123456789abcdef", "solver-rhel-8-py38", Environment{"rhel", "8", "3.8"}},
+		{"solver-ubi-8-py36-0123abcd", "solver-ubi-8-py36", Environment{"rhel", "8", "3.6"}},
+		{"solver-rhel-8.2-py38-0123abcd", "solver-rhel-8.2-py38", Environment{"rhel", "8", "3.8"}},
+		{"solver-ubi-8.1-py38-210101000000-0123456789abcdef", "solver-ubi-8.1-py38", Environment{"rhel", "8", "3.8"}},
+		{"solver-fedora-35-py310-211231235959-0123456789abcdef", "solver-fedora-35-py310", Environment{"fedora", "35", "3.10"}},
+		{"solver-fedora-32.1-py27-deadbeef", "solver-fedora-32.1-py27", Environment{"fedora", "32.1", "2.7"}},
+	}
+	for _, tt := range good {
+		name, env, err := ParseID(tt.id)
+		if err != nil || name != tt.name || env != tt.env {
+			t.Errorf("ParseID(%q) = %q, %+v, %v; want %q, %+v", tt.id, name, env, err, tt.name, tt.env)
+		}
+	}
+	bad := []string{
+		"",
+		"solver-",
+		"adviser-210525123456-0123456789abcdef",
+		"solver-fedora-31-py37",
+		"solver-fedora-31-37-0123abcd",
+		"solver-fedora-31-py3-0123abcd",
+		"solver-fedora-31-py3100-0123abcd",
+		"solver-fedora-31-py301-0123abcd",
+		"solver-fedora-x-py37-0123abcd",
+		"solver-fedora-8..1-py37-0123abcd",
+		"solver-Fedora-31-py37-0123abcd",
+		"solver-fedora-31-py37-0123abcg",
+		"solver-fedora-31-py37-0123ABCD",
+		"solver-fedora-31-py37-0123abc",
+		"solver-fedora-31-py37-219999999999-0123456789abcdef",
+		"solver-fedora-31-py37-2105251234-0123456789abcdef",
+		"solver-fedora-31-py37-extra-parts-0123abcd",
+		"solver--31-py37-0123abcd",
+		"solver-fedora-31-py37-0123abcd-",
+		"solver-fedora-31-py37-" + strings.Repeat("a", 300),
+	}
+	for _, id := range bad {
+		if name, env, err := ParseID(id); err == nil || errors.Is(err, ErrLegacyID) {
+			t.Errorf("ParseID(%q) = %q, %+v, %v; want a non-legacy error", id, name, env, err)
+		}
+	}
+	if _, _, err := ParseID("fridex-thoth-solver-fc26-thoth-solver-fc26"); !errors.Is(err, ErrLegacyID) {
+		t.Errorf("legacy id: err = %v, want ErrLegacyID", err)
+	}
+}
+
+func TestEnvironmentNormalized(t *testing.T) {
+	for _, tt := range []struct{ in, want Environment }{
+		{Environment{"UBI", "8.3", "3.8.5"}, Environment{"rhel", "8", "3.8"}},
+		{Environment{"rhel", "8", "3.6"}, Environment{"rhel", "8", "3.6"}},
+		{Environment{" Fedora ", "31", "3.10"}, Environment{"fedora", "31", "3.10"}},
+		{Environment{"centos", "8.2", "3"}, Environment{"centos", "8.2", "3"}},
+	} {
+		if got := tt.in.Normalized(); got != tt.want {
+			t.Errorf("%+v.Normalized() = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNames(t *testing.T) {
+	for _, tt := range []struct {
+		in, norm string
+		valid    bool
+	}{
+		{"PySocks", "pysocks", true},
+		{"path.py", "path-py", true},
+		{"ruamel_yaml", "ruamel-yaml", true},
+		{"a-._b", "a-b", true},
+		{"A", "a", true},
+		{"zope.interface", "zope-interface", true},
+		{"-abc", "-abc", false},
+		{"abc_", "abc-", false},
+		{"", "", false},
+		{"ipython doctest plugin", "ipython doctest plugin", false},
+		{"café", "café", false},
+		{"a+b", "a+b", false},
+	} {
+		if got := NormalizeName(tt.in); got != tt.norm || got != refNormalize(tt.in) {
+			t.Errorf("NormalizeName(%q) = %q, want %q", tt.in, got, tt.norm)
+		}
+		if got := ValidName(tt.in); got != tt.valid {
+			t.Errorf("ValidName(%q) = %v, want %v", tt.in, got, tt.valid)
+		}
+	}
+}
+
+// validDoc is a small valid 2020-shape document; tests poison copies of it.
+func validDoc() map[string]any {
+	idx := "https://pypi.org/simple"
+	dep := func(name string, spec any, extra ...any) map[string]any {
+		marker := any(nil)
+		if len(extra) > 0 {
+			marker = fmt.Sprintf("extra == %q", extra[0])
+		}
+		return map[string]any{
+			"package_name": name, "normalized_package_name": refNormalize(name), "specifier": spec,
+			"extra": append([]any{}, extra...), "extras": []any{}, "marker": marker,
+			"marker_evaluated": nil, "marker_evaluation_error": nil, "marker_evaluation_result": true,
+			"resolved_versions": []any{map[string]any{"index": idx, "versions": []any{"1.0", "1.1", "2.0"}}},
+		}
+	}
+	entry := func(name, version string, deps ...any) map[string]any {
+		return map[string]any{
+			"package_name": name, "package_version": version, "package_version_requested": version, "index_url": idx,
+			"sha256": []any{strings.Repeat("ab", 32)},
+			"importlib_metadata": map[string]any{"metadata": map[string]any{
+				"Name": name, "Summary": "s", "License": "MIT", "Requires-Python": ">=3.6",
+				"Classifier": []any{"Programming Language :: Python", "License :: OSI Approved"},
+			}},
+			"dependencies": append([]any{}, deps...),
+		}
+	}
+	return map[string]any{
+		"metadata": map[string]any{
+			"analyzer": "thoth-solver", "analyzer_version": "1.5.1",
+			"document_id": "solver-fedora-31-py37-0123abcd",
+			"datetime":    "2020-06-09T03:47:20.082100", "duration": 8, "timestamp": 1591674440,
+			"os_release":   map[string]any{"id": "fedora", "version_id": "31"},
+			"python":       map[string]any{"major": 3, "minor": 7, "micro": 6},
+			"distribution": map[string]any{"id": "fedora", "version": "31"},
+		},
+		"result": map[string]any{
+			"environment":          map[string]any{"python_version": "3.7", "sys_platform": "linux"},
+			"environment_packages": []any{map[string]any{"package_name": "pipdeptree", "package_version": "0.13.2"}},
+			"errors": []any{map[string]any{
+				"package_name": "pymongo", "package_version": "1.4", "index_url": idx, "type": "command_error",
+				"details": map[string]any{"message": "boom"}, "is_provided_package": true, "is_provided_package_version": true,
+			}},
+			"unparsed":   []any{map[string]any{"requirement": "ipython doctest plugin==0.1", "details": "parse error"}},
+			"unresolved": []any{map[string]any{"package_name": "protobuf", "version_spec": "==39.1.0", "index_url": idx}},
+			"tree": []any{
+				entry("Dask", "2.17.2", dep("PyYAML", nil), dep("numpy", ">=1.13.0", "array")),
+				entry("numpy", "1.18.5"),
+				entry("toolz", "0.10.0", dep("six", ">=1.0")),
+				entry("six", "1.15.0"),
+			},
+		},
+	}
+}
+
+func encode(t testing.TB, v any) []byte {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// del as a value passed to set removes the key.
+var del = &struct{}{}
+
+// set replaces the value at a path like "result.tree[3].package_name".
+func set(t testing.TB, doc map[string]any, path string, v any) {
+	t.Helper()
+	var cur any = doc
+	steps := splitPath(path)
+	for i, s := range steps {
+		last := i == len(steps)-1
+		switch c := cur.(type) {
+		case map[string]any:
+			if last {
+				if v == del {
+					delete(c, s.key)
+				} else {
+					c[s.key] = v
+				}
+				return
+			}
+			cur = c[s.key]
+		case []any:
+			if last {
+				c[s.idx] = v
+				return
+			}
+			cur = c[s.idx]
+		default:
+			t.Fatalf("set %s: step %d lands in %T", path, i, cur)
+		}
+	}
+}
+
+type step struct {
+	key string
+	idx int
+}
+
+func splitPath(p string) []step {
+	var out []step
+	for _, part := range strings.Split(p, ".") {
+		name, rest, _ := strings.Cut(part, "[")
+		if name != "" {
+			out = append(out, step{key: name})
+		}
+		for rest != "" {
+			n, after, _ := strings.Cut(rest, "]")
+			i, _ := strconv.Atoi(n)
+			out = append(out, step{idx: i})
+			rest = strings.TrimPrefix(after, "[")
+		}
+	}
+	return out
+}
+
+func get(doc map[string]any, path string) any {
+	var cur any = doc
+	for _, s := range splitPath(path) {
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[s.key]
+		case []any:
+			cur = c[s.idx]
+		}
+	}
+	return cur
+}
+
+func TestValidDoc(t *testing.T) {
+	d, err := Parse("", encode(t, validDoc()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.ID != "solver-fedora-31-py37-0123abcd" || d.Environment != (Environment{"fedora", "31", "3.7"}) || len(d.Entries) != 4 ||
+		d.Entries[0].Name != "dask" || d.Entries[0].Dependencies[0].Name != "pyyaml" || d.Entries[0].Dependencies[0].VersionRange != "*" ||
+		!reflect.DeepEqual(d.Entries[0].Dependencies[1].Extra, []string{"array"}) {
+		t.Errorf("parsed %+v", d)
+	}
+	// The same id given explicitly, and an ubi document checked against a rhel os_release.
+	if _, err := Parse("solver-fedora-31-py37-0123abcd", encode(t, validDoc())); err != nil {
+		t.Errorf("explicit id: %v", err)
+	}
+	doc := validDoc()
+	set(t, doc, "metadata.document_id", "solver-ubi-8-py38-210525123456-0123456789abcdef")
+	set(t, doc, "metadata.os_release", map[string]any{"id": "rhel", "version_id": "8.3"})
+	set(t, doc, "metadata.python", map[string]any{"major": 3, "minor": 8})
+	if d, err := Parse("", encode(t, doc)); err != nil || d.Environment != (Environment{"rhel", "8", "3.8"}) || d.SolverName != "solver-ubi-8-py38" {
+		t.Errorf("ubi document: %+v, %v", d, err)
+	}
+	// Absent optional parts are fine; a missing datetime falls back to the timestamp.
+	doc = validDoc()
+	for _, p := range []string{"metadata.os_release", "metadata.python", "metadata.datetime", "metadata.duration",
+		"result.errors", "result.unparsed", "result.unresolved", "result.environment", "result.tree[0].importlib_metadata",
+		"result.tree[0].sha256", "result.tree[0].index_url", "result.tree[0].dependencies[0].resolved_versions"} {
+		set(t, doc, p, del)
+	}
+	d, err = Parse("", encode(t, doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Datetime.Equal(time.Unix(1591674440, 0)) || d.Duration != 0 || d.Entries[0].Metadata != nil || d.Entries[0].Artifacts != nil || d.Entries[0].Dependencies[0].Resolved != nil {
+		t.Errorf("minimal document: %+v", d)
+	}
+}
+
+func TestMalformed(t *testing.T) {
+	longName := strings.Repeat("a", MaxNameBytes+1)
+	tests := []struct {
+		name string
+		id   string
+		raw  []byte // used instead of the mutated valid document when set
+		path string // mutation path
+		v    any
+		want string // JSON path of the error
+	}{
+		{name: "not JSON", raw: []byte(`{"metadata": `), want: ""},
+		{name: "empty input", raw: []byte(``), want: ""},
+		{name: "root is an array", raw: []byte(`[{"metadata": {}}]`), want: ""},
+		{name: "oversized", raw: make([]byte, MaxDocumentBytes+1), want: ""}, // the size is checked before anything else
+		{name: "missing metadata", path: "metadata", v: del, want: "metadata"},
+		{name: "metadata not an object", path: "metadata", v: "solver", want: "metadata"},
+		{name: "metadata null", path: "metadata", v: nil, want: "metadata"},
+		{name: "missing document id", path: "metadata.document_id", v: del, want: "metadata.document_id"},
+		{name: "document id a number", path: "metadata.document_id", v: 42, want: "metadata.document_id"},
+		{name: "adviser document id", path: "metadata.document_id", v: "adviser-210525123456-0123456789abcdef", want: "metadata.document_id"},
+		{name: "document id without hex", path: "metadata.document_id", v: "solver-fedora-31-py37", want: "metadata.document_id"},
+		{name: "document id bad python", path: "metadata.document_id", v: "solver-fedora-31-python3-0123abcd", want: "metadata.document_id"},
+		{name: "document id bad timestamp", path: "metadata.document_id", v: "solver-fedora-31-py37-211340000000-0123456789abcdef", want: "metadata.document_id"},
+		{name: "document id uppercase", path: "metadata.document_id", v: "solver-Fedora-31-py37-0123abcd", want: "metadata.document_id"},
+		{name: "id argument differs", id: "solver-fedora-31-py37-ffffffff", want: "metadata.document_id"},
+		{name: "bad id argument", id: "solver-fedora-31", path: "metadata.document_id", v: del, want: "id"},
+		{name: "analyzer not solver", path: "metadata.analyzer", v: "thoth-adviser", want: "metadata.analyzer"},
+		{name: "os_release id mismatch", path: "metadata.os_release.id", v: "rhel", want: "metadata.os_release.id"},
+		{name: "os_release version mismatch", path: "metadata.os_release.version_id", v: "32", want: "metadata.os_release.version_id"},
+		{name: "os_release not an object", path: "metadata.os_release", v: []any{}, want: "metadata.os_release"},
+		{name: "python minor mismatch", path: "metadata.python.minor", v: 8, want: "metadata.python.minor"},
+		{name: "python major mismatch", path: "metadata.python.major", v: 2, want: "metadata.python.major"},
+		{name: "python major a string", path: "metadata.python.major", v: "3", want: "metadata.python.major"},
+		{name: "datetime garbage", path: "metadata.datetime", v: "yesterday", want: "metadata.datetime"},
+		{name: "negative duration", path: "metadata.duration", v: -1, want: "metadata.duration"},
+		{name: "duration a string", path: "metadata.duration", v: "8", want: "metadata.duration"},
+		{name: "missing result", path: "result", v: del, want: "result"},
+		{name: "result an array", path: "result", v: []any{}, want: "result"},
+		{name: "missing tree", path: "result.tree", v: del, want: "result.tree"},
+		{name: "tree not an array", path: "result.tree", v: map[string]any{}, want: "result.tree"},
+		{name: "tree entry not an object", path: "result.tree[2]", v: "six", want: "result.tree[2]"},
+		{name: "package_name a number at tree[3]", path: "result.tree[3].package_name", v: 3, want: "result.tree[3].package_name"},
+		{name: "empty package_name", path: "result.tree[3].package_name", v: "", want: "result.tree[3].package_name"},
+		{name: "missing package_version", path: "result.tree[1].package_version", v: del, want: "result.tree[1].package_version"},
+		{name: "blank package_version", path: "result.tree[1].package_version", v: "  ", want: "result.tree[1].package_version"},
+		{name: "version with a space", path: "result.tree[1].package_version", v: "1 .0", want: "result.tree[1].package_version"},
+		{name: "invalid package name", path: "result.tree[0].package_name", v: "dask!", want: "result.tree[0].package_name"},
+		{name: "overlong package name", path: "result.tree[0].package_name", v: longName, want: "result.tree[0].package_name"},
+		{name: "index_url not a URL", path: "result.tree[0].index_url", v: "pypi", want: "result.tree[0].index_url"},
+		{name: "bad sha256", path: "result.tree[0].sha256[0]", v: "abc", want: "result.tree[0].sha256[0]"},
+		{name: "sha256 a string", path: "result.tree[0].sha256", v: strings.Repeat("ab", 32), want: "result.tree[0].sha256"},
+		{name: "summary a number", path: "result.tree[0].importlib_metadata.metadata.Summary", v: 1, want: "result.tree[0].importlib_metadata.metadata.Summary"},
+		{name: "classifier a number", path: "result.tree[0].importlib_metadata.metadata.Classifier[1]", v: 1, want: "result.tree[0].importlib_metadata.metadata.Classifier[1]"},
+		{name: "missing dependencies", path: "result.tree[2].dependencies", v: del, want: "result.tree[2].dependencies"},
+		{name: "invalid dependency name", path: "result.tree[2].dependencies[0].package_name", v: "six six", want: "result.tree[2].dependencies[0].package_name"},
+		{name: "normalized name mismatch", path: "result.tree[0].dependencies[1].normalized_package_name", v: "scipy", want: "result.tree[0].dependencies[1].normalized_package_name"},
+		{name: "specifier a list", path: "result.tree[0].dependencies[1].specifier", v: []any{">=1"}, want: "result.tree[0].dependencies[1].specifier"},
+		{name: "marker_evaluation_result a string", path: "result.tree[0].dependencies[1].marker_evaluation_result", v: "true", want: "result.tree[0].dependencies[1].marker_evaluation_result"},
+		{name: "extra a number", path: "result.tree[0].dependencies[1].extra[0]", v: 1, want: "result.tree[0].dependencies[1].extra[0]"},
+		{name: "invalid extra", path: "result.tree[0].dependencies[1].extras", v: []any{"a b"}, want: "result.tree[0].dependencies[1].extras[0]"},
+		{name: "resolved_versions wrong type", path: "result.tree[0].dependencies[0].resolved_versions", v: "1.0", want: "result.tree[0].dependencies[0].resolved_versions"},
+		{name: "resolved_versions element a number", path: "result.tree[0].dependencies[0].resolved_versions[0]", v: 1, want: "result.tree[0].dependencies[0].resolved_versions[0]"},
+		{name: "resolved versions not an array", path: "result.tree[2].dependencies[0].resolved_versions[0].versions", v: "1.0", want: "result.tree[2].dependencies[0].resolved_versions[0].versions"},
+		{name: "resolved version a number", path: "result.tree[2].dependencies[0].resolved_versions[0].versions[2]", v: 2.0, want: "result.tree[2].dependencies[0].resolved_versions[0].versions[2]"},
+		{name: "resolved index missing", path: "result.tree[2].dependencies[0].resolved_versions[0].index", v: del, want: "result.tree[2].dependencies[0].resolved_versions[0].index"},
+		{name: "legacy and new resolved mixed", path: "result.tree[0].dependencies[0].resolved_versions", v: []any{"1.0", map[string]any{}}, want: "result.tree[0].dependencies[0].resolved_versions[1]"},
+		{name: "errors not an array", path: "result.errors", v: map[string]any{}, want: "result.errors"},
+		{name: "error without package_name", path: "result.errors[0].package_name", v: del, want: "result.errors[0].package_name"},
+		{name: "error type a number", path: "result.errors[0].type", v: 1, want: "result.errors[0].type"},
+		{name: "unparsed requirement missing", path: "result.unparsed[0].requirement", v: del, want: "result.unparsed[0].requirement"},
+		{name: "unresolved not an array", path: "result.unresolved", v: "protobuf", want: "result.unresolved"},
+		{name: "unresolved bad name", path: "result.unresolved[0].package_name", v: "proto buf", want: "result.unresolved[0].package_name"},
+		{name: "environment a string", path: "result.environment", v: "linux", want: "result.environment"},
+		{name: "marker environment value a number", path: "result.environment.python_version", v: 3.7, want: "result.environment.python_version"},
+		{name: "environment package bad version", path: "result.environment_packages[0].package_version", v: "", want: "result.environment_packages[0].package_version"},
+		{name: "legacy id without python", path: "metadata", v: map[string]any{"document_id": "someone-thoth-solver-fc26", "distribution": map[string]any{"id": "fedora", "version": "26"}}, want: "metadata.python"},
+		{name: "legacy id without os", path: "metadata", v: map[string]any{"document_id": "someone-thoth-solver-fc26", "python": map[string]any{"major": 3, "minor": 6}}, want: "metadata.distribution"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := tt.raw
+			if raw == nil {
+				doc := validDoc()
+				if tt.path != "" {
+					set(t, doc, tt.path, tt.v)
+				}
+				raw = encode(t, doc)
+			}
+			d, err := Parse(tt.id, raw)
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("Parse = %+v, %v; want a *ValidationError at %q", d, err, tt.want)
+			}
+			if d != nil {
+				t.Errorf("Parse returned a document with its error")
+			}
+			if ve.Path != tt.want {
+				t.Errorf("error path = %q, want %q (error: %v)", ve.Path, tt.want, err)
+			}
+			if ve.Message == "" || (ve.Path != "" && !strings.HasPrefix(err.Error(), ve.Path+": ")) {
+				t.Errorf("error text %q", err)
+			}
+		})
+	}
+}
+
+// A document whose last tree entry alone is poisoned fails as a whole.
+func TestPoisonedLastEntry(t *testing.T) {
+	doc := validDoc()
+	tree := get(doc, "result.tree").([]any)
+	for i := 0; i < 500; i++ {
+		tree = append(tree, map[string]any{"package_name": fmt.Sprintf("pkg%d", i), "package_version": "1.0", "dependencies": []any{}})
+	}
+	tree = append(tree, map[string]any{"package_name": "evil", "package_version": "1.0", "dependencies": []any{
+		map[string]any{"package_name": "ok", "resolved_versions": []any{map[string]any{"index": "https://pypi.org/simple", "versions": []any{"1.0", nil}}}},
+	}})
+	set(t, doc, "result.tree", tree)
+	d, err := Parse("", encode(t, doc))
+	var ve *ValidationError
+	if d != nil || !errors.As(err, &ve) || ve.Path != "result.tree[504].dependencies[0].resolved_versions[0].versions[1]" {
+		t.Fatalf("Parse = %v, %v", d, err)
+	}
+}
+
+func TestTooManyTreeEntries(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(`{"metadata":{"document_id":"solver-fedora-31-py37-0123abcd"},"result":{"tree":[0`)
+	b.Write(bytes.Repeat([]byte(",0"), MaxTreeEntries))
+	b.WriteString(`]}}`)
+	_, err := Parse("", b.Bytes())
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Path != "result.tree" || !strings.Contains(ve.Message, "limit") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestLegacyDocument(t *testing.T) {
+	doc := map[string]any{
+		"metadata": map[string]any{
+			"analyzer": "thoth-solver", "analyzer_version": "1.0.2", "document_id": "someone-thoth-solver-rhel7",
+			"os_release": map[string]any{"id": "rhel", "version_id": "7.5"}, "python": map[string]any{"major": 3, "minor": 6},
+		},
+		"result": map[string]any{
+			"environment": []any{map[string]any{"package_name": "pip", "package_version": "10.0.1", "dependencies": []any{}}},
+			"errors":      []any{map[string]any{"package_name": "Pygments", "version": "1.0", "type": "command_error", "details": map[string]any{"message": "x"}}},
+			"tree": []any{map[string]any{"package_name": "pipdeptree", "package_version": "0.12.1", "dependencies": []any{
+				map[string]any{"package_name": "pip", "required_version": ">=6.0.0", "resolved_versions": []any{"6.0", "10.0.1"}},
+				map[string]any{"package_name": "Six", "required_version": nil, "resolved_versions": []any{}},
+			}}},
+		},
+	}
+	d, err := Parse("", encode(t, doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := d.Entries[0].Dependencies
+	if !d.Legacy || d.SolverName != "solver-rhel-7-py36" || d.Environment != (Environment{"rhel", "7", "3.6"}) ||
+		deps[0].VersionRange != ">=6.0.0" || !reflect.DeepEqual(deps[0].Resolved, []Resolved{{Versions: []string{"6.0", "10.0.1"}}}) ||
+		deps[1].Name != "six" || deps[1].VersionRange != "*" || deps[1].Resolved != nil ||
+		d.Errors[0].Name != "pygments" || d.Errors[0].Version != "1.0" || d.EnvironmentPackages[0] != (EnvironmentPackage{"pip", "10.0.1"}) {
+		t.Errorf("parsed %+v", d)
+	}
+}
+
+func BenchmarkParseLegacyFixture(b *testing.B) {
+	raw := readFixture(b, "result_ok_solver_1.json")
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, err := Parse("", raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add("", encode(f, validDoc()))
+	f.Add("solver-rhel-8-py38-210525123456-0123456789abcdef", encode(f, validDoc()))
+	legacy := validDoc()
+	set(f, legacy, "metadata.document_id", "someone-thoth-solver-fc26")
+	set(f, legacy, "result.tree[0].dependencies[0].resolved_versions", []any{"1.0", "2.0"})
+	f.Add("", encode(f, legacy))
+	f.Add("", []byte(`{"metadata":{"document_id":"solver-fedora-31-py37-0123abcd"},"result":{"tree":[]}}`))
+	f.Add("", []byte(`{"metadata":{"document_id":"solver-fedora-31-py37-0123abcd"},"result":{"tree":[{"package_name":"a","package_version":"1","dependencies":[{"package_name":"b","extra":"x"}]}]}}`))
+	f.Fuzz(func(t *testing.T, id string, raw []byte) {
+		d, err := Parse(id, raw)
+		if err != nil {
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			if d != nil {
+				t.Fatal("document returned with an error")
+			}
+			return
+		}
+		if d.ID == "" || d.SolverName == "" || d.Environment.OSName == "" || d.Environment.PythonVersion == "" {
+			t.Fatalf("accepted document without id or environment: %+v", d)
+		}
+		checkName := func(what, n string) {
+			if !ValidName(n) || NormalizeName(n) != n {
+				t.Fatalf("%s: accepted name %q is not a valid normalised name", what, n)
+			}
+		}
+		for _, e := range d.Entries {
+			checkName("entry", e.Name)
+			if e.Version == "" {
+				t.Fatalf("entry %s without version", e.Name)
+			}
+			for _, dep := range e.Dependencies {
+				checkName("dependency", dep.Name)
+				if dep.VersionRange == "" {
+					t.Fatal("empty version range")
+				}
+				for _, x := range append(append([]string{}, dep.Extra...), dep.Extras...) {
+					checkName("extra", x)
+				}
+				for _, r := range dep.Resolved {
+					for _, v := range r.Versions {
+						if v == "" || strings.TrimSpace(v) != v {
+							t.Fatalf("resolved version %q", v)
+						}
+					}
+				}
+			}
+		}
+		for _, x := range d.Errors {
+			checkName("error", x.Name)
+		}
+		for _, x := range d.Unresolved {
+			checkName("unresolved", x.Name)
+		}
+		for _, x := range d.EnvironmentPackages {
+			checkName("environment package", x.Name)
+		}
+	})
+}
+
+func FuzzNormalizeName(f *testing.F) {
+	for _, s := range []string{"PySocks", "path.py", "a-._b", "--", "", "ruamel_yaml", "Ünïcode_Name", "a..B__c--D"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := NormalizeName(s)
+		if want := refNormalize(s); n != want {
+			t.Fatalf("NormalizeName(%q) = %q, regexp reference gives %q", s, n, want)
+		}
+		if NormalizeName(n) != n {
+			t.Fatalf("NormalizeName not idempotent on %q: %q -> %q", s, n, NormalizeName(n))
+		}
+		if strings.ContainsAny(n, "_.") || strings.Contains(n, "--") {
+			t.Fatalf("NormalizeName(%q) = %q keeps separators", s, n)
+		}
+		if ValidName(s) && !ValidName(n) {
+			t.Fatalf("valid %q normalised to invalid %q", s, n)
+		}
+		if ValidName(s) != ValidName(n) && ValidName(n) {
+			// Normalising cannot make an invalid name valid, except by
+			// lowercasing non-ASCII letters into ASCII (e.g. KELVIN SIGN).
+			for _, r := range s {
+				if r >= 0x80 {
+					return
+				}
+			}
+			t.Fatalf("invalid %q normalised to valid %q", s, n)
+		}
+	})
+}

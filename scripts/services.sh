@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Local PostgreSQL 15 and MinIO for development and tests, without Docker.
+#
+#   scripts/services.sh start    start both (reuses what already runs), print the environment
+#   scripts/services.sh stop     stop both by their pid files
+#   scripts/services.sh status   say what runs
+#   scripts/services.sh env      print the environment only
+#
+# Data lives in .data/, binaries the project builds in .bin/. Settings:
+#   SESHAT_PG_PORT (54329), SESHAT_MINIO_PORT (9000), SESHAT_MINIO_CONSOLE_PORT (9001)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATA="$ROOT/.data"
+BIN="$ROOT/.bin"
+PG_PORT="${SESHAT_PG_PORT:-54329}"
+PG_DATA="$DATA/postgres"
+PG_LOG="$DATA/postgres.log"
+MINIO_PORT="${SESHAT_MINIO_PORT:-9000}"
+MINIO_CONSOLE_PORT="${SESHAT_MINIO_CONSOLE_PORT:-9001}"
+MINIO_DATA="$DATA/minio"
+MINIO_PID="$DATA/minio.pid"
+MINIO_LOG="$DATA/minio.log"
+MINIO_USER="seshat"
+MINIO_PASSWORD="seshat-dev-secret"
+# This pin builds with the Go on the development machines in about 5 minutes.
+MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
+
+say() { printf 'services: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# as_pg runs a command as the cluster's owner: the postgres system user when
+# we are root (PostgreSQL refuses to run as root), ourselves otherwise.
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+pg_bindir() {
+	local dir
+	if command -v pg_config >/dev/null 2>&1; then
+		dir="$(pg_config --bindir)"
+		[ -x "$dir/initdb" ] && { echo "$dir"; return; }
+	fi
+	for dir in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin /usr/local/pgsql/bin; do
+		[ -x "$dir/initdb" ] && { echo "$dir"; return; }
+	done
+	command -v initdb >/dev/null 2>&1 && { dirname "$(command -v initdb)"; return; }
+	return 1
+}
+
+ensure_pg_binaries() {
+	if pg_bindir >/dev/null; then return; fi
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		say "PostgreSQL binaries missing: apt-get install -y postgresql"
+		apt-get update -qq >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+		pg_bindir >/dev/null && return
+	fi
+	die "PostgreSQL 15 server binaries (initdb, pg_ctl) not found: install them (Debian: apt-get install postgresql) or put them on PATH"
+}
+
+pg_running() {
+	local bin
+	bin="$(pg_bindir)" || return 1
+	[ -f "$PG_DATA/postmaster.pid" ] && as_pg "$bin/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1
+}
+
+start_pg() {
+	ensure_pg_binaries
+	local bin
+	bin="$(pg_bindir)"
+	if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+		useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+	fi
+	mkdir -p "$DATA"
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres "$DATA"
+		# The postgres user must be able to reach .data through the checkout.
+		local d="$ROOT"
+		while [ "$d" != / ]; do
+			chmod o+x "$d" 2>/dev/null || true
+			d="$(dirname "$d")"
+		done
+	fi
+	if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+		say "initdb $PG_DATA"
+		rm -rf "$PG_DATA"
+		as_pg mkdir -p "$PG_DATA"
+		as_pg "$bin/initdb" -D "$PG_DATA" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
+	fi
+	if pg_running; then
+		say "PostgreSQL already runs on 127.0.0.1:$PG_PORT"
+	else
+		say "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+		[ -f "$PG_LOG" ] || { touch "$PG_LOG"; [ "$(id -u)" = 0 ] && chown postgres "$PG_LOG"; }
+		# Development settings: durability is traded for speed (tests create and
+		# drop hundreds of databases).
+		as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start -o \
+			"-p $PG_PORT -c listen_addresses=127.0.0.1 -k /tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=256MB" >/dev/null ||
+			{ tail -20 "$PG_LOG" >&2; die "PostgreSQL did not start (log: $PG_LOG)"; }
+	fi
+	local i
+	for i in $(seq 1 60); do
+		"$bin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" && break
+		sleep 0.5
+	done
+	if ! "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -Atqc "select 1 from pg_database where datname='seshat'" | grep -q 1; then
+		"$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "create database seshat" >/dev/null
+	fi
+}
+
+stop_pg() {
+	local bin
+	bin="$(pg_bindir)" || return 0
+	if pg_running; then
+		say "stopping PostgreSQL"
+		as_pg "$bin/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null
+	fi
+}
+
+minio_running() {
+	[ -f "$MINIO_PID" ] && kill -0 "$(cat "$MINIO_PID")" 2>/dev/null
+}
+
+ensure_minio_binary() {
+	[ -x "$BIN/minio" ] && return
+	command -v go >/dev/null 2>&1 || die "go not found: it is needed to build MinIO into .bin/"
+	say "building MinIO $MINIO_VERSION into .bin/ (takes a few minutes, once)"
+	mkdir -p "$BIN"
+	GOBIN="$BIN" GOFLAGS=-mod=mod go install "github.com/minio/minio@$MINIO_VERSION" >&2 ||
+		die "go install github.com/minio/minio@$MINIO_VERSION failed"
+}
+
+start_minio() {
+	ensure_minio_binary
+	mkdir -p "$MINIO_DATA"
+	if minio_running; then
+		say "MinIO already runs on 127.0.0.1:$MINIO_PORT"
+		return
+	fi
+	say "starting MinIO on 127.0.0.1:$MINIO_PORT (console 127.0.0.1:$MINIO_CONSOLE_PORT)"
+	MINIO_ROOT_USER="$MINIO_USER" MINIO_ROOT_PASSWORD="$MINIO_PASSWORD" \
+		MINIO_BROWSER=on MINIO_UPDATE=off MINIO_CALLHOME_ENABLE=off \
+		nohup "$BIN/minio" server "$MINIO_DATA" --quiet \
+		--address "127.0.0.1:$MINIO_PORT" --console-address "127.0.0.1:$MINIO_CONSOLE_PORT" \
+		>>"$MINIO_LOG" 2>&1 </dev/null &
+	echo $! >"$MINIO_PID"
+	local i
+	for i in $(seq 1 120); do
+		if curl -fsS -o /dev/null "http://127.0.0.1:$MINIO_PORT/minio/health/ready" 2>/dev/null; then
+			return
+		fi
+		minio_running || { tail -20 "$MINIO_LOG" >&2; die "MinIO exited (log: $MINIO_LOG)"; }
+		sleep 0.5
+	done
+	tail -20 "$MINIO_LOG" >&2
+	die "MinIO did not become ready (log: $MINIO_LOG)"
+}
+
+stop_minio() {
+	if minio_running; then
+		say "stopping MinIO"
+		local pid
+		pid="$(cat "$MINIO_PID")"
+		kill "$pid"
+		local i
+		for i in $(seq 1 40); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.25
+		done
+		kill -9 "$pid" 2>/dev/null || true
+	fi
+	rm -f "$MINIO_PID"
+}
+
+print_env() {
+	cat <<EOF
+export SESHAT_DATABASE_URL='postgres://postgres@127.0.0.1:$PG_PORT/seshat?sslmode=disable'
+export SESHAT_TEST_DATABASE_URL='postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable'
+export SESHAT_S3_ENDPOINT='127.0.0.1:$MINIO_PORT'
+export SESHAT_S3_ACCESS_KEY='$MINIO_USER'
+export SESHAT_S3_SECRET_KEY='$MINIO_PASSWORD'
+EOF
+}
+
+status() {
+	if pg_running; then echo "postgres: running on 127.0.0.1:$PG_PORT ($PG_DATA)"; else echo "postgres: stopped"; fi
+	if minio_running; then echo "minio: running on 127.0.0.1:$MINIO_PORT, pid $(cat "$MINIO_PID")"; else echo "minio: stopped"; fi
+}
+
+case "${1:-start}" in
+start)
+	start_pg
+	start_minio
+	say "ready; the environment (defaults the tests and the gateway already use):"
+	print_env
+	;;
+stop)
+	stop_minio
+	stop_pg
+	;;
+status) status ;;
+env) print_env ;;
+-h | --help | help)
+	sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+	;;
+*)
+	die "unknown command ${1}: want start, stop, status or env"
+	;;
+esac

@@ -29,6 +29,7 @@ services-stop: ## stop the local PostgreSQL and MinIO
 .PHONY: test
 test: services ## services, then every test (Go with -race, then the browser tests)
 	$(SERVICES_ENV) && $(GO) test -race -count=1 -timeout 30m ./...
+	@if [ -x scripts/http-audit.sh ]; then scripts/http-audit.sh; fi
 	@if [ -x scripts/browser-test.sh ]; then scripts/browser-test.sh; fi
 
 .PHONY: generate
@@ -50,7 +51,7 @@ bench: services ## benchmarks; figures for docs/benchmarks.md
 	@if [ -x scripts/bench.sh ]; then scripts/bench.sh; else $(SERVICES_ENV) && $(GO) test -run '^$$' -bench . -benchmem ./...; fi
 
 .PHONY: fuzz
-fuzz: ## run each fuzzer for FUZZTIME (default 5m)
+fuzz: ## run each fuzzer for FUZZTIME (default 5m) with the seed corpora in testdata/fuzz
 	@if [ -x scripts/fuzz.sh ]; then scripts/fuzz.sh; else echo "no fuzzers yet"; fi
 
 .PHONY: clean

@@ -5,6 +5,8 @@ import "strings"
 // NormalizeName returns the PEP 503 normalised form of a project name (and
 // the PEP 685 form of an extra): surrounding space dropped, lower case, every
 // run of '-', '_' and '.' replaced by one '-' (re.sub(r"[-_.]+", "-", name).lower()).
+// Lower case is Unicode lower case, as Python's and the document parser's,
+// so a name reads back the way it was ingested.
 func NormalizeName(s string) string {
 	s = strings.TrimSpace(s)
 	var b strings.Builder
@@ -16,12 +18,10 @@ func NormalizeName(s string) string {
 				i++
 			}
 			c = '-'
-		} else if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
 		}
 		b.WriteByte(c)
 	}
-	return b.String()
+	return strings.ToLower(b.String())
 }
 
 // normalizeSet returns the normalised, sorted, de-duplicated members of in.

@@ -1,8 +1,9 @@
 package persistence
 
 import (
+	"cmp"
 	"context"
-	"sort"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -69,14 +70,41 @@ type walkNode struct {
 	version     PackageVersion
 	solved      bool
 	solverError bool
-	fetched     bool
-	edges       []walkEdge
+	fetched     bool // its out-edges were read
+	queued      bool // on the next frontier, or in the exact walk's queue
+	depth       int  // shortest distance from the root; -1 until reached
+	extras      []string
+	edges       []*walkEdge
 }
 
+// walkEdge is one DEPENDS_ON edge and the versions it resolves to.
 type walkEdge struct {
-	GraphEdge
-	extra  string   // normalised Extra ("" when none)
-	extras []string // normalised extras requested of the target
+	GraphEdge          // To unset
+	extra     string   // normalised Extra ("" when none)
+	extras    []string // normalised extras requested of the targets
+	to        []int64
+}
+
+// addExtras merges the sorted set add into the node's extras and reports
+// whether any was new.
+func (n *walkNode) addExtras(add []string) bool {
+	grew := false
+	for _, x := range add {
+		if i, found := slices.BinarySearch(n.extras, x); !found {
+			n.extras = slices.Insert(n.extras, i, x)
+			grew = true
+		}
+	}
+	return grew
+}
+
+// allows reports whether the edge applies given the node's active extras.
+func (n *walkNode) allows(e *walkEdge) bool {
+	if e.extra == "" {
+		return true
+	}
+	_, found := slices.BinarySearch(n.extras, e.extra)
+	return found
 }
 
 // DependencyGraph walks the dependency graph of q.Root as solved in
@@ -91,13 +119,16 @@ type walkEdge struct {
 // Truncated says whether any would have been.
 //
 // Cost: at most MaxDepth+2 statements, whatever the node count: one root
-// lookup, one per BFS level over the whole frontier (out-edges with their
-// targets' names and solved state joined in), and one to decide Truncated.
-// Levels fetch the out-edges of every node within MaxDepth-1 hops ignoring
-// extras (a superset), so extras that grow late never need another round
-// trip; the exact walk then runs in memory. The statements share one
-// connection but no transaction: a walk racing an ingestion may see a
-// level before and the next after it, which never breaks the walk itself.
+// lookup, one per BFS level over the whole frontier, and one that reads the
+// reached versions' names, indexes and solved state and decides Truncated.
+// A level returns one narrow row per DEPENDS_ON edge with the versions it
+// resolves to as an array; a version's details cross the wire once per
+// walk, not once per in-edge (docs/benchmarks.md has the figures). Levels
+// fetch the out-edges of every node within MaxDepth-1 hops ignoring extras
+// (a superset), so extras that grow late never need another round trip;
+// the exact walk then runs in memory. The statements share one connection
+// but no transaction: a walk racing an ingestion may see a level before and
+// the next after it, which never breaks the walk itself.
 //
 // Returns INVALID for a negative MaxDepth, an empty name or version, or an
 // incomplete environment; UNAVAILABLE when the database is unreachable.
@@ -130,10 +161,13 @@ func walk(ctx context.Context, conn *pgxpool.Conn, name string, env EnvironmentK
 		return g, err
 	}
 	g.Root, g.Environment = &root.version, envRow
+	root.depth = 0
 	nodes := map[int64]*walkNode{root.version.ID: root}
 
-	// Superset BFS: fetch the out-edges of every solved node within
-	// MaxDepth-1 hops over marker-allowed edges, extras ignored.
+	// Superset BFS: fetch the out-edges of every version within MaxDepth-1
+	// hops over marker-allowed edges, extras ignored. Only versions solved
+	// without error have out-edges (the level statement checks), so targets
+	// go to the next frontier unread.
 	frontier := []int64{}
 	if root.solved {
 		frontier = append(frontier, root.version.ID)
@@ -143,13 +177,18 @@ func walk(ctx context.Context, conn *pgxpool.Conn, name string, env EnvironmentK
 			return nil, err
 		}
 		var next []int64
-		seen := map[int64]bool{}
 		for _, id := range frontier {
 			for _, e := range nodes[id].edges {
-				t := nodes[e.To]
-				if t.solved && !t.fetched && !seen[e.To] {
-					seen[e.To] = true
-					next = append(next, e.To)
+				for _, to := range e.to {
+					t := nodes[to]
+					if t == nil {
+						t = &walkNode{version: PackageVersion{ID: to}, depth: -1}
+						nodes[to] = t
+					}
+					if !t.fetched && !t.queued {
+						t.queued = true
+						next = append(next, to)
+					}
 				}
 			}
 		}
@@ -158,121 +197,121 @@ func walk(ctx context.Context, conn *pgxpool.Conn, name string, env EnvironmentK
 
 	// The exact walk, in memory: shortest depths and growing extras, relaxed
 	// to their fixpoint (depths only fall, extras only grow).
-	depth := map[int64]int{root.version.ID: 0}
-	extras := map[int64]map[string]bool{root.version.ID: {}}
-	for _, x := range normalizeSet(q.Extras) {
-		extras[root.version.ID][x] = true
+	root.addExtras(normalizeSet(q.Extras))
+	for _, n := range nodes {
+		n.queued = false
 	}
-	allowed := func(u int64, e *walkEdge) bool { return e.extra == "" || extras[u][e.extra] }
-	queue := []int64{root.version.ID}
-	queued := map[int64]bool{root.version.ID: true}
+	queue := []*walkNode{root}
+	root.queued = true
+	reached := []*walkNode{root}
 	for len(queue) > 0 {
 		u := queue[0]
 		queue = queue[1:]
-		queued[u] = false
-		n := nodes[u]
-		if !n.fetched || depth[u] >= q.MaxDepth {
+		u.queued = false
+		if !u.fetched || u.depth >= q.MaxDepth {
 			continue
 		}
-		for i := range n.edges {
-			e := &n.edges[i]
-			if !allowed(u, e) {
+		for _, e := range u.edges {
+			if !u.allows(e) {
 				continue
 			}
-			changed := false
-			if d, ok := depth[e.To]; !ok || depth[u]+1 < d {
-				depth[e.To] = depth[u] + 1
-				changed = true
-			}
-			ex := extras[e.To]
-			if ex == nil {
-				ex = map[string]bool{}
-				extras[e.To] = ex
-			}
-			for _, x := range e.extras {
-				if !ex[x] {
-					ex[x] = true
+			for _, to := range e.to {
+				t := nodes[to]
+				changed := false
+				if t.depth < 0 {
+					reached = append(reached, t)
+				}
+				if t.depth < 0 || u.depth+1 < t.depth {
+					t.depth = u.depth + 1
 					changed = true
 				}
-			}
-			if changed && !queued[e.To] {
-				queued[e.To] = true
-				queue = append(queue, e.To)
+				if t.addExtras(e.extras) {
+					changed = true
+				}
+				if changed && !t.queued {
+					t.queued = true
+					queue = append(queue, t)
+				}
 			}
 		}
 	}
+	slices.SortFunc(reached, func(a, b *walkNode) int {
+		return cmp.Or(cmp.Compare(a.depth, b.depth), cmp.Compare(a.version.ID, b.version.ID))
+	})
 
-	// Truncated: a solved node at MaxDepth with an allowed out-edge. Nodes
-	// fetched already answer from memory; the others need one statement.
-	var unknown []int64
-	for id, d := range depth {
-		n := nodes[id]
-		if d != q.MaxDepth || !n.solved {
+	// Truncated: a node at MaxDepth with an allowed out-edge. Nodes fetched
+	// already answer from memory; the others are asked by the closing
+	// statement, which also reads every reached version's details.
+	var ids, unknown []int64
+	for _, n := range reached {
+		if n != root {
+			ids = append(ids, n.version.ID)
+		}
+		if n.depth != q.MaxDepth || g.Truncated {
 			continue
 		}
 		if !n.fetched {
-			unknown = append(unknown, id)
+			unknown = append(unknown, n.version.ID)
 			continue
 		}
-		for i := range n.edges {
-			if allowed(id, &n.edges[i]) {
+		for _, e := range n.edges {
+			if n.allows(e) {
 				g.Truncated = true
 				break
 			}
 		}
 	}
-	if !g.Truncated && len(unknown) > 0 {
-		sort.Slice(unknown, func(i, j int) bool { return unknown[i] < unknown[j] })
-		more, err := hasMoreEdges(ctx, conn, envRow.ID, unknown, q.MarkerTrueOnly, func(id int64, extra string) bool {
-			return extra == "" || extras[id][extra]
-		})
-		if err != nil {
-			return nil, err
-		}
-		g.Truncated = more
+	if g.Truncated {
+		unknown = nil
 	}
+	more, err := fetchNodes(ctx, conn, envRow.ID, ids, unknown, q.MarkerTrueOnly, nodes)
+	if err != nil {
+		return nil, err
+	}
+	g.Truncated = g.Truncated || more
 
-	for id, d := range depth {
-		n := nodes[id]
-		g.Nodes = append(g.Nodes, GraphNode{Version: n.version, Depth: d, Solved: n.solved,
-			SolverError: n.solverError, Extras: sortedSet(extras[id])})
-		g.DepthReached = max(g.DepthReached, d)
-		if d >= q.MaxDepth || !n.fetched {
-			continue
+	g.Nodes = make([]GraphNode, len(reached))
+	edges := 0
+	for i, n := range reached {
+		g.Nodes[i] = GraphNode{Version: n.version, Depth: n.depth, Solved: n.solved,
+			SolverError: n.solverError, Extras: n.extras}
+		if n.extras == nil {
+			g.Nodes[i].Extras = []string{}
 		}
-		for i := range n.edges {
-			if allowed(id, &n.edges[i]) {
-				g.Edges = append(g.Edges, n.edges[i].GraphEdge)
+		g.DepthReached = max(g.DepthReached, n.depth)
+		if n.depth < q.MaxDepth {
+			for _, e := range n.edges {
+				if n.allows(e) {
+					edges += len(e.to)
+				}
 			}
 		}
 	}
-	sort.Slice(g.Nodes, func(i, j int) bool {
-		a, b := g.Nodes[i], g.Nodes[j]
-		if a.Depth != b.Depth {
-			return a.Depth < b.Depth
+	// Edges ordered by source, target, edge id: sources in id order, then
+	// each source's edges sorted on their own.
+	bySource := slices.Clone(reached)
+	slices.SortFunc(bySource, func(a, b *walkNode) int { return cmp.Compare(a.version.ID, b.version.ID) })
+	g.Edges = make([]GraphEdge, 0, edges)
+	for _, n := range bySource {
+		if n.depth >= q.MaxDepth {
+			continue
 		}
-		return a.Version.ID < b.Version.ID
-	})
-	sort.Slice(g.Edges, func(i, j int) bool {
-		a, b := g.Edges[i], g.Edges[j]
-		if a.From != b.From {
-			return a.From < b.From
+		start := len(g.Edges)
+		for _, e := range n.edges {
+			if !n.allows(e) {
+				continue
+			}
+			for _, to := range e.to {
+				ge := e.GraphEdge
+				ge.To = to
+				g.Edges = append(g.Edges, ge)
+			}
 		}
-		if a.To != b.To {
-			return a.To < b.To
-		}
-		return a.EdgeID < b.EdgeID
-	})
-	return g, nil
-}
-
-func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+		slices.SortFunc(g.Edges[start:], func(a, b GraphEdge) int {
+			return cmp.Or(cmp.Compare(a.To, b.To), cmp.Compare(a.EdgeID, b.EdgeID))
+		})
 	}
-	sort.Strings(out)
-	return out
+	return g, nil
 }
 
 // lookupRoot finds the environment and the root version with its solved
@@ -322,26 +361,26 @@ func lookupRoot(ctx context.Context, conn *pgxpool.Conn, name, version string, i
 	return n, envRow, nil
 }
 
-// fetchLevel reads the out-edges of every frontier version in the
-// environment, each joined to the versions it resolves to and their solved
-// state, in one statement, and records them in nodes.
+// levelSQL reads one BFS level: the out-edges in environment $1 of the
+// frontier versions $2 that are solved there without error, one narrow row
+// per DEPENDS_ON edge with the versions it resolves to as an array. Edges
+// that resolve to nothing are left out; with $3, so are edges whose marker
+// evaluated to false.
+const levelSQL = `
+SELECT d.version_id, d.id, d.version_range, d.marker, d.extra, d.extras, d.marker_evaluation_result,
+	ARRAY(SELECT r.version_id FROM depends_on_resolved r WHERE r.edge_id = d.id ORDER BY r.version_id)
+FROM unnest($2::bigint[]) AS f(id)
+JOIN depends_on d ON d.environment_id = $1::bigint AND d.version_id = f.id
+JOIN solved s ON s.id = d.solved_id AND NOT s.error
+WHERE (NOT $3::boolean OR d.marker_evaluation_result IS NOT FALSE)`
+
+// fetchLevel reads the out-edges of every frontier version (levelSQL) in
+// one statement and records them in nodes.
 func fetchLevel(ctx context.Context, conn *pgxpool.Conn, envID int64, frontier []int64, markerTrueOnly bool, nodes map[int64]*walkNode) error {
 	// Describe-exec mode: an unnamed statement gets a plan for this frontier; a
 	// cached generic plan made for a small frontier took twice as long on
 	// large ones (docs/benchmarks.md).
-	rows, err := conn.Query(ctx, `
-		SELECT d.version_id, d.id, d.version_range, d.marker, d.extra, d.extras, d.marker_evaluation_result,
-			pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url,
-			s.id IS NOT NULL AND NOT s.error, coalesce(s.error, false)
-		FROM depends_on d
-		JOIN depends_on_resolved r ON r.edge_id = d.id
-		JOIN package_version pv ON pv.id = r.version_id
-		JOIN package p ON p.id = pv.package_id
-		LEFT JOIN package_index ix ON ix.id = pv.index_id
-		LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = $1::bigint
-		WHERE d.environment_id = $1::bigint AND d.version_id = ANY($2::bigint[])
-		  AND (NOT $3::boolean OR d.marker_evaluation_result IS NOT FALSE)`,
-		pgx.QueryExecModeDescribeExec, envID, frontier, markerTrueOnly)
+	rows, err := conn.Query(ctx, levelSQL, pgx.QueryExecModeCacheDescribe, envID, frontier, markerTrueOnly)
 	if err != nil {
 		return err
 	}
@@ -349,52 +388,86 @@ func fetchLevel(ctx context.Context, conn *pgxpool.Conn, envID int64, frontier [
 		nodes[id].fetched = true
 	}
 	var (
-		e          walkEdge
-		extras     []string
-		t          PackageVersion
-		solved, se bool
+		e      GraphEdge
+		extras []string
+		tos    []int64
 	)
 	_, err = pgx.ForEachRow(rows, []any{&e.From, &e.EdgeID, &e.VersionRange, &e.Marker, &e.Extra, &extras,
-		&e.MarkerEvaluationResult, &t.ID, &t.PackageID, &t.Name, &t.Version, &t.IndexID, &t.IndexURL, &solved, &se}, func() error {
-		e.To = t.ID
-		e.extra = ""
+		&e.MarkerEvaluationResult, &tos}, func() error {
+		if len(tos) == 0 {
+			return nil
+		}
+		w := &walkEdge{GraphEdge: e, to: tos}
 		if e.Extra != nil {
-			e.extra = NormalizeName(*e.Extra)
+			w.extra = NormalizeName(*e.Extra)
 		}
-		e.extras = normalizeSet(extras)
+		if len(extras) > 0 {
+			w.extras = normalizeSet(extras)
+		}
 		src := nodes[e.From]
-		src.edges = append(src.edges, e)
-		if _, ok := nodes[t.ID]; !ok {
-			nodes[t.ID] = &walkNode{version: t, solved: solved, solverError: se}
-		}
-		// Fresh values for the next row: the structs above were copied.
-		e, t = walkEdge{}, PackageVersion{}
+		src.edges = append(src.edges, w)
+		// Fresh values for the next row: the edge keeps these.
+		e, tos = GraphEdge{}, nil
 		return nil
 	})
 	return err
 }
 
-// hasMoreEdges reports whether any of the versions has an out-edge in the
-// environment with at least one resolved version that allowed accepts. One statement.
-func hasMoreEdges(ctx context.Context, conn *pgxpool.Conn, envID int64, ids []int64, markerTrueOnly bool, allowed func(id int64, extra string) bool) (bool, error) {
-	rows, err := conn.Query(ctx, `
-		SELECT DISTINCT d.version_id, coalesce(d.extra, '')
-		FROM depends_on d
-		WHERE d.environment_id = $1::bigint AND d.version_id = ANY($2::bigint[])
-		  AND (NOT $3::boolean OR d.marker_evaluation_result IS NOT FALSE)
-		  AND EXISTS (SELECT 1 FROM depends_on_resolved r WHERE r.edge_id = d.id)`,
-		pgx.QueryExecModeDescribeExec, envID, ids, markerTrueOnly)
+// nodesSQL reads the versions $2 with their index and solved state in
+// environment $1 (kind 'v'), and for the versions $3 at the depth bound the
+// distinct extras of their out-edges that resolve to something (kind 'e',
+// with $4: only edges whose marker did not evaluate to false), for Truncated.
+const nodesSQL = `
+SELECT 'v', pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url,
+	s.id IS NOT NULL AND NOT s.error, coalesce(s.error, false), NULL
+FROM unnest($2::bigint[]) AS t(id)
+JOIN package_version pv ON pv.id = t.id
+JOIN package p ON p.id = pv.package_id
+LEFT JOIN package_index ix ON ix.id = pv.index_id
+LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = $1::bigint
+UNION ALL
+SELECT DISTINCT 'e', d.version_id, NULL::bigint, NULL::text, NULL::text, NULL::bigint, NULL::text,
+	NULL::boolean, NULL::boolean, coalesce(d.extra, '')
+FROM unnest($3::bigint[]) AS u(id)
+JOIN depends_on d ON d.environment_id = $1::bigint AND d.version_id = u.id
+JOIN solved s ON s.id = d.solved_id AND NOT s.error
+WHERE (NOT $4::boolean OR d.marker_evaluation_result IS NOT FALSE)
+  AND EXISTS (SELECT 1 FROM depends_on_resolved r WHERE r.edge_id = d.id)`
+
+// fetchNodes fills in the details of the reached versions and reports
+// whether any of the unknown versions has an out-edge its extras allow.
+// One statement.
+func fetchNodes(ctx context.Context, conn *pgxpool.Conn, envID int64, reached, unknown []int64, markerTrueOnly bool,
+	nodes map[int64]*walkNode) (bool, error) {
+	if len(reached) == 0 && len(unknown) == 0 {
+		return false, nil
+	}
+	rows, err := conn.Query(ctx, nodesSQL, pgx.QueryExecModeCacheDescribe, envID, reached, unknown, markerTrueOnly)
 	if err != nil {
 		return false, err
 	}
-	var id int64
-	var extra string
-	found := false
-	_, err = pgx.ForEachRow(rows, []any{&id, &extra}, func() error {
-		if !found && allowed(id, NormalizeName(extra)) {
-			found = true
+	var (
+		kind            string
+		id              int64
+		pkgID, indexID  *int64
+		name, version   *string
+		indexURL        *string
+		solved, solvErr *bool
+		extra           *string
+		more            bool
+	)
+	_, err = pgx.ForEachRow(rows, []any{&kind, &id, &pkgID, &name, &version, &indexID, &indexURL, &solved, &solvErr, &extra}, func() error {
+		if kind == "e" {
+			x := NormalizeName(*extra)
+			more = more || nodes[id].allows(&walkEdge{extra: x})
+			return nil
 		}
+		n := nodes[id]
+		n.version = PackageVersion{ID: id, PackageID: *pkgID, Name: *name, Version: *version, IndexID: indexID, IndexURL: indexURL}
+		n.solved, n.solverError = *solved, *solvErr
+		// Fresh pointers for the next row: the node keeps these.
+		indexID, indexURL = nil, nil
 		return nil
 	})
-	return found, err
+	return more, err
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/seshat-graph/seshat/persistence"
 )
 
 // maxIDBytes bounds document ids (a Kubernetes name is at most 253).
@@ -67,24 +69,13 @@ func ParseID(id string) (solverName string, env Environment, err error) {
 	return name, Environment{OSName: osName, OSVersion: osVersion, PythonVersion: python}.Normalized(), nil
 }
 
-// Normalized returns e normalised as Thoth did: the os name lowercased and
+// Normalized returns e normalised as Thoth did and as the graph stores it
+// (persistence.EnvironmentKey.Normalized): the os name lowercased and
 // trimmed, "ubi" becomes "rhel", rhel keeps only its major version
 // ("8.1" -> "8"), and Python keeps major.minor ("3.8.5" -> "3.8").
 func (e Environment) Normalized() Environment {
-	e.OSName = strings.ToLower(strings.TrimSpace(e.OSName))
-	e.OSVersion = strings.TrimSpace(e.OSVersion)
-	e.PythonVersion = strings.TrimSpace(e.PythonVersion)
-	if e.OSName == "ubi" {
-		e.OSName = "rhel"
-	}
-	if e.OSName == "rhel" {
-		e.OSVersion, _, _ = strings.Cut(e.OSVersion, ".")
-	}
-	if major, rest, ok := strings.Cut(e.PythonVersion, "."); ok {
-		minor, _, _ := strings.Cut(rest, ".")
-		e.PythonVersion = major + "." + minor
-	}
-	return e
+	k := persistence.EnvironmentKey{OSName: e.OSName, OSVersion: e.OSVersion, PythonVersion: e.PythonVersion}.Normalized()
+	return Environment{OSName: k.OSName, OSVersion: k.OSVersion, PythonVersion: k.PythonVersion}
 }
 
 // solverNameFor is the canonical solver name of an environment

@@ -1,28 +1,11 @@
 package solver
 
-import "strings"
+import "github.com/seshat-graph/seshat/persistence"
 
 // NormalizeName returns the PEP 503 normalised form of a package name, as
-// Python's re.sub(r"[-_.]+", "-", name).lower(): every run of '-', '_' and
-// '.' becomes one '-', and letters are lowercased. It does not validate.
-func NormalizeName(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	sep := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '-' || c == '_' || c == '.' {
-			if !sep {
-				b.WriteByte('-')
-				sep = true
-			}
-			continue
-		}
-		sep = false
-		b.WriteByte(c)
-	}
-	return strings.ToLower(b.String())
-}
+// Python's re.sub(r"[-_.]+", "-", name).lower(): the form the graph stores
+// (persistence.NormalizeName). It does not validate.
+func NormalizeName(s string) string { return persistence.NormalizeName(s) }
 
 // ValidName reports whether s is a valid PEP 508 distribution name:
 // ^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$, case-insensitively. It sets no

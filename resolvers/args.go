@@ -1,6 +1,7 @@
 package resolvers
 
 import (
+	"context"
 	"github.com/seshat-graph/seshat/graph/model"
 	"github.com/seshat-graph/seshat/persistence"
 )
@@ -131,4 +132,27 @@ func dependencyGraph(g *persistence.Graph) *model.DependencyGraph {
 		}
 	}
 	return out
+}
+
+// dependents pages the direct dependents of a package or version (id) that
+// load reads through the request's loaders.
+func (r *Resolver) dependents(ctx context.Context, id int64, environment *model.EnvironmentInput, first *int, after *string,
+	load func(context.Context, int64, *persistence.EnvironmentKey) ([]persistence.Dependent, error)) (*model.DependentConnection, error) {
+	p, err := r.page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	env, err := optEnvKey(environment)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := load(ctx, id, env)
+	if err != nil {
+		return nil, err
+	}
+	c, err := persistence.PageDependents(ds, p)
+	if err != nil {
+		return nil, err
+	}
+	return dependentConnection(c, p), nil
 }

@@ -59,23 +59,7 @@ func (r *packageResolver) LatestVersion(ctx context.Context, obj *persistence.Pa
 
 // Dependents is the resolver for the dependents field.
 func (r *packageResolver) Dependents(ctx context.Context, obj *persistence.Package, environment *model.EnvironmentInput, first *int, after *string) (*model.DependentConnection, error) {
-	p, err := r.page(first, after)
-	if err != nil {
-		return nil, err
-	}
-	env, err := optEnvKey(environment)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := loaders.For(ctx).PackageDependents(ctx, obj.ID, env)
-	if err != nil {
-		return nil, err
-	}
-	c, err := persistence.PageDependents(ds, p)
-	if err != nil {
-		return nil, err
-	}
-	return dependentConnection(c, p), nil
+	return r.dependents(ctx, obj.ID, environment, first, after, loaders.For(ctx).PackageDependents)
 }
 
 // ID is the resolver for the id field.
@@ -139,23 +123,7 @@ func (r *packageVersionResolver) Dependencies(ctx context.Context, obj *persiste
 
 // Dependents is the resolver for the dependents field.
 func (r *packageVersionResolver) Dependents(ctx context.Context, obj *persistence.PackageVersion, environment *model.EnvironmentInput, first *int, after *string) (*model.DependentConnection, error) {
-	p, err := r.page(first, after)
-	if err != nil {
-		return nil, err
-	}
-	env, err := optEnvKey(environment)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := loaders.For(ctx).VersionDependents(ctx, obj.ID, env)
-	if err != nil {
-		return nil, err
-	}
-	c, err := persistence.PageDependents(ds, p)
-	if err != nil {
-		return nil, err
-	}
-	return dependentConnection(c, p), nil
+	return r.dependents(ctx, obj.ID, environment, first, after, loaders.For(ctx).VersionDependents)
 }
 
 // SolverErrors is the resolver for the solverErrors field.

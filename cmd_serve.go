@@ -62,7 +62,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Logger: logger,
 		GraphQL: server.GraphQL(r, logger, server.GraphQLOptions{
 			Complexity:    c.MaxComplexity,
+			MaxQueryDepth: c.MaxQueryDepth,
+			MaxQueryBytes: c.MaxQueryBytes,
 			Introspection: c.Introspection,
+			RequireAuth:   c.RequireAuth,
 			Timeout:       c.RequestTimeout,
 		}),
 		Auth: authn.Middleware,

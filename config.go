@@ -16,27 +16,30 @@ import (
 // Config is every setting of the seshat binary, read once from the
 // environment in main. Secrets are never logged: use String.
 type Config struct {
-	DatabaseURL     string
-	DatabaseReadURL string
-	ListenAddr      string
-	DocumentStore   string // dir://<path> or s3://<bucket>/<prefix>
-	S3Endpoint      string
-	S3AccessKey     string
-	S3SecretKey     string
-	Deployment      string
-	Tokens          []auth.Token
-	RequireAuth     bool // queries need a token too
-	DebugQueries    bool
-	LogFormat       string // text | json
-	LogLevel        slog.Level
-	MaxComplexity   int
-	MaxDepth        int
-	MaxPageSize     int
-	Introspection   bool
-	RequestTimeout  time.Duration
-	ShutdownTimeout time.Duration
-	MaxBodyBytes    int64
-	DBMaxConns      int32
+	DatabaseURL      string
+	DatabaseReadURL  string
+	ListenAddr       string
+	DocumentStore    string // dir://<path> or s3://<bucket>/<prefix>
+	S3Endpoint       string
+	S3AccessKey      string
+	S3SecretKey      string
+	Deployment       string
+	Tokens           []auth.Token
+	RequireAuth      bool // queries need a token too
+	DebugQueries     bool
+	LogFormat        string // text | json
+	LogLevel         slog.Level
+	MaxComplexity    int
+	MaxDepth         int
+	MaxPageSize      int
+	MaxQueryDepth    int
+	MaxQueryBytes    int
+	Introspection    bool
+	RequestTimeout   time.Duration
+	ShutdownTimeout  time.Duration
+	MaxBodyBytes     int64
+	DBMaxConns       int32
+	DBAcquireTimeout time.Duration
 }
 
 // setting documents one environment variable for --help.
@@ -62,11 +65,14 @@ var settings = []setting{
 	{"SESHAT_MAX_COMPLEXITY", "100000", "largest accepted query cost"},
 	{"SESHAT_MAX_DEPTH", "50", "largest accepted maxDepth argument"},
 	{"SESHAT_MAX_PAGE_SIZE", "1000", "largest accepted first argument"},
+	{"SESHAT_MAX_QUERY_DEPTH", "15", "deepest accepted field nesting of a query (introspection excepted)"},
+	{"SESHAT_MAX_QUERY_BYTES", "65536", "longest accepted query text, in bytes"},
 	{"SESHAT_INTROSPECTION", "1", "0: refuse schema introspection"},
 	{"SESHAT_REQUEST_TIMEOUT", "30s", "per-request time limit; its SQL is cancelled"},
 	{"SESHAT_SHUTDOWN_TIMEOUT", "20s", "grace period for in-flight requests on SIGINT/SIGTERM"},
 	{"SESHAT_MAX_BODY_BYTES", "67108864", "largest accepted request body (documents are ingested through it)"},
 	{"SESHAT_DB_MAX_CONNS", "0", "database pool size; 0: max(4, CPUs)"},
+	{"SESHAT_DB_ACQUIRE_TIMEOUT", "5s", "longest wait for a free database connection before a request fails with UNAVAILABLE"},
 }
 
 // LoadConfig reads the configuration through lookup (os.LookupEnv in main,
@@ -204,9 +210,12 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.MaxComplexity = int(integer("SESHAT_MAX_COMPLEXITY", 1))
 	c.MaxDepth = int(integer("SESHAT_MAX_DEPTH", 1))
 	c.MaxPageSize = int(integer("SESHAT_MAX_PAGE_SIZE", 1))
+	c.MaxQueryDepth = int(integer("SESHAT_MAX_QUERY_DEPTH", 1))
+	c.MaxQueryBytes = int(integer("SESHAT_MAX_QUERY_BYTES", 64))
 	c.MaxBodyBytes = integer("SESHAT_MAX_BODY_BYTES", 1024)
 	c.DBMaxConns = int32(integer("SESHAT_DB_MAX_CONNS", 0))
 	c.RequestTimeout = duration("SESHAT_REQUEST_TIMEOUT")
+	c.DBAcquireTimeout = duration("SESHAT_DB_ACQUIRE_TIMEOUT")
 	c.ShutdownTimeout = duration("SESHAT_SHUTDOWN_TIMEOUT")
 	if c.DebugQueries && c.LogLevel > slog.LevelDebug {
 		// Statement logs are debug records: asking for them lowers the level.

@@ -222,7 +222,7 @@ func (e *env) openStore(ctx context.Context, c Config, logger *slog.Logger, trac
 	if tracer == nil {
 		tracer = &persistence.Tracer{Logger: logger, Log: c.DebugQueries}
 	}
-	return persistence.Open(ctx, c.DatabaseURL, persistence.Options{Logger: logger, Tracer: tracer, MaxConns: c.DBMaxConns})
+	return persistence.Open(ctx, c.DatabaseURL, persistence.Options{Logger: logger, Tracer: tracer, MaxConns: c.DBMaxConns, AcquireTimeout: c.DBAcquireTimeout})
 }
 
 func runVersion(ctx context.Context, e *env, args []string) error {

@@ -14,11 +14,11 @@ import (
 func collect[T any](ctx context.Context, s *Store, sql string, args ...any) ([]T, error) {
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, mapError(err)
+		return nil, s.mapError(ctx, err)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[T])
 	if err != nil {
-		return nil, mapError(err)
+		return nil, s.mapError(ctx, err)
 	}
 	return out, nil
 }

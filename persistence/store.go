@@ -12,13 +12,15 @@ import (
 	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Store reads and writes the knowledge graph.
 type Store struct {
-	pool   *pgxpool.Pool
-	logger *slog.Logger
+	pool           *pgxpool.Pool
+	logger         *slog.Logger
+	acquireTimeout time.Duration
 	// MaxRetries bounds how often a transaction that failed with a
 	// serialization failure or a deadlock is retried.
 	MaxRetries int
@@ -31,6 +33,10 @@ type Options struct {
 	Tracer *Tracer
 	// MaxConns overrides the pool size; 0 keeps pgx's default (max(4, NumCPU)).
 	MaxConns int32
+	// AcquireTimeout bounds the wait for a free connection when every one is
+	// busy; a request that waits longer fails with UNAVAILABLE. 0: no bound
+	// but the request's own deadline.
+	AcquireTimeout time.Duration
 }
 
 // Open connects a pool to databaseURL and checks that the server answers.
@@ -40,8 +46,16 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	if err != nil {
 		return nil, Wrap(CodeInvalid, err, "invalid database URL")
 	}
-	if opts.Tracer != nil {
-		cfg.ConnConfig.Tracer = opts.Tracer
+	tracer := opts.Tracer
+	if tracer == nil {
+		tracer = &Tracer{}
+	}
+	cfg.ConnConfig.Tracer = poolTracer{Tracer: tracer, acquireTimeout: opts.AcquireTimeout}
+	// A cancelled context (a request that timed out, a client that left)
+	// cancels its statement on the server at once, so nothing keeps running
+	// there; the connection is dropped only when the server does not answer.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 2 * time.Second}
 	}
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
@@ -60,7 +74,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Store{pool: pool, logger: logger, MaxRetries: 5}, nil
+	return &Store{pool: pool, logger: logger, acquireTimeout: opts.AcquireTimeout, MaxRetries: 5}, nil
 }
 
 // Close closes the pool.
@@ -83,7 +97,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	for attempt := 0; ; attempt++ {
 		err := s.tryTx(ctx, fn)
 		if err == nil || !retryable(err) || attempt >= s.MaxRetries {
-			return mapError(err)
+			return s.mapError(ctx, err)
 		}
 		s.logger.DebugContext(ctx, "retrying transaction", "attempt", attempt+1, "err", err)
 		select {
@@ -120,6 +134,41 @@ func retryable(err error) bool {
 		return pgErr.Code == pgerrcode.SerializationFailure || pgErr.Code == pgerrcode.DeadlockDetected
 	}
 	return false
+}
+
+// mapError is the package mapError that also recognises a wait for a
+// connection that outlasted AcquireTimeout while ctx itself is still live.
+func (s *Store) mapError(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return Wrap(CodeUnavailable, err, fmt.Sprintf("database busy: no connection free within %s", s.acquireTimeout))
+	}
+	return mapError(err)
+}
+
+// poolTracer is the Tracer plus the acquire timeout: pgxpool hands
+// TraceAcquireStart's context to the wait for a connection, and to nothing
+// after it.
+type poolTracer struct {
+	*Tracer
+	acquireTimeout time.Duration
+}
+
+type acquireCancelKey struct{}
+
+// TraceAcquireStart implements pgxpool.AcquireTracer: it bounds the wait.
+func (t poolTracer) TraceAcquireStart(ctx context.Context, _ *pgxpool.Pool, _ pgxpool.TraceAcquireStartData) context.Context {
+	if t.acquireTimeout <= 0 {
+		return ctx
+	}
+	ctx, cancel := context.WithTimeout(ctx, t.acquireTimeout)
+	return context.WithValue(ctx, acquireCancelKey{}, cancel)
+}
+
+// TraceAcquireEnd implements pgxpool.AcquireTracer.
+func (t poolTracer) TraceAcquireEnd(ctx context.Context, _ *pgxpool.Pool, _ pgxpool.TraceAcquireEndData) {
+	if cancel, ok := ctx.Value(acquireCancelKey{}).(context.CancelFunc); ok {
+		cancel()
+	}
 }
 
 // mapError turns driver errors into coded errors; coded errors pass through.

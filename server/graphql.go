@@ -28,26 +28,39 @@ import (
 
 // GraphQLOptions tune the GraphQL endpoint.
 type GraphQLOptions struct {
-	// Complexity is the largest query cost accepted; 0 means no limit.
+	// Complexity is the largest query cost accepted (see Complexity for the
+	// cost model); 0 means no limit.
 	Complexity int
+	// MaxQueryDepth is the deepest field nesting accepted; 0 means no limit.
+	MaxQueryDepth int
+	// MaxQueryBytes bounds the query text; 0 means no limit.
+	MaxQueryBytes int
 	// Introspection allows schema introspection (the playground needs it).
 	Introspection bool
+	// RequireAuth makes queries need a valid token too (mutations always do).
+	RequireAuth bool
 	// Timeout bounds one operation; its SQL is cancelled when it expires. 0: none.
 	Timeout time.Duration
 }
 
-// GraphQL returns the /graphql handler: POST and GET transports, the error
-// presenter, panic recovery and per-request loaders around resolver r.
+// GraphQL returns the /graphql handler: the GraphQL-over-HTTP transport (GET
+// and POST, see httpTransport), access checks, cost and depth limits, the
+// error presenter, panic recovery and per-request loaders around resolver r.
+// Authentication itself (auth.Authenticator.Middleware) wraps it from outside.
 func GraphQL(r *resolvers.Resolver, logger *slog.Logger, opts GraphQLOptions) http.Handler {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: r}))
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: r, Complexity: Complexity(r.Limits)}))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{maxQueryBytes: opts.MaxQueryBytes})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	// Operation checks run in this order, all before the first resolver.
+	srv.Use(access{requireAuth: opts.RequireAuth})
+	if opts.MaxQueryDepth > 0 {
+		srv.Use(depthLimit{max: opts.MaxQueryDepth})
+	}
 	if opts.Complexity > 0 {
 		srv.Use(extension.FixedComplexityLimit(opts.Complexity))
 	}

@@ -52,8 +52,10 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	}
 	cfg.ConnConfig.Tracer = poolTracer{Tracer: tracer, acquireTimeout: opts.AcquireTimeout}
 	// A cancelled context (a request that timed out, a client that left)
-	// cancels its statement on the server at once, so nothing keeps running
-	// there; the connection is dropped only when the server does not answer.
+	// sends a cancel request for its statement and keeps the connection for
+	// the next request; pgx's default closes the connection (after its own
+	// cancel request), so every timeout would cost a reconnect. The
+	// connection is dropped only when the server does not answer in 2s.
 	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 2 * time.Second}
 	}

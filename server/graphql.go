@@ -57,7 +57,7 @@ func GraphQL(r *resolvers.Resolver, logger *slog.Logger, opts GraphQLOptions) ht
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	// Operation checks run in this order, all before the first resolver.
-	srv.Use(access{requireAuth: opts.RequireAuth})
+	srv.Use(access{requireAuth: opts.RequireAuth, introspection: opts.Introspection})
 	if opts.MaxQueryDepth > 0 {
 		srv.Use(depthLimit{max: opts.MaxQueryDepth})
 	}

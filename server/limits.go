@@ -185,8 +185,9 @@ var mutationScopes = map[string][]auth.Scope{
 // access checks the caller before an operation runs: every mutation field
 // needs a token with its scope (so a mutation is refused whole, before any
 // of it runs), and with requireAuth queries need a valid token too. The
-// resolvers check scopes again where they act.
-type access struct{ requireAuth bool }
+// resolvers check scopes again where they act. Without introspection, an
+// operation that asks for __schema or __type is refused with FORBIDDEN.
+type access struct{ requireAuth, introspection bool }
 
 var _ interface {
 	graphql.HandlerExtension
@@ -209,14 +210,42 @@ func (a access) MutateOperationContext(ctx context.Context, rc *graphql.Operatio
 				return codedError(err)
 			}
 		}
-		return nil
-	}
-	if a.requireAuth {
+	} else if a.requireAuth {
 		if _, ok := auth.FromContext(ctx); !ok {
 			return codedError(auth.Require(ctx))
 		}
 	}
+	if !a.introspection && introspects(rc.Operation.SelectionSet, 0) {
+		return &gqlerror.Error{
+			Message:    "introspection is disabled on this server",
+			Extensions: map[string]any{"code": string(persistence.CodeForbidden)},
+		}
+	}
 	return nil
+}
+
+// introspects reports whether set selects __schema or __type anywhere.
+func introspects(set ast.SelectionSet, guard int) bool {
+	if guard > 1000 {
+		return false
+	}
+	for _, s := range set {
+		switch s := s.(type) {
+		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" || introspects(s.SelectionSet, guard+1) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if introspects(s.SelectionSet, guard+1) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if s.Definition != nil && introspects(s.Definition.SelectionSet, guard+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // topFields names the root fields of an operation, through fragments.

@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/seshat-graph/seshat/persistence"
 )
@@ -82,6 +83,15 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	if r.Method == http.MethodGet {
+		// Refuse a mutation over GET before anything else looks at it.
+		if op := operationType(params.Query, params.OperationName); op != "" && op != ast.Query {
+			w.Header().Set("Allow", "POST")
+			writeResponse(w, media, http.StatusMethodNotAllowed, requestErrors(persistence.CodeInvalid,
+				fmt.Sprintf("GET carries queries only: send the %s with POST", op)))
+			return
+		}
+	}
 
 	ctx := r.Context()
 	rc, errs := exec.CreateOperationContext(ctx, params)
@@ -103,6 +113,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		return
 	}
 	if r.Method == http.MethodGet && rc.Operation != nil && rc.Operation.Operation != ast.Query {
+		// A persisted query resolved to a mutation.
 		w.Header().Set("Allow", "POST")
 		writeResponse(w, media, http.StatusMethodNotAllowed, requestErrors(persistence.CodeInvalid,
 			fmt.Sprintf("GET carries queries only: send the %s with POST", rc.Operation.Operation)))
@@ -187,6 +198,21 @@ func (t httpTransport) params(r *http.Request) (*graphql.RawParams, *requestErro
 		return nil, bad("query is %d bytes, more than the limit of %d", len(p.Query), t.maxQueryBytes)
 	}
 	return p, nil
+}
+
+// operationType is the type of the operation a GET would run, "" when the
+// query does not parse or names no such operation (execution reports that).
+func operationType(query, name string) ast.Operation {
+	doc, err := parser.ParseQuery(&ast.Source{Input: query})
+	if err != nil {
+		return ""
+	}
+	for _, op := range doc.Operations {
+		if name == "" && len(doc.Operations) == 1 || op.Name == name {
+			return op.Operation
+		}
+	}
+	return ""
 }
 
 func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }

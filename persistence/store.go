@@ -197,6 +197,8 @@ func mapError(err error) error {
 			pgErr.Code == pgerrcode.NotNullViolation, pgErr.Code == pgerrcode.InvalidTextRepresentation,
 			pgErr.Code == pgerrcode.StringDataRightTruncationDataException, pgErr.Code == pgerrcode.NumericValueOutOfRange:
 			return Wrap(CodeInvalid, err, "invalid value")
+		case pgErr.Code == pgerrcode.ReadOnlySQLTransaction:
+			return Wrap(CodeUnavailable, err, "the database is read-only here (a hot standby): send writes to the gateway on the primary")
 		case pgErr.Code == pgerrcode.QueryCanceled:
 			return Wrap(CodeUnavailable, err, "query cancelled or timed out")
 		case pgerrcode.IsConnectionException(pgErr.Code), pgErr.Code == pgerrcode.AdminShutdown,

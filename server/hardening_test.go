@@ -490,3 +490,22 @@ func TestPoolExhaustion(t *testing.T) {
 		t.Errorf("after the pool freed up: %s", got.raw)
 	}
 }
+
+// TestReadOnlyDatabase: a gateway on a hot standby answers writes with
+// UNAVAILABLE naming the cause, not INTERNAL.
+func TestReadOnlyDatabase(t *testing.T) {
+	t.Parallel()
+	g := newGateway(t, gatewayConfig{})
+	readOnly, err := persistence.Open(context.Background(), g.dbURL+"&options="+"-c%20default_transaction_read_only%3Don", persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer readOnly.Close()
+	_, err = readOnly.RegisterIndex(context.Background(), persistence.IndexRegistration{URL: "https://ro.example/simple"})
+	if persistence.ErrorCode(err) != persistence.CodeUnavailable || !strings.Contains(persistence.ErrorMessage(err), "read-only") {
+		t.Fatalf("write on a read-only database: %v", err)
+	}
+	if _, err := readOnly.Indexes(context.Background(), nil); err != nil {
+		t.Fatalf("read on a read-only database: %v", err)
+	}
+}

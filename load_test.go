@@ -59,6 +59,9 @@ func TestLoad(t *testing.T) {
 	store.Close()
 
 	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	startHeap := ms.HeapInuse
 	startGoroutines := runtime.NumGoroutine()
 	startRSS := rssBytes(t)
 	s := startServe(t, map[string]string{"SESHAT_DATABASE_URL": dbURL, "SESHAT_LOG_LEVEL": "warn"})
@@ -190,6 +193,13 @@ func TestLoad(t *testing.T) {
 		}
 	}
 	t.Logf("goroutines: %d before, %d after the gateway stopped", startGoroutines, now)
+	// Nothing the load made stays reachable: the heap returns near its start.
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	t.Logf("Go heap in use: %d MiB before, %d MiB after the gateway stopped", startHeap>>20, ms.HeapInuse>>20)
+	if ms.HeapInuse > startHeap+64<<20 {
+		t.Errorf("heap in use grew from %d MiB to %d MiB", startHeap>>20, ms.HeapInuse>>20)
+	}
 	if now > startGoroutines {
 		buf := make([]byte, 1<<20)
 		t.Errorf("goroutines did not return to %d (now %d):\n%s", startGoroutines, now, buf[:runtime.Stack(buf, true)])

@@ -6,12 +6,14 @@
 #
 #   scripts/fuzz.sh                      every fuzzer
 #   FUZZTIME=30s scripts/fuzz.sh ./persistence    one package's fuzzers
+#   FUZZ_MATCH=Cursor scripts/fuzz.sh              fuzzers whose name matches a regexp
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 FUZZTIME="${FUZZTIME:-5m}"
 FUZZ_PARALLEL="${FUZZ_PARALLEL:-1}"
+FUZZ_MATCH="${FUZZ_MATCH:-.}"
 GO="${GO:-go}"
 
 pkgs=("$@")
@@ -27,6 +29,7 @@ for pkg in "${pkgs[@]}"; do
 	mapfile -t fuzzers < <("$GO" test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true)
 	for f in "${fuzzers[@]}"; do
 		[ -n "$f" ] || continue
+		[[ "$f" =~ $FUZZ_MATCH ]] || continue
 		echo "fuzz: $pkg $f for $FUZZTIME" >&2
 		start=$(date +%s)
 		if "$GO" test -run '^$' -fuzz "^${f}\$" -fuzztime "$FUZZTIME" -parallel "$FUZZ_PARALLEL" "$pkg"; then

@@ -15,12 +15,15 @@ func (k EnvironmentKey) Normalized() EnvironmentKey {
 	if k.OSName == "ubi" {
 		k.OSName = "rhel"
 	}
+	// Cutting can leave space at an end ("8 .1", ". ."): trim again, so that
+	// normalising twice changes nothing.
 	if k.OSName == "rhel" {
 		k.OSVersion, _, _ = strings.Cut(k.OSVersion, ".")
+		k.OSVersion = strings.TrimSpace(k.OSVersion)
 	}
 	if major, rest, ok := strings.Cut(k.PythonVersion, "."); ok {
 		minor, _, _ := strings.Cut(rest, ".")
-		k.PythonVersion = major + "." + minor
+		k.PythonVersion = strings.TrimSpace(major + "." + minor)
 	} else if len(k.PythonVersion) >= 2 && isDigits(k.PythonVersion) {
 		k.PythonVersion = k.PythonVersion[:1] + "." + k.PythonVersion[1:]
 	}

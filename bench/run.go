@@ -1,0 +1,182 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"time"
+)
+
+// Config is one `make bench` run.
+type Config struct {
+	AdminURL string
+	Seshat   string // the seshat binary under test
+	PeerDir  string // bench/peer, with node_modules installed
+	Out      io.Writer
+	// Sizes are the dataset sizes of the walk measurements: the first is
+	// 1x, the second the 10x graph with the same closure.
+	Sizes []SizeSpec
+	// NestedSize is the dataset the nested-query load and ingestion use.
+	NestedSize string
+	WalkIters  int
+	Nested     NestedShape
+	Clients    []int
+	LoadTime   time.Duration
+	Warmup     time.Duration
+	// Ingest runs the ingestion measurement (nil: skipped).
+	Ingest *IngestConfig
+}
+
+// SizeSpec is a dataset size with the marker it must carry and the
+// builder that makes it.
+type SizeSpec struct {
+	Marker Marker
+	Build  Builder
+}
+
+// Report is everything one run measured.
+type Report struct {
+	Machine  Machine
+	Started  time.Time
+	Elapsed  time.Duration
+	Datasets []*Dataset
+	Walks    []*WalkResult
+	Nested   *NestedResult
+	Ingest   *IngestResult
+}
+
+// Run prepares the datasets and takes every measurement, logging progress
+// to cfg.Out.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	rep := &Report{Started: time.Now().UTC(), Machine: DescribeMachine(ctx, cfg.AdminURL)}
+	logf := func(format string, args ...any) {
+		fmt.Fprintf(cfg.Out, "%s  %s\n", time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, args...))
+	}
+	byName := map[string]*Dataset{}
+	for _, s := range cfg.Sizes {
+		logf("dataset %s: preparing", s.Marker.Size)
+		ds, err := Prepare(ctx, cfg.AdminURL, s.Marker, s.Build)
+		if err != nil {
+			return rep, err
+		}
+		how := "built"
+		if ds.Cached {
+			how = "cached"
+		}
+		logf("dataset %s: %s (database %s, %d documents, built in %.0f s)", ds.Size, how, ds.DB, ds.Marker.Documents, ds.Marker.BuildSeconds)
+		rep.Datasets = append(rep.Datasets, ds)
+		byName[ds.Size] = ds
+	}
+
+	for _, ds := range rep.Datasets {
+		w := &WalkResult{Size: ds.Size}
+		root := ds.Marker.Root
+		logf("dependencyGraph %s: store", ds.Size)
+		if err := MeasureStoreWalk(ctx, ds.URL, root, cfg.WalkIters, w); err != nil {
+			return rep, fmt.Errorf("store walk on %s: %w", ds.Size, err)
+		}
+		logf("dependencyGraph %s: SQL", ds.Size)
+		if err := MeasureSQLWalk(ctx, ds.URL, root, cfg.WalkIters, w); err != nil {
+			return rep, fmt.Errorf("SQL walk on %s: %w", ds.Size, err)
+		}
+		logf("dependencyGraph %s: HTTP", ds.Size)
+		p, err := StartSeshat(ctx, cfg.Seshat, ds.URL)
+		if err != nil {
+			return rep, err
+		}
+		err = MeasureHTTPWalk(ctx, p.URL, root, cfg.WalkIters, w)
+		p.Stop()
+		if err != nil {
+			return rep, fmt.Errorf("HTTP walk on %s: %w", ds.Size, err)
+		}
+		logf("dependencyGraph %s: %d nodes, HTTP p50 %s ms, store p50 %s ms, SQL p50 %s ms",
+			ds.Size, w.Nodes, ms(w.HTTP.P50), ms(w.Store.P50), ms(w.SQLEdges.P50))
+		rep.Walks = append(rep.Walks, w)
+	}
+
+	if ds := byName[cfg.NestedSize]; ds != nil && len(cfg.Clients) > 0 {
+		logf("nested query on %s: starting seshat and PostGraphile", ds.Size)
+		n, err := runNested(ctx, cfg, ds)
+		if err != nil {
+			return rep, fmt.Errorf("nested query: %w", err)
+		}
+		rep.Nested = n
+	}
+
+	if cfg.Ingest != nil {
+		logf("ingestion: %s", cfg.Ingest.Size)
+		ir, err := RunIngest(ctx, cfg, logf)
+		if err != nil {
+			return rep, fmt.Errorf("ingestion: %w", err)
+		}
+		rep.Ingest = ir
+	}
+	rep.Elapsed = time.Since(rep.Started)
+	return rep, nil
+}
+
+func runNested(ctx context.Context, cfg Config, ds *Dataset) (*NestedResult, error) {
+	env := ds.Marker.Root.Environment
+	envID, err := environmentID(ctx, ds.URL, env)
+	if err != nil {
+		return nil, err
+	}
+	res := &NestedResult{Shape: cfg.Nested, Clients: cfg.Clients, Duration: cfg.LoadTime, Warmup: cfg.Warmup, Environment: env}
+	seshat, err := StartSeshat(ctx, cfg.Seshat, ds.URL)
+	if err != nil {
+		return nil, err
+	}
+	defer seshat.Stop()
+	pg, err := StartPostGraphile(ctx, cfg.PeerDir, ds.URL)
+	if err != nil {
+		return nil, err
+	}
+	defer pg.Stop()
+	res.Targets = []*NestedTarget{
+		{Name: "seshat", Process: seshat, Path: "/graphql", Body: SeshatNestedQuery(cfg.Nested, env)},
+		{Name: "postgraphile", Process: pg, Path: "/graphql", Body: PostGraphileNestedQuery(cfg.Nested, envID)},
+	}
+	return res, RunNested(ctx, cfg.PeerDir, res)
+}
+
+// StartSeshat runs `seshat serve` on dbURL on a free loopback port with the
+// default configuration, except a cost budget large enough for the
+// benchmark queries and warnings-only logs.
+func StartSeshat(ctx context.Context, bin, dbURL string) (*Process, error) {
+	port, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	return Start(ctx, "seshat", port, "/readyz", false, time.Minute, []string{
+		"SESHAT_DATABASE_URL=" + dbURL,
+		"SESHAT_LISTEN_ADDR=127.0.0.1:" + strconv.Itoa(port),
+		"SESHAT_LOG_LEVEL=warn",
+		"SESHAT_MAX_COMPLEXITY=100000000",
+	}, bin, "serve")
+}
+
+// StartPostGraphile runs PostGraphile 4 over the public schema of dbURL,
+// one worker per CPU (its fastest configuration here), without query logs.
+func StartPostGraphile(ctx context.Context, peerDir, dbURL string) (*Process, error) {
+	port, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{filepath.Join(peerDir, "node_modules", ".bin", "postgraphile"),
+		"-c", dbURL, "-s", "public", "--host", "127.0.0.1", "--port", strconv.Itoa(port),
+		"--disable-query-log", "--disable-graphiql"}
+	if n := runtime.NumCPU(); n > 1 {
+		args = append(args, "--cluster-workers", strconv.Itoa(n))
+	}
+	return Start(ctx, "postgraphile", port, "/graphql", true, 2*time.Minute, []string{"NODE_ENV=production"}, args...)
+}
+
+// fileExists reports whether path exists.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

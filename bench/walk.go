@@ -1,0 +1,256 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/seshat-graph/seshat/persistence"
+)
+
+// Root is the version a dependencyGraph walk starts from.
+type Root struct {
+	Name, Version string
+	IndexURL      *string
+	Environment   persistence.EnvironmentKey
+}
+
+// WalkDepth is the maxDepth every measured walk uses: deep enough that the
+// whole closure is walked.
+const WalkDepth = 50
+
+// WalkQuery is the dependencyGraph request the HTTP measurement sends: every
+// node and edge field an adviser reads.
+func WalkQuery(r Root) string {
+	vars := map[string]any{
+		"root": map[string]any{"name": r.Name, "version": r.Version, "indexUrl": r.IndexURL},
+		"env": map[string]any{"osName": r.Environment.OSName, "osVersion": r.Environment.OSVersion,
+			"pythonVersion": r.Environment.PythonVersion},
+		"depth": WalkDepth,
+	}
+	b, _ := json.Marshal(map[string]any{
+		"query": `query Walk($root: PackageVersionInput!, $env: EnvironmentInput!, $depth: Int!) {
+  dependencyGraph(root: $root, environment: $env, maxDepth: $depth) {
+    nodes { id name version indexUrl depth solved }
+    edges { from to versionRange marker extra }
+    truncated depthReached
+  }
+}`,
+		"variables": vars,
+	})
+	return string(b)
+}
+
+// WalkResult is one size's dependencyGraph figures.
+type WalkResult struct {
+	Size            string
+	Versions        int64 // package_version rows in the database
+	Edges           int64 // depends_on_resolved rows in the database
+	Nodes, Depth    int   // reached by the walk
+	WalkEdges       int
+	ResponseBytes   int
+	HTTP            Dist
+	HTTPStatements  float64
+	Store           Dist
+	StoreStatements float64
+	SQLEdges        Dist // closureEdgesSQL: nodes and edges
+	SQLNodes        Dist // closureSQL: nodes only
+	SQLRows         int
+}
+
+// MeasureStoreWalk times Store.DependencyGraph for root on dbURL, iters
+// times after one warm-up, counting statements per walk.
+func MeasureStoreWalk(ctx context.Context, dbURL string, root Root, iters int, res *WalkResult) error {
+	tracer := &persistence.Tracer{}
+	store, err := persistence.Open(ctx, dbURL, persistence.Options{Tracer: tracer})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	q := persistence.GraphQuery{
+		Root:        persistence.VersionRef{Name: root.Name, Version: root.Version, IndexURL: root.IndexURL},
+		Environment: root.Environment, MaxDepth: WalkDepth, MarkerTrueOnly: true,
+	}
+	g, err := store.DependencyGraph(ctx, q)
+	if err != nil {
+		return err
+	}
+	res.Nodes, res.WalkEdges, res.Depth = len(g.Nodes), len(g.Edges), g.DepthReached
+	tracer.Reset()
+	samples := make([]time.Duration, 0, iters)
+	for range iters {
+		start := time.Now()
+		if _, err := store.DependencyGraph(ctx, q); err != nil {
+			return err
+		}
+		samples = append(samples, time.Since(start))
+	}
+	res.Store = Summarize(samples)
+	res.StoreStatements = float64(tracer.Count()) / float64(iters)
+	return nil
+}
+
+// MeasureHTTPWalk times the dependencyGraph query against a running
+// gateway, iters times after one warm-up, and counts the SQL statements of
+// one walk from the gateway's own counter (seshat_sql_statements_total).
+func MeasureHTTPWalk(ctx context.Context, base string, root Root, iters int, res *WalkResult) error {
+	client := &http.Client{Timeout: 2 * time.Minute}
+	body := WalkQuery(root)
+	b, err := PostGraphQL(ctx, client, base+"/graphql", body)
+	if err != nil {
+		return err
+	}
+	var out struct {
+		Data struct {
+			DependencyGraph struct {
+				Nodes []struct{ ID string }   `json:"nodes"`
+				Edges []struct{ From string } `json:"edges"`
+			} `json:"dependencyGraph"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		return fmt.Errorf("walk response: %w", err)
+	}
+	if n := len(out.Data.DependencyGraph.Nodes); res.Nodes != 0 && n != res.Nodes {
+		return fmt.Errorf("HTTP walk reached %d nodes, the store %d", n, res.Nodes)
+	}
+	res.ResponseBytes = len(b)
+	before, err := Counter(ctx, client, base, "seshat_sql_statements_total")
+	if err != nil {
+		return err
+	}
+	if _, err := PostGraphQL(ctx, client, base+"/graphql", body); err != nil {
+		return err
+	}
+	after, err := Counter(ctx, client, base, "seshat_sql_statements_total")
+	if err != nil {
+		return err
+	}
+	res.HTTPStatements = after - before
+	samples := make([]time.Duration, 0, iters)
+	for range iters {
+		start := time.Now()
+		if _, err := PostGraphQL(ctx, client, base+"/graphql", body); err != nil {
+			return err
+		}
+		samples = append(samples, time.Since(start))
+	}
+	res.HTTP = Summarize(samples)
+	return nil
+}
+
+// closureSQL is the closure as one recursive statement: UNION (not UNION
+// ALL) discards rows already in the result, a visited set on the version id.
+// It returns the reached versions with their names and solved state, but no
+// depths and no edges. Same text as persistence/graph_bench_test.go.
+const closureSQL = `
+WITH RECURSIVE reach(id) AS (
+	SELECT $1::bigint
+	UNION
+	SELECT r.version_id
+	FROM reach
+	JOIN depends_on d ON d.environment_id = $2 AND d.version_id = reach.id
+	                 AND d.marker_evaluation_result IS NOT FALSE
+	JOIN depends_on_resolved r ON r.edge_id = d.id)
+SELECT pv.id, p.name, pv.version, ix.url, s.id IS NOT NULL AND NOT s.error AS solved
+FROM reach
+JOIN package_version pv ON pv.id = reach.id
+JOIN package p ON p.id = pv.package_id
+LEFT JOIN package_index ix ON ix.id = pv.index_id
+LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = $2`
+
+// closureEdgesSQL is closureSQL that also returns the edges between the
+// reached versions, as a second kind of row: the nodes and edges a walk
+// returns, without depths or extras. It is the physical limit the walk is
+// compared with.
+const closureEdgesSQL = `
+WITH RECURSIVE reach(id) AS (
+	SELECT $1::bigint
+	UNION
+	SELECT r.version_id
+	FROM reach
+	JOIN depends_on d ON d.environment_id = $2 AND d.version_id = reach.id
+	                 AND d.marker_evaluation_result IS NOT FALSE
+	JOIN depends_on_resolved r ON r.edge_id = d.id)
+SELECT pv.id, p.name, pv.version, ix.url, s.id IS NOT NULL AND NOT s.error AS solved,
+	NULL::bigint AS to_id, NULL AS version_range, NULL AS marker, NULL AS extra
+FROM reach
+JOIN package_version pv ON pv.id = reach.id
+JOIN package p ON p.id = pv.package_id
+LEFT JOIN package_index ix ON ix.id = pv.index_id
+LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = $2
+UNION ALL
+SELECT d.version_id, NULL, NULL, NULL, NULL, r.version_id, d.version_range, d.marker, d.extra
+FROM reach
+JOIN depends_on d ON d.environment_id = $2 AND d.version_id = reach.id
+                 AND d.marker_evaluation_result IS NOT FALSE
+JOIN depends_on_resolved r ON r.edge_id = d.id`
+
+// rootIDs looks up the root version's id and the environment's id.
+func rootIDs(ctx context.Context, conn *pgx.Conn, r Root) (vid, envID int64, err error) {
+	err = conn.QueryRow(ctx, `
+		SELECT pv.id, e.id
+		FROM package p JOIN package_version pv ON pv.package_id = p.id
+		LEFT JOIN package_index ix ON ix.id = pv.index_id
+		JOIN environment e ON e.os_name = $4 AND e.os_version = $5 AND e.python_version = $6
+		LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = e.id
+		WHERE p.name = $1 AND pv.version = $2 AND ($3::text IS NULL OR ix.url = $3)
+		ORDER BY (s.id IS NOT NULL AND NOT s.error) DESC, pv.index_id NULLS LAST, pv.id
+		LIMIT 1`,
+		persistence.NormalizeName(r.Name), r.Version, r.IndexURL, r.Environment.OSName, r.Environment.OSVersion,
+		r.Environment.PythonVersion).Scan(&vid, &envID)
+	if err != nil {
+		return 0, 0, fmt.Errorf("root %s==%s: %w", r.Name, r.Version, err)
+	}
+	return vid, envID, nil
+}
+
+// MeasureSQLWalk times the closure statements through pgx on one
+// connection, every row read, iters times after one warm-up each; it also
+// counts the database's versions and resolved edges.
+func MeasureSQLWalk(ctx context.Context, dbURL string, root Root, iters int, res *WalkResult) error {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM package_version), (SELECT count(*) FROM depends_on_resolved)`).
+		Scan(&res.Versions, &res.Edges); err != nil {
+		return err
+	}
+	vid, envID, err := rootIDs(ctx, conn, root)
+	if err != nil {
+		return err
+	}
+	run := func(sql string) (Dist, int, error) {
+		n := 0
+		samples := make([]time.Duration, 0, iters)
+		for i := -1; i < iters; i++ {
+			start := time.Now()
+			rows, err := conn.Query(ctx, sql, vid, envID)
+			if err != nil {
+				return Dist{}, 0, err
+			}
+			n = 0
+			for rows.Next() {
+				n++
+			}
+			if err := rows.Err(); err != nil {
+				return Dist{}, 0, err
+			}
+			if i >= 0 {
+				samples = append(samples, time.Since(start))
+			}
+		}
+		return Summarize(samples), n, nil
+	}
+	if res.SQLEdges, res.SQLRows, err = run(closureEdgesSQL); err != nil {
+		return err
+	}
+	res.SQLNodes, _, err = run(closureSQL)
+	return err
+}

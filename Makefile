@@ -27,10 +27,11 @@ services-stop: ## stop the local PostgreSQL and MinIO
 	@scripts/services.sh stop
 
 .PHONY: test
-test: services ## services, then every test (Go with -race, then the browser tests)
-	$(SERVICES_ENV) && $(GO) test -race -count=1 -timeout 30m ./...
-	@if [ -x scripts/http-audit.sh ]; then scripts/http-audit.sh; fi
-	@if [ -x scripts/browser-test.sh ]; then scripts/browser-test.sh; fi
+test: services ## services, then every test: Go with -race, the GraphQL-over-HTTP audit, the browser tests
+	@$(SERVICES_ENV) && set -e && \
+		$(GO) test -race -count=1 -timeout 30m ./... && \
+		if [ -x scripts/http-audit.sh ]; then scripts/http-audit.sh; fi && \
+		if [ -x scripts/browser-test.sh ]; then scripts/browser-test.sh; fi
 
 .PHONY: generate
 generate: ## regenerate the GraphQL code from graph/schema
@@ -48,7 +49,7 @@ lint: ## gofmt and go vet
 
 .PHONY: bench
 bench: services ## benchmarks; figures for docs/benchmarks.md
-	@if [ -x scripts/bench.sh ]; then scripts/bench.sh; else $(SERVICES_ENV) && $(GO) test -run '^$$' -bench . -benchmem ./...; fi
+	@$(SERVICES_ENV) && if [ -x scripts/bench.sh ]; then scripts/bench.sh; else $(GO) test -run '^$$' -bench . -benchmem ./...; fi
 
 .PHONY: fuzz
 fuzz: ## run each fuzzer for FUZZTIME (default 5m) with the seed corpora in testdata/fuzz

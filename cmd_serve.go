@@ -12,6 +12,7 @@ import (
 	"github.com/seshat-graph/seshat/auth"
 	"github.com/seshat-graph/seshat/migrations"
 	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/playground"
 	"github.com/seshat-graph/seshat/resolvers"
 	"github.com/seshat-graph/seshat/server"
 )
@@ -75,6 +76,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			}
 			return checkSchema(c.DatabaseURL)
 		},
+		Playground:   playground.Playground(),
+		Explorer:     playground.Explorer(),
 		Metrics:      metrics,
 		MaxBodyBytes: c.MaxBodyBytes,
 		Version:      server.VersionInfo{Version: version, Commit: vcsRevision()},

@@ -1,0 +1,96 @@
+// The operations the playground opens with, one tab each.
+
+const env = `{ "osName": "rhel", "osVersion": "8", "pythonVersion": "3.8" }`;
+
+export const tabs = [
+  {
+    query: `# A package, its newest release and a page of versions.
+# Ctrl-Enter runs it; the Docs button on the left browses the schema.
+query Package($name: String!) {
+  package(name: $name) {
+    name
+    latestVersion { version indexUrl }
+    versions(first: 10) {
+      totalCount
+      edges { node { version indexUrl environments { osName osVersion pythonVersion } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+  environments { osName osVersion pythonVersion }
+}
+`,
+    variables: `{ "name": "flask" }`,
+  },
+  {
+    query: `# The transitive dependency graph of one version in one environment:
+# one SQL statement per level, whatever the number of nodes.
+query DependencyGraph($root: PackageVersionInput!, $env: EnvironmentInput!, $depth: Int) {
+  dependencyGraph(root: $root, environment: $env, maxDepth: $depth) {
+    root { name version }
+    depthReached
+    truncated
+    nodes { id name version depth solved solverError extras }
+    edges { from to versionRange marker extra }
+  }
+}
+`,
+    variables: `{
+  "root": { "name": "flask", "version": "2.0.1" },
+  "env": ${env},
+  "depth": 5
+}`,
+  },
+  {
+    query: `# Who depends on a package (or one version of it), up to maxDepth hops back.
+query Dependents($name: String!, $version: String, $env: EnvironmentInput) {
+  dependents(name: $name, version: $version, environment: $env, maxDepth: 2, first: 20) {
+    totalCount
+    edges {
+      depth
+      versionRange
+      marker
+      environment { osName osVersion pythonVersion }
+      node { name version }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`,
+    variables: `{ "name": "werkzeug", "env": ${env} }`,
+  },
+  {
+    query: `# The solvers' backlog: versions on enabled indexes not solved in an environment.
+query Unsolved($env: EnvironmentInput!) {
+  unsolvedPackageVersions(environment: $env, first: 20) {
+    totalCount
+    edges { node { name version indexUrl } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`,
+    variables: `{ "env": ${env} }`,
+  },
+  {
+    query: `# Mutations need a token from SESHAT_API_TOKENS (scope ingest or admin).
+# Put it in the Headers pane below:
+#   { "Authorization": "Bearer <secret>" }
+mutation Ingest($document: JSON!) {
+  ingestDocument(input: { document: $document }) {
+    documentId
+    kind
+    status
+    errorCode
+    error
+    counts
+  }
+}
+`,
+    variables: `{
+  "document": {
+    "metadata": { "document_id": "solver-rhel-8-py38-000000000000-0000000000000000" },
+    "result": {}
+  }
+}`,
+    headers: `{ "Authorization": "Bearer <secret>" }`,
+  },
+];

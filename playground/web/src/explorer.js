@@ -1,0 +1,568 @@
+// The dependency-graph explorer: a form, one dependencyGraph query, a
+// cytoscape drawing, and a details panel per node. The URL carries the form,
+// so a view can be shared.
+import cytoscape from 'cytoscape';
+import dagre from 'cytoscape-dagre';
+import './explorer.css';
+import { query } from './gql.js';
+
+cytoscape.use(dagre);
+
+// Above this many nodes dagre is too slow for an interactive page; a layered
+// layout by depth, computed here in one pass, takes its place.
+const DAGRE_MAX_NODES = 300;
+// Above this many edges edges are drawn as straight haystack lines.
+const CHEAP_EDGES = 1200;
+
+// Depth colours (viridis), with the label colour readable on each.
+const DEPTH_COLOURS = [
+  ['#440154', '#fff'], ['#3b528b', '#fff'], ['#21918c', '#fff'], ['#5ec962', '#000'],
+  ['#b5de2b', '#000'], ['#fde725', '#000'], ['#f4a259', '#000'], ['#c0a9e0', '#000'],
+];
+const depthColour = (d) => DEPTH_COLOURS[Math.min(d, DEPTH_COLOURS.length - 1)];
+
+const $ = (id) => document.getElementById(id);
+const form = $('form');
+const pkgInput = $('package');
+const versionSelect = $('version');
+const envSelect = $('environment');
+const depthInput = $('depth');
+const extrasInput = $('extras');
+const markerInput = $('markerTrueOnly');
+const details = $('details');
+
+let cy = null;
+let lastResult = null; // { variables, graph }
+let drawSeq = 0;
+let detailSeq = 0;
+
+const GRAPH_QUERY = `query ExplorerGraph($root: PackageVersionInput!, $environment: EnvironmentInput!,
+    $maxDepth: Int, $extras: [String!], $markerTrueOnly: Boolean) {
+  dependencyGraph(root: $root, environment: $environment, maxDepth: $maxDepth,
+                  extras: $extras, markerTrueOnly: $markerTrueOnly) {
+    root { id name version indexUrl }
+    truncated
+    depthReached
+    nodes { id name version indexUrl depth solved solverError extras
+            packageVersion { vulnerabilities { id } } }
+    edges { from to versionRange marker extra markerEvaluationResult }
+  }
+}`;
+
+const DETAILS_QUERY = `query ExplorerNode($name: String!, $version: String!, $indexUrl: String,
+    $environment: EnvironmentInput!) {
+  packageVersion(name: $name, version: $version, indexUrl: $indexUrl) {
+    id name version indexUrl
+    environments { osName osVersion pythonVersion }
+    solved(environment: $environment) {
+      solverName solverVersion solvedAt error errorUnparseable errorUnsolvable documentId
+    }
+    dependencies(environment: $environment, markerTrueOnly: false) {
+      name versionRange marker extra extras markerEvaluationResult
+      resolvedVersions { version }
+    }
+    dependents(environment: $environment, first: 1) { totalCount }
+    vulnerabilities { id summary link }
+    metadata { summary license requiresPython }
+  }
+}`;
+
+// ---- errors and status ----
+
+function showError(err) {
+  const box = $('error');
+  if (!err) {
+    box.hidden = true;
+    box.textContent = '';
+    return;
+  }
+  box.hidden = false;
+  box.textContent = err.name === 'GraphQLError' ? `GraphQL error\n${err.message}` : String(err.message || err);
+}
+
+function setStatus(text) {
+  $('status').textContent = text;
+}
+
+// ---- environments, packages, versions ----
+
+const envKey = (e) => `${e.osName}:${e.osVersion}:${e.pythonVersion}`;
+function envFromKey(k) {
+  const [osName, osVersion, pythonVersion] = (k || '').split(':');
+  return osName && osVersion && pythonVersion ? { osName, osVersion, pythonVersion } : null;
+}
+const envLabel = (e) => `${e.osName} ${e.osVersion} · Python ${e.pythonVersion}`;
+
+async function loadEnvironments() {
+  const data = await query('query ExplorerEnvironments { environments { osName osVersion pythonVersion } }');
+  envSelect.replaceChildren(
+    ...data.environments.map((e) => new Option(envLabel(e), envKey(e))),
+  );
+  if (!data.environments.length) envSelect.append(new Option('no environments yet', ''));
+}
+
+let suggestTimer = 0;
+pkgInput.addEventListener('input', () => {
+  clearTimeout(suggestTimer);
+  const prefix = pkgInput.value.trim();
+  suggestTimer = setTimeout(async () => {
+    try {
+      const data = await query(
+        'query ExplorerPackages($p: String) { packages(nameStartsWith: $p, first: 20) { edges { node { name } } } }',
+        { p: prefix },
+      );
+      $('package-list').replaceChildren(...data.packages.edges.map((e) => new Option(e.node.name)));
+    } catch {
+      // Suggestions are a convenience; the Draw button reports errors.
+    }
+  }, 200);
+});
+pkgInput.addEventListener('change', () => loadVersions(pkgInput.value.trim()).catch(showError));
+envSelect.addEventListener('change', () => {
+  if (pkgInput.value.trim()) loadVersions(pkgInput.value.trim(), versionSelect.value).catch(showError);
+});
+
+// loadVersions fills the version select, newest first, marking the versions
+// solved in the chosen environment; it keeps `want` selected when present.
+async function loadVersions(name, want) {
+  if (!name) return;
+  const data = await query(
+    `query ExplorerVersions($name: String!) { package(name: $name) {
+       versions(first: 200) { edges { node { version indexUrl environments { osName osVersion pythonVersion } } } } } }`,
+    { name },
+  );
+  if (!data.package) {
+    versionSelect.replaceChildren(want ? new Option(want, want) : new Option('unknown package', ''));
+    if (!want) throw new Error(`No package named "${name}" in the knowledge graph.`);
+    return;
+  }
+  const env = envSelect.value;
+  const opts = [];
+  let firstSolved = '';
+  const seen = new Set();
+  for (const { node } of data.package.versions.edges) {
+    if (seen.has(node.version)) continue;
+    seen.add(node.version);
+    const solved = node.environments.some((e) => envKey(e) === env);
+    if (solved && !firstSolved) firstSolved = node.version;
+    opts.push(new Option(solved ? node.version : `${node.version} (not solved here)`, node.version));
+  }
+  if (want && !seen.has(want)) opts.unshift(new Option(want, want));
+  versionSelect.replaceChildren(...opts);
+  versionSelect.value = want || firstSolved || (opts[0] && opts[0].value) || '';
+}
+
+// ---- the URL carries the view ----
+
+function readForm() {
+  const environment = envFromKey(envSelect.value);
+  const extras = extrasInput.value.split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    name: pkgInput.value.trim(),
+    version: versionSelect.value,
+    environment,
+    maxDepth: Math.max(1, parseInt(depthInput.value, 10) || 5),
+    extras,
+    markerTrueOnly: markerInput.checked,
+  };
+}
+
+function toURL(v) {
+  const p = new URLSearchParams();
+  p.set('package', v.name);
+  p.set('version', v.version);
+  if (v.indexUrl) p.set('index', v.indexUrl);
+  if (v.environment) p.set('env', envKey(v.environment));
+  p.set('depth', String(v.maxDepth));
+  if (v.extras.length) p.set('extras', v.extras.join(','));
+  if (!v.markerTrueOnly) p.set('markers', 'all');
+  return `${location.pathname}?${p}`;
+}
+
+async function applyURL() {
+  const p = new URLSearchParams(location.search);
+  if (p.get('env') && [...envSelect.options].some((o) => o.value === p.get('env'))) envSelect.value = p.get('env');
+  else if (p.get('env')) envSelect.append(new Option(p.get('env'), p.get('env'), true, true));
+  if (p.get('depth')) depthInput.value = p.get('depth');
+  extrasInput.value = p.get('extras') || '';
+  markerInput.checked = p.get('markers') !== 'all';
+  const name = p.get('package');
+  if (!name) return false;
+  pkgInput.value = name;
+  await loadVersions(name, p.get('version') || undefined);
+  return Boolean(versionSelect.value);
+}
+
+// ---- drawing ----
+
+function nodeLabel(n) {
+  return `${n.vulnerable ? '⚠ ' : ''}${n.name}==${n.version}`;
+}
+
+function toElements(graph, rootId) {
+  const nodes = graph.nodes.map((n) => {
+    const vulnerable = n.packageVersion.vulnerabilities.length > 0;
+    const label = nodeLabel({ ...n, vulnerable });
+    const [bg, fg] = depthColour(n.depth);
+    const classes = [];
+    if (!n.solved) classes.push('unsolved');
+    if (n.solverError) classes.push('solver-error');
+    if (vulnerable) classes.push('vulnerable');
+    if (n.id === rootId) classes.push('root');
+    return {
+      group: 'nodes',
+      data: {
+        id: n.id, label, name: n.name, version: n.version, indexUrl: n.indexUrl, depth: n.depth,
+        solved: n.solved, solverError: n.solverError, extras: n.extras, vulnerable,
+        vulnerabilities: n.packageVersion.vulnerabilities.map((v) => v.id),
+        bg, fg, w: Math.max(40, label.length * 6.6 + 14),
+      },
+      classes,
+    };
+  });
+  const edges = graph.edges.map((e, i) => ({
+    group: 'edges',
+    data: {
+      id: `e${i}`, source: e.from, target: e.to, versionRange: e.versionRange,
+      marker: e.marker, extra: e.extra,
+    },
+  }));
+  return { nodes, edges };
+}
+
+function style(large) {
+  return [
+    {
+      selector: 'node',
+      style: {
+        shape: 'round-rectangle',
+        width: 'data(w)',
+        height: 22,
+        label: 'data(label)',
+        'font-size': 11,
+        'font-family': 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
+        'text-valign': 'center',
+        'text-halign': 'center',
+        color: 'data(fg)',
+        'background-color': 'data(bg)',
+        'border-width': 1,
+        'border-color': '#555',
+        'min-zoomed-font-size': large ? 7 : 4,
+      },
+    },
+    { selector: 'node.root', style: { 'border-width': 3, 'border-color': '#111', 'font-weight': 'bold' } },
+    {
+      selector: 'node.unsolved',
+      style: {
+        'background-opacity': 0.25, color: '#222', 'border-style': 'dashed', 'border-width': 2,
+        'border-color': 'data(bg)',
+      },
+    },
+    { selector: 'node.solver-error', style: { 'border-style': 'double', 'border-width': 5, 'border-color': '#d62728' } },
+    {
+      selector: 'node.vulnerable',
+      style: {
+        'underlay-color': '#ff3d00', 'underlay-padding': 4, 'underlay-opacity': 0.7,
+        'underlay-shape': 'round-rectangle',
+      },
+    },
+    { selector: 'node:selected', style: { 'overlay-color': '#0074d9', 'overlay-opacity': 0.25, 'overlay-padding': 6 } },
+    {
+      selector: 'edge',
+      style: large
+        ? { width: 0.6, 'line-color': '#9aa3ad', 'curve-style': 'haystack', 'haystack-radius': 0, opacity: 0.6 }
+        : {
+          width: 1, 'line-color': '#9aa3ad', 'target-arrow-color': '#9aa3ad', 'target-arrow-shape': 'triangle',
+          'arrow-scale': 0.7, 'curve-style': 'bezier',
+        },
+    },
+    { selector: 'edge.hl-out', style: { 'line-color': '#0074d9', 'target-arrow-color': '#0074d9', width: 2, opacity: 1, 'z-index': 9 } },
+    { selector: 'edge.hl-in', style: { 'line-color': '#e67e22', 'target-arrow-color': '#e67e22', width: 2, opacity: 1, 'z-index': 9 } },
+  ];
+}
+
+// layered places nodes in columns by depth, ordered within a column by the
+// mean row of their parents (one barycentre pass), wrapping a column that
+// would be too tall into several. Linear in nodes + edges.
+function layered(elements) {
+  const byDepth = new Map();
+  for (const n of elements.nodes) {
+    if (!byDepth.has(n.data.depth)) byDepth.set(n.data.depth, []);
+    byDepth.get(n.data.depth).push(n);
+  }
+  const parents = new Map();
+  for (const e of elements.edges) {
+    if (!parents.has(e.data.target)) parents.set(e.data.target, []);
+    parents.get(e.data.target).push(e.data.source);
+  }
+  const row = new Map();
+  const maxRows = Math.max(30, Math.ceil(Math.sqrt(elements.nodes.length) * 1.6));
+  let x = 0;
+  for (const depth of [...byDepth.keys()].sort((a, b) => a - b)) {
+    const col = byDepth.get(depth);
+    const key = (n) => {
+      const ps = (parents.get(n.data.id) || []).filter((p) => row.has(p));
+      return ps.length ? ps.reduce((s, p) => s + row.get(p), 0) / ps.length : 0;
+    };
+    const keys = new Map(col.map((n) => [n, key(n)]));
+    col.sort((a, b) => keys.get(a) - keys.get(b) || a.data.label.localeCompare(b.data.label));
+    const sub = Math.ceil(col.length / maxRows);
+    const rows = Math.ceil(col.length / sub);
+    for (let s = 0; s < sub; s++) {
+      const part = col.slice(s * rows, (s + 1) * rows);
+      const width = Math.max(...part.map((n) => n.data.w));
+      part.forEach((n, i) => {
+        const r = i - (part.length - 1) / 2;
+        n.position = { x: x + width / 2, y: r * 30 };
+        row.set(n.data.id, r / Math.max(1, part.length));
+      });
+      x += width + (s === sub - 1 ? 120 : 30);
+    }
+  }
+}
+
+async function draw(vars, push) {
+  const seq = ++drawSeq;
+  showError(null);
+  if (!vars.name || !vars.version) {
+    showError(new Error('Choose a package and a version.'));
+    return;
+  }
+  if (!vars.environment) {
+    showError(new Error('Choose an environment (none is known until a solver document is ingested).'));
+    return;
+  }
+  if (push) history.pushState(null, '', toURL(vars));
+  document.title = `${vars.name}==${vars.version} · Seshat explorer`;
+  $('draw').disabled = true;
+  setStatus(`Querying ${vars.name}==${vars.version}…`);
+  const started = performance.now();
+  let data;
+  try {
+    data = await query(GRAPH_QUERY, {
+      root: { name: vars.name, version: vars.version, indexUrl: vars.indexUrl || null },
+      environment: vars.environment,
+      maxDepth: vars.maxDepth,
+      extras: vars.extras.length ? vars.extras : null,
+      markerTrueOnly: vars.markerTrueOnly,
+    });
+  } catch (err) {
+    if (seq === drawSeq) {
+      showError(err);
+      setStatus('');
+    }
+    return;
+  } finally {
+    if (seq === drawSeq) $('draw').disabled = false;
+  }
+  if (seq !== drawSeq) return;
+  const fetched = performance.now();
+  const graph = data.dependencyGraph;
+  lastResult = { variables: vars, graph };
+  render(graph);
+  const drawn = performance.now();
+  setStatus(
+    `${graph.nodes.length} nodes · ${graph.edges.length} edges · depth ${graph.depthReached}` +
+      `${graph.truncated ? ' (truncated by maxDepth)' : ''} · query ${Math.round(fetched - started)} ms, ` +
+      `drawing ${Math.round(drawn - fetched)} ms`,
+  );
+  for (const id of ['fit', 'export-png', 'export-json']) $(id).disabled = false;
+  details.replaceChildren(hint('Click a node for its details.'));
+  if (graph.root) showDetails(cy.getElementById(graph.root.id));
+}
+
+function render(graph) {
+  const elements = toElements(graph, graph.root && graph.root.id);
+  const large = elements.edges.length > CHEAP_EDGES || elements.nodes.length > DAGRE_MAX_NODES;
+  if (elements.nodes.length > DAGRE_MAX_NODES) layered(elements);
+  if (cy) cy.destroy();
+  $('placeholder').hidden = elements.nodes.length > 0;
+  cy = cytoscape({
+    container: $('cy'),
+    elements: [...elements.nodes, ...elements.edges],
+    style: style(large),
+    layout: elements.nodes.length > DAGRE_MAX_NODES
+      ? { name: 'preset', fit: true, padding: 20 }
+      : { name: 'dagre', rankDir: 'LR', nodeSep: 6, rankSep: 70, edgeSep: 4, fit: true, padding: 20, animate: false },
+    minZoom: 0.02,
+    maxZoom: 4,
+    wheelSensitivity: 0.3,
+    textureOnViewport: large,
+    hideEdgesOnViewport: large,
+    motionBlur: false,
+    pixelRatio: large ? 1 : 'auto',
+    boxSelectionEnabled: false,
+  });
+  cy.on('tap', 'node', (ev) => showDetails(ev.target));
+  cy.on('tap', (ev) => {
+    if (ev.target === cy) {
+      cy.edges().removeClass('hl-in hl-out');
+    }
+  });
+  window.seshatExplorer.cy = cy;
+}
+
+// ---- details panel ----
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  e.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
+  return e;
+}
+const hint = (text) => el('p', { class: 'hint' }, text);
+const tag = (text, kind = '') => el('span', { class: `tag ${kind}` }, text);
+
+async function showDetails(node) {
+  if (!node || node.empty()) return;
+  const seq = ++detailSeq;
+  cy.elements().unselect();
+  node.select();
+  cy.edges().removeClass('hl-in hl-out');
+  node.outgoers('edge').addClass('hl-out');
+  node.incomers('edge').addClass('hl-in');
+  const d = node.data();
+  const env = lastResult.variables.environment;
+  const reroot = el('button', { type: 'button', class: 'primary', id: 'reroot', onclick: () => reRoot(d) }, 'Re-root here');
+  const head = [
+    el('h2', { 'data-testid': 'details-title' }, `${d.name}==${d.version}`),
+    el('div', {},
+      tag(`depth ${d.depth}`),
+      d.solved ? tag('solved here', 'good') : tag('not solved here', 'bad'),
+      d.solverError ? tag('solver error', 'bad') : null,
+      d.vulnerable ? tag(`⚠ ${d.vulnerabilities.length} vulnerabilit${d.vulnerabilities.length === 1 ? 'y' : 'ies'}`, 'bad') : null,
+      d.extras && d.extras.length ? tag(`extras: ${d.extras.join(', ')}`) : null),
+    d.indexUrl ? el('div', { class: 'muted' }, d.indexUrl) : null,
+    el('div', { class: 'actions' }, reroot),
+  ];
+  details.replaceChildren(...head, hint('Loading…'));
+  let pv;
+  try {
+    const data = await query(DETAILS_QUERY, { name: d.name, version: d.version, indexUrl: d.indexUrl || null, environment: env });
+    pv = data.packageVersion;
+  } catch (err) {
+    if (seq === detailSeq) details.replaceChildren(...head, el('div', { class: 'hint' }, `Could not load details: ${err.message}`));
+    return;
+  }
+  if (seq !== detailSeq) return;
+  if (!pv) {
+    details.replaceChildren(...head, hint('This version is not in the knowledge graph.'));
+    return;
+  }
+  const sections = [];
+  if (pv.metadata && (pv.metadata.summary || pv.metadata.license)) {
+    sections.push(el('p', {}, pv.metadata.summary || '', pv.metadata.license ? el('span', { class: 'muted' }, ` (${pv.metadata.license})`) : null));
+  }
+  sections.push(el('h3', {}, 'Solved in'));
+  sections.push(pv.environments.length
+    ? el('ul', { 'data-testid': 'details-environments' }, ...pv.environments.map((e) => el('li', {}, envLabel(e))))
+    : hint('No environment.'));
+  const runs = pv.solved.filter((s) => s.error || s.errorUnparseable || s.errorUnsolvable);
+  if (runs.length) {
+    sections.push(el('h3', {}, 'Solver errors here'));
+    sections.push(el('ul', {}, ...runs.map((s) => el('li', {},
+      `${s.solverName} ${s.solverVersion}: `,
+      [s.error && 'error', s.errorUnparseable && 'unparseable', s.errorUnsolvable && 'unsolvable'].filter(Boolean).join(', '),
+      el('div', { class: 'muted' }, s.documentId)))));
+  }
+  sections.push(el('h3', {}, `Dependencies here (${pv.dependencies.length})`));
+  if (pv.dependencies.length) {
+    sections.push(el('table', { 'data-testid': 'details-dependencies' },
+      el('tr', {}, el('th', {}, 'package'), el('th', {}, 'range'), el('th', {}, 'marker / extra'), el('th', {}, 'resolves to')),
+      ...pv.dependencies.map((dep) => el('tr', {},
+        el('td', {}, dep.name, dep.extras.length ? `[${dep.extras.join(',')}]` : ''),
+        el('td', {}, el('code', {}, dep.versionRange)),
+        el('td', {},
+          dep.marker ? el('code', { title: `evaluated ${dep.markerEvaluationResult}` }, dep.marker) : null,
+          dep.marker && dep.markerEvaluationResult === false ? el('span', { class: 'muted' }, ' (false here)') : null,
+          dep.extra ? el('div', {}, `extra: ${dep.extra}`) : null,
+          !dep.marker && !dep.extra ? el('span', { class: 'muted' }, '–') : null),
+        el('td', {}, dep.resolvedVersions.map((v) => v.version).join(', ') || el('span', { class: 'muted' }, 'none'))))));
+  } else {
+    sections.push(hint(d.solved ? 'No dependencies.' : 'Not solved in this environment, so no edges.'));
+  }
+  sections.push(el('h3', {}, 'Dependents'));
+  sections.push(el('p', { 'data-testid': 'details-dependents' },
+    `${pv.dependents.totalCount} version${pv.dependents.totalCount === 1 ? '' : 's'} in this environment depend${pv.dependents.totalCount === 1 ? 's' : ''} on it.`));
+  if (pv.vulnerabilities.length) {
+    sections.push(el('h3', {}, 'Vulnerabilities'));
+    sections.push(el('ul', {}, ...pv.vulnerabilities.map((v) => el('li', {},
+      el('strong', {}, v.id), ` ${v.summary}`,
+      v.link ? el('div', { class: 'muted' }, v.link) : null))));
+  }
+  details.replaceChildren(...head, ...sections);
+}
+
+function reRoot(d) {
+  const vars = { ...lastResult.variables, name: d.name, version: d.version, indexUrl: d.indexUrl || undefined, extras: d.extras || [] };
+  pkgInput.value = d.name;
+  extrasInput.value = vars.extras.join(',');
+  loadVersions(d.name, d.version).catch(() => {});
+  draw(vars, true);
+}
+
+// ---- exports ----
+
+function download(name, blob) {
+  const a = el('a', { href: URL.createObjectURL(blob), download: name });
+  document.body.append(a);
+  a.click();
+  setTimeout(() => {
+    URL.revokeObjectURL(a.href);
+    a.remove();
+  }, 1000);
+}
+
+const fileStem = () => {
+  const v = lastResult.variables;
+  return `${v.name}-${v.version}-${envKey(v.environment).replaceAll(':', '-')}`;
+};
+
+$('export-png').addEventListener('click', async () => {
+  if (!cy) return;
+  const blob = await cy.png({ output: 'blob-promise', full: true, bg: '#ffffff', scale: cy.nodes().length > DAGRE_MAX_NODES ? 1 : 2, maxWidth: 12000, maxHeight: 12000 });
+  download(`${fileStem()}.png`, blob);
+});
+$('export-json').addEventListener('click', () => {
+  if (!lastResult) return;
+  const body = JSON.stringify({ query: GRAPH_QUERY, variables: lastResult.variables, dependencyGraph: lastResult.graph }, null, 2);
+  download(`${fileStem()}.json`, new Blob([body], { type: 'application/json' }));
+});
+$('fit').addEventListener('click', () => cy && cy.fit(undefined, 20));
+
+// ---- start ----
+
+form.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  draw(readForm(), true);
+});
+window.addEventListener('popstate', async () => {
+  try {
+    if (await applyURL()) draw({ ...readForm(), indexUrl: new URLSearchParams(location.search).get('index') || undefined }, false);
+  } catch (err) {
+    showError(err);
+  }
+});
+
+function legend() {
+  $('legend-depths').replaceChildren(...DEPTH_COLOURS.map(([bg], i) => el('span', { class: 'legend-item' },
+    el('span', { class: 'swatch', style: `background:${bg}` }), i === DEPTH_COLOURS.length - 1 ? `${i}+` : String(i))));
+}
+
+window.seshatExplorer = { cy: null, draw, get result() { return lastResult; } };
+
+(async function start() {
+  legend();
+  try {
+    await loadEnvironments();
+    if (await applyURL()) {
+      await draw({ ...readForm(), indexUrl: new URLSearchParams(location.search).get('index') || undefined }, false);
+    }
+  } catch (err) {
+    showError(err);
+  }
+})();

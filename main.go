@@ -51,6 +51,7 @@ func commands() map[string]command {
 		"serve":   {"run the GraphQL gateway", runServe},
 		"migrate": {"apply or roll back database migrations", runMigrate},
 		"schema":  {"print the GraphQL schema (SDL)", runSchema},
+		"gen":     {"generate Thoth solver documents for sample data and benchmarks", runGen},
 		"version": {"print the version", runVersion},
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seshat-graph/seshat/auth"
+	"github.com/seshat-graph/seshat/ingest"
 	"github.com/seshat-graph/seshat/migrations"
 	"github.com/seshat-graph/seshat/persistence"
 	"github.com/seshat-graph/seshat/playground"
@@ -56,6 +57,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Store:  store,
 		Logger: logger,
 		Limits: resolvers.Limits{MaxDepth: c.MaxDepth, MaxPageSize: c.MaxPageSize, DefaultPage: min(100, c.MaxPageSize)},
+	}
+	// Ingestion needs the document store; without it the gateway still
+	// serves queries and the mutations answer UNAVAILABLE.
+	if docs, err := e.openDocs(ctx, c); err != nil {
+		logger.Warn("document store unavailable: ingestion mutations are disabled", "store", c.DocumentStore, "err", err)
+	} else {
+		r.Ingest = &ingest.Service{Store: store, Docs: docs, Logger: logger, Workers: 4}
 	}
 	authn := auth.New(c.Tokens)
 	metrics := server.NewMetrics(func() float64 { return float64(tracer.Count()) })

@@ -53,6 +53,8 @@ func commands() map[string]command {
 		"schema":  {"print the GraphQL schema (SDL)", runSchema},
 		"gen":     {"generate Thoth solver documents for sample data and benchmarks", runGen},
 		"version": {"print the version", runVersion},
+		"sync":    {"ingest result documents from the document store", runSync},
+		"put":     {"upload result documents into the document store", runPut},
 	}
 }
 

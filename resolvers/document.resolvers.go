@@ -7,7 +7,9 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
+
+	"github.com/seshat-graph/seshat/auth"
+	"github.com/seshat-graph/seshat/ingest"
 
 	"github.com/seshat-graph/seshat/graph"
 	"github.com/seshat-graph/seshat/graph/model"
@@ -16,32 +18,95 @@ import (
 
 // Status is the resolver for the status field.
 func (r *documentResolver) Status(ctx context.Context, obj *persistence.Document) (model.DocumentStatus, error) {
-	panic(fmt.Errorf("not implemented: Status - status"))
+	return model.DocumentStatus(obj.Status), nil
 }
 
 // Counts is the resolver for the counts field.
 func (r *documentResolver) Counts(ctx context.Context, obj *persistence.Document) (any, error) {
-	panic(fmt.Errorf("not implemented: Counts - counts"))
+	return counts(obj.Counts), nil
 }
 
 // IngestDocument is the resolver for the ingestDocument field.
 func (r *mutationResolver) IngestDocument(ctx context.Context, input model.IngestDocumentInput) (*model.IngestResult, error) {
-	panic(fmt.Errorf("not implemented: IngestDocument - ingestDocument"))
+	if err := auth.Require(ctx, auth.ScopeIngest); err != nil {
+		return nil, err
+	}
+	if r.Ingest == nil {
+		return nil, persistence.Errorf(persistence.CodeUnavailable, "ingestion is not configured on this gateway")
+	}
+	id, raw, err := documentInput(input)
+	if err != nil {
+		return nil, err
+	}
+	res, err := r.Ingest.Submit(ctx, id, raw, input.Force != nil && *input.Force)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.IngestResult{DocumentID: res.DocumentID, Kind: res.Kind, Status: model.DocumentStatus(res.Status), Counts: counts(res.Counts)}
+	if res.Err != nil {
+		code, msg := string(persistence.ErrorCode(res.Err)), persistence.ErrorMessage(res.Err)
+		out.ErrorCode, out.Error = &code, &msg
+	}
+	return out, nil
 }
 
 // SyncDocuments is the resolver for the syncDocuments field.
 func (r *mutationResolver) SyncDocuments(ctx context.Context, input model.SyncDocumentsInput) (*model.SyncReport, error) {
-	panic(fmt.Errorf("not implemented: SyncDocuments - syncDocuments"))
+	if err := auth.Require(ctx, auth.ScopeIngest); err != nil {
+		return nil, err
+	}
+	if r.Ingest == nil {
+		return nil, persistence.Errorf(persistence.CodeUnavailable, "ingestion is not configured on this gateway")
+	}
+	opts := ingest.SyncOptions{IDs: input.DocumentIds, Force: input.Force != nil && *input.Force, DryRun: input.DryRun != nil && *input.DryRun}
+	if input.Prefix != nil {
+		opts.Prefix = *input.Prefix
+	}
+	if input.Limit != nil {
+		if *input.Limit < 0 {
+			return nil, persistence.Errorf(persistence.CodeInvalid, "limit must be >= 0, got %d", *input.Limit)
+		}
+		opts.Limit = *input.Limit
+	}
+	rep, err := r.Ingest.Sync(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.SyncReport{Processed: rep.Processed, Synced: rep.Synced, Skipped: rep.Skipped, Failed: rep.Failed,
+		Failures: make([]model.SyncFailure, len(rep.Failures))}
+	for i, f := range rep.Failures {
+		out.Failures[i] = model.SyncFailure{DocumentID: f.DocumentID, Code: string(f.Code), Message: f.Message}
+	}
+	return out, nil
 }
 
 // Document is the resolver for the document field.
 func (r *queryResolver) Document(ctx context.Context, id string) (*persistence.Document, error) {
-	panic(fmt.Errorf("not implemented: Document - document"))
+	return r.Store.Document(ctx, id)
 }
 
 // Documents is the resolver for the documents field.
 func (r *queryResolver) Documents(ctx context.Context, kind *string, status *model.DocumentStatus, first *int, after *string) (*model.DocumentConnection, error) {
-	panic(fmt.Errorf("not implemented: Documents - documents"))
+	p, err := r.page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	var f persistence.DocumentFilter
+	if kind != nil {
+		f.Kind = *kind
+	}
+	if status != nil {
+		f.Status = persistence.DocumentStatus(*status)
+	}
+	c, err := r.Store.Documents(ctx, f, p)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.DocumentConnection{Edges: make([]model.DocumentEdge, len(c.Items)), PageInfo: pageInfo(c, p), TotalCount: c.TotalCount}
+	for i := range c.Items {
+		out.Edges[i] = model.DocumentEdge{Cursor: c.Cursors[i], Node: &c.Items[i]}
+	}
+	return out, nil
 }
 
 // Document returns graph.DocumentResolver implementation.

@@ -1,4 +1,15 @@
 package resolvers
 
-// Ingester is the ingestion service the mutations call (implemented in ingest).
-type Ingester interface{}
+import (
+	"context"
+
+	"github.com/seshat-graph/seshat/ingest"
+)
+
+// Ingester is the ingestion service the mutations call (ingest.Service).
+type Ingester interface {
+	// Submit stores a document under its Thoth key, then ingests it.
+	Submit(ctx context.Context, id string, raw []byte, force bool) (ingest.Result, error)
+	// Sync ingests documents from the document store.
+	Sync(ctx context.Context, opts ingest.SyncOptions) (ingest.Report, error)
+}

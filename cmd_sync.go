@@ -1,0 +1,278 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/seshat-graph/seshat/ingest"
+	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/persistence/objectstore"
+)
+
+// openDocs opens the configured document store; a dir:// store's directory
+// is created when missing.
+func (e *env) openDocs(ctx context.Context, c Config) (objectstore.Store, error) {
+	return objectstore.Open(ctx, objectstore.Config{
+		URL:          c.DocumentStore,
+		Endpoint:     c.S3Endpoint,
+		AccessKey:    c.S3AccessKey,
+		SecretKey:    c.S3SecretKey,
+		Deployment:   c.Deployment,
+		CreateBucket: strings.HasPrefix(c.DocumentStore, "dir://"),
+	})
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+const syncUsage = `sync [--prefix KEY-PREFIX] [--id ID ...] [--force] [--dry-run] [--workers N] [--limit N]
+
+Ingests result documents from the document store (SESHAT_DOCUMENT_STORE) into
+the knowledge graph, one transaction per document. Documents already ingested
+with the same content are skipped unless --force; a document that fails is
+recorded FAILED with its reason (document(id) in GraphQL shows it), the sync
+goes on, and the next sync tries it again.
+
+On a terminal a progress bar shows on stderr; otherwise a log line every few
+seconds. A summary table follows on stdout. The exit status is 1 when any
+document failed.
+
+Examples:
+  seshat sync --prefix solver                 every solver document
+  seshat sync --id solver-rhel-8-py38-abc     one document
+  seshat sync --prefix solver --dry-run       parse and validate only`
+
+func runSync(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("sync", syncUsage)
+	prefix := fs.String("prefix", "", "key prefix below the store root, such as `solver` (default: every document)")
+	var ids stringList
+	fs.Var(&ids, "id", "ingest this document `ID` (repeatable); overrides --prefix")
+	force := fs.Bool("force", false, "re-ingest documents whose content was ingested before, replacing their facts")
+	dryRun := fs.Bool("dry-run", false, "read, parse and validate without writing anything")
+	workers := fs.Int("workers", 4, "documents ingested at once")
+	limit := fs.Int("limit", 0, "stop after `N` documents (0: no limit)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q (document ids go with --id)", fs.Arg(0))}
+	}
+	if *workers < 1 {
+		return usageError{fmt.Sprintf("--workers must be at least 1, got %d", *workers)}
+	}
+	if *limit < 0 {
+		return usageError{fmt.Sprintf("--limit must be >= 0, got %d", *limit)}
+	}
+	c, err := e.config()
+	if err != nil {
+		return err
+	}
+	logger := e.logger(c)
+	if err := checkSchema(c.DatabaseURL); err != nil {
+		return err
+	}
+	store, err := e.openStore(ctx, c, logger, nil)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	docs, err := e.openDocs(ctx, c)
+	if err != nil {
+		return err
+	}
+	svc := &ingest.Service{Store: store, Docs: docs, Logger: logger, Workers: *workers}
+
+	prog := e.progress(logger, len(ids))
+	start := time.Now()
+	rep, err := svc.Sync(ctx, ingest.SyncOptions{
+		Prefix: *prefix, IDs: ids, Force: *force, DryRun: *dryRun, Limit: *limit, Workers: *workers,
+		Progress: prog.add,
+	})
+	prog.finish()
+	writeSummary(e.stdout, rep, time.Since(start), *dryRun)
+	if err != nil {
+		return err
+	}
+	if rep.Failed > 0 {
+		return fmt.Errorf("%w: %d of %d", errFailedDocuments, rep.Failed, rep.Processed)
+	}
+	return nil
+}
+
+// progress shows a sync's progress: a bar when stderr is a terminal, a log
+// line every few seconds otherwise.
+type progress struct {
+	mu       sync.Mutex
+	bar      *progressbar.ProgressBar
+	logger   *slog.Logger
+	done     int
+	failed   int
+	lastLog  time.Time
+	interval time.Duration
+}
+
+func (e *env) progress(logger *slog.Logger, total int) *progress {
+	p := &progress{logger: logger, lastLog: time.Now(), interval: 5 * time.Second}
+	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		max := -1 // unknown: a listing streams
+		if total > 0 {
+			max = total
+		}
+		p.bar = progressbar.NewOptions(max,
+			progressbar.OptionSetWriter(f),
+			progressbar.OptionSetDescription("syncing"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("docs"),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	return p
+}
+
+func (p *progress) add(r ingest.Result) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	if r.Status == persistence.StatusFailed {
+		p.failed++
+	}
+	if p.bar != nil {
+		_ = p.bar.Add(1)
+		return
+	}
+	if time.Since(p.lastLog) >= p.interval {
+		p.lastLog = time.Now()
+		p.logger.Info("sync progress", "processed", p.done, "failed", p.failed)
+	}
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
+}
+
+// writeSummary prints the sync report as a table, then the failures.
+func writeSummary(w io.Writer, rep ingest.Report, took time.Duration, dryRun bool) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	synced := "synced"
+	if dryRun {
+		synced = "valid (dry run)"
+	}
+	fmt.Fprintf(tw, "processed\t%d\n%s\t%d\nskipped\t%d\nfailed\t%d\ntime\t%s\n",
+		rep.Processed, synced, rep.Synced, rep.Skipped, rep.Failed, took.Round(time.Millisecond))
+	tw.Flush()
+	if len(rep.Failures) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nFailed documents:")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DOCUMENT\tCODE\tREASON")
+	for _, f := range rep.Failures {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", f.DocumentID, f.Code, strings.ReplaceAll(f.Message, "\n", " "))
+	}
+	tw.Flush()
+	if rep.Failed > len(rep.Failures) {
+		fmt.Fprintf(w, "... and %d more (documents(status: FAILED) lists them all)\n", rep.Failed-len(rep.Failures))
+	}
+}
+
+const putUsage = `put [--quiet] PATH...
+
+Uploads result documents into the document store (SESHAT_DOCUMENT_STORE)
+under their Thoth keys ("solver/<id>", "adviser/<id>", "analysis/<id>", ...),
+without ingesting them: run 'seshat sync' next. A PATH is a *.json file or a
+directory searched recursively for *.json files. A document's id is its
+metadata.document_id, else its file name without .json.`
+
+func runPut(ctx context.Context, e *env, args []string) error {
+	flags := e.flags("put", putUsage)
+	quiet := flags.Bool("quiet", false, "print only the summary line")
+	if err := e.parse(flags, args); err != nil {
+		return err
+	}
+	if flags.NArg() == 0 {
+		return usageError{"no PATH given"}
+	}
+	c, err := e.config()
+	if err != nil {
+		return err
+	}
+	docs, err := e.openDocs(ctx, c)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, root := range flags.Args() {
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() || (path != root && !strings.HasSuffix(path, ".json")) {
+				return nil
+			}
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			key, err := documentKey(path, raw)
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			if err := docs.Put(ctx, key, raw); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			n++
+			if !*quiet {
+				fmt.Fprintf(e.stdout, "%s -> %s\n", path, key)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "stored %d documents in %s\n", n, docs)
+	return nil
+}
+
+// documentKey is the Thoth key of a document: by its id, metadata.document_id
+// or else the file name without ".json". A solver document whose id predates
+// the "solver-" prefix (thoth-solver 1.0) goes to the solver folder.
+func documentKey(path string, raw []byte) (string, error) {
+	var doc struct {
+		Metadata struct {
+			DocumentID string `json:"document_id"`
+			Analyzer   string `json:"analyzer"`
+		} `json:"metadata"`
+	}
+	_ = json.Unmarshal(raw, &doc) // not JSON: named by its file; sync reports it
+	id := doc.Metadata.DocumentID
+	if id == "" {
+		id = strings.TrimSuffix(filepath.Base(path), ".json")
+	}
+	key, err := objectstore.KeyFor(id)
+	if err != nil && doc.Metadata.Analyzer == "thoth-solver" && !strings.Contains(id, "/") {
+		key = "solver/" + id
+		err = objectstore.CheckKey(key)
+	}
+	return key, err
+}

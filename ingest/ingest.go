@@ -1,0 +1,254 @@
+// Package ingest turns Thoth result documents into knowledge-graph facts.
+// A handler registry chosen by the document-id prefix says how each kind of
+// document is parsed and written; the sync engine (Sync) streams documents
+// from the document store to a few workers, one transaction per document,
+// and records every failure on the document's row so the next sync retries
+// it.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/seshat-graph/seshat/ingest/solver"
+	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/persistence/objectstore"
+)
+
+// Service ingests documents into Store from Docs.
+type Service struct {
+	Store *persistence.Store
+	// Docs is the document store Sync reads and Submit writes.
+	Docs objectstore.Store
+	// Logger gets one record per failed document; nil discards.
+	Logger *slog.Logger
+	// Workers is the default number of documents ingested at once by Sync
+	// (1 when <= 0).
+	Workers int
+}
+
+// Result is what happened to one document.
+type Result struct {
+	DocumentID string
+	// Kind is the document kind ("solver"); "" when the id has no known prefix.
+	Kind string
+	// Status is INGESTED, SKIPPED (same content already ingested), FAILED,
+	// or PENDING for a valid document in a dry run.
+	Status persistence.DocumentStatus
+	// Counts are the facts written (for SKIPPED, those of the earlier ingestion).
+	Counts persistence.Counts
+	// Err says why the document FAILED: a *persistence.Error whose code is
+	// INVALID for a malformed document (the message names the JSON path),
+	// UNAVAILABLE when the document store or the database could not be
+	// reached, NOT_FOUND when the document is missing from the store.
+	Err error
+}
+
+// kind is one entry of the handler registry.
+type kind struct {
+	prefix string // document-id prefix, "solver-"
+	name   string // document kind, "solver"
+	// write parses raw and, unless dryRun, writes its facts; nil means the
+	// kind is known but not ingested yet.
+	write func(ctx context.Context, s *Service, ref persistence.DocumentRef, raw []byte, force, dryRun bool) (persistence.IngestOutcome, error)
+}
+
+// kinds is the registry, by document-id prefix. Thoth's analyzers other than
+// the solver are recognised so their documents fail with a clear reason.
+var kinds = []kind{
+	{"solver-", "solver", writeSolver},
+	{"revsolver-", "revsolver", nil},
+	{"adviser-", "adviser", nil},
+	{"package-extract-", "package-extract", nil},
+	{"inspection-", "inspection", nil},
+	{"provenance-checker-", "provenance-checker", nil},
+	{"dependency-monkey-", "dependency-monkey", nil},
+	{"security-indicator-", "security-indicator", nil},
+}
+
+// lookup returns the registry entry for a document id.
+// INVALID when the id has no known prefix.
+func lookup(id string) (kind, error) {
+	for _, k := range kinds {
+		if strings.HasPrefix(id, k.prefix) && len(id) > len(k.prefix) {
+			return k, nil
+		}
+	}
+	prefixes := make([]string, len(kinds))
+	for i, k := range kinds {
+		prefixes[i] = k.prefix
+	}
+	return kind{}, persistence.Errorf(persistence.CodeInvalid, "document id %q has no known kind prefix (%s)", id, strings.Join(prefixes, ", "))
+}
+
+// lookupKey is lookup, except that a document listed in a kind's folder
+// belongs to that kind whatever its id: Thoth's first solver documents
+// ("fridex-thoth-solver-fc26-…") predate the "solver-" id prefix.
+func lookupKey(id, key string) (kind, error) {
+	k, err := lookup(id)
+	if err == nil {
+		return k, nil
+	}
+	for _, c := range kinds {
+		if c.name == "solver" && strings.HasPrefix(key, "solver/") {
+			return c, nil
+		}
+	}
+	return k, err
+}
+
+// KindOf returns the document kind of an id ("solver" for "solver-…").
+// INVALID when the id has no known prefix.
+func KindOf(id string) (string, error) {
+	k, err := lookup(id)
+	return k.name, err
+}
+
+func writeSolver(ctx context.Context, s *Service, ref persistence.DocumentRef, raw []byte, force, dryRun bool) (persistence.IngestOutcome, error) {
+	doc, err := solver.Parse(ref.ID, raw)
+	if err != nil {
+		var ve *solver.ValidationError
+		if errors.As(err, &ve) {
+			return persistence.IngestOutcome{}, persistence.Errorf(persistence.CodeInvalid, "invalid solver document: %s", ve.Error())
+		}
+		return persistence.IngestOutcome{}, err
+	}
+	if dryRun {
+		return persistence.IngestOutcome{Status: persistence.StatusPending}, nil
+	}
+	res := SolverResult(doc)
+	// The transaction itself retries serialization failures and deadlocks;
+	// a connection lost mid-document (a restarted or terminated backend)
+	// rolled the whole document back, so it is tried again on a new one.
+	backoff := 100 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		out, err := s.Store.IngestSolverResult(ctx, ref, res, force)
+		if err == nil || persistence.ErrorCode(err) != persistence.CodeUnavailable || attempt == 2 || ctx.Err() != nil {
+			return out, err
+		}
+		s.logger().WarnContext(ctx, "retrying document after a database error", "document", ref.ID, "attempt", attempt+1, "err", err)
+		select {
+		case <-ctx.Done():
+			return out, err
+		case <-time.After(backoff):
+		}
+		backoff *= 4
+	}
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}
+
+// Ingest ingests one document given as raw JSON, without touching the
+// document store (its row names the key KeyFor gives). A document already
+// ingested with the same content is SKIPPED unless force; force replaces its
+// facts. A document that cannot be ingested is recorded FAILED with the
+// reason and returned with Status FAILED and Err set; the returned error is
+// for the caller's own context only (nil otherwise).
+func (s *Service) Ingest(ctx context.Context, id string, raw []byte, force bool) (Result, error) {
+	key, _ := objectstore.KeyFor(id)
+	r := s.process(ctx, id, key, raw, force, false)
+	return r, ctx.Err()
+}
+
+// Submit stores a document under its Thoth key in the document store, then
+// ingests it (see Ingest). The document is validated first: a malformed one
+// is recorded FAILED and not stored.
+// INVALID (as an error) when the id has no known prefix or is not a valid
+// key; UNAVAILABLE when the document store cannot be reached.
+func (s *Service) Submit(ctx context.Context, id string, raw []byte, force bool) (Result, error) {
+	k, err := lookup(id)
+	if err != nil {
+		return Result{}, err
+	}
+	key, err := objectstore.KeyFor(id)
+	if err != nil {
+		return Result{}, err
+	}
+	if k.write != nil {
+		if _, err := k.write(ctx, s, persistence.DocumentRef{ID: id, Kind: k.name}, raw, false, true); err != nil {
+			return s.failed(ctx, Result{DocumentID: id, Kind: k.name},
+				persistence.DocumentRef{ID: id, Kind: k.name, SHA256: digest(raw)}, err), nil
+		}
+	}
+	if err := s.Docs.Put(ctx, key, raw); err != nil {
+		return Result{}, err
+	}
+	return s.process(ctx, id, key, raw, force, false), nil
+}
+
+// process ingests one document read from key.
+func (s *Service) process(ctx context.Context, id, key string, raw []byte, force, dryRun bool) Result {
+	r := Result{DocumentID: id}
+	k, err := lookupKey(id, key)
+	if err != nil {
+		r.Status, r.Err = persistence.StatusFailed, err
+		return r
+	}
+	r.Kind = k.name
+	ref := persistence.DocumentRef{ID: id, Kind: k.name, ObjectKey: key, SHA256: digest(raw)}
+	if k.write == nil {
+		return s.failed(ctx, r, ref, persistence.Errorf(persistence.CodeInvalid,
+			"%s documents are not supported yet: only solver documents are ingested", k.name))
+	}
+	// Skipping unchanged content costs one indexed read, no parse, no transaction.
+	if !force && !dryRun {
+		d, err := s.Store.Document(ctx, id)
+		if err != nil {
+			return s.failed(ctx, r, ref, err)
+		}
+		if d != nil && d.Status == persistence.StatusIngested && d.SHA256 != nil && *d.SHA256 == ref.SHA256 {
+			r.Status, r.Counts = persistence.StatusSkipped, d.Counts
+			return r
+		}
+	}
+	out, err := k.write(ctx, s, ref, raw, force, dryRun)
+	if err != nil {
+		if dryRun {
+			r.Status, r.Err = persistence.StatusFailed, err
+			return r
+		}
+		return s.failed(ctx, r, ref, err)
+	}
+	r.Status, r.Counts = out.Status, out.Counts
+	return r
+}
+
+// failed records the failure on the document's row (unless ctx is done:
+// the document was interrupted, not refused) and returns r as FAILED.
+func (s *Service) failed(ctx context.Context, r Result, ref persistence.DocumentRef, err error) Result {
+	r.Status, r.Err = persistence.StatusFailed, err
+	code := persistence.ErrorCode(err)
+	s.logger().WarnContext(ctx, "document failed", "document", ref.ID, "code", code, "err", err)
+	if ctx.Err() != nil || ref.Kind == "" {
+		return r
+	}
+	if merr := s.Store.MarkDocumentFailed(ctx, ref, code, persistence.ErrorMessage(err)); merr != nil {
+		s.logger().ErrorContext(ctx, "cannot record the failure of a document", "document", ref.ID, "err", merr)
+	}
+	return r
+}
+
+func digest(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
+}
+
+// Failure is one failed document of a sync.
+type Failure struct {
+	DocumentID string
+	Code       persistence.Code
+	Message    string
+}
+
+func (f Failure) String() string { return fmt.Sprintf("%s: %s: %s", f.DocumentID, f.Code, f.Message) }

@@ -1,0 +1,206 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/persistence/objectstore"
+)
+
+// MaxReportedFailures bounds Report.Failures; Report.Failed counts them all.
+const MaxReportedFailures = 1000
+
+// SyncOptions select the documents a Sync ingests.
+type SyncOptions struct {
+	// Prefix is a key prefix below the store root ("solver", "solver/solver-rhel-8");
+	// "" for every document. Ignored when IDs is set.
+	Prefix string
+	// IDs, when set, are the documents to ingest, read from their Thoth keys.
+	IDs []string
+	// Force re-ingests documents whose content was ingested before.
+	Force bool
+	// DryRun reads, parses and validates without writing anything: valid
+	// documents are counted as synced with status PENDING.
+	DryRun bool
+	// Limit stops the sync after that many documents (0: no limit).
+	Limit int
+	// Workers overrides Service.Workers when > 0.
+	Workers int
+	// Progress, when set, is called once per document, from one goroutine
+	// at a time, in completion order.
+	Progress func(Result)
+}
+
+// Report sums up a sync.
+type Report struct {
+	Processed, Synced, Skipped, Failed int
+	// Failures lists the failed documents, at most MaxReportedFailures.
+	Failures []Failure
+}
+
+type job struct{ id, key string }
+
+// Sync ingests documents from the document store: those under
+// opts.Prefix, listed as a stream (memory does not grow with their number),
+// or those named by opts.IDs. Workers ingest one document per transaction;
+// a failed document is recorded on its row and counted, and the sync goes on.
+// Once the document store fails as unavailable, the documents still to be
+// read fail with UNAVAILABLE without waiting on it; the next sync picks them
+// up.
+//
+// The report counts what was processed even when an error is returned: the
+// listing itself failed (UNAVAILABLE, NOT_FOUND for a missing bucket,
+// INVALID for a bad prefix) or ctx ended.
+func (s *Service) Sync(ctx context.Context, opts SyncOptions) (Report, error) {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = max(1, s.Workers)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan job, workers)
+	results := make(chan Result, workers)
+	var storeDown atomic.Bool
+
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				results <- s.syncOne(ctx, j, opts, &storeDown)
+			}
+		}()
+	}
+
+	var rep Report
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for r := range results {
+			rep.add(r)
+			if opts.Progress != nil {
+				opts.Progress(r)
+			}
+		}
+	}()
+
+	listErr := s.feed(ctx, opts, jobs)
+	close(jobs)
+	wg.Wait()
+	close(results)
+	<-done
+	if listErr == nil {
+		listErr = ctx.Err()
+	}
+	return rep, listErr
+}
+
+var errLimit = errors.New("limit reached")
+
+// feed sends the selected documents to jobs until they run out, the limit
+// is reached or ctx ends.
+func (s *Service) feed(ctx context.Context, opts SyncOptions, jobs chan<- job) error {
+	n := 0
+	send := func(j job) error {
+		if opts.Limit > 0 && n >= opts.Limit {
+			return errLimit
+		}
+		select {
+		case jobs <- j:
+			n++
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if len(opts.IDs) > 0 {
+		for _, id := range opts.IDs {
+			key, _ := objectstore.KeyFor(id) // a bad id fails in syncOne
+			if err := send(job{id: id, key: key}); err != nil {
+				return ignoreLimit(err)
+			}
+		}
+		return nil
+	}
+	last := ""
+	err := s.Docs.List(ctx, strings.TrimLeft(opts.Prefix, "/"), func(o objectstore.Object) error {
+		// Kinds kept as one folder per document list several keys per id,
+		// one after the other.
+		id := objectstore.DocumentID(o.Key)
+		if id == last {
+			return nil
+		}
+		last = id
+		return send(job{id: id, key: o.Key})
+	})
+	return ignoreLimit(err)
+}
+
+func ignoreLimit(err error) error {
+	if errors.Is(err, errLimit) {
+		return nil
+	}
+	return err
+}
+
+// syncOne reads one document and ingests it.
+func (s *Service) syncOne(ctx context.Context, j job, opts SyncOptions, storeDown *atomic.Bool) Result {
+	r := Result{DocumentID: j.id}
+	k, err := lookupKey(j.id, j.key)
+	if err != nil {
+		r.Status, r.Err = persistence.StatusFailed, err
+		return r
+	}
+	r.Kind = k.name
+	ref := persistence.DocumentRef{ID: j.id, Kind: k.name, ObjectKey: j.key}
+	fail := func(err error) Result {
+		if opts.DryRun {
+			r.Status, r.Err = persistence.StatusFailed, err
+			return r
+		}
+		return s.failed(ctx, r, ref, err)
+	}
+	if k.write == nil {
+		return s.process(ctx, j.id, j.key, nil, opts.Force, opts.DryRun)
+	}
+	if j.key == "" {
+		_, err := objectstore.KeyFor(j.id)
+		return fail(err)
+	}
+	if storeDown.Load() {
+		return fail(persistence.Errorf(persistence.CodeUnavailable,
+			"not read: the document store became unavailable during this sync"))
+	}
+	raw, err := s.Docs.Get(ctx, j.key)
+	if err != nil {
+		if persistence.ErrorCode(err) == persistence.CodeUnavailable && ctx.Err() == nil {
+			storeDown.Store(true)
+		}
+		return fail(err)
+	}
+	return s.process(ctx, j.id, j.key, raw, opts.Force, opts.DryRun)
+}
+
+func (r *Report) add(res Result) {
+	r.Processed++
+	switch res.Status {
+	case persistence.StatusIngested, persistence.StatusPending:
+		r.Synced++
+	case persistence.StatusSkipped:
+		r.Skipped++
+	default:
+		r.Failed++
+		if len(r.Failures) < MaxReportedFailures {
+			r.Failures = append(r.Failures, Failure{
+				DocumentID: res.DocumentID,
+				Code:       persistence.ErrorCode(res.Err),
+				Message:    persistence.ErrorMessage(res.Err),
+			})
+		}
+	}
+}

@@ -4,58 +4,17 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"testing"
 
 	"github.com/seshat-graph/seshat/dataset"
+	"github.com/seshat-graph/seshat/ingest"
 	"github.com/seshat-graph/seshat/ingest/solver"
 	"github.com/seshat-graph/seshat/persistence"
 	"github.com/seshat-graph/seshat/testenv"
 )
 
-// solverResult is the minimal mapping of a parsed document to the facts
-// persistence writes: tree entries with their requirements (one edge per
-// extra of the `extra` list), errors as failed versions, unparsed and
-// unresolved requests as problems.
-func solverResult(doc *solver.Document) *persistence.SolverResult {
-	res := &persistence.SolverResult{SolverName: doc.SolverName, SolverVersion: doc.SolverVersion,
-		Environment: persistence.EnvironmentKey{OSName: doc.Environment.OSName, OSVersion: doc.Environment.OSVersion,
-			PythonVersion: doc.Environment.PythonVersion},
-		SolvedAt: doc.Datetime, Duration: doc.Duration}
-	for _, e := range doc.Entries {
-		se := persistence.SolvedEntry{Name: e.Name, Version: e.Version, IndexURL: e.IndexURL}
-		for _, d := range e.Dependencies {
-			de := persistence.DependencyEntry{Name: d.Name, VersionRange: d.VersionRange, Marker: d.Marker,
-				Extras: d.Extras, MarkerEvaluationResult: d.MarkerEvaluationResult}
-			for _, r := range d.Resolved {
-				de.Resolved = append(de.Resolved, persistence.ResolvedEntry{IndexURL: r.IndexURL, Versions: r.Versions})
-			}
-			if len(d.Extra) == 0 {
-				se.Dependencies = append(se.Dependencies, de)
-			}
-			for _, x := range d.Extra {
-				de.Extra = &x
-				se.Dependencies = append(se.Dependencies, de)
-			}
-		}
-		res.Entries = append(res.Entries, se)
-	}
-	for _, f := range doc.Errors {
-		res.Entries = append(res.Entries, persistence.SolvedEntry{Name: f.Name, Version: f.Version, IndexURL: f.IndexURL,
-			Error: true, ErrorDetails: f.Details})
-	}
-	for _, u := range doc.Unparsed {
-		res.Problems = append(res.Problems, persistence.ProblemEntry{Kind: "unparsed", PackageName: u.Requirement, Details: u.Details})
-	}
-	for _, u := range doc.Unresolved {
-		d, _ := json.Marshal(map[string]string{"version_spec": u.VersionSpec})
-		res.Problems = append(res.Problems, persistence.ProblemEntry{Kind: "unresolved", PackageName: u.Name,
-			Version: u.VersionSpec, IndexURL: u.IndexURL, Details: d})
-	}
-	return res
-}
-
-// TestRoundTrip ingests the small dataset into a database and checks that
+// TestRoundTrip ingests the small dataset into a database (through the
+// ingestion service's mapping, ingest.SolverResult) and checks that
 // dependencyGraph walks, through persistence, the graph the test reads from
 // the documents itself.
 func TestRoundTrip(t *testing.T) {
@@ -69,7 +28,7 @@ func TestRoundTrip(t *testing.T) {
 		}
 		sum := sha256.Sum256(raw)
 		ref := persistence.DocumentRef{ID: ids[k], Kind: "solver", ObjectKey: "solver/" + ids[k], SHA256: hex.EncodeToString(sum[:])}
-		out, err := store.IngestSolverResult(ctx, ref, solverResult(doc), false)
+		out, err := store.IngestSolverResult(ctx, ref, ingest.SolverResult(doc), false)
 		if err != nil {
 			t.Fatalf("%s: ingest: %v", ids[k], err)
 		}

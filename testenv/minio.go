@@ -1,0 +1,190 @@
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/seshat-graph/seshat/persistence/objectstore"
+)
+
+// S3 returns the endpoint and credentials of the test MinIO `make services`
+// starts (SESHAT_S3_ENDPOINT, SESHAT_S3_ACCESS_KEY, SESHAT_S3_SECRET_KEY
+// override them), failing t when it does not accept connections.
+func S3(t testing.TB) (endpoint, accessKey, secretKey string) {
+	t.Helper()
+	endpoint = envOr("SESHAT_S3_ENDPOINT", "127.0.0.1:9000")
+	accessKey = envOr("SESHAT_S3_ACCESS_KEY", "seshat")
+	secretKey = envOr("SESHAT_S3_SECRET_KEY", "seshat-dev-secret")
+	host := endpoint
+	if _, rest, ok := strings.Cut(endpoint, "://"); ok {
+		host = rest
+	}
+	conn, err := net.DialTimeout("tcp", host, 3*time.Second)
+	if err != nil {
+		t.Fatalf("MinIO unreachable at %s: %v\nstart it with `make services` (or set SESHAT_S3_ENDPOINT)", endpoint, err)
+	}
+	conn.Close()
+	return endpoint, accessKey, secretKey
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// Bucket creates a uniquely named bucket on the test MinIO and returns the
+// configuration of a document store "s3://<bucket>/<prefix>" on it; the
+// bucket and everything in it are removed when t ends.
+func Bucket(t testing.TB, prefix string) objectstore.Config {
+	t.Helper()
+	endpoint, ak, sk := S3(t)
+	return newBucket(t, endpoint, ak, sk, prefix)
+}
+
+func newBucket(t testing.TB, endpoint, ak, sk, prefix string) objectstore.Config {
+	t.Helper()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	bucket := "seshat-test-" + hex.EncodeToString(b[:])
+	client, err := minio.New(strings.TrimPrefix(endpoint, "http://"), &minio.Options{Creds: credentials.NewStaticV4(ak, sk, "")})
+	if err != nil {
+		t.Fatalf("minio client: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := client.MakeBucket(ctx, bucket, minio.MakeBucketOptions{}); err != nil {
+		t.Fatalf("create bucket %s: %v", bucket, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if ok, err := client.BucketExists(ctx, bucket); err != nil || !ok {
+			return // a private server already gone takes its buckets along
+		}
+		if err := client.RemoveBucketWithOptions(ctx, bucket, minio.RemoveBucketOptions{ForceDelete: true}); err != nil {
+			t.Errorf("remove bucket %s: %v", bucket, err)
+		}
+	})
+	return objectstore.Config{URL: "s3://" + bucket + "/" + prefix, Endpoint: endpoint, AccessKey: ak, SecretKey: sk}
+}
+
+// MinIO is a MinIO server of one test's own, for tests that stop it (the
+// shared one of `make services` must never be). Its data lives in the
+// test's temporary directory; it keeps its port across Stop and Start.
+type MinIO struct {
+	Endpoint  string // 127.0.0.1:<port>
+	AccessKey string
+	SecretKey string
+	bin       string
+	data      string
+	log       string
+	cmd       *exec.Cmd
+}
+
+// PrivateMinIO starts a MinIO server from the project's .bin/minio (which
+// `make services` builds) on a free loopback port; it is stopped when t ends.
+func PrivateMinIO(t testing.TB) *MinIO {
+	t.Helper()
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(root, ".bin", "minio")
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("MinIO binary missing at %s: build it with `make services`", bin)
+	}
+	dir := t.TempDir()
+	m := &MinIO{
+		Endpoint:  fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+		AccessKey: "seshat-private",
+		SecretKey: "seshat-private-secret",
+		bin:       bin,
+		data:      filepath.Join(dir, "data"),
+		log:       filepath.Join(dir, "minio.log"),
+	}
+	t.Cleanup(func() { m.Stop(t) })
+	m.Start(t)
+	return m
+}
+
+// Start starts the server (again) and waits until it is ready.
+func (m *MinIO) Start(t testing.TB) {
+	t.Helper()
+	logFile, err := os.OpenFile(m.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	cmd := exec.Command(m.bin, "server", m.data, "--quiet", "--address", m.Endpoint, "--console-address", fmt.Sprintf("127.0.0.1:%d", freePort(t)))
+	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+m.AccessKey, "MINIO_ROOT_PASSWORD="+m.SecretKey,
+		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_CALLHOME_ENABLE=off")
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start private MinIO: %v", err)
+	}
+	m.cmd = cmd
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + m.Endpoint + "/minio/health/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	out, _ := os.ReadFile(m.log)
+	t.Fatalf("private MinIO did not become ready on %s:\n%s", m.Endpoint, out)
+}
+
+// Stop kills the server and waits for it to exit; a stopped server is left alone.
+func (m *MinIO) Stop(t testing.TB) {
+	t.Helper()
+	if m.cmd == nil {
+		return
+	}
+	_ = m.cmd.Process.Kill()
+	_ = m.cmd.Wait()
+	m.cmd = nil
+}
+
+// Bucket creates a uniquely named bucket on this server and returns the
+// configuration of a document store "s3://<bucket>/<prefix>" on it.
+func (m *MinIO) Bucket(t testing.TB, prefix string) objectstore.Config {
+	t.Helper()
+	return newBucket(t, m.Endpoint, m.AccessKey, m.SecretKey, prefix)
+}
+
+// moduleRoot is the directory of the go.mod above the working directory.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}

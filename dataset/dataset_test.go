@@ -337,8 +337,9 @@ func TestDeterministic(t *testing.T) {
 }
 
 // TestTensorflowScale checks the root's reach in the first environment:
-// at least 5,000 versions for tf, the same for tf10x whose documents are
-// at least ten times as many versions and include every tf document.
+// at least 5,000 versions for tf, the same versions and edges for tf10x,
+// whose documents are at least ten times as many versions and include every
+// tf document unchanged.
 func TestTensorflowScale(t *testing.T) {
 	ids, docs, st := collect(t, dataset.Options{Size: dataset.TF, Seed: 1})
 	g := readGraph(t, docs, "rhel-8-py38")
@@ -347,7 +348,7 @@ func TestTensorflowScale(t *testing.T) {
 	if len(nodes) < 5000 {
 		t.Fatalf("root reaches %d versions, want >= 5,000", len(nodes))
 	}
-	// Every 50th document and the root's pass the parser.
+	// A sample of the documents passes the parser.
 	for k := 0; k < len(docs); k += 50 {
 		if _, err := solver.Parse(ids[k], docs[k]); err != nil {
 			t.Fatalf("%s: %v", ids[k], err)
@@ -359,28 +360,36 @@ func TestTensorflowScale(t *testing.T) {
 	}
 	docs, g = nil, nil
 
-	ids10, docs10, st10 := collect(t, dataset.Options{Size: dataset.TF10x, Seed: 1})
-	if st10.Versions < 10*st.Versions {
-		t.Errorf("tf10x has %d versions, tf %d: want >= 10x", st10.Versions, st.Versions)
-	}
-	found := 0
-	for k, raw := range docs10 {
-		if want, ok := tfDocs[ids10[k]]; ok {
+	// tf10x, streamed: only the first environment's documents are kept.
+	var first [][]byte
+	found, k := 0, 0
+	st10, err := dataset.Generate(context.Background(), dataset.Options{Size: dataset.TF10x, Seed: 1}, func(id string, raw []byte) error {
+		if want, ok := tfDocs[id]; ok {
 			found++
 			if sha256.Sum256(raw) != want {
-				t.Fatalf("%s differs between tf and tf10x", ids10[k])
+				return fmt.Errorf("%s differs between tf and tf10x", id)
 			}
 		}
-		if k%500 == 0 {
-			if _, err := solver.Parse(ids10[k], raw); err != nil {
-				t.Fatalf("%s: %v", ids10[k], err)
+		if k++; k%500 == 0 {
+			if _, err := solver.Parse(id, raw); err != nil {
+				return err
 			}
 		}
+		if strings.HasPrefix(id, "solver-rhel-8-py38-") {
+			first = append(first, bytes.Clone(raw))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if found != len(tfDocs) {
 		t.Errorf("tf10x has %d of tf's %d documents", found, len(tfDocs))
 	}
-	g10 := readGraph(t, docs10, "rhel-8-py38")
+	if st10.Versions < 10*st.Versions {
+		t.Errorf("tf10x has %d versions, tf %d: want >= 10x", st10.Versions, st.Versions)
+	}
+	g10 := readGraph(t, first, "rhel-8-py38")
 	nodes10, edges10 := g10.reach(root, nil)
 	t.Logf("tf10x: %d documents, %d versions; root reaches %d versions over %d edges", st10.Documents, st10.Versions, len(nodes10), len(edges10))
 	if len(nodes10) != len(nodes) || len(edges10) != len(edges) {
@@ -389,6 +398,11 @@ func TestTensorflowScale(t *testing.T) {
 	for n := range nodes {
 		if !nodes10[n] {
 			t.Fatalf("%s reached in tf, not in tf10x", n)
+		}
+	}
+	for e := range edges {
+		if !edges10[e] {
+			t.Fatalf("edge %s -> %s in tf, not in tf10x", e[0], e[1])
 		}
 	}
 }

@@ -3,10 +3,23 @@ package bench
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/seshat-graph/seshat/dataset"
+	"github.com/seshat-graph/seshat/persistence/objectstore"
 )
 
 // graphTables are the knowledge-graph tables in foreign-key order.
@@ -22,10 +35,6 @@ var graphTables = []string{
 type IngestConfig struct {
 	Size    string
 	Workers []int
-	// Put writes the documents into a fresh bucket and returns the
-	// environment `seshat sync` needs to read them, the number of documents
-	// and a function that removes the bucket.
-	Put func(ctx context.Context) (env []string, docs int, cleanup func(), err error)
 }
 
 // IngestRun is one sync.
@@ -102,7 +111,221 @@ func CopyRows(ctx context.Context, srcURL, dstURL string) (time.Duration, int64,
 	return time.Since(start), rows, nil
 }
 
-// RunIngest is filled in with the ingestion service.
+// S3 is where the ingestion measurement puts its documents: the MinIO of
+// `make services` (SESHAT_S3_ENDPOINT, SESHAT_S3_ACCESS_KEY, SESHAT_S3_SECRET_KEY).
+type S3 struct {
+	Endpoint, AccessKey, SecretKey string
+}
+
+// S3FromEnv reads the S3 settings the services script prints.
+func S3FromEnv() S3 {
+	s := S3{Endpoint: os.Getenv("SESHAT_S3_ENDPOINT"), AccessKey: os.Getenv("SESHAT_S3_ACCESS_KEY"),
+		SecretKey: os.Getenv("SESHAT_S3_SECRET_KEY")}
+	if s.Endpoint == "" {
+		s = S3{Endpoint: "127.0.0.1:9000", AccessKey: "seshat", SecretKey: "seshat-dev-secret"}
+	}
+	return s
+}
+
+// PutDataset writes every document of size into a new bucket under the
+// prefix "bench" at its Thoth key, eight at a time, and returns the
+// environment a `seshat sync` needs to read them, the number of documents
+// and a function that removes the bucket.
+func PutDataset(ctx context.Context, s3 S3, size dataset.Size) (env []string, docs int, cleanup func(), err error) {
+	var rnd [4]byte
+	_, _ = rand.Read(rnd[:])
+	bucket := "seshat-bench-" + hex.EncodeToString(rnd[:])
+	storeURL := "s3://" + bucket + "/bench"
+	store, err := objectstore.Open(ctx, objectstore.Config{URL: storeURL, Endpoint: s3.Endpoint,
+		AccessKey: s3.AccessKey, SecretKey: s3.SecretKey, CreateBucket: true})
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	cleanup = func() { removeBucket(context.WithoutCancel(ctx), s3, bucket) }
+	type doc struct {
+		key string
+		raw []byte
+	}
+	ch := make(chan doc, 64)
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		putErr error
+	)
+	for range 8 {
+		wg.Go(func() {
+			for d := range ch {
+				if err := store.Put(pctx, d.key, d.raw); err != nil {
+					mu.Lock()
+					if putErr == nil {
+						putErr = err
+						cancel()
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	st, err := dataset.Generate(pctx, dataset.Options{Size: size, Seed: Seed}, func(id string, raw []byte) error {
+		key, err := objectstore.KeyFor(id)
+		if err != nil {
+			return err
+		}
+		select {
+		case ch <- doc{key, append([]byte(nil), raw...)}:
+			return nil
+		case <-pctx.Done():
+			return pctx.Err()
+		}
+	})
+	close(ch)
+	wg.Wait()
+	if putErr != nil {
+		err = putErr
+	}
+	if err != nil {
+		cleanup()
+		return nil, 0, nil, err
+	}
+	env = []string{"SESHAT_DOCUMENT_STORE=" + storeURL, "SESHAT_S3_ENDPOINT=" + s3.Endpoint,
+		"SESHAT_S3_ACCESS_KEY=" + s3.AccessKey, "SESHAT_S3_SECRET_KEY=" + s3.SecretKey}
+	return env, st.Documents, cleanup, nil
+}
+
+// removeBucket deletes every object of bucket and the bucket.
+func removeBucket(ctx context.Context, s3 S3, bucket string) {
+	endpoint, secure := s3.Endpoint, false
+	if e, ok := strings.CutPrefix(endpoint, "https://"); ok {
+		endpoint, secure = e, true
+	} else {
+		endpoint = strings.TrimPrefix(endpoint, "http://")
+	}
+	c, err := minio.New(endpoint, &minio.Options{Creds: credentials.NewStaticV4(s3.AccessKey, s3.SecretKey, ""), Secure: secure})
+	if err != nil {
+		return
+	}
+	objs := c.ListObjects(ctx, bucket, minio.ListObjectsOptions{Recursive: true})
+	for e := range c.RemoveObjects(ctx, bucket, objs, minio.RemoveObjectsOptions{}) {
+		_ = e
+	}
+	_ = c.RemoveBucket(ctx, bucket)
+}
+
+// RunIngest puts cfg.Ingest's documents into a fresh bucket, then for each
+// worker count syncs them with `seshat sync` as a child process into a
+// fresh migrated database, timing it and reading its peak RSS (rusage, and
+// sampled every 100 ms for the first quarter); then times raw COPY of the
+// rows the last sync wrote into another fresh migrated database. Every
+// database and the bucket are removed afterwards.
 func RunIngest(ctx context.Context, cfg Config, logf func(string, ...any)) (*IngestResult, error) {
-	return nil, fmt.Errorf("not yet")
+	ic := cfg.Ingest
+	size, err := dataset.ParseSize(ic.Size)
+	if err != nil {
+		return nil, err
+	}
+	res := &IngestResult{Size: ic.Size}
+	start := time.Now()
+	env, docs, cleanup, err := PutDataset(ctx, S3FromEnv(), size)
+	if err != nil {
+		return nil, fmt.Errorf("put documents: %w", err)
+	}
+	defer cleanup()
+	res.Documents = docs
+	logf("ingestion: %d documents in a fresh bucket (%.0f s)", docs, time.Since(start).Seconds())
+	const syncDB, copyDB = "bench_ingest", "bench_copy"
+	defer DropDatabase(context.WithoutCancel(ctx), cfg.AdminURL, syncDB)
+	defer DropDatabase(context.WithoutCancel(ctx), cfg.AdminURL, copyDB)
+	var dbURL string
+	for _, w := range ic.Workers {
+		if dbURL, err = CreateDatabase(ctx, cfg.AdminURL, syncDB, true); err != nil {
+			return nil, err
+		}
+		run, err := syncOnce(ctx, cfg.Seshat, dbURL, env, w)
+		if err != nil {
+			return nil, err
+		}
+		conn, err := pgx.Connect(ctx, dbURL)
+		if err != nil {
+			return nil, err
+		}
+		var ingested int
+		err = conn.QueryRow(ctx, `SELECT count(*) FROM document WHERE status = 'INGESTED'`).Scan(&ingested)
+		if err == nil {
+			res.Rows, err = countRows(ctx, conn)
+		}
+		conn.Close(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if ingested != docs {
+			return nil, fmt.Errorf("sync with %d workers ingested %d of %d documents", w, ingested, docs)
+		}
+		run.Documents = ingested
+		res.Runs = append(res.Runs, run)
+		logf("ingestion: %d workers: %.1f s, %.0f documents/s, max RSS %s", w, run.Elapsed.Seconds(),
+			float64(docs)/run.Elapsed.Seconds(), mib(run.MaxRSS))
+	}
+	copyURL, err := CreateDatabase(ctx, cfg.AdminURL, copyDB, true)
+	if err != nil {
+		return nil, err
+	}
+	res.Copy, _, err = CopyRows(ctx, dbURL, copyURL)
+	if err != nil {
+		return nil, err
+	}
+	logf("ingestion: raw COPY of %d rows: %.1f s", res.Rows, res.Copy.Seconds())
+	return res, nil
+}
+
+// syncOnce runs `seshat sync --workers w` on dbURL and measures it.
+func syncOnce(ctx context.Context, bin, dbURL string, env []string, w int) (IngestRun, error) {
+	run := IngestRun{Workers: w}
+	cmd := exec.CommandContext(ctx, bin, "sync", "--workers", strconv.Itoa(w))
+	cmd.Env = append(append(os.Environ(), env...), "SESHAT_DATABASE_URL="+dbURL, "SESHAT_LOG_LEVEL=warn")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return run, err
+	}
+	// Sample the RSS until the process ends; the first quarter is judged
+	// once the run's length is known.
+	type sample struct {
+		at  time.Duration
+		rss int64
+	}
+	var samples []sample
+	done := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				samples = append(samples, sample{time.Since(start), statusKB(cmd.Process.Pid, "VmRSS") * 1024})
+			}
+		}
+	}()
+	err := cmd.Wait()
+	run.Elapsed = time.Since(start)
+	close(done)
+	<-sampled
+	if err != nil {
+		return run, fmt.Errorf("seshat sync --workers %d: %w\n%s", w, err, tail(out.String(), 2000))
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		run.MaxRSS = ru.Maxrss * 1024
+	}
+	for _, s := range samples {
+		if s.at <= run.Elapsed/4 {
+			run.QuarterRSS = max(run.QuarterRSS, s.rss)
+		}
+	}
+	return run, nil
 }

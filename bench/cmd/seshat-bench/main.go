@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/seshat-graph/seshat/bench"
-	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/persistence/graphgen"
 )
 
 func main() {
@@ -42,11 +40,9 @@ func run(ctx context.Context, args []string) error {
 	loadTime := fs.Duration("load", 15*time.Second, "length of each load run")
 	warmup := fs.Duration("warmup", 5*time.Second, "warm-up load per server")
 	packages := fs.Int("packages", 50, "packages(first:) of the nested query")
+	ingestSize := fs.String("ingest", "", "dataset size of the ingestion measurement (empty: skipped)")
+	workers := fs.String("workers", "1,4", "worker counts of the ingestion measurement")
 	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	mh, err := bench.MigrationsHash()
-	if err != nil {
 		return err
 	}
 	cfg := bench.Config{
@@ -54,17 +50,18 @@ func run(ctx context.Context, args []string) error {
 		WalkIters: *iters, LoadTime: *loadTime, Warmup: *warmup,
 		Nested: bench.NestedShape{Packages: *packages, Versions: 1000},
 	}
-	for _, c := range strings.Split(*clients, ",") {
-		if c = strings.TrimSpace(c); c != "" {
-			n, err := strconv.Atoi(c)
-			if err != nil {
-				return fmt.Errorf("-clients: %w", err)
-			}
-			cfg.Clients = append(cfg.Clients, n)
+	var err error
+	if cfg.Clients, err = ints(*clients); err != nil {
+		return fmt.Errorf("-clients: %w", err)
+	}
+	if *ingestSize != "" {
+		cfg.Ingest = &bench.IngestConfig{Size: *ingestSize}
+		if cfg.Ingest.Workers, err = ints(*workers); err != nil {
+			return fmt.Errorf("-workers: %w", err)
 		}
 	}
 	for _, s := range strings.Split(*sizes, ",") {
-		spec, err := sizeSpec(strings.TrimSpace(s), mh)
+		spec, err := bench.Size(strings.TrimSpace(s))
 		if err != nil {
 			return err
 		}
@@ -97,39 +94,17 @@ func nodeVersion() string {
 	return strings.TrimSpace(string(out))
 }
 
-// sizeSpec returns the marker and builder of a dataset size.
-func sizeSpec(size, migrations string) (bench.SizeSpec, error) {
-	switch size {
-	case "dev":
-		// The persistence benchmark's graph: ~5,500 versions, one environment.
-		return bench.SizeSpec{
-			Marker: bench.Marker{Size: size, Seed: 42, Generator: "graphgen-1", Migrations: migrations},
-			Build:  buildGraphgen,
-		}, nil
-	}
-	return bench.SizeSpec{}, fmt.Errorf("unknown dataset size %q", size)
-}
-
-func buildGraphgen(ctx context.Context, dbURL string) (bench.Root, int, error) {
-	env := persistence.EnvironmentKey{OSName: "rhel", OSVersion: "8", PythonVersion: "3.8"}
-	g := graphgen.Generate(graphgen.Config{
-		Seed: 42, Packages: 2500, VersionsPerPackage: 3, DepsPerVersion: 5,
-		Indexes:      []string{"https://pypi.org/simple", "https://mirror.example.com/simple"},
-		Environments: []persistence.EnvironmentKey{env}, Unsolved: 0.02,
-	})
-	store, err := persistence.Open(ctx, dbURL, persistence.Options{})
-	if err != nil {
-		return bench.Root{}, 0, err
-	}
-	defer store.Close()
-	if err := g.Ingest(ctx, store, "solver-bench"); err != nil {
-		return bench.Root{}, 0, err
-	}
-	for _, v := range g.Versions {
-		if g.States[0][v] == graphgen.Solved && len(g.Edges[0][v]) >= 3 {
-			idx := v.Index
-			return bench.Root{Name: v.Name, Version: v.Version, IndexURL: &idx, Environment: env}, len(g.Results), nil
+// ints parses a comma-separated list of integers.
+func ints(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			n, err := strconv.Atoi(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, n)
 		}
 	}
-	return bench.Root{}, 0, fmt.Errorf("no root")
+	return out, nil
 }

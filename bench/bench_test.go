@@ -1,0 +1,166 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/resolvers"
+	"github.com/seshat-graph/seshat/server"
+)
+
+// The benchmarks walk the cached benchmark databases (built on first use,
+// see Prepare) of the sizes in SESHAT_BENCH_SIZES (default "dev"), for
+// profiling one layer at a time:
+//
+//	go test -run '^$' -bench . -cpuprofile cpu.out ./bench/
+func benchSizes() []string {
+	if s := os.Getenv("SESHAT_BENCH_SIZES"); s != "" {
+		return strings.Split(s, ",")
+	}
+	return []string{"dev"}
+}
+
+func prepared(b *testing.B, size string) *Dataset {
+	b.Helper()
+	spec, err := Size(size)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ds, err := Prepare(context.Background(), AdminURL(), spec.Marker, spec.Build)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ds
+}
+
+// cpuTime is the CPU time (user + system) this process used so far: under
+// load from other processes it moves much less than wall time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func walkQuery(root Root) persistence.GraphQuery {
+	return persistence.GraphQuery{
+		Root:        persistence.VersionRef{Name: root.Name, Version: root.Version, IndexURL: root.IndexURL},
+		Environment: root.Environment, MaxDepth: WalkDepth, MarkerTrueOnly: true,
+	}
+}
+
+// BenchmarkWalkStore times Store.DependencyGraph.
+func BenchmarkWalkStore(b *testing.B) {
+	for _, size := range benchSizes() {
+		b.Run(size, func(b *testing.B) {
+			ds := prepared(b, size)
+			ctx := context.Background()
+			tracer := &persistence.Tracer{}
+			store, err := persistence.Open(ctx, ds.URL, persistence.Options{Tracer: tracer})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer store.Close()
+			q := walkQuery(ds.Marker.Root)
+			var g *persistence.Graph
+			cpu := cpuTime()
+			for b.Loop() {
+				if g, err = store.DependencyGraph(ctx, q); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/1e6/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(len(g.Nodes)), "nodes")
+			b.ReportMetric(float64(tracer.Count())/float64(b.N), "statements/op")
+		})
+	}
+}
+
+// BenchmarkWalkHTTP times the dependencyGraph query through the gateway's
+// HTTP handler on a loopback listener, JSON encoding included.
+func BenchmarkWalkHTTP(b *testing.B) {
+	for _, size := range benchSizes() {
+		b.Run(size, func(b *testing.B) {
+			ds := prepared(b, size)
+			ctx := context.Background()
+			logger := slog.New(slog.DiscardHandler)
+			store, err := persistence.Open(ctx, ds.URL, persistence.Options{Logger: logger})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer store.Close()
+			r := &resolvers.Resolver{Store: store, Logger: logger, Limits: resolvers.DefaultLimits}
+			srv := httptest.NewServer(server.Handler(server.Deps{
+				Logger:  logger,
+				GraphQL: server.GraphQL(r, logger, server.GraphQLOptions{}),
+				Ready:   func(context.Context) error { return nil },
+			}))
+			defer srv.Close()
+			body := WalkQuery(ds.Marker.Root)
+			client := srv.Client()
+			n := 0
+			cpu := cpuTime()
+			for b.Loop() {
+				req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				m, _ := io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("HTTP %d", resp.StatusCode)
+				}
+				n = int(m)
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/1e6/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(n), "bytes/response")
+		})
+	}
+}
+
+// BenchmarkWalkSQL times the best single statement for the same closure
+// (closureEdgesSQL) through pgx, every row read.
+func BenchmarkWalkSQL(b *testing.B) {
+	for _, size := range benchSizes() {
+		b.Run(size, func(b *testing.B) {
+			ds := prepared(b, size)
+			ctx := context.Background()
+			conn, err := pgx.Connect(ctx, ds.URL)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			vid, envID, err := rootIDs(ctx, conn, ds.Marker.Root)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for b.Loop() {
+				rows, err := conn.Query(ctx, closureEdgesSQL, vid, envID)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = 0
+				for rows.Next() {
+					n++
+				}
+				if err := rows.Err(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n), "rows")
+		})
+	}
+}

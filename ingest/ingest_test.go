@@ -458,3 +458,204 @@ func TestLimitAndIDs(t *testing.T) {
 		t.Errorf("unsupported kind row = %+v, %v", d, err)
 	}
 }
+
+// clone deep-copies a JSON document.
+func clone(t *testing.T, doc map[string]any) map[string]any {
+	t.Helper()
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+var step = regexp.MustCompile(`^([^.\[]+)((?:\[\d+\])*)$`)
+
+// del deletes the value at a path instead of setting it.
+var del = new(struct{})
+
+// setPath sets the value at a path like "result.tree[3].package_name".
+func setPath(t *testing.T, doc map[string]any, path string, v any) {
+	t.Helper()
+	var parent any = doc
+	parts := strings.Split(path, ".")
+	for i, p := range parts {
+		m := step.FindStringSubmatch(p)
+		if m == nil {
+			t.Fatalf("bad path %q", path)
+		}
+		var idx []int
+		for _, s := range regexp.MustCompile(`\d+`).FindAllString(m[2], -1) {
+			var n int
+			fmt.Sscan(s, &n)
+			idx = append(idx, n)
+		}
+		obj := parent.(map[string]any)
+		last := i == len(parts)-1
+		if last && len(idx) == 0 {
+			if v == del {
+				delete(obj, m[1])
+			} else {
+				obj[m[1]] = v
+			}
+			return
+		}
+		cur := obj[m[1]]
+		for j, n := range idx {
+			arr := cur.([]any)
+			if last && j == len(idx)-1 {
+				arr[n] = v
+				return
+			}
+			cur = arr[n]
+		}
+		parent = cur
+	}
+}
+
+// TestMalformed syncs 20 malformed documents next to valid ones: each is
+// refused with INVALID naming the JSON path, leaves no row behind but its
+// FAILED document row, and the valid documents are ingested.
+func TestMalformed(t *testing.T) {
+	t.Parallel()
+	b := newBundle(t)
+	var base fixture
+	var valid []fixture
+	for _, f := range fixtures(t) {
+		if f.id == "solver-fedora-31-py37-012b745d" {
+			base = f
+		} else if strings.HasPrefix(f.id, "solver-") {
+			valid = append(valid, f)
+		}
+	}
+	if base.doc == nil {
+		t.Fatal("fixture solver-fedora-31-py37-012b745d missing")
+	}
+	poisoned := func(doc map[string]any) {
+		tree := doc["result"].(map[string]any)["tree"].([]any)
+		entry := tree[0]
+		for i := range 200 {
+			e := clone(t, entry.(map[string]any))
+			e["package_version"] = fmt.Sprintf("9.9.%d", i)
+			tree = append(tree, e)
+		}
+		tree[200].(map[string]any)["dependencies"].([]any)[2].(map[string]any)["package_name"] = "six six"
+		doc["result"].(map[string]any)["tree"] = tree
+	}
+	cases := []struct {
+		name   string
+		id     string // "" for a fresh valid-looking id
+		path   string
+		v      any
+		mutate func(map[string]any)
+		want   string // JSON path named by the error
+	}{
+		{name: "missing metadata", path: "metadata", v: del, want: "metadata"},
+		{name: "metadata a string", path: "metadata", v: "solver", want: "metadata"},
+		{name: "document id a number", path: "metadata.document_id", v: 42, want: "metadata.document_id"},
+		{name: "document id of another document", path: "metadata.document_id", v: "solver-fedora-31-py37-0a0a46ec", want: "metadata.document_id"},
+		{name: "bad document id", id: "solver-fedora-31", path: "metadata.document_id", v: "solver-fedora-31", want: "metadata.document_id"},
+		{name: "analyzer not the solver", path: "metadata.analyzer", v: "thoth-adviser", want: "metadata.analyzer"},
+		{name: "os_release disagrees with the id", path: "metadata.os_release.id", v: "rhel", want: "metadata.os_release.id"},
+		{name: "python disagrees with the id", path: "metadata.python.minor", v: 8, want: "metadata.python.minor"},
+		{name: "datetime garbage", path: "metadata.datetime", v: "yesterday", want: "metadata.datetime"},
+		{name: "missing result", path: "result", v: del, want: "result"},
+		{name: "tree an object", path: "result.tree", v: map[string]any{}, want: "result.tree"},
+		{name: "package name a number", path: "result.tree[0].package_name", v: 3, want: "result.tree[0].package_name"},
+		{name: "missing package version", path: "result.tree[0].package_version", v: del, want: "result.tree[0].package_version"},
+		{name: "absurd package name", path: "result.tree[0].package_name", v: strings.Repeat("a", 100_000), want: "result.tree[0].package_name"},
+		{name: "absurd version", path: "result.tree[0].package_version", v: strings.Repeat("1.", 50_000) + "0", want: "result.tree[0].package_version"},
+		{name: "specifier a list", path: "result.tree[0].dependencies[1].specifier", v: []any{">=1"}, want: "result.tree[0].dependencies[1].specifier"},
+		{name: "extra a number", path: "result.tree[0].dependencies[1].extra", v: []any{1}, want: "result.tree[0].dependencies[1].extra[0]"},
+		{name: "bad sha256", path: "result.tree[0].sha256[0]", v: "abc", want: "result.tree[0].sha256[0]"},
+		{name: "resolved versions a string", path: "result.tree[0].dependencies[0].resolved_versions", v: "all", want: "result.tree[0].dependencies[0].resolved_versions"},
+		{name: "poisoned last entry", mutate: poisoned, want: "result.tree[200].dependencies[2].package_name"},
+	}
+	if len(cases) != 20 {
+		t.Fatalf("%d cases, want 20", len(cases))
+	}
+	ids := make([]string, len(cases))
+	for i, c := range cases {
+		doc := clone(t, base.doc)
+		id := c.id
+		if id == "" {
+			id = fmt.Sprintf("solver-fedora-31-py37-%08x", 0xbad00000+i)
+		}
+		ids[i] = id
+		setPath(t, doc, "metadata.document_id", id)
+		if c.mutate != nil {
+			c.mutate(doc)
+		} else {
+			setPath(t, doc, c.path, c.v)
+		}
+		raw, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		put(t, b.docs, "solver/"+id, raw)
+	}
+	for _, f := range valid {
+		put(t, b.docs, f.key, f.raw)
+	}
+
+	rep := sync(t, b.svc, ingest.SyncOptions{Prefix: "solver", Workers: 3})
+	if rep.Synced != len(valid) || rep.Failed != len(cases) {
+		t.Errorf("report %+v, want %d synced and %d failed", rep, len(valid), len(cases))
+	}
+	failures := map[string]ingest.Failure{}
+	for _, f := range rep.Failures {
+		failures[f.DocumentID] = f
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, ok := failures[ids[i]]
+			if !ok {
+				t.Fatalf("%s not reported failed", ids[i])
+			}
+			if f.Code != persistence.CodeInvalid || !strings.Contains(f.Message, c.want+":") {
+				t.Errorf("failure %s: %s, want INVALID naming %s", f.Code, f.Message, c.want)
+			}
+			for _, tbl := range []string{"solved", "depends_on", "solver_problem", "package_metadata", "artifact"} {
+				var n int
+				if err := b.db.QueryRow(t.Context(), `SELECT count(*) FROM `+tbl+` WHERE document_id = $1`, ids[i]).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n != 0 {
+					t.Errorf("%d rows in %s from a refused document", n, tbl)
+				}
+			}
+			d, err := b.store.Document(t.Context(), ids[i])
+			if err != nil || d == nil {
+				t.Fatalf("document row: %v, %v", d, err)
+			}
+			if d.Status != persistence.StatusFailed || d.ErrorCode == nil || *d.ErrorCode != "INVALID" ||
+				d.Error == nil || !strings.Contains(*d.Error, c.want) || d.Attempts != 1 {
+				t.Errorf("document row: status %s code %v error %v attempts %d", d.Status, d.ErrorCode, d.Error, d.Attempts)
+			}
+		})
+	}
+	var n int
+	if err := b.db.QueryRow(t.Context(), `SELECT count(*) FROM package_version WHERE version LIKE '9.9.%'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("the poisoned document left %d versions (%v)", n, err)
+	}
+	for _, f := range valid {
+		wantTree, _, wantEdges := expected(f.doc)
+		gotTree, _, gotEdges := stored(t, b.db, f.id)
+		diff(t, f.id+" tree", wantTree, gotTree)
+		diff(t, f.id+" edges", wantEdges, gotEdges)
+	}
+
+	// The next sync tries the failed documents again and skips the others.
+	rep = sync(t, b.svc, ingest.SyncOptions{Prefix: "solver"})
+	if rep.Skipped != len(valid) || rep.Failed != len(cases) {
+		t.Errorf("second sync %+v", rep)
+	}
+	d, err := b.store.Document(t.Context(), ids[0])
+	if err != nil || d.Attempts != 2 {
+		t.Errorf("attempts after the second sync: %+v, %v", d, err)
+	}
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/seshat-graph/seshat/testenv"
+)
+
+var solverFixtureDir = filepath.Join("..", "shared", "fixtures", "thoth", "solver")
+
+// runCLI runs one seshat command in-process and returns its exit code and output.
+func runCLI(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, lookupMap(vars), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// TestPutSync uploads the real solver documents with `seshat put`, ingests
+// them with `seshat sync`, then a malformed one makes sync exit 1 with the
+// failure in its summary.
+func TestPutSync(t *testing.T) {
+	t.Parallel()
+	dbURL := testenv.MigratedDatabase(t)
+	s3 := testenv.Bucket(t, "thoth")
+	vars := map[string]string{
+		"SESHAT_DATABASE_URL":   dbURL,
+		"SESHAT_DOCUMENT_STORE": s3.URL,
+		"SESHAT_S3_ENDPOINT":    s3.Endpoint,
+		"SESHAT_S3_ACCESS_KEY":  s3.AccessKey,
+		"SESHAT_S3_SECRET_KEY":  s3.SecretKey,
+		"SESHAT_DEPLOYMENT":     "test",
+	}
+	files, err := filepath.Glob(filepath.Join(solverFixtureDir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+
+	code, out, errOut := runCLI(t, vars, "put", solverFixtureDir)
+	if code != 0 || !strings.Contains(out, "stored 5 documents") || !strings.Contains(out, "-> solver/solver-fedora-31-py37-012b745d") ||
+		!strings.Contains(out, "-> solver/fridex-thoth-solver-fc26-thoth-solver-fc26") {
+		t.Fatalf("put: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, vars, "put", "--quiet", files[0])
+	if code != 0 || !strings.HasPrefix(out, "stored 1 documents") || strings.Count(out, "\n") != 1 {
+		t.Fatalf("put --quiet: exit %d\n%s\n%s", code, out, errOut)
+	}
+
+	code, out, errOut = runCLI(t, vars, "sync", "--prefix", "solver", "--workers", "2")
+	if code != 0 || !regexpLine(out, "synced", "5") || !regexpLine(out, "failed", "0") {
+		t.Fatalf("sync: exit %d\n%s\n%s", code, out, errOut)
+	}
+	conn, err := pgx.Connect(t.Context(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var ingested, edges int
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FILTER (WHERE status = 'INGESTED') FROM document`).Scan(&ingested); err != nil || ingested != 5 {
+		t.Errorf("%d documents INGESTED (%v), want 5", ingested, err)
+	}
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM depends_on`).Scan(&edges); err != nil || edges == 0 {
+		t.Errorf("%d edges (%v)", edges, err)
+	}
+
+	bad := filepath.Join(t.TempDir(), "solver-fedora-31-py37-0badbad0.json")
+	if err := os.WriteFile(bad, []byte(`{"metadata": {"document_id": "solver-fedora-31-py37-0badbad0"}, "result": {"tree": 3}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut = runCLI(t, vars, "put", "--quiet", bad); code != 0 {
+		t.Fatalf("put: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, vars, "sync", "--prefix", "solver")
+	if code != 1 || !regexpLine(out, "skipped", "5") || !regexpLine(out, "failed", "1") ||
+		!strings.Contains(out, "solver-fedora-31-py37-0badbad0  INVALID") || !strings.Contains(out, "result.tree") ||
+		!strings.Contains(errOut, "some documents failed: 1 of 6") {
+		t.Fatalf("sync with a malformed document: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, vars, "sync", "--id", "solver-fedora-31-py37-012b745d", "--force", "--dry-run")
+	if code != 0 || !regexpLine(out, "valid (dry run)", "1") {
+		t.Fatalf("sync --id --dry-run: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// regexpLine reports whether out has a summary line "<label>  <value>".
+func regexpLine(out, label, value string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.TrimPrefix(line, label); f != line && strings.TrimSpace(f) == value {
+			return true
+		}
+	}
+	return false
+}
+
+func TestPutSyncUsage(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"sync", "--help"}, 0, "--dry-run"},
+		{[]string{"put", "--help"}, 0, "metadata.document_id"},
+		{[]string{"put"}, 2, "no PATH given"},
+		{[]string{"sync", "--workers", "0"}, 2, "--workers must be at least 1"},
+		{[]string{"sync", "solver-x"}, 2, "unexpected argument"},
+	} {
+		code, out, errOut := runCLI(t, map[string]string{}, c.args...)
+		if code != c.code || !strings.Contains(out+errOut, c.want) {
+			t.Errorf("%v: exit %d, want %d with %q\n%s%s", c.args, code, c.code, c.want, out, errOut)
+		}
+	}
+}

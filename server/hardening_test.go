@@ -18,7 +18,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/seshat-graph/seshat/auth"
+	"github.com/seshat-graph/seshat/ingest"
 	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/persistence/objectstore"
 	"github.com/seshat-graph/seshat/persistence/graphgen"
 	"github.com/seshat-graph/seshat/resolvers"
 	"github.com/seshat-graph/seshat/server"
@@ -93,8 +95,13 @@ func newGateway(t *testing.T, cfg gatewayConfig) *gateway {
 	if err != nil {
 		t.Fatal(err)
 	}
+	docs, err := objectstore.Open(ctx, objectstore.Config{URL: "dir://" + t.TempDir(), CreateBucket: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	limits := resolvers.Limits{MaxDepth: 20, MaxPageSize: 100, DefaultPage: 20}
-	r := &resolvers.Resolver{Store: store, Logger: logger, Limits: limits}
+	r := &resolvers.Resolver{Store: store, Logger: logger, Limits: limits,
+		Ingest: &ingest.Service{Store: store, Docs: docs, Logger: logger, Workers: 1}}
 	h := server.Handler(server.Deps{
 		Logger:       logger,
 		GraphQL:      server.GraphQL(r, logger, cfg.opts),
@@ -192,6 +199,22 @@ func (g *gateway) do(t *testing.T, rq req) result {
 
 const registerIndex = `mutation { registerPackageIndex(url: "https://mirror.example.org/simple", verifySsl: true) { url verifySsl } }`
 
+const ingestMutation = `mutation($doc: JSON!) { ingestDocument(input: {document: $doc}) { documentId status errorCode error } }`
+
+// solverDocument is a small valid solver document (2019+ format).
+func solverDocument(id string) map[string]any {
+	return map[string]any{
+		"metadata": map[string]any{"analyzer": "thoth-solver", "analyzer_version": "1.5.1", "document_id": id,
+			"datetime": "2021-05-25T12:34:56.000000", "duration": 3,
+			"os_release": map[string]any{"id": "rhel", "version_id": "8.3"}, "python": map[string]any{"major": 3, "minor": 8}},
+		"result": map[string]any{
+			"environment": map[string]any{"python_version": "3.8"},
+			"tree": []any{map[string]any{"package_name": "auth-probe", "package_version": "1.0", "index_url": "https://pypi.org/simple",
+				"dependencies": []any{}}},
+		},
+	}
+}
+
 func TestAuth(t *testing.T) {
 	t.Parallel()
 	g := newGateway(t, gatewayConfig{opts: server.GraphQLOptions{Complexity: 100000}})
@@ -209,8 +232,13 @@ func TestAuth(t *testing.T) {
 		{"mutation with unknown token", g, req{query: registerIndex, token: badSecret}, 401, "UNAUTHENTICATED", false},
 		{"mutation with a non-bearer header", g, req{query: registerIndex, header: "Basic " + adminSecret}, 401, "UNAUTHENTICATED", false},
 		{"mutation with ingest scope needing admin", g, req{query: registerIndex, token: ingestSecret}, 403, "FORBIDDEN", false},
-		{"unimplemented ingestion mutation without token is refused first", g, req{query: `mutation { ingestDocument(input: {document: {}}) { status } }`}, 401, "UNAUTHENTICATED", false},
-		{"mixed mutation refused whole for the ingest scope", g, req{query: `mutation { a: syncDocuments(input: {dryRun: true}) { processed } b: registerPackageIndex(url: "https://x.example/simple") { url } }`, token: ingestSecret}, 403, "FORBIDDEN", false},
+		{"ingestDocument without token", g, req{query: ingestMutation, vars: map[string]any{"doc": solverDocument("solver-rhel-8-py38-210525123456-00000000000000a1")}}, 401, "UNAUTHENTICATED", false},
+		{"ingestDocument with unknown token", g, req{query: ingestMutation, token: badSecret, vars: map[string]any{"doc": solverDocument("solver-rhel-8-py38-210525123456-00000000000000a2")}}, 401, "UNAUTHENTICATED", false},
+		{"syncDocuments without token", g, req{query: `mutation { syncDocuments(input: {dryRun: true}) { processed } }`}, 401, "UNAUTHENTICATED", false},
+		{"mixed mutation refused whole for the ingest scope", g, req{query: `mutation($doc: JSON!) { a: ingestDocument(input: {document: $doc}) { status } b: registerPackageIndex(url: "https://x.example/simple") { url } }`, token: ingestSecret, vars: map[string]any{"doc": solverDocument("solver-rhel-8-py38-210525123456-00000000000000a3")}}, 403, "FORBIDDEN", false},
+		{"ingestDocument with ingest scope", g, req{query: ingestMutation, token: ingestSecret, vars: map[string]any{"doc": solverDocument("solver-rhel-8-py38-210525123456-00000000000000a4")}}, 200, "", true},
+		{"ingestDocument with admin scope", g, req{query: ingestMutation, token: adminSecret, vars: map[string]any{"doc": solverDocument("solver-rhel-8-py38-210525123456-00000000000000a5")}}, 200, "", true},
+		{"syncDocuments with ingest scope", g, req{query: `mutation { syncDocuments(input: {dryRun: true}) { processed failed } }`, token: ingestSecret}, 200, "", true},
 		{"mutation with admin scope", g, req{query: registerIndex, token: adminSecret}, 200, "", true},
 		{"anonymous query", g, req{query: query}, 200, "", true},
 		{"query with a bad token still answers when queries are open", g, req{query: query, token: badSecret}, 200, "", true},
@@ -237,16 +265,33 @@ func TestAuth(t *testing.T) {
 			}
 		})
 	}
-	// The refused mixed mutation registered nothing.
+	// Refused mutations did nothing; accepted ones ingested their document.
 	var out struct {
-		Indexes []struct{ URL string } `json:"indexes"`
+		Indexes   []struct{ URL string } `json:"indexes"`
+		Documents struct {
+			Edges []struct {
+				Node struct{ ID, Status string }
+			}
+		}
 	}
-	res := g.do(t, req{query: `{ indexes { url } }`})
-	_ = json.Unmarshal(res.Data, &out)
+	res := g.do(t, req{query: `{ indexes { url } documents(first: 20) { edges { node { id status } } } }`})
+	if err := json.Unmarshal(res.Data, &out); err != nil {
+		t.Fatalf("%v: %s", err, res.raw)
+	}
 	for _, ix := range out.Indexes {
 		if ix.URL == "https://x.example/simple" {
 			t.Error("a refused mutation registered its index")
 		}
+	}
+	ingested := map[string]string{}
+	for _, e := range out.Documents.Edges {
+		if strings.HasPrefix(e.Node.ID, "solver-rhel-8-py38-210525123456-") {
+			ingested[e.Node.ID] = e.Node.Status
+		}
+	}
+	want := map[string]string{"solver-rhel-8-py38-210525123456-00000000000000a4": "INGESTED", "solver-rhel-8-py38-210525123456-00000000000000a5": "INGESTED"}
+	if fmt.Sprint(ingested) != fmt.Sprint(want) {
+		t.Errorf("documents after the auth cases: %v, want %v", ingested, want)
 	}
 	// Secrets never reach the logs, whether they were accepted or not.
 	for _, gw := range []*gateway{g, locked} {

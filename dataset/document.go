@@ -61,16 +61,19 @@ type distribution struct {
 	} `json:"version_parts"`
 }
 
+// osRelease has the keys of /etc/os-release the solver recorded: no
+// pretty_name, home_url or bug_report_url, the redhat_* ones kept.
 type osRelease struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	PlatformID   string `json:"platform_id"`
-	PrettyName   string `json:"pretty_name"`
-	Version      string `json:"version"`
-	VersionID    string `json:"version_id"`
-	VariantID    string `json:"variant_id,omitempty"`
-	HomeURL      string `json:"home_url"`
-	BugReportURL string `json:"bug_report_url"`
+	ID                           string `json:"id"`
+	Name                         string `json:"name"`
+	PlatformID                   string `json:"platform_id"`
+	RedhatBugzillaProduct        string `json:"redhat_bugzilla_product"`
+	RedhatBugzillaProductVersion string `json:"redhat_bugzilla_product_version"`
+	RedhatSupportProduct         string `json:"redhat_support_product"`
+	RedhatSupportProductVersion  string `json:"redhat_support_product_version"`
+	VariantID                    string `json:"variant_id,omitempty"`
+	Version                      string `json:"version"`
+	VersionID                    string `json:"version_id"`
 }
 
 type python struct {
@@ -172,10 +175,10 @@ type solverError struct {
 type errorDetails struct {
 	Command    string `json:"command"`
 	Message    string `json:"message"`
-	ReturnCode string `json:"return_code"`
+	ReturnCode int    `json:"return_code"` // a number, as the solver wrote it
 	Stderr     string `json:"stderr"`
 	Stdout     string `json:"stdout"`
-	Timeout    string `json:"timeout"`
+	Timeout    int    `json:"timeout"` // seconds
 }
 
 type unparsed struct {
@@ -207,18 +210,19 @@ func newSolverEnv(e Environment, osVersionID, prettyName, platformID string, mic
 	major, minor, _ := strings.Cut(osVersionID, ".")
 	s.distribution.ID, s.distribution.Version = e.OSName, osVersionID
 	s.distribution.VersionParts.Major, s.distribution.VersionParts.Minor = major, minor
-	s.osRelease = osRelease{ID: e.OSName, Name: strings.Fields(prettyName)[0], PlatformID: platformID, PrettyName: prettyName,
-		Version: strings.TrimPrefix(prettyName, strings.Fields(prettyName)[0]+" "), VersionID: osVersionID}
+	s.osRelease = osRelease{ID: e.OSName, Name: strings.Fields(prettyName)[0], PlatformID: platformID, VersionID: osVersionID}
 	if e.OSName == "rhel" {
 		s.distribution.Like = "fedora"
 		s.osRelease.Name = "Red Hat Enterprise Linux"
 		s.osRelease.Version = osVersionID + " (Ootpa)"
-		s.osRelease.HomeURL, s.osRelease.BugReportURL = "https://www.redhat.com/", "https://bugzilla.redhat.com/"
+		s.osRelease.RedhatBugzillaProduct = "Red Hat Enterprise Linux " + major
+		s.osRelease.RedhatSupportProduct = "Red Hat Enterprise Linux"
 	} else {
 		s.osRelease.VariantID = "container"
 		s.osRelease.Version = osVersionID + " (Container Image)"
-		s.osRelease.HomeURL, s.osRelease.BugReportURL = "https://fedoraproject.org/", "https://bugzilla.redhat.com/"
+		s.osRelease.RedhatBugzillaProduct, s.osRelease.RedhatSupportProduct = s.osRelease.Name, s.osRelease.Name
 	}
+	s.osRelease.RedhatBugzillaProductVersion, s.osRelease.RedhatSupportProductVersion = osVersionID, osVersionID
 	pyMajor, pyMinor := 0, 0
 	fmt.Sscanf(e.PythonVersion, "%d.%d", &pyMajor, &pyMinor)
 	s.python = python{APIVersion: 1013, ImplementationName: "cpython", Major: pyMajor, Minor: pyMinor, Micro: micro, ReleaseLevel: "final"}
@@ -353,8 +357,8 @@ func (w *world) solverDocument(i, j, x, e int, st state) document {
 		cmd := fmt.Sprintf("/home/solver/venv/bin/python3 -m pip install --force-reinstall --no-cache-dir --no-deps %s==%s --index-url %q", pk.name, rel.version, indexURLs[x])
 		doc.Result.Errors = []solverError{{
 			Details: errorDetails{Command: cmd, Message: "Command exited with non-zero status code (1): ERROR: Command errored out with exit status 1: python setup.py egg_info",
-				ReturnCode: "1", Stderr: "ERROR: Command errored out with exit status 1: python setup.py egg_info Check the logs for full command output.",
-				Stdout: fmt.Sprintf("Collecting %s==%s\n", pk.name, rel.version), Timeout: "60"},
+				ReturnCode: 1, Stderr: "ERROR: Command errored out with exit status 1: python setup.py egg_info Check the logs for full command output.",
+				Stdout: fmt.Sprintf("Collecting %s==%s\n", pk.name, rel.version), Timeout: 60},
 			IndexURL: indexURLs[x], IsProvidedPackage: true, IsProvidedPackageVersion: true,
 			PackageName: pk.name, PackageVersion: rel.version, Type: "command_error",
 		}}

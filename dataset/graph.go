@@ -98,7 +98,7 @@ type plan struct {
 
 var plans = map[Size]plan{
 	Small:  {scale: 0.05, tailMax: 5, closure: 100, total: 350, problems: 20},
-	Sample: {scale: 0.25, tailMax: 12, closure: 900, total: 2400, problems: 10},
+	Sample: {scale: 0.25, tailMax: 12, closure: 900, total: 2000, problems: 10},
 	TF:     {scale: 1, tailMax: 40, closure: 5000, total: 6500, problems: 5},
 	TF10x:  {scale: 1, tailMax: 40, closure: 5000, total: 6500, tenfold: true, problems: 5},
 }

@@ -434,3 +434,21 @@ func maxInt(a, b int) int {
 	}
 	return b
 }
+
+// BenchmarkGenerate measures generation alone, documents kept nowhere:
+// go test -run '^$' -bench Generate -benchtime 1x ./dataset/
+func BenchmarkGenerate(b *testing.B) {
+	for _, size := range dataset.Sizes() {
+		b.Run(string(size), func(b *testing.B) {
+			var st dataset.Stats
+			for b.Loop() {
+				var err error
+				if st, err = dataset.Generate(context.Background(), dataset.Options{Size: size, Seed: 1}, func(string, []byte) error { return nil }); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(st.Documents), "documents")
+			b.ReportMetric(float64(st.Bytes)/(1<<20), "MiB")
+		})
+	}
+}

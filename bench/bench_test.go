@@ -92,40 +92,68 @@ func BenchmarkWalkHTTP(b *testing.B) {
 	for _, size := range benchSizes() {
 		b.Run(size, func(b *testing.B) {
 			ds := prepared(b, size)
-			ctx := context.Background()
-			logger := slog.New(slog.DiscardHandler)
-			store, err := persistence.Open(ctx, ds.URL, persistence.Options{Logger: logger})
+			store, err := persistence.Open(context.Background(), ds.URL, persistence.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer store.Close()
-			r := &resolvers.Resolver{Store: store, Logger: logger, Limits: resolvers.DefaultLimits}
-			srv := httptest.NewServer(server.Handler(server.Deps{
-				Logger:  logger,
-				GraphQL: server.GraphQL(r, logger, server.GraphQLOptions{}),
-				Ready:   func(context.Context) error { return nil },
-			}))
+			srv := gateway(store)
 			defer srv.Close()
-			body := WalkQuery(ds.Marker.Root)
-			client := srv.Client()
-			n := 0
-			cpu := cpuTime()
-			for b.Loop() {
-				req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				resp, err := client.Do(req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				m, _ := io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					b.Fatalf("HTTP %d", resp.StatusCode)
-				}
-				n = int(m)
+			post(b, srv, WalkQuery(ds.Marker.Root))
+		})
+	}
+}
+
+// gateway serves the GraphQL handler over store on a loopback listener,
+// as seshat serve wires it (default limits).
+func gateway(store *persistence.Store) *httptest.Server {
+	logger := slog.New(slog.DiscardHandler)
+	r := &resolvers.Resolver{Store: store, Logger: logger, Limits: resolvers.DefaultLimits}
+	return httptest.NewServer(server.Handler(server.Deps{
+		Logger:  logger,
+		GraphQL: server.GraphQL(r, logger, server.GraphQLOptions{}),
+		Ready:   func(context.Context) error { return nil },
+	}))
+}
+
+// post sends body to the gateway b.N times from one client.
+func post(b *testing.B, srv *httptest.Server, body string) {
+	client := srv.Client()
+	n := 0
+	cpu := cpuTime()
+	for b.Loop() {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("HTTP %d", resp.StatusCode)
+		}
+		n = int(m)
+	}
+	b.ReportMetric(float64(cpuTime()-cpu)/1e6/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(n), "bytes/response")
+}
+
+// BenchmarkNestedHTTP times the nested query of the PostGraphile
+// comparison (packages(first: 50) -> versions -> dependencies ->
+// resolvedVersions) through the gateway's handler, one client.
+func BenchmarkNestedHTTP(b *testing.B) {
+	for _, size := range benchSizes() {
+		b.Run(size, func(b *testing.B) {
+			ds := prepared(b, size)
+			store, err := persistence.Open(context.Background(), ds.URL, persistence.Options{})
+			if err != nil {
+				b.Fatal(err)
 			}
-			b.ReportMetric(float64(cpuTime()-cpu)/1e6/float64(b.N), "cpu-ms/op")
-			b.ReportMetric(float64(n), "bytes/response")
+			defer store.Close()
+			srv := gateway(store)
+			defer srv.Close()
+			post(b, srv, SeshatNestedQuery(NestedShape{Packages: 50, Versions: 1000}, ds.Marker.Root.Environment))
 		})
 	}
 }

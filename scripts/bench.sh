@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# make bench: the performance contract of DESIGN.md, measured on this machine.
+#
+# Builds seshat and the benchmark runner (bench/cmd/seshat-bench), installs the
+# load generator and PostGraphile 4 from bench/peer/package-lock.json (npm ci,
+# once), then runs every measurement, prints a table and rewrites the
+# generated section of docs/benchmarks.md.
+#
+# The benchmark databases (bench_tf, bench_tf10x) are generated and ingested
+# on the first run and reused afterwards while their marker (dataset hash,
+# seed, migrations) matches; drop them to rebuild. The ingestion measurement
+# makes its own bucket and databases and removes them.
+#
+# Needs the services `make services` starts (make bench starts them) and Node.
+# SESHAT_BENCH_FLAGS adds or overrides runner flags, for example
+#   SESHAT_BENCH_FLAGS='-sizes tf -ingest "" -load 5s' scripts/bench.sh
+# (seshat-bench -help lists them).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+say() { printf 'bench: %s\n' "$*" >&2; }
+
+command -v node >/dev/null || { say "node is needed for autocannon and PostGraphile"; exit 1; }
+if [ ! -d bench/peer/node_modules ] || [ bench/peer/package-lock.json -nt bench/peer/node_modules ]; then
+	say "npm ci in bench/peer"
+	(cd bench/peer && npm ci --no-audit --no-fund --loglevel=error)
+	touch bench/peer/node_modules
+fi
+
+mkdir -p .bin/bench
+say "building seshat and the runner"
+go build -o .bin/bench/seshat .
+go build -o .bin/bench/seshat-bench ./bench/cmd/seshat-bench
+
+CMD="make bench"
+if [ -n "${SESHAT_BENCH_FLAGS:-}" ]; then CMD="SESHAT_BENCH_FLAGS='$SESHAT_BENCH_FLAGS' make bench"; fi
+eval "set -- ${SESHAT_BENCH_FLAGS:-}"
+exec .bin/bench/seshat-bench \
+	-seshat .bin/bench/seshat \
+	-peer bench/peer \
+	-doc docs/benchmarks.md \
+	-command "$CMD" \
+	-sizes tf,tf10x \
+	-ingest tf \
+	-iters 20 \
+	"$@"

@@ -107,14 +107,18 @@ func sync(t *testing.T, svc *ingest.Service, opts ingest.SyncOptions) ingest.Rep
 
 var separators = regexp.MustCompile(`[-_.]+`)
 
-func norm(s string) string { return separators.ReplaceAllString(strings.ToLower(strings.TrimSpace(s)), "-") }
+func norm(s string) string {
+	return separators.ReplaceAllString(strings.ToLower(strings.TrimSpace(s)), "-")
+}
 
 func str(v any) string {
 	s, _ := v.(string)
 	return s
 }
 
-func versionKey(name, version, index string) string { return norm(name) + "==" + strings.TrimSpace(version) + "@" + index }
+func versionKey(name, version, index string) string {
+	return norm(name) + "==" + strings.TrimSpace(version) + "@" + index
+}
 
 // expected reads the tree entries, the errored versions and the edges of a
 // solver document as plain JSON.
@@ -446,7 +450,7 @@ func TestLimitAndIDs(t *testing.T) {
 		codes[f.DocumentID] = f.Code
 	}
 	want := map[string]persistence.Code{
-		"solver-fedora-31-py37-00000000":       persistence.CodeNotFound,
+		"solver-fedora-31-py37-00000000":        persistence.CodeNotFound,
 		"adviser-211011101010-0123456789abcdef": persistence.CodeInvalid,
 		"nonsense":                              persistence.CodeInvalid,
 	}

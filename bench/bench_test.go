@@ -140,7 +140,7 @@ func post(b *testing.B, srv *httptest.Server, body string) {
 }
 
 // BenchmarkNestedHTTP times the nested query of the PostGraphile
-// comparison (packages(first: 50) -> versions -> dependencies ->
+// comparison (packages(first: 25) -> versions -> dependencies ->
 // resolvedVersions) through the gateway's handler, one client.
 func BenchmarkNestedHTTP(b *testing.B) {
 	for _, size := range benchSizes() {
@@ -153,7 +153,7 @@ func BenchmarkNestedHTTP(b *testing.B) {
 			defer store.Close()
 			srv := gateway(store)
 			defer srv.Close()
-			post(b, srv, SeshatNestedQuery(NestedShape{Packages: 50, Versions: 1000}, ds.Marker.Root.Environment))
+			post(b, srv, SeshatNestedQuery(NestedShape{Packages: 25, Versions: 1000}, ds.Marker.Root.Environment))
 		})
 	}
 }

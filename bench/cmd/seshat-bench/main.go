@@ -39,7 +39,7 @@ func run(ctx context.Context, args []string) error {
 	clients := fs.String("clients", "16,64", "concurrent clients of the nested-query load")
 	loadTime := fs.Duration("load", 15*time.Second, "length of each load run")
 	warmup := fs.Duration("warmup", 5*time.Second, "warm-up load per server")
-	packages := fs.Int("packages", 50, "packages(first:) of the nested query")
+	packages := fs.Int("packages", 25, "packages(first:) of the nested query")
 	ingestSize := fs.String("ingest", "", "dataset size of the ingestion measurement (empty: skipped)")
 	workers := fs.String("workers", "1,4", "worker counts of the ingestion measurement")
 	if err := fs.Parse(args); err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgerrcode"
@@ -50,7 +51,10 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	if tracer == nil {
 		tracer = &Tracer{}
 	}
-	cfg.ConnConfig.Tracer = poolTracer{Tracer: tracer, acquireTimeout: opts.AcquireTimeout}
+	// The acquire bound starts after the first ping below: opening the
+	// pool's first connection is bounded by Open's own timeout.
+	pt := &poolTracer{Tracer: tracer}
+	cfg.ConnConfig.Tracer = pt
 	// A cancelled context (a request that timed out, a client that left)
 	// sends a cancel request for its statement and keeps the connection for
 	// the next request; pgx's default closes the connection (after its own
@@ -76,6 +80,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	pt.acquireTimeout.Store(int64(opts.AcquireTimeout))
 	return &Store{pool: pool, logger: logger, acquireTimeout: opts.AcquireTimeout, MaxRetries: 5}, nil
 }
 
@@ -148,26 +153,27 @@ func (s *Store) mapError(ctx context.Context, err error) error {
 }
 
 // poolTracer is the Tracer plus the acquire timeout: pgxpool hands
-// TraceAcquireStart's context to the wait for a connection, and to nothing
-// after it.
+// TraceAcquireStart's context to the wait for a connection (which includes
+// opening one when the pool has room), and to nothing after it.
 type poolTracer struct {
 	*Tracer
-	acquireTimeout time.Duration
+	acquireTimeout atomic.Int64 // a time.Duration; 0: unbounded
 }
 
 type acquireCancelKey struct{}
 
 // TraceAcquireStart implements pgxpool.AcquireTracer: it bounds the wait.
-func (t poolTracer) TraceAcquireStart(ctx context.Context, _ *pgxpool.Pool, _ pgxpool.TraceAcquireStartData) context.Context {
-	if t.acquireTimeout <= 0 {
+func (t *poolTracer) TraceAcquireStart(ctx context.Context, _ *pgxpool.Pool, _ pgxpool.TraceAcquireStartData) context.Context {
+	d := time.Duration(t.acquireTimeout.Load())
+	if d <= 0 {
 		return ctx
 	}
-	ctx, cancel := context.WithTimeout(ctx, t.acquireTimeout)
+	ctx, cancel := context.WithTimeout(ctx, d)
 	return context.WithValue(ctx, acquireCancelKey{}, cancel)
 }
 
 // TraceAcquireEnd implements pgxpool.AcquireTracer.
-func (t poolTracer) TraceAcquireEnd(ctx context.Context, _ *pgxpool.Pool, _ pgxpool.TraceAcquireEndData) {
+func (t *poolTracer) TraceAcquireEnd(ctx context.Context, _ *pgxpool.Pool, _ pgxpool.TraceAcquireEndData) {
 	if cancel, ok := ctx.Value(acquireCancelKey{}).(context.CancelFunc); ok {
 		cancel()
 	}

@@ -440,7 +440,7 @@ func TestLimitAndIDs(t *testing.T) {
 			ids = append(ids, f.id)
 		}
 	}
-	ids = append(ids, "solver-fedora-31-py37-00000000", "adviser-211011101010-0123456789abcdef", "nonsense")
+	ids = append(ids, "solver-fedora-31-py37-00000000", "adviser-211011101010-0123456789abcdef", "nonsense", "solver-../x")
 	rep, err := b.svc.Sync(t.Context(), ingest.SyncOptions{IDs: ids})
 	if err != nil {
 		t.Fatal(err)
@@ -453,6 +453,7 @@ func TestLimitAndIDs(t *testing.T) {
 		"solver-fedora-31-py37-00000000":        persistence.CodeNotFound,
 		"adviser-211011101010-0123456789abcdef": persistence.CodeInvalid,
 		"nonsense":                              persistence.CodeInvalid,
+		"solver-../x":                           persistence.CodeInvalid,
 	}
 	if fmt.Sprint(codes) != fmt.Sprint(want) || rep.Processed != len(ids) {
 		t.Errorf("sync by id: %+v, failures %v, want %v", rep, codes, want)
@@ -460,6 +461,12 @@ func TestLimitAndIDs(t *testing.T) {
 	d, err := b.store.Document(t.Context(), "adviser-211011101010-0123456789abcdef")
 	if err != nil || d == nil || d.Status != persistence.StatusFailed || d.Error == nil || !strings.Contains(*d.Error, "not supported") {
 		t.Errorf("unsupported kind row = %+v, %v", d, err)
+	}
+	// An id that names no key, or no kind, leaves no row.
+	for _, id := range []string{"nonsense", "solver-../x"} {
+		if d, err := b.store.Document(t.Context(), id); err != nil || d != nil {
+			t.Errorf("row for %q = %+v, %v", id, d, err)
+		}
 	}
 }
 
@@ -542,12 +549,12 @@ func TestMalformed(t *testing.T) {
 	poisoned := func(doc map[string]any) {
 		tree := doc["result"].(map[string]any)["tree"].([]any)
 		entry := tree[0]
-		for i := range 200 {
+		for i := range 50 {
 			e := clone(t, entry.(map[string]any))
 			e["package_version"] = fmt.Sprintf("9.9.%d", i)
 			tree = append(tree, e)
 		}
-		tree[200].(map[string]any)["dependencies"].([]any)[2].(map[string]any)["package_name"] = "six six"
+		tree[50].(map[string]any)["dependencies"].([]any)[2].(map[string]any)["package_name"] = "six six"
 		doc["result"].(map[string]any)["tree"] = tree
 	}
 	cases := []struct {
@@ -577,7 +584,7 @@ func TestMalformed(t *testing.T) {
 		{name: "extra a number", path: "result.tree[0].dependencies[1].extra", v: []any{1}, want: "result.tree[0].dependencies[1].extra[0]"},
 		{name: "bad sha256", path: "result.tree[0].sha256[0]", v: "abc", want: "result.tree[0].sha256[0]"},
 		{name: "resolved versions a string", path: "result.tree[0].dependencies[0].resolved_versions", v: "all", want: "result.tree[0].dependencies[0].resolved_versions"},
-		{name: "poisoned last entry", mutate: poisoned, want: "result.tree[200].dependencies[2].package_name"},
+		{name: "poisoned last entry", mutate: poisoned, want: "result.tree[50].dependencies[2].package_name"},
 	}
 	if len(cases) != 20 {
 		t.Fatalf("%d cases, want 20", len(cases))

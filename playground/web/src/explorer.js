@@ -8,16 +8,17 @@ import { query } from './gql.js';
 
 cytoscape.use(dagre);
 
-// Above this many nodes dagre is too slow for an interactive page; a layered
-// layout by depth, computed here in one pass, takes its place.
+// Above this many nodes dagre is too slow for an interactive page; the
+// layered layout by depth (the default, computed here) takes its place.
 const DAGRE_MAX_NODES = 300;
 // Above this many edges edges are drawn as straight haystack lines.
 const CHEAP_EDGES = 1200;
 
-// Depth colours (viridis), with the label colour readable on each.
+// Depth colours (viridis for 0-4, then distinct warm hues), with the label
+// colour readable on each.
 const DEPTH_COLOURS = [
   ['#440154', '#fff'], ['#3b528b', '#fff'], ['#21918c', '#fff'], ['#5ec962', '#000'],
-  ['#b5de2b', '#000'], ['#fde725', '#000'], ['#f4a259', '#000'], ['#c0a9e0', '#000'],
+  ['#fde725', '#000'], ['#f4a259', '#000'], ['#e39bc8', '#000'], ['#a6886d', '#000'],
 ];
 const depthColour = (d) => DEPTH_COLOURS[Math.min(d, DEPTH_COLOURS.length - 1)];
 
@@ -117,15 +118,22 @@ pkgInput.addEventListener('input', () => {
     }
   }, 200);
 });
-pkgInput.addEventListener('change', () => loadVersions(pkgInput.value.trim()).catch(showError));
+pkgInput.addEventListener('change', () => {
+  const name = pkgInput.value.trim();
+  if (name && name !== versionsOf) loadVersions(name).catch(showError);
+});
 envSelect.addEventListener('change', () => {
   if (pkgInput.value.trim()) loadVersions(pkgInput.value.trim(), versionSelect.value).catch(showError);
 });
+
+// versionsOf is the package the version select lists.
+let versionsOf = '';
 
 // loadVersions fills the version select, newest first, marking the versions
 // solved in the chosen environment; it keeps `want` selected when present.
 async function loadVersions(name, want) {
   if (!name) return;
+  versionsOf = name;
   const data = await query(
     `query ExplorerVersions($name: String!) { package(name: $name) {
        versions(first: 200) { edges { node { version indexUrl environments { osName osVersion pythonVersion } } } } } }`,
@@ -164,6 +172,7 @@ function readForm() {
     maxDepth: Math.max(1, parseInt(depthInput.value, 10) || 5),
     extras,
     markerTrueOnly: markerInput.checked,
+    layout: $('layout').value,
   };
 }
 
@@ -176,6 +185,7 @@ function toURL(v) {
   p.set('depth', String(v.maxDepth));
   if (v.extras.length) p.set('extras', v.extras.join(','));
   if (!v.markerTrueOnly) p.set('markers', 'all');
+  if (v.layout === 'dagre') p.set('layout', 'dagre');
   return `${location.pathname}?${p}`;
 }
 
@@ -186,6 +196,7 @@ async function applyURL() {
   if (p.get('depth')) depthInput.value = p.get('depth');
   extrasInput.value = p.get('extras') || '';
   markerInput.checked = p.get('markers') !== 'all';
+  $('layout').value = p.get('layout') === 'dagre' ? 'dagre' : 'depth';
   const name = p.get('package');
   if (!name) return false;
   pkgInput.value = name;
@@ -247,7 +258,7 @@ function style(large) {
         'background-color': 'data(bg)',
         'border-width': 1,
         'border-color': '#555',
-        'min-zoomed-font-size': large ? 7 : 4,
+        'min-zoomed-font-size': large ? 8 : 4,
       },
     },
     { selector: 'node.root', style: { 'border-width': 3, 'border-color': '#111', 'font-weight': 'bold' } },
@@ -282,43 +293,68 @@ function style(large) {
 }
 
 // layered places nodes in columns by depth, ordered within a column by the
-// mean row of their parents (one barycentre pass), wrapping a column that
-// would be too tall into several. Linear in nodes + edges.
-function layered(elements) {
+// mean row of their parents (one barycentre pass), and wraps a column that
+// would be too tall into several side by side, choosing the wrap height that
+// lets the whole graph fit the canvas at the largest zoom. Linear in nodes +
+// edges (times the few wrap heights tried), so it suits 2,000 nodes.
+function layered(elements, canvasW, canvasH) {
   const byDepth = new Map();
   for (const n of elements.nodes) {
     if (!byDepth.has(n.data.depth)) byDepth.set(n.data.depth, []);
     byDepth.get(n.data.depth).push(n);
   }
+  const depths = [...byDepth.keys()].sort((a, b) => a - b);
   const parents = new Map();
   for (const e of elements.edges) {
     if (!parents.has(e.data.target)) parents.set(e.data.target, []);
     parents.get(e.data.target).push(e.data.source);
   }
-  const row = new Map();
-  const maxRows = Math.max(30, Math.ceil(Math.sqrt(elements.nodes.length) * 1.6));
-  let x = 0;
-  for (const depth of [...byDepth.keys()].sort((a, b) => a - b)) {
+  // Order: each column by the mean order of its parents in earlier columns.
+  const order = new Map();
+  for (const depth of depths) {
     const col = byDepth.get(depth);
-    const key = (n) => {
-      const ps = (parents.get(n.data.id) || []).filter((p) => row.has(p));
-      return ps.length ? ps.reduce((s, p) => s + row.get(p), 0) / ps.length : 0;
-    };
-    const keys = new Map(col.map((n) => [n, key(n)]));
-    col.sort((a, b) => keys.get(a) - keys.get(b) || a.data.label.localeCompare(b.data.label));
-    const sub = Math.ceil(col.length / maxRows);
-    const rows = Math.ceil(col.length / sub);
-    for (let s = 0; s < sub; s++) {
-      const part = col.slice(s * rows, (s + 1) * rows);
-      const width = Math.max(...part.map((n) => n.data.w));
-      part.forEach((n, i) => {
-        const r = i - (part.length - 1) / 2;
-        n.position = { x: x + width / 2, y: r * 30 };
-        row.set(n.data.id, r / Math.max(1, part.length));
-      });
-      x += width + (s === sub - 1 ? 120 : 30);
+    const key = new Map(col.map((n) => {
+      const ps = (parents.get(n.data.id) || []).filter((p) => order.has(p));
+      return [n, ps.length ? ps.reduce((s, p) => s + order.get(p), 0) / ps.length : 0.5];
+    }));
+    col.sort((a, b) => key.get(a) - key.get(b) || a.data.label.localeCompare(b.data.label));
+    col.forEach((n, i) => order.set(n.data.id, (i + 0.5) / col.length));
+  }
+  const ROW = 30;
+  const SUBGAP = 24;
+  const GAP = 90;
+  const place = (maxRows, commit) => {
+    let x = 0;
+    let height = 0;
+    for (const depth of depths) {
+      const col = byDepth.get(depth);
+      const sub = Math.ceil(col.length / maxRows);
+      const rows = Math.ceil(col.length / sub);
+      height = Math.max(height, rows * ROW);
+      for (let s = 0; s < sub; s++) {
+        const part = col.slice(s * rows, (s + 1) * rows);
+        const width = Math.max(...part.map((n) => n.data.w));
+        if (commit) {
+          part.forEach((n, i) => {
+            n.position = { x: x + width / 2, y: (i - (part.length - 1) / 2) * ROW };
+          });
+        }
+        x += width + (s === sub - 1 ? GAP : SUBGAP);
+      }
+    }
+    return Math.min(canvasW / Math.max(1, x - GAP), canvasH / Math.max(ROW, height));
+  };
+  const tallest = Math.max(...depths.map((d) => byDepth.get(d).length));
+  let best = tallest;
+  let bestZoom = place(tallest, false);
+  for (let rows = 6; rows < tallest; rows = Math.ceil(rows * 1.15)) {
+    const z = place(rows, false);
+    if (z > bestZoom) {
+      bestZoom = z;
+      best = rows;
     }
   }
+  place(best, true);
 }
 
 async function draw(vars, push) {
@@ -358,8 +394,13 @@ async function draw(vars, push) {
   if (seq !== drawSeq) return;
   const fetched = performance.now();
   const graph = data.dependencyGraph;
+  if (!graph.root) {
+    setStatus('');
+    showError(new Error(`${vars.name}==${vars.version}${vars.indexUrl ? ` on ${vars.indexUrl}` : ''} is not in the knowledge graph.`));
+    return;
+  }
   lastResult = { variables: vars, graph };
-  render(graph);
+  render(graph, vars.layout);
   const drawn = performance.now();
   setStatus(
     `${graph.nodes.length} nodes · ${graph.edges.length} edges · depth ${graph.depthReached}` +
@@ -371,19 +412,23 @@ async function draw(vars, push) {
   if (graph.root) showDetails(cy.getElementById(graph.root.id));
 }
 
-function render(graph) {
+function render(graph, layoutName) {
   const elements = toElements(graph, graph.root && graph.root.id);
   const large = elements.edges.length > CHEAP_EDGES || elements.nodes.length > DAGRE_MAX_NODES;
-  if (elements.nodes.length > DAGRE_MAX_NODES) layered(elements);
+  const useDagre = layoutName === 'dagre' && elements.nodes.length <= DAGRE_MAX_NODES;
+  const box = $('cy').getBoundingClientRect();
+  const t0 = performance.now();
+  if (!useDagre) layered(elements, box.width - 40, box.height - 40);
+  window.seshatExplorer.layoutMs = performance.now() - t0;
   if (cy) cy.destroy();
   $('placeholder').hidden = elements.nodes.length > 0;
   cy = cytoscape({
     container: $('cy'),
     elements: [...elements.nodes, ...elements.edges],
     style: style(large),
-    layout: elements.nodes.length > DAGRE_MAX_NODES
-      ? { name: 'preset', fit: true, padding: 20 }
-      : { name: 'dagre', rankDir: 'LR', nodeSep: 6, rankSep: 70, edgeSep: 4, fit: true, padding: 20, animate: false },
+    layout: useDagre
+      ? { name: 'dagre', rankDir: 'LR', nodeSep: 6, rankSep: 70, edgeSep: 4, fit: true, padding: 20, animate: false }
+      : { name: 'preset', fit: true, padding: 20 },
     minZoom: 0.02,
     maxZoom: 4,
     wheelSensitivity: 0.3,
@@ -396,7 +441,7 @@ function render(graph) {
   cy.on('tap', 'node', (ev) => showDetails(ev.target));
   cy.on('tap', (ev) => {
     if (ev.target === cy) {
-      cy.edges().removeClass('hl-in hl-out');
+      cy.$('edge.hl-in, edge.hl-out').removeClass('hl-in hl-out');
     }
   });
   window.seshatExplorer.cy = cy;
@@ -420,11 +465,15 @@ const tag = (text, kind = '') => el('span', { class: `tag ${kind}` }, text);
 async function showDetails(node) {
   if (!node || node.empty()) return;
   const seq = ++detailSeq;
-  cy.elements().unselect();
-  node.select();
-  cy.edges().removeClass('hl-in hl-out');
-  node.outgoers('edge').addClass('hl-out');
-  node.incomers('edge').addClass('hl-in');
+  // One style pass for all of it: restyling every edge of a 2,000-node
+  // graph per click would be slow.
+  cy.batch(() => {
+    cy.$(':selected').unselect();
+    node.select();
+    cy.$('edge.hl-in, edge.hl-out').removeClass('hl-in hl-out');
+    node.outgoers('edge').addClass('hl-out');
+    node.incomers('edge').addClass('hl-in');
+  });
   const d = node.data();
   const env = lastResult.variables.environment;
   const reroot = el('button', { type: 'button', class: 'primary', id: 'reroot', onclick: () => reRoot(d) }, 'Re-root here');

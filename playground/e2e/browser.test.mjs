@@ -1,0 +1,360 @@
+// Browser test of the playground and the explorer against a running gateway
+// with sample data: node browser.test.mjs <base URL> <artifacts dir>.
+//
+// Environment: CHROMIUM (default /usr/bin/chromium); SESHAT_E2E_ROOT
+// ("name==version") and SESHAT_E2E_ENV ("os:version:python") pick the graph
+// to draw, otherwise the first sample package whose graph has >= 50 nodes.
+// Every request the pages make is recorded; one that leaves the machine
+// fails the test (and is not sent).
+import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const base = (process.argv[2] || '').replace(/\/$/, '');
+const artifacts = process.argv[3] || 'test-artifacts';
+if (!base) {
+  console.error('usage: node browser.test.mjs <base URL> [artifacts dir]');
+  process.exit(2);
+}
+mkdirSync(artifacts, { recursive: true });
+
+const MIN_NODES = 50;
+const started = Date.now();
+const log = (msg) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
+
+class Failure extends Error {}
+function check(cond, msg) {
+  if (!cond) throw new Failure(msg);
+}
+
+async function gql(query, variables) {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const json = await res.json();
+  if (json.errors) throw new Failure(`GraphQL errors: ${JSON.stringify(json.errors)}`);
+  return json.data;
+}
+
+const envKey = (e) => `${e.osName}:${e.osVersion}:${e.pythonVersion}`;
+
+// pickRoot finds a version whose dependency graph (maxDepth 5) has at least
+// MIN_NODES nodes, asking the gateway directly (not through the page).
+async function pickRoot() {
+  const { environments } = await gql('{ environments { osName osVersion pythonVersion } }');
+  check(environments.length > 0, 'the gateway knows no environment: was sample data loaded?');
+  let envs = environments;
+  if (process.env.SESHAT_E2E_ENV) envs = environments.filter((e) => envKey(e) === process.env.SESHAT_E2E_ENV);
+  check(envs.length > 0, `environment ${process.env.SESHAT_E2E_ENV} is not known`);
+  const graphSize = async (name, version, environment) => {
+    const d = await gql(
+      `query($r: PackageVersionInput!, $e: EnvironmentInput!) {
+         dependencyGraph(root: $r, environment: $e, maxDepth: 5) { nodes { id } } }`,
+      { r: { name, version }, e: environment },
+    );
+    return d.dependencyGraph.nodes.length;
+  };
+  if (process.env.SESHAT_E2E_ROOT) {
+    const [name, version] = process.env.SESHAT_E2E_ROOT.split('==');
+    const n = await graphSize(name, version, envs[0]);
+    return { name, version, environment: envs[0], nodes: n };
+  }
+  let best = null;
+  let after = null;
+  let tried = 0;
+  for (let page = 0; page < 10; page++) {
+    const d = await gql(
+      `query($after: String) { packages(first: 100, after: $after) {
+         edges { node { name latestVersion { version environments { osName osVersion pythonVersion } } } }
+         pageInfo { hasNextPage endCursor } } }`,
+      { after },
+    );
+    for (const { node } of d.packages.edges) {
+      const lv = node.latestVersion;
+      if (!lv) continue;
+      for (const environment of envs) {
+        if (!lv.environments.some((e) => envKey(e) === envKey(environment))) continue;
+        tried++;
+        const n = await graphSize(node.name, lv.version, environment);
+        const cand = { name: node.name, version: lv.version, environment, nodes: n };
+        // Between 50 and 150 nodes the whole graph is readable at once.
+        if (n >= MIN_NODES && n <= 150) return cand;
+        if (!best || (n >= MIN_NODES && (best.nodes < MIN_NODES || n < best.nodes)) || (best.nodes < MIN_NODES && n > best.nodes)) best = cand;
+        break;
+      }
+      if (tried >= 200) break;
+    }
+    if (!d.packages.pageInfo.hasNextPage || tried >= 200) break;
+    after = d.packages.pageInfo.endCursor;
+  }
+  check(best && best.nodes >= MIN_NODES,
+    `no sample package with a dependency graph of >= ${MIN_NODES} nodes (largest: ${best ? `${best.name}==${best.version}, ${best.nodes}` : 'none'})`);
+  return best;
+}
+
+function isLocal(url) {
+  if (url.startsWith('data:') || url.startsWith('blob:') || url.startsWith('about:')) return true;
+  try {
+    const { hostname } = new URL(url);
+    return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+  } catch {
+    return false;
+  }
+}
+
+const requests = [];
+const outside = [];
+const pageErrors = [];
+let browser;
+
+async function shot(page, name) {
+  const path = join(artifacts, `${name}.png`);
+  await page.screenshot({ path });
+  log(`screenshot ${path}`);
+}
+
+async function playground(context, root) {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(`playground: ${e.message}`));
+  log('playground: opening /playground');
+  await page.goto(`${base}/playground`);
+  await page.locator('.graphiql-container').waitFor({ timeout: 30000 });
+  // The query editor is Monaco; it is ready when it shows the first example.
+  const editor = page.locator('.graphiql-query-editor .monaco-editor');
+  await editor.waitFor({ timeout: 30000 });
+  await page.waitForFunction(() => (document.querySelector('.graphiql-query-editor')?.textContent || '').includes('latestVersion'), null, { timeout: 30000 });
+  const tabs = await page.locator('.graphiql-tab').count();
+  check(tabs >= 5, `playground: ${tabs} tabs, want the 5 example operations`);
+
+  // Point the first example at the sample package through its variables.
+  const vars = page.locator('.graphiql-editor-tool .monaco-editor').first();
+  await vars.waitFor({ timeout: 10000 });
+  await vars.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(JSON.stringify({ name: root.name }));
+  await page.locator('.graphiql-execute-button').click();
+  const response = page.locator('.graphiql-response');
+  await page.waitForFunction(
+    (name) => (document.querySelector('.graphiql-response')?.textContent || '').includes(`"${name}"`),
+    root.name, { timeout: 30000 },
+  ).catch(() => {});
+  // Monaco renders spaces as no-break spaces.
+  const text = ((await response.textContent()) || '').replace(/\s+/g, ' ');
+  await shot(page, 'playground-query');
+  check(text.includes(`"name": "${root.name}"`),
+    `playground: the response does not show package ${root.name}: ${text.slice(0, 400)}`);
+  check(text.includes('"latestVersion"') && text.includes('"environments"'),
+    `playground: the response lacks latestVersion/environments: ${text.slice(0, 400)}`);
+  log(`playground: query ran, response shows ${root.name}`);
+
+  // The docs explorer lists the schema's root fields.
+  await page.locator('button[aria-label="Show Documentation Explorer"]').click().catch(() => {});
+  const docs = page.locator('.graphiql-doc-explorer');
+  if (await docs.count() === 0) {
+    await page.getByRole('button', { name: /documentation/i }).first().click();
+  }
+  await docs.waitFor({ timeout: 15000 });
+  await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().click();
+  await page.waitForFunction(() => (document.querySelector('.graphiql-doc-explorer')?.textContent || '').includes('dependencyGraph'), null, { timeout: 15000 });
+  await shot(page, 'playground-docs');
+  log('playground: documentation explorer lists dependencyGraph');
+  await page.close();
+}
+
+async function nodeCount(page) {
+  return page.evaluate(() => window.seshatExplorer.cy ? window.seshatExplorer.cy.nodes().length : 0);
+}
+
+async function waitDrawn(page, what) {
+  await page.waitForFunction(() => /\d+ nodes ·/.test(document.getElementById('status').textContent) ||
+    !document.getElementById('error').hidden, null, { timeout: 60000 });
+  const err = await page.locator('#error').evaluate((e) => (e.hidden ? '' : e.textContent));
+  check(!err, `explorer: ${what}: error shown: ${err}`);
+  return (await page.locator('#status').textContent()) || '';
+}
+
+// clickNode clicks a node where it is drawn on the canvas.
+async function clickNode(page, id) {
+  const pos = await page.evaluate((id) => {
+    const { cy } = window.seshatExplorer;
+    const n = cy.getElementById(id);
+    cy.center(n);
+    const p = n.renderedPosition();
+    const box = cy.container().getBoundingClientRect();
+    return { x: box.left + p.x, y: box.top + p.y };
+  }, id);
+  await page.mouse.click(pos.x, pos.y);
+}
+
+async function explorer(context, root) {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(`explorer: ${e.message}`));
+  log('explorer: opening /explorer');
+  await page.goto(`${base}/explorer`);
+  const env = envKey(root.environment);
+  await page.waitForFunction((env) => [...document.querySelectorAll('#environment option')].some((o) => o.value === env), env, { timeout: 30000 });
+  await page.selectOption('#environment', env);
+  await page.fill('#package', root.name);
+  await page.locator('#package').dispatchEvent('change');
+  await page.waitForFunction((v) => [...document.querySelectorAll('#version option')].some((o) => o.value === v), root.version, { timeout: 30000 });
+  await page.selectOption('#version', root.version);
+  await page.fill('#depth', '5');
+  const t0 = Date.now();
+  await page.click('#draw');
+  const status = await waitDrawn(page, `draw ${root.name}==${root.version}`);
+  const n = await nodeCount(page);
+  log(`explorer: drew ${root.name}==${root.version} in ${Date.now() - t0} ms: ${status}`);
+  check(n >= MIN_NODES, `explorer: ${n} nodes drawn, want >= ${MIN_NODES}`);
+  const drawnVars = await page.evaluate(() => JSON.stringify(window.seshatExplorer.result.variables));
+  check(n === root.nodes, `explorer: ${n} nodes drawn for ${drawnVars}, the gateway returns ${root.nodes}`);
+  const url = new URL(page.url());
+  check(url.searchParams.get('package') === root.name && url.searchParams.get('version') === root.version &&
+    url.searchParams.get('env') === env && url.searchParams.get('depth') === '5',
+    `explorer: the URL does not carry the view: ${page.url()}`);
+  await page.locator('#details [data-testid="details-title"]').waitFor({ timeout: 15000 });
+  await shot(page, 'explorer-graph');
+
+  // The legend explains the marks.
+  const legend = await page.locator('#legend').textContent();
+  for (const word of ['not solved', 'solver error', 'vulnerable', 'root']) {
+    check(legend.includes(word), `explorer: the legend does not mention "${word}"`);
+  }
+
+  // Click a solved node at depth 1 with dependencies of its own.
+  const target = await page.evaluate(() => {
+    const { cy } = window.seshatExplorer;
+    const cands = cy.nodes().filter((n) => n.data('depth') === 1 && n.data('solved'));
+    const best = cands.sort((a, b) => b.outdegree() - a.outdegree())[0] || cy.nodes().filter((n) => n.data('depth') === 1)[0];
+    // Edges go to versions; the details list requirements, one per package.
+    const out = best && new Set(best.outgoers('node').map((t) => t.data('name'))).size;
+    return best && { id: best.id(), name: best.data('name'), version: best.data('version'), out };
+  });
+  check(target, 'explorer: no node at depth 1 to click');
+  await clickNode(page, target.id);
+  const title = `${target.name}==${target.version}`;
+  await page.waitForFunction((t) => document.querySelector('[data-testid="details-title"]')?.textContent === t, title, { timeout: 15000 });
+  await page.locator('[data-testid="details-dependents"]').waitFor({ timeout: 15000 });
+  const detailsText = await page.locator('#details').textContent();
+  const envs = await page.locator('[data-testid="details-environments"] li').allTextContents();
+  const envLabel = `${root.environment.osName} ${root.environment.osVersion} · Python ${root.environment.pythonVersion}`;
+  check(envs.includes(envLabel), `explorer: details of ${title} do not list ${envLabel} among ${JSON.stringify(envs)}`);
+  check(/\d+ versions? in this environment depends? on it/.test(detailsText), `explorer: details of ${title} have no dependents count`);
+  if (target.out > 0) {
+    const rows = await page.locator('[data-testid="details-dependencies"] tr').count();
+    check(rows - 1 >= target.out, `explorer: details of ${title} list ${rows - 1} dependencies, the graph has edges to ${target.out} packages`);
+  }
+  log(`explorer: details of ${title}: ${envs.length} environments, dependents shown`);
+  await shot(page, 'explorer-details');
+
+  // Exports.
+  const [json] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+  const exported = JSON.parse(readFileSync(await json.path(), 'utf8'));
+  check(exported.dependencyGraph && exported.dependencyGraph.nodes.length === n, 'explorer: the JSON export does not hold the drawn graph');
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
+  const pngBytes = readFileSync(await png.path());
+  check(pngBytes.subarray(1, 4).toString() === 'PNG' && pngBytes.length > 10000, 'explorer: the PNG export is not a PNG image');
+  log(`explorer: exported ${json.suggestedFilename()} and ${png.suggestedFilename()} (${pngBytes.length} bytes)`);
+
+  // Re-root on the clicked node.
+  await page.click('#reroot');
+  await page.waitForFunction((t) => document.title.startsWith(t), title, { timeout: 15000 });
+  await waitDrawn(page, `re-root on ${title}`);
+  await page.waitForFunction((t) => document.querySelector('[data-testid="details-title"]')?.textContent === t, title, { timeout: 15000 });
+  const rerooted = new URL(page.url());
+  check(rerooted.searchParams.get('package') === target.name && rerooted.searchParams.get('version') === target.version,
+    `explorer: after re-rooting the URL is ${page.url()}`);
+  const rootDepth = await page.evaluate((id) => window.seshatExplorer.cy.getElementById(id).data('depth'), target.id);
+  check(rootDepth === 0, `explorer: after re-rooting ${title} is at depth ${rootDepth}, want 0`);
+  log(`explorer: re-rooted on ${title}: ${await page.locator('#status').textContent()}`);
+  await shot(page, 'explorer-rerooted');
+
+  // Back returns to the first view; the URL alone reproduces it.
+  await page.goBack();
+  await page.waitForFunction((t) => document.title.startsWith(t), `${root.name}==${root.version}`, { timeout: 15000 });
+  await waitDrawn(page, 'history back');
+  const shared = await context.newPage();
+  await shared.goto(url.toString());
+  await waitDrawn(shared, 'opening a shared URL');
+  check(await nodeCount(shared) === n, 'explorer: the shared URL does not draw the same graph');
+  log('explorer: back button and a shared URL redraw the first view');
+  await shared.close();
+
+  // Errors are shown readably.
+  await page.goto(`${base}/explorer?package=${encodeURIComponent(root.name)}&version=0.0.0.dev999&env=${encodeURIComponent(env)}&depth=99999`);
+  await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 30000 });
+  const errText = await page.locator('#error').textContent();
+  check(/GraphQL error|not in the knowledge graph/.test(errText), `explorer: unreadable error: ${errText}`);
+  log(`explorer: error shown: ${errText.replace(/\n/g, ' | ')}`);
+  await shot(page, 'explorer-error');
+  await page.close();
+}
+
+// large draws the biggest graph reachable from the root (maxDepth 10) when
+// it has 1,000 nodes or more, and reports how long drawing took.
+async function large(context, root) {
+  const d = await gql(
+    `query($r: PackageVersionInput!, $e: EnvironmentInput!) {
+       dependencyGraph(root: $r, environment: $e, maxDepth: 10) { nodes { id } } }`,
+    { r: { name: root.name, version: root.version }, e: root.environment },
+  );
+  const size = d.dependencyGraph.nodes.length;
+  if (size < 1000) {
+    log(`explorer: largest graph from ${root.name}==${root.version} has ${size} nodes; no large-graph run`);
+    return;
+  }
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(`explorer (large): ${e.message}`));
+  const t0 = Date.now();
+  await page.goto(`${base}/explorer?package=${encodeURIComponent(root.name)}&version=${encodeURIComponent(root.version)}&env=${encodeURIComponent(envKey(root.environment))}&depth=10`);
+  const status = await waitDrawn(page, 'large graph');
+  const ms = Date.now() - t0;
+  log(`explorer: large graph of ${size} nodes drawn in ${ms} ms: ${status}`);
+  check(ms < 60000, `explorer: ${size} nodes took ${ms} ms`);
+  // Still interactive: a zoom and a click answer quickly.
+  const t1 = Date.now();
+  await page.evaluate(() => window.seshatExplorer.cy.zoom(window.seshatExplorer.cy.zoom() * 2));
+  const first = await page.evaluate(() => window.seshatExplorer.cy.nodes().filter((n) => n.data('depth') === 2)[0].id());
+  await clickNode(page, first);
+  await page.locator('[data-testid="details-dependents"]').waitFor({ timeout: 15000 });
+  log(`explorer: zoom and click on the large graph answered in ${Date.now() - t1} ms`);
+  await shot(page, 'explorer-large');
+  await page.close();
+}
+
+let failed = false;
+try {
+  const root = await pickRoot();
+  log(`sample root: ${root.name}==${root.version} in ${envKey(root.environment)} (${root.nodes} nodes at maxDepth 5)`);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, acceptDownloads: true });
+  context.on('request', (r) => requests.push(r.url()));
+  await context.route('**/*', (route) => {
+    const u = route.request().url();
+    if (isLocal(u)) return route.continue();
+    outside.push(u);
+    return route.abort('blockedbyclient');
+  });
+  await playground(context, root);
+  await explorer(context, root);
+  await large(context, root);
+  check(outside.length === 0, `requests left localhost: ${[...new Set(outside)].join(', ')}`);
+  check(pageErrors.length === 0, `uncaught errors in the pages: ${pageErrors.join(' | ')}`);
+  const hosts = [...new Set(requests.map((u) => { try { return new URL(u).host || u.split(':')[0]; } catch { return u; } }))];
+  log(`${requests.length} requests, all to ${hosts.join(', ')}`);
+  log('PASS');
+} catch (err) {
+  failed = true;
+  console.error(`FAIL: ${err instanceof Failure ? err.message : err.stack || err}`);
+  if (outside.length) console.error(`requests that would have left localhost: ${[...new Set(outside)].join(', ')}`);
+  if (pageErrors.length) console.error(`uncaught errors in the pages: ${pageErrors.join(' | ')}`);
+} finally {
+  if (browser) await browser.close();
+}
+process.exit(failed ? 1 : 0);

@@ -92,9 +92,9 @@ func (r *Report) Targets() []Target {
 	it := Target{Contract: "ingestion within 3x of raw COPY of the same rows"}
 	mt := Target{Contract: "memory flat while syncing (100k documents)"}
 	if g := r.Ingest; g != nil && g.Copy > 0 {
-		best := g.Runs[len(g.Runs)-1]
+		var best IngestRun
 		for _, run := range g.Runs {
-			if run.Elapsed < best.Elapsed {
+			if !run.Indexed && (best.Workers == 0 || run.Elapsed < best.Elapsed) {
 				best = run
 			}
 		}
@@ -158,7 +158,7 @@ func (r *Report) Table() string {
 		fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t")
 		fmt.Fprintln(tw, "ingestion\tworkers\tseconds\tdocuments/s\trows/s\tmax RSS\t\t\t\t")
 		for _, run := range g.Runs {
-			fmt.Fprintf(tw, "seshat sync\t%d\t%.1f\t%.0f\t%.0f\t%s\t\t\t\t\n", run.Workers, run.Elapsed.Seconds(),
+			fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.0f\t%.0f\t%s\t\t\t\t\n", run.label("seshat sync", "seshat sync + indexes"), run.Workers, run.Elapsed.Seconds(),
 				float64(g.Documents)/run.Elapsed.Seconds(), float64(g.Rows)/run.Elapsed.Seconds(), mib(run.MaxRSS))
 		}
 		fmt.Fprintf(tw, "raw COPY\t1\t%.1f\t\t%.0f\t\t\t\t\t\n", g.Copy.Seconds(), float64(g.Rows)/g.Copy.Seconds())
@@ -230,7 +230,8 @@ func (r *Report) Markdown(command string) string {
 		fmt.Fprintf(&b, "\n### Ingestion from MinIO (`%s`: %d documents, %d rows)\n\n", g.Size, g.Documents, g.Rows)
 		b.WriteString("| what | workers | seconds | documents/s | rows/s | max RSS | RSS after a quarter |\n|---|---|---|---|---|---|---|\n")
 		for _, run := range g.Runs {
-			fmt.Fprintf(&b, "| `seshat sync` | %d | %.1f | %.0f | %.0f | %s | %s |\n", run.Workers, run.Elapsed.Seconds(),
+			fmt.Fprintf(&b, "| %s | %d | %.1f | %.0f | %.0f | %s | %s |\n",
+				run.label("`seshat sync`", "`seshat sync`, with `artifact (document_id)` and `package_metadata (document_id)` indexes (not in the migrations; see Findings)"), run.Workers, run.Elapsed.Seconds(),
 				float64(g.Documents)/run.Elapsed.Seconds(), float64(g.Rows)/run.Elapsed.Seconds(), mib(run.MaxRSS), mib(run.QuarterRSS))
 		}
 		fmt.Fprintf(&b, "| raw COPY of the same rows | 1 | %.1f | | %.0f | | |\n", g.Copy.Seconds(), float64(g.Rows)/g.Copy.Seconds())
@@ -262,4 +263,11 @@ func WriteDoc(path, section string) error {
 		s = s[:k] + "\n\n" + section + s[k:]
 	}
 	return os.WriteFile(path, []byte(s), 0o644)
+}
+
+func (r IngestRun) label(plain, indexed string) string {
+	if r.Indexed {
+		return indexed
+	}
+	return plain
 }

@@ -237,12 +237,19 @@ func TestConcurrentSyncs(t *testing.T) {
 	var wg gosync.WaitGroup
 	reps := make([]ingest.Report, 4)
 	errs := make([]error, 4)
+	// A document skipped because another sync ingested it meanwhile (found
+	// under its row lock) reports the counts of that ingestion too.
+	noCounts := make([][]string, 4)
 	for i := range reps {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			svc := &ingest.Service{Store: store, Docs: docs, Logger: logger, Workers: 3}
-			reps[i], errs[i] = svc.Sync(t.Context(), ingest.SyncOptions{Prefix: "solver"})
+			reps[i], errs[i] = svc.Sync(t.Context(), ingest.SyncOptions{Prefix: "solver", Progress: func(r ingest.Result) {
+				if r.Counts["solved"] == 0 {
+					noCounts[i] = append(noCounts[i], fmt.Sprintf("%s %s %v", r.DocumentID, r.Status, r.Counts))
+				}
+			}})
 		}()
 	}
 	wg.Wait()
@@ -250,6 +257,9 @@ func TestConcurrentSyncs(t *testing.T) {
 	for i, rep := range reps {
 		if errs[i] != nil || rep.Failed != 0 || rep.Processed != len(fx) {
 			t.Errorf("sync %d: %+v, %v", i, rep, errs[i])
+		}
+		if len(noCounts[i]) > 0 {
+			t.Errorf("sync %d: results without counts: %v", i, noCounts[i])
 		}
 		synced += rep.Synced
 	}

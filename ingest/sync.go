@@ -169,8 +169,11 @@ func (s *Service) syncOne(ctx context.Context, j job, opts SyncOptions, storeDow
 		return s.process(ctx, j.id, j.key, nil, opts.Force, opts.DryRun)
 	}
 	if j.key == "" {
-		_, err := objectstore.KeyFor(j.id)
-		return fail(err)
+		// An id that cannot name a key (given with IDs) names no document:
+		// nothing to record.
+		_, r.Err = objectstore.KeyFor(j.id)
+		r.Status = persistence.StatusFailed
+		return r
 	}
 	if storeDown.Load() {
 		return fail(persistence.Errorf(persistence.CodeUnavailable,

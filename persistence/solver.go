@@ -87,7 +87,7 @@ type Counts map[string]int64
 // IngestOutcome says what IngestSolverResult did.
 type IngestOutcome struct {
 	Status DocumentStatus // INGESTED, or SKIPPED when already ingested with the same SHA256
-	Counts Counts
+	Counts Counts         // facts written; for SKIPPED, those of the earlier ingestion
 }
 
 // IngestSolverResult writes the graph facts of one solver document in one
@@ -105,8 +105,8 @@ func (s *Store) IngestSolverResult(ctx context.Context, doc DocumentRef, res *So
 		if err != nil {
 			return err
 		}
-		if skip {
-			out.Status = StatusSkipped
+		if skip != nil {
+			out = IngestOutcome{Status: StatusSkipped, Counts: skip}
 			return nil
 		}
 		if err := writeSolverResult(ctx, tx, doc.ID, res, out.Counts); err != nil {
@@ -118,30 +118,36 @@ func (s *Store) IngestSolverResult(ctx context.Context, doc DocumentRef, res *So
 	return out, err
 }
 
-// beginDocument locks the document row (creating it), decides whether to
-// skip, and removes the document's previous facts when it is re-ingested.
-func beginDocument(ctx context.Context, tx pgx.Tx, doc DocumentRef, force bool) (skip bool, err error) {
+// beginDocument locks the document row (creating it) and decides whether to
+// skip: when it returns the counts of the earlier ingestion (never nil then),
+// the document is skipped. Otherwise it removes the document's previous
+// facts, for it is re-ingested.
+func beginDocument(ctx context.Context, tx pgx.Tx, doc DocumentRef, force bool) (skip Counts, err error) {
 	var status DocumentStatus
 	var sha *string
+	var counts Counts
 	err = tx.QueryRow(ctx, `
 		INSERT INTO document (id, kind, object_key, sha256, status)
 		VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), 'PENDING')
 		ON CONFLICT (id) DO UPDATE SET updated_at = now()
-		RETURNING status, sha256`, doc.ID, doc.Kind, doc.ObjectKey, doc.SHA256).Scan(&status, &sha)
+		RETURNING status, sha256, counts`, doc.ID, doc.Kind, doc.ObjectKey, doc.SHA256).Scan(&status, &sha, &counts)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	if !force && status == StatusIngested && sha != nil && *sha == doc.SHA256 {
-		return true, nil
+		if counts == nil {
+			counts = Counts{}
+		}
+		return counts, nil
 	}
 	if err := deleteDocumentFacts(ctx, tx, doc.ID); err != nil {
-		return false, err
+		return nil, err
 	}
 	_, err = tx.Exec(ctx, `
 		UPDATE document SET kind = $2, object_key = NULLIF($3, ''), sha256 = NULLIF($4, ''),
 			attempts = attempts + 1, updated_at = now()
 		WHERE id = $1`, doc.ID, doc.Kind, doc.ObjectKey, doc.SHA256)
-	return false, err
+	return nil, err
 }
 
 func finishDocument(ctx context.Context, tx pgx.Tx, id string, counts Counts) error {

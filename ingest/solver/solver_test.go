@@ -28,10 +28,13 @@ func readFixture(t testing.TB, name string) []byte {
 	return raw
 }
 
-// refNormalize is PEP 503 spelled as in the PEP, independent of NormalizeName.
+// refNormalize is PEP 503 spelled as in the PEP, independent of
+// NormalizeName, which also drops surrounding space as the graph does.
 var refSep = regexp.MustCompile(`[-_.]+`)
 
-func refNormalize(s string) string { return strings.ToLower(refSep.ReplaceAllString(s, "-")) }
+func refNormalize(s string) string {
+	return strings.ToLower(refSep.ReplaceAllString(strings.TrimSpace(s), "-"))
+}
 
 func TestFixtures(t *testing.T) {
 	tests := []struct {
@@ -884,7 +887,11 @@ func FuzzNormalizeName(f *testing.F) {
 		}
 		if ValidName(s) != ValidName(n) && ValidName(n) {
 			// Normalising cannot make an invalid name valid, except by
-			// lowercasing non-ASCII letters into ASCII (e.g. KELVIN SIGN).
+			// dropping surrounding space, or by lowercasing non-ASCII
+			// letters into ASCII (e.g. KELVIN SIGN).
+			if ValidName(strings.TrimSpace(s)) {
+				return
+			}
 			for _, r := range s {
 				if r >= 0x80 {
 					return

@@ -9,10 +9,9 @@ import (
 	"context"
 
 	"github.com/seshat-graph/seshat/auth"
-	"github.com/seshat-graph/seshat/ingest"
-
 	"github.com/seshat-graph/seshat/graph"
 	"github.com/seshat-graph/seshat/graph/model"
+	"github.com/seshat-graph/seshat/ingest"
 	"github.com/seshat-graph/seshat/persistence"
 )
 

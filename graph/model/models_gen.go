@@ -93,13 +93,25 @@ type IngestDocumentInput struct {
 	Force *bool `json:"force,omitempty"`
 }
 
+// What ingestDocument did. A malformed or unsupported document is not a GraphQL
+// error: it comes back with status FAILED, errorCode INVALID and an error that
+// names the JSON path of the first problem, and is recorded FAILED on its
+// document row. GraphQL errors are kept for a missing token (UNAUTHENTICATED),
+// a token without the ingest or admin scope (FORBIDDEN), an input with no
+// document id or an id of no known kind (INVALID), and an unreachable document
+// store (UNAVAILABLE).
 type IngestResult struct {
-	DocumentID string         `json:"documentId"`
-	Kind       string         `json:"kind"`
-	Status     DocumentStatus `json:"status"`
-	ErrorCode  *string        `json:"errorCode,omitempty"`
-	Error      *string        `json:"error,omitempty"`
-	Counts     any            `json:"counts"`
+	DocumentID string `json:"documentId"`
+	// solver, adviser, ... (from the document-id prefix).
+	Kind string `json:"kind"`
+	// INGESTED, SKIPPED (the same content was ingested before) or FAILED.
+	Status DocumentStatus `json:"status"`
+	// INVALID, UNAVAILABLE, ... when FAILED.
+	ErrorCode *string `json:"errorCode,omitempty"`
+	// Why it FAILED; for a malformed document, the JSON path and the problem.
+	Error *string `json:"error,omitempty"`
+	// Facts written, by kind; for SKIPPED, those of the earlier ingestion.
+	Counts any `json:"counts"`
 }
 
 type Mutation struct {
@@ -161,6 +173,10 @@ type SyncFailure struct {
 	Message    string `json:"message"`
 }
 
+// What syncDocuments did. Failed documents do not fail the mutation: each is
+// listed in failures (at most 1,000; failed counts them all) and recorded FAILED
+// on its document row, and the next sync tries it again. With dryRun, synced
+// counts the documents that would be ingested.
 type SyncReport struct {
 	Processed int           `json:"processed"`
 	Synced    int           `json:"synced"`

@@ -53,10 +53,22 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer store.Close()
 
+	// Queries may read from a hot standby; mutations and ingestion write to
+	// the primary.
+	reads := store
+	if c.DatabaseReadURL != "" {
+		rc := c
+		rc.DatabaseURL = c.DatabaseReadURL
+		if reads, err = e.openStore(ctx, rc, logger, tracer); err != nil {
+			return fmt.Errorf("SESHAT_DATABASE_READ_URL: %w", err)
+		}
+		defer reads.Close()
+	}
 	r := &resolvers.Resolver{
-		Store:  store,
-		Logger: logger,
-		Limits: resolvers.Limits{MaxDepth: c.MaxDepth, MaxPageSize: c.MaxPageSize, DefaultPage: min(100, c.MaxPageSize)},
+		Store:   reads,
+		Primary: store,
+		Logger:  logger,
+		Limits:  resolvers.Limits{MaxDepth: c.MaxDepth, MaxPageSize: c.MaxPageSize, DefaultPage: min(100, c.MaxPageSize)},
 	}
 	// Ingestion needs the document store; without it the gateway still
 	// serves queries and the mutations answer UNAVAILABLE.
@@ -81,6 +93,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Ready: func(ctx context.Context) error {
 			if err := store.Ping(ctx); err != nil {
 				return errors.New("database unreachable")
+			}
+			if err := reads.Ping(ctx); err != nil {
+				return errors.New("read database (SESHAT_DATABASE_READ_URL) unreachable")
 			}
 			return checkSchema(c.DatabaseURL)
 		},

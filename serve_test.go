@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seshat-graph/seshat/persistence"
 	"github.com/seshat-graph/seshat/testenv"
 )
 
@@ -254,5 +255,60 @@ func TestServeMetrics(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+}
+
+// TestServeReadURL: with SESHAT_DATABASE_READ_URL, queries read from that
+// database and mutations write to SESHAT_DATABASE_URL.
+func TestServeReadURL(t *testing.T) {
+	t.Parallel()
+	primary, replica := testenv.MigratedDatabase(t), testenv.MigratedDatabase(t)
+	ctx := context.Background()
+	rs, err := persistence.Open(ctx, replica, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	if _, err := rs.RegisterIndex(ctx, persistence.IndexRegistration{URL: "https://replica.example.com/simple"}); err != nil {
+		t.Fatal(err)
+	}
+	const token = "admin-token-0123456789"
+	s := startServe(t, map[string]string{
+		"SESHAT_DATABASE_URL": primary, "SESHAT_DATABASE_READ_URL": replica,
+		"SESHAT_API_TOKENS": "ops:admin:" + token,
+	})
+	post := func(query string) string {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, s.base+"/graphql", strings.NewReader(fmt.Sprintf(`{"query":%q}`, query)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if got := post(`{ indexes { url } }`); !strings.Contains(got, "replica.example.com") {
+		t.Errorf("indexes did not come from the read database: %s", got)
+	}
+	if got := post(`mutation { registerPackageIndex(url: "https://primary.example.com/simple") { url } }`); !strings.Contains(got, "primary.example.com") {
+		t.Fatalf("registerPackageIndex: %s", got)
+	}
+	ps, err := persistence.Open(ctx, primary, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	ixs, err := ps.Indexes(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ixs) != 1 || ixs[0].URL != "https://primary.example.com/simple" {
+		t.Errorf("primary indexes = %+v, want the registered one only", ixs)
+	}
+	if code, body := getJSON(t, s.base+"/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz = %d %v", code, body)
 	}
 }

@@ -18,7 +18,7 @@ func (r *mutationResolver) RegisterPackageIndex(ctx context.Context, url string,
 	if err := auth.Require(ctx, auth.ScopeAdmin); err != nil {
 		return nil, err
 	}
-	ix, err := r.Store.RegisterIndex(ctx, persistence.IndexRegistration{URL: url, WarehouseAPIURL: warehouseAPIURL, VerifySSL: verifySsl, Enabled: enabled})
+	ix, err := r.primary().RegisterIndex(ctx, persistence.IndexRegistration{URL: url, WarehouseAPIURL: warehouseAPIURL, VerifySSL: verifySsl, Enabled: enabled})
 	if err != nil {
 		return nil, err
 	}

@@ -20,8 +20,19 @@ var DefaultLimits = Limits{MaxDepth: 50, MaxPageSize: 1000, DefaultPage: 100}
 
 // Resolver is the root resolver; main wires its dependencies.
 type Resolver struct {
-	Store  *persistence.Store
-	Ingest Ingester
-	Logger *slog.Logger
-	Limits Limits
+	// Store answers queries; it may be a hot standby.
+	Store *persistence.Store
+	// Primary takes the writes of mutations; nil means Store.
+	Primary *persistence.Store
+	Ingest  Ingester
+	Logger  *slog.Logger
+	Limits  Limits
+}
+
+// primary is the store mutations write to.
+func (r *Resolver) primary() *persistence.Store {
+	if r.Primary != nil {
+		return r.Primary
+	}
+	return r.Store
 }

@@ -1,23 +1,19 @@
 #!/usr/bin/env bash
-# Rebuilds playground/dist (the GraphiQL playground and the graph explorer that
-# seshat embeds) from npm, exactly as playground/web/package-lock.json pins it.
-# Needs node and npm and the npm registry; commit playground/dist afterwards.
-#
-#   scripts/playground-assets.sh          npm ci, then build
-#   SKIP_NPM_CI=1 scripts/playground-assets.sh   build with the node_modules already there
+# Rebuilds playground/dist (GraphiQL and the graph explorer, embedded into
+# seshat with go:embed) from the npm packages locked in
+# playground/web/package-lock.json: npm ci, then esbuild (playground/web/build.mjs).
+# Commit the result. To move to newer packages, run `npm update` (or
+# `npm install <pkg>@<version> --save-exact`) in playground/web first, then
+# this script, then make test.
 set -euo pipefail
-cd "$(dirname "$0")/../playground/web"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WEB="$ROOT/playground/web"
 
-command -v npm >/dev/null || { echo "playground-assets: npm is required (Debian: apt-get install -y npm)" >&2; exit 1; }
-if [ "${SKIP_NPM_CI:-0}" != 1 ]; then
-	npm ci --no-audit --no-fund --loglevel=error
-fi
+command -v node >/dev/null || { echo "playground-assets: node not found (Node 18+)" >&2; exit 1; }
+command -v npm >/dev/null || { echo "playground-assets: npm not found" >&2; exit 1; }
+
+cd "$WEB"
+npm ci --no-audit --no-fund --loglevel=error
 npm run --silent build
-
-# The pages must load nothing from outside the gateway.
-if grep -RIlE '(src|href)="https?://' ../dist --include='*.html' >/dev/null; then
-	echo "playground-assets: an HTML page in playground/dist references an external URL" >&2
-	exit 1
-fi
-du -sh ../dist
-echo "playground-assets: playground/dist rebuilt; run go test ./playground and commit playground/dist"
+echo "playground-assets: rebuilt playground/dist:" >&2
+(cd "$ROOT" && find playground/dist -type f | sort | xargs du -h) >&2

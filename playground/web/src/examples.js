@@ -19,7 +19,7 @@ query Package($name: String!) {
   environments { osName osVersion pythonVersion }
 }
 `,
-    variables: `{ "name": "flask" }`,
+    variables: `{ "name": "tensorflow" }`,
   },
   {
     query: `# The transitive dependency graph of one version in one environment:
@@ -35,7 +35,7 @@ query DependencyGraph($root: PackageVersionInput!, $env: EnvironmentInput!, $dep
 }
 `,
     variables: `{
-  "root": { "name": "flask", "version": "2.0.1" },
+  "root": { "name": "tensorflow", "version": "2.6.0" },
   "env": ${env},
   "depth": 5
 }`,
@@ -56,7 +56,7 @@ query Dependents($name: String!, $version: String, $env: EnvironmentInput) {
   }
 }
 `,
-    variables: `{ "name": "werkzeug", "env": ${env} }`,
+    variables: `{ "name": "numpy", "env": ${env} }`,
   },
   {
     query: `# The solvers' backlog: versions on enabled indexes not solved in an environment.

@@ -526,7 +526,7 @@ async function showDetails(node) {
         el('td', {}, dep.name, dep.extras.length ? `[${dep.extras.join(',')}]` : ''),
         el('td', {}, el('code', {}, dep.versionRange)),
         el('td', {},
-          dep.marker ? el('code', { title: `evaluated ${dep.markerEvaluationResult}` }, dep.marker) : null,
+          dep.marker ? el('code', { class: 'marker', title: `evaluated ${dep.markerEvaluationResult}` }, dep.marker) : null,
           dep.marker && dep.markerEvaluationResult === false ? el('span', { class: 'muted' }, ' (false here)') : null,
           dep.extra ? el('div', {}, `extra: ${dep.extra}`) : null,
           !dep.marker && !dep.extra ? el('span', { class: 'muted' }, '–') : null),

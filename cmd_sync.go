@@ -60,12 +60,12 @@ Examples:
 
 func runSync(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("sync", syncUsage)
-	prefix := fs.String("prefix", "", "key prefix below the store root, such as `solver` (default: every document)")
+	prefix := fs.String("prefix", "", "ingest the documents whose key starts with `KEY-PREFIX` below the store root, such as solver or solver/solver-rhel-8 (default: every document)")
 	var ids stringList
 	fs.Var(&ids, "id", "ingest this document `ID` (repeatable); overrides --prefix")
 	force := fs.Bool("force", false, "re-ingest documents whose content was ingested before, replacing their facts")
 	dryRun := fs.Bool("dry-run", false, "read, parse and validate without writing anything")
-	workers := fs.Int("workers", 4, "documents ingested at once")
+	workers := fs.Int("workers", 4, "ingest `N` documents at once, each in its own transaction")
 	limit := fs.Int("limit", 0, "stop after `N` documents (0: no limit)")
 	if err := e.parse(fs, args); err != nil {
 		return err

@@ -3,6 +3,7 @@ package persistence
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -228,12 +229,9 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 		return err
 	}
 	var solverID int64
-	err = tx.QueryRow(ctx, `
-		WITH ins AS (
-			INSERT INTO solver (name, version) VALUES ($1, $2)
-			ON CONFLICT (name, version) DO NOTHING RETURNING id)
-		SELECT id FROM ins UNION ALL SELECT id FROM solver WHERE name = $1 AND version = $2
-		LIMIT 1`, res.SolverName, res.SolverVersion).Scan(&solverID)
+	solverID, err = upsertID(ctx, tx,
+		`INSERT INTO solver (name, version) VALUES ($1, $2) ON CONFLICT (name, version) DO NOTHING RETURNING id`,
+		`SELECT id FROM solver WHERE name = $1 AND version = $2`, res.SolverName, res.SolverVersion)
 	if err != nil {
 		return fmt.Errorf("upsert solver: %w", err)
 	}
@@ -436,15 +434,27 @@ func idx(p *int64) int64 {
 	return *p
 }
 
-func upsertEnvironment(ctx context.Context, tx pgx.Tx, env EnvironmentKey) (int64, error) {
+// upsertID inserts a row unless it exists and returns its id. The lookup is
+// a statement of its own: an insert that conflicted with a concurrent
+// transaction waited for it to commit, and only a new statement's snapshot
+// sees that row (a SELECT in the same statement, as in a
+// "WITH ins AS (INSERT ...) SELECT ... UNION ALL SELECT ..." upsert, does
+// not, and finds nothing).
+func upsertID(ctx context.Context, tx pgx.Tx, insert, lookup string, args ...any) (int64, error) {
 	var id int64
-	err := tx.QueryRow(ctx, `
-		WITH ins AS (
-			INSERT INTO environment (os_name, os_version, python_version) VALUES ($1, $2, $3)
-			ON CONFLICT ON CONSTRAINT environment_key DO NOTHING RETURNING id)
-		SELECT id FROM ins UNION ALL
-		SELECT id FROM environment WHERE os_name = $1 AND os_version = $2 AND python_version = $3
-		LIMIT 1`, env.OSName, env.OSVersion, env.PythonVersion).Scan(&id)
+	err := tx.QueryRow(ctx, insert, args...).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = tx.QueryRow(ctx, lookup, args...).Scan(&id)
+	}
+	return id, err
+}
+
+func upsertEnvironment(ctx context.Context, tx pgx.Tx, env EnvironmentKey) (int64, error) {
+	id, err := upsertID(ctx, tx,
+		`INSERT INTO environment (os_name, os_version, python_version) VALUES ($1, $2, $3)
+		 ON CONFLICT ON CONSTRAINT environment_key DO NOTHING RETURNING id`,
+		`SELECT id FROM environment WHERE os_name = $1 AND os_version = $2 AND python_version = $3`,
+		env.OSName, env.OSVersion, env.PythonVersion)
 	if err != nil {
 		return 0, fmt.Errorf("upsert environment: %w", err)
 	}

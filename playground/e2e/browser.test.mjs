@@ -150,6 +150,17 @@ async function playground(context, root) {
     `playground: the response lacks latestVersion/environments: ${text.slice(0, 400)}`);
   log(`playground: query ran, response shows ${root.name}`);
 
+  // The ingest example without a real token: the error and its code show.
+  await page.locator('.graphiql-tab', { hasText: 'Ingest' }).click();
+  await page.waitForFunction(() => (document.querySelector('.graphiql-query-editor')?.textContent || '').includes('ingestDocument'), null, { timeout: 15000 });
+  await page.locator('.graphiql-execute-button').click();
+  await page.waitForFunction(() => (document.querySelector('.graphiql-response')?.textContent || '').includes('UNAUTHENTICATED'), null, { timeout: 30000 })
+    .catch(async () => {
+      throw new Failure(`playground: the ingest example without a token does not show UNAUTHENTICATED: ${(await response.textContent()).slice(0, 300)}`);
+    });
+  await shot(page, 'playground-error');
+  log('playground: the ingest example without a token shows UNAUTHENTICATED');
+
   // The docs explorer lists the schema's root fields.
   await page.locator('button[aria-label="Show Documentation Explorer"]').click().catch(() => {});
   const docs = page.locator('.graphiql-doc-explorer');

@@ -72,8 +72,10 @@ query Unsolved($env: EnvironmentInput!) {
   },
   {
     query: `# Mutations need a token from SESHAT_API_TOKENS (scope ingest or admin).
-# Put it in the Headers pane below:
+# It goes in the Headers pane below, replacing <secret>:
 #   { "Authorization": "Bearer <secret>" }
+# Without it the gateway answers UNAUTHENTICATED. The variables hold a small
+# Thoth solver document: one version and its one requirement, in rhel 8 / Python 3.8.
 mutation Ingest($document: JSON!) {
   ingestDocument(input: { document: $document }) {
     documentId
@@ -87,8 +89,59 @@ mutation Ingest($document: JSON!) {
 `,
     variables: `{
   "document": {
-    "metadata": { "document_id": "solver-rhel-8-py38-000000000000-0000000000000000" },
-    "result": {}
+    "metadata": {
+      "analyzer": "thoth-solver",
+      "analyzer_version": "1.10.0",
+      "document_id": "solver-rhel-8-py38-260101000000-0123456789abcdef",
+      "datetime": "2026-01-01T00:00:00.000000",
+      "duration": 3,
+      "arguments": {
+        "python": {
+          "index": "https://pypi.org/simple",
+          "requirements": "example-package===1.0.0"
+        }
+      },
+      "os_release": {
+        "id": "rhel",
+        "version_id": "8.4"
+      },
+      "python": {
+        "major": 3,
+        "minor": 8,
+        "micro": 10,
+        "implementation_name": "cpython"
+      }
+    },
+    "result": {
+      "tree": [
+        {
+          "package_name": "example-package",
+          "package_version": "1.0.0",
+          "index_url": "https://pypi.org/simple",
+          "dependencies": [
+            {
+              "package_name": "six",
+              "specifier": ">=1.10",
+              "marker": null,
+              "marker_evaluation_result": true,
+              "extra": [],
+              "extras": [],
+              "resolved_versions": [
+                {
+                  "index": "https://pypi.org/simple",
+                  "versions": [
+                    "1.16.0"
+                  ]
+                }
+              ]
+            }
+          ]
+        }
+      ],
+      "errors": [],
+      "unparsed": [],
+      "unresolved": []
+    }
   }
 }`,
     headers: `{ "Authorization": "Bearer <secret>" }`,

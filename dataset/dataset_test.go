@@ -91,11 +91,14 @@ var nonName = regexp.MustCompile(`[-_.]+`)
 func norm(s string) string { return strings.ToLower(nonName.ReplaceAllString(s, "-")) }
 
 // readGraph decodes the documents whose id starts with solver-<tag>-.
-func readGraph(t testing.TB, docs [][]byte, tag string) *tGraph {
+func readGraph(t testing.TB, ids []string, docs [][]byte, tag string) *tGraph {
 	t.Helper()
 	g := &tGraph{out: map[node][]tEdge{}, solved: map[node]bool{}, failed: map[node]bool{}, mentions: map[node]bool{}}
 	prefix := "solver-" + tag + "-"
-	for _, raw := range docs {
+	for k, raw := range docs {
+		if !strings.HasPrefix(ids[k], prefix) {
+			continue
+		}
 		var d tDoc
 		if err := json.Unmarshal(raw, &d); err != nil {
 			t.Fatalf("decode: %v", err)
@@ -175,6 +178,8 @@ func (g *tGraph) reach(root node, extras []string) (map[node]bool, map[[2]node]b
 
 var root = node{"tensorflow", "2.6.0", dataset.PyPI}
 
+var idRe = regexp.MustCompile(`^solver-(rhel-8-py38|fedora-34-py39)-\d{12}-[0-9a-f]{16}$`)
+
 func TestSmallDocumentsParse(t *testing.T) {
 	ids, docs, st := collect(t, dataset.Options{Size: dataset.Small, Seed: 1})
 	if st.Documents != len(docs) || st.Documents == 0 {
@@ -187,7 +192,7 @@ func TestSmallDocumentsParse(t *testing.T) {
 			t.Fatalf("document id %s emitted twice", ids[k])
 		}
 		seen[ids[k]] = true
-		if !regexp.MustCompile(`^solver-(rhel-8-py38|fedora-34-py39)-\d{12}-[0-9a-f]{16}$`).MatchString(ids[k]) {
+		if !idRe.MatchString(ids[k]) {
 			t.Fatalf("document id %q is not solver-<os>-<ver>-py<XY>-<timestamp>-<hex>", ids[k])
 		}
 		doc, err := solver.Parse("", raw)
@@ -234,9 +239,9 @@ func TestSmallDocumentsParse(t *testing.T) {
 // fan-in, cycles, a frontier, two environments, and that Stats count what
 // the documents mention.
 func TestSmallShape(t *testing.T) {
-	_, docs, st := collect(t, dataset.Options{Size: dataset.Small, Seed: 1})
-	g := readGraph(t, docs, "rhel-8-py38")
-	g2 := readGraph(t, docs, "fedora-34-py39")
+	ids, docs, st := collect(t, dataset.Options{Size: dataset.Small, Seed: 1})
+	g := readGraph(t, ids, docs, "rhel-8-py38")
+	g2 := readGraph(t, ids, docs, "fedora-34-py39")
 	if len(g2.solved) == 0 || len(g2.solved) >= len(g.solved) {
 		t.Errorf("second environment solved %d versions, first %d: want some, fewer", len(g2.solved), len(g.solved))
 	}
@@ -336,13 +341,16 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// TestTensorflowScale checks the root's reach in the first environment:
-// at least 5,000 versions for tf, the same versions and edges for tf10x,
-// whose documents are at least ten times as many versions and include every
-// tf document unchanged.
+// TestTensorflowScale checks the root's reach in the first environment: at
+// least 5,000 versions for tf, and the same for tf10x, whose documents are
+// at least ten times as many versions. tf10x contains every tf document
+// byte for byte, and none of its other documents in that environment is
+// about a version the root reaches in tf; out-edges come only from a
+// version's own documents, so the walk from the root meets exactly the same
+// edges in both and the reach is the same.
 func TestTensorflowScale(t *testing.T) {
 	ids, docs, st := collect(t, dataset.Options{Size: dataset.TF, Seed: 1})
-	g := readGraph(t, docs, "rhel-8-py38")
+	g := readGraph(t, ids, docs, "rhel-8-py38")
 	nodes, edges := g.reach(root, nil)
 	t.Logf("tf: %d documents, %d versions; root reaches %d versions over %d edges", st.Documents, st.Versions, len(nodes), len(edges))
 	if len(nodes) < 5000 {
@@ -360,50 +368,64 @@ func TestTensorflowScale(t *testing.T) {
 	}
 	docs, g = nil, nil
 
-	// tf10x, streamed: only the first environment's documents are kept.
-	var first [][]byte
-	found, k := 0, 0
+	// tf10x, streamed; only the versions its other documents are about are read.
+	type about struct {
+		Result struct {
+			Tree []struct {
+				PackageName    string `json:"package_name"`
+				PackageVersion string `json:"package_version"`
+				IndexURL       string `json:"index_url"`
+			} `json:"tree"`
+			Errors []struct {
+				PackageName    string `json:"package_name"`
+				PackageVersion string `json:"package_version"`
+				IndexURL       string `json:"index_url"`
+			} `json:"errors"`
+		} `json:"result"`
+	}
+	found, others, k := 0, 0, 0
 	st10, err := dataset.Generate(context.Background(), dataset.Options{Size: dataset.TF10x, Seed: 1}, func(id string, raw []byte) error {
-		if want, ok := tfDocs[id]; ok {
-			found++
-			if sha256.Sum256(raw) != want {
-				return fmt.Errorf("%s differs between tf and tf10x", id)
-			}
-		}
 		if k++; k%500 == 0 {
 			if _, err := solver.Parse(id, raw); err != nil {
 				return err
 			}
 		}
-		if strings.HasPrefix(id, "solver-rhel-8-py38-") {
-			first = append(first, bytes.Clone(raw))
+		if want, ok := tfDocs[id]; ok {
+			found++
+			if sha256.Sum256(raw) != want {
+				return fmt.Errorf("%s differs between tf and tf10x", id)
+			}
+			return nil
+		}
+		if !strings.HasPrefix(id, "solver-rhel-8-py38-") {
+			return nil
+		}
+		others++
+		var a about
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return err
+		}
+		for _, e := range a.Result.Tree {
+			if n := (node{norm(e.PackageName), e.PackageVersion, e.IndexURL}); nodes[n] {
+				return fmt.Errorf("%s, a tf10x document only, is about %s, which the root reaches", id, n)
+			}
+		}
+		for _, e := range a.Result.Errors {
+			if n := (node{norm(e.PackageName), e.PackageVersion, e.IndexURL}); nodes[n] {
+				return fmt.Errorf("%s, a tf10x document only, is about %s, which the root reaches", id, n)
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("tf10x: %d documents (%d of tf, %d others in rhel 8), %d versions", st10.Documents, found, others, st10.Versions)
 	if found != len(tfDocs) {
 		t.Errorf("tf10x has %d of tf's %d documents", found, len(tfDocs))
 	}
-	if st10.Versions < 10*st.Versions {
-		t.Errorf("tf10x has %d versions, tf %d: want >= 10x", st10.Versions, st.Versions)
-	}
-	g10 := readGraph(t, first, "rhel-8-py38")
-	nodes10, edges10 := g10.reach(root, nil)
-	t.Logf("tf10x: %d documents, %d versions; root reaches %d versions over %d edges", st10.Documents, st10.Versions, len(nodes10), len(edges10))
-	if len(nodes10) != len(nodes) || len(edges10) != len(edges) {
-		t.Fatalf("root reaches %d versions / %d edges in tf10x, %d / %d in tf", len(nodes10), len(edges10), len(nodes), len(edges))
-	}
-	for n := range nodes {
-		if !nodes10[n] {
-			t.Fatalf("%s reached in tf, not in tf10x", n)
-		}
-	}
-	for e := range edges {
-		if !edges10[e] {
-			t.Fatalf("edge %s -> %s in tf, not in tf10x", e[0], e[1])
-		}
+	if others == 0 || st10.Versions < 10*st.Versions {
+		t.Errorf("tf10x has %d versions and %d new documents in rhel 8, tf %d versions: want >= 10x", st10.Versions, others, st.Versions)
 	}
 }
 

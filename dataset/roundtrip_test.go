@@ -36,7 +36,7 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatalf("%s: status %s", ids[k], out.Status)
 		}
 	}
-	graphs := map[int]*tGraph{0: readGraph(t, docs, "rhel-8-py38"), 1: readGraph(t, docs, "fedora-34-py39")}
+	graphs := map[int]*tGraph{0: readGraph(t, ids, docs, "rhel-8-py38"), 1: readGraph(t, ids, docs, "fedora-34-py39")}
 	flask := node{"flask", "2.0.1", dataset.PyPI}
 	// A solved urllib3 whose extras add requirements: the walk with extras
 	// must reach more than the one without.

@@ -68,3 +68,37 @@ func TestSyncStreams(t *testing.T) {
 		t.Errorf("failure %v, want INVALID", rep.Failures[0])
 	}
 }
+
+// TestSyncInterrupted ends a sync's context midway: Sync returns the report
+// of what it processed with an UNAVAILABLE error, and lists nothing more.
+func TestSyncInterrupted(t *testing.T) {
+	t.Parallel()
+	store, _, _ := testenv.Store(t)
+	dir, err := objectstore.Open(t.Context(), objectstore.Config{URL: "dir://" + t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := &counted{Store: dir}
+	const n, stopAt, workers = 300, 5, 2
+	for i := range n {
+		put(t, docs, fmt.Sprintf("solver/solver-fedora-31-py37-%08x", i), []byte(`{}`))
+	}
+	svc := &ingest.Service{Store: store, Docs: docs, Logger: testenv.Logger(t), Workers: workers}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	seen := 0
+	rep, err := svc.Sync(ctx, ingest.SyncOptions{Prefix: "solver", DryRun: true, Progress: func(ingest.Result) {
+		if seen++; seen == stopAt {
+			cancel()
+		}
+	}})
+	if persistence.ErrorCode(err) != persistence.CodeUnavailable {
+		t.Fatalf("err = %v, want UNAVAILABLE", err)
+	}
+	if rep.Processed < stopAt || rep.Processed > stopAt+3*workers+2 {
+		t.Errorf("processed %d, want from %d to %d", rep.Processed, stopAt, stopAt+3*workers+2)
+	}
+	if listed := docs.listed.Load(); listed > int64(stopAt+3*workers+2) {
+		t.Errorf("listed %d keys after the context ended", listed)
+	}
+}

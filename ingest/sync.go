@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -54,7 +55,8 @@ type job struct{ id, key string }
 //
 // The report counts what was processed even when an error is returned: the
 // listing itself failed (UNAVAILABLE, NOT_FOUND for a missing bucket,
-// INVALID for a bad prefix) or ctx ended.
+// INVALID for a bad prefix) or ctx ended (UNAVAILABLE; the documents in
+// flight then count as failed but are not recorded so).
 func (s *Service) Sync(ctx context.Context, opts SyncOptions) (Report, error) {
 	workers := opts.Workers
 	if workers <= 0 {
@@ -94,8 +96,9 @@ func (s *Service) Sync(ctx context.Context, opts SyncOptions) (Report, error) {
 	wg.Wait()
 	close(results)
 	<-done
-	if listErr == nil {
-		listErr = ctx.Err()
+	if ctx.Err() != nil && (listErr == nil || errors.Is(listErr, ctx.Err())) {
+		listErr = persistence.Wrap(persistence.CodeUnavailable, ctx.Err(), fmt.Sprintf(
+			"sync interrupted (%v) after %d documents; the next sync goes on with the rest", ctx.Err(), rep.Processed))
 	}
 	return rep, listErr
 }
@@ -109,6 +112,9 @@ func (s *Service) feed(ctx context.Context, opts SyncOptions, jobs chan<- job) e
 	send := func(j job) error {
 		if opts.Limit > 0 && n >= opts.Limit {
 			return errLimit
+		}
+		if err := ctx.Err(); err != nil {
+			return err // select below picks at random when both are ready
 		}
 		select {
 		case jobs <- j:

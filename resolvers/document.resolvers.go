@@ -8,6 +8,8 @@ package resolvers
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/seshat-graph/seshat/auth"
 	"github.com/seshat-graph/seshat/graph"
 	"github.com/seshat-graph/seshat/graph/model"
@@ -69,7 +71,12 @@ func (r *mutationResolver) SyncDocuments(ctx context.Context, input model.SyncDo
 	}
 	rep, err := r.Ingest.Sync(ctx, opts)
 	if err != nil {
-		return nil, err
+		if rep.Processed == 0 {
+			return nil, err
+		}
+		// Stopped midway (the listing failed, the request timed out): the
+		// documents processed are committed, so say which, with the error.
+		graphql.AddError(ctx, err)
 	}
 	out := &model.SyncReport{Processed: rep.Processed, Synced: rep.Synced, Skipped: rep.Skipped, Failed: rep.Failed,
 		Failures: make([]model.SyncFailure, len(rep.Failures))}

@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	gosync "sync"
@@ -237,8 +238,7 @@ func TestConcurrentSyncs(t *testing.T) {
 	var wg gosync.WaitGroup
 	reps := make([]ingest.Report, 4)
 	errs := make([]error, 4)
-	// A document skipped because another sync ingested it meanwhile (found
-	// under its row lock) reports the counts of that ingestion too.
+	// Every document ingested reports its counts.
 	noCounts := make([][]string, 4)
 	for i := range reps {
 		wg.Add(1)
@@ -246,7 +246,7 @@ func TestConcurrentSyncs(t *testing.T) {
 			defer wg.Done()
 			svc := &ingest.Service{Store: store, Docs: docs, Logger: logger, Workers: 3}
 			reps[i], errs[i] = svc.Sync(t.Context(), ingest.SyncOptions{Prefix: "solver", Progress: func(r ingest.Result) {
-				if r.Counts["solved"] == 0 {
+				if r.Status == persistence.StatusIngested && r.Counts["solved"] == 0 {
 					noCounts[i] = append(noCounts[i], fmt.Sprintf("%s %s %v", r.DocumentID, r.Status, r.Counts))
 				}
 			}})
@@ -280,5 +280,81 @@ func TestConcurrentSyncs(t *testing.T) {
 	if err := db.QueryRow(t.Context(), `
 		SELECT count(*) FROM (SELECT 1 FROM depends_on GROUP BY solved_id, package_id, version_range, marker, extra HAVING count(*) > 1) d`).Scan(&dup); err != nil || dup != 0 {
 		t.Errorf("%d duplicated edges (%v)", dup, err)
+	}
+}
+
+// TestSyncSkipsDocumentInFlight: a sync does not wait for a document that
+// another transaction is ingesting; it skips it as busy and goes on, and the
+// other transaction ingests it.
+func TestSyncSkipsDocumentInFlight(t *testing.T) {
+	t.Parallel()
+	store, _, dbURL := testenv.Store(t)
+	db := connect(t, dbURL)
+	locker := connect(t, dbURL)
+	docs, err := objectstore.Open(t.Context(), testenv.Bucket(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &ingest.Service{Store: store, Docs: docs, Logger: testenv.Logger(t), Workers: 2}
+	fx := variants(t, fixtureByID(t, "solver-fedora-31-py37-012b745d"), 3, func(i int) string { return fmt.Sprintf("3.0.%d", i) })
+	for _, f := range fx {
+		put(t, docs, f.key, f.raw)
+	}
+	var dbName string
+	if err := db.QueryRow(t.Context(), `SELECT current_database()`).Scan(&dbName); err != nil {
+		t.Fatal(err)
+	}
+
+	// The first document's ingestion waits inside its transaction for a
+	// table lock held by locker.
+	tx, err := locker.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(t.Context())
+	if _, err := tx.Exec(t.Context(), `LOCK TABLE depends_on IN EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan ingest.Result, 1)
+	go func() {
+		r, _ := svc.Ingest(t.Context(), fx[0].id, fx[0].raw, false)
+		first <- r
+	}()
+	for waiting := 0; waiting == 0; time.Sleep(20 * time.Millisecond) {
+		if err := db.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = $1 AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`, dbName).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// A sync of the first document meanwhile skips it as busy at once.
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	var busy []string
+	rep, err := svc.Sync(ctx, ingest.SyncOptions{IDs: []string{fx[0].id}, Progress: func(r ingest.Result) {
+		if r.Busy {
+			busy = append(busy, r.DocumentID)
+		}
+	}})
+	if err != nil || rep.Skipped != 1 || rep.Failed != 0 || fmt.Sprint(busy) != fmt.Sprint([]string{fx[0].id}) {
+		t.Fatalf("sync of the document in flight: %+v, busy %v, %v; want it skipped as busy", rep, busy, err)
+	}
+	if err := tx.Rollback(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-first; r.Status != persistence.StatusIngested {
+		t.Fatalf("the ingestion in flight: %+v", r)
+	}
+
+	// The next sync ingests the rest and skips the first, no longer busy.
+	rep = sync(t, svc, ingest.SyncOptions{Prefix: "solver"})
+	if rep.Synced != len(fx)-1 || rep.Skipped != 1 || rep.Failed != 0 {
+		t.Errorf("next sync %+v", rep)
+	}
+	for _, f := range fx {
+		wantTree, _, wantEdges := expected(f.doc)
+		gotTree, _, gotEdges := stored(t, db, f.id)
+		diff(t, f.id+" tree", wantTree, gotTree)
+		diff(t, f.id+" edges", wantEdges, gotEdges)
 	}
 }

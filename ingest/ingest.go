@@ -43,6 +43,9 @@ type Result struct {
 	Status persistence.DocumentStatus
 	// Counts are the facts written (for SKIPPED, those of the earlier ingestion).
 	Counts persistence.Counts
+	// Busy says the document was SKIPPED by a sync because another
+	// transaction was ingesting it at that moment (Counts is empty then).
+	Busy bool
 	// Err says why the document FAILED: a *persistence.Error whose code is
 	// INVALID for a malformed document (the message names the JSON path),
 	// UNAVAILABLE when the document store or the database could not be
@@ -54,9 +57,18 @@ type Result struct {
 type kind struct {
 	prefix string // document-id prefix, "solver-"
 	name   string // document kind, "solver"
-	// write parses raw and, unless dryRun, writes its facts; nil means the
-	// kind is known but not ingested yet.
-	write func(ctx context.Context, s *Service, ref persistence.DocumentRef, raw []byte, force, dryRun bool) (persistence.IngestOutcome, error)
+	// write parses raw and, unless o.dryRun, writes its facts; nil means
+	// the kind is known but not ingested yet.
+	write func(ctx context.Context, s *Service, ref persistence.DocumentRef, raw []byte, o writeOpts) (persistence.IngestOutcome, error)
+}
+
+// writeOpts say how a document is written.
+type writeOpts struct {
+	force, dryRun bool
+	// shared: the document comes from a sync's backlog, which other syncs
+	// may be working through: one that another transaction is ingesting is
+	// skipped (Busy) instead of waited for.
+	shared bool
 }
 
 // kinds is the registry, by document-id prefix. Thoth's analyzers other than
@@ -110,7 +122,7 @@ func KindOf(id string) (string, error) {
 	return k.name, err
 }
 
-func writeSolver(ctx context.Context, s *Service, ref persistence.DocumentRef, raw []byte, force, dryRun bool) (persistence.IngestOutcome, error) {
+func writeSolver(ctx context.Context, s *Service, ref persistence.DocumentRef, raw []byte, o writeOpts) (persistence.IngestOutcome, error) {
 	doc, err := solver.Parse(ref.ID, raw)
 	if err != nil {
 		var ve *solver.ValidationError
@@ -119,16 +131,20 @@ func writeSolver(ctx context.Context, s *Service, ref persistence.DocumentRef, r
 		}
 		return persistence.IngestOutcome{}, err
 	}
-	if dryRun {
+	if o.dryRun {
 		return persistence.IngestOutcome{Status: persistence.StatusPending}, nil
 	}
 	res := SolverResult(doc)
+	write := s.Store.IngestSolverResult
+	if o.shared {
+		write = s.Store.IngestSolverResultNoWait
+	}
 	// The transaction itself retries serialization failures and deadlocks;
 	// a connection lost mid-document (a restarted or terminated backend)
 	// rolled the whole document back, so it is tried again on a new one.
 	backoff := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
-		out, err := s.Store.IngestSolverResult(ctx, ref, res, force)
+		out, err := write(ctx, ref, res, o.force)
 		if err == nil || persistence.ErrorCode(err) != persistence.CodeUnavailable || attempt == 2 || ctx.Err() != nil {
 			return out, err
 		}
@@ -157,7 +173,7 @@ func (s *Service) logger() *slog.Logger {
 // for the caller's own context only (nil otherwise).
 func (s *Service) Ingest(ctx context.Context, id string, raw []byte, force bool) (Result, error) {
 	key, _ := objectstore.KeyFor(id)
-	r := s.process(ctx, id, key, raw, force, false)
+	r := s.process(ctx, id, key, raw, writeOpts{force: force})
 	return r, ctx.Err()
 }
 
@@ -176,7 +192,7 @@ func (s *Service) Submit(ctx context.Context, id string, raw []byte, force bool)
 		return Result{}, err
 	}
 	if k.write != nil {
-		if _, err := k.write(ctx, s, persistence.DocumentRef{ID: id, Kind: k.name}, raw, false, true); err != nil {
+		if _, err := k.write(ctx, s, persistence.DocumentRef{ID: id, Kind: k.name}, raw, writeOpts{dryRun: true}); err != nil {
 			return s.failed(ctx, Result{DocumentID: id, Kind: k.name},
 				persistence.DocumentRef{ID: id, Kind: k.name, SHA256: digest(raw)}, err), nil
 		}
@@ -184,11 +200,11 @@ func (s *Service) Submit(ctx context.Context, id string, raw []byte, force bool)
 	if err := s.Docs.Put(ctx, key, raw); err != nil {
 		return Result{}, err
 	}
-	return s.process(ctx, id, key, raw, force, false), nil
+	return s.process(ctx, id, key, raw, writeOpts{force: force}), nil
 }
 
 // process ingests one document read from key.
-func (s *Service) process(ctx context.Context, id, key string, raw []byte, force, dryRun bool) Result {
+func (s *Service) process(ctx context.Context, id, key string, raw []byte, o writeOpts) Result {
 	r := Result{DocumentID: id}
 	k, err := lookupKey(id, key)
 	if err != nil {
@@ -202,7 +218,7 @@ func (s *Service) process(ctx context.Context, id, key string, raw []byte, force
 			"%s documents are not supported yet: only solver documents are ingested", k.name))
 	}
 	// Skipping unchanged content costs one indexed read, no parse, no transaction.
-	if !force && !dryRun {
+	if !o.force && !o.dryRun {
 		d, err := s.Store.Document(ctx, id)
 		if err != nil {
 			return s.failed(ctx, r, ref, err)
@@ -212,15 +228,15 @@ func (s *Service) process(ctx context.Context, id, key string, raw []byte, force
 			return r
 		}
 	}
-	out, err := k.write(ctx, s, ref, raw, force, dryRun)
+	out, err := k.write(ctx, s, ref, raw, o)
 	if err != nil {
-		if dryRun {
+		if o.dryRun {
 			r.Status, r.Err = persistence.StatusFailed, err
 			return r
 		}
 		return s.failed(ctx, r, ref, err)
 	}
-	r.Status, r.Counts = out.Status, out.Counts
+	r.Status, r.Counts, r.Busy = out.Status, out.Counts, out.Busy
 	return r
 }
 

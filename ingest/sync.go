@@ -51,7 +51,9 @@ type job struct{ id, key string }
 // a failed document is recorded on its row and counted, and the sync goes on.
 // Once the document store fails as unavailable, the documents still to be
 // read fail with UNAVAILABLE without waiting on it; the next sync picks them
-// up.
+// up. Syncs running at once (several seshat sync processes) share their
+// backlog: a document that another transaction is ingesting is SKIPPED with
+// Busy set, not waited for.
 //
 // The report counts what was processed even when an error is returned: the
 // listing itself failed (UNAVAILABLE, NOT_FOUND for a missing bucket,
@@ -171,8 +173,9 @@ func (s *Service) syncOne(ctx context.Context, j job, opts SyncOptions, storeDow
 		}
 		return s.failed(ctx, r, ref, err)
 	}
+	o := writeOpts{force: opts.Force, dryRun: opts.DryRun, shared: true}
 	if k.write == nil {
-		return s.process(ctx, j.id, j.key, nil, opts.Force, opts.DryRun)
+		return s.process(ctx, j.id, j.key, nil, o)
 	}
 	if j.key == "" {
 		// An id that cannot name a key (given with IDs) names no document:
@@ -192,7 +195,7 @@ func (s *Service) syncOne(ctx context.Context, j job, opts SyncOptions, storeDow
 		}
 		return fail(err)
 	}
-	return s.process(ctx, j.id, j.key, raw, opts.Force, opts.DryRun)
+	return s.process(ctx, j.id, j.key, raw, o)
 }
 
 func (r *Report) add(res Result) {

@@ -89,6 +89,9 @@ type Counts map[string]int64
 type IngestOutcome struct {
 	Status DocumentStatus // INGESTED, or SKIPPED when already ingested with the same SHA256
 	Counts Counts         // facts written; for SKIPPED, those of the earlier ingestion
+	// Busy says the document was SKIPPED because another transaction was
+	// ingesting it (IngestSolverResultNoWait only); Counts is empty then.
+	Busy bool
 }
 
 // IngestSolverResult writes the graph facts of one solver document in one
@@ -96,12 +99,33 @@ type IngestOutcome struct {
 // with the same SHA256 is SKIPPED unless force; otherwise its previous facts
 // are replaced, never added to. Per (version, environment) the newest solver
 // run wins. Upserts go in key order so concurrent documents cannot deadlock;
-// a deadlock or serialization failure is retried by WithTx.
+// a deadlock or serialization failure is retried by WithTx. A document that
+// another transaction is ingesting is waited for.
 // Returns INVALID for facts the schema rejects, UNAVAILABLE when the database is unreachable.
 func (s *Store) IngestSolverResult(ctx context.Context, doc DocumentRef, res *SolverResult, force bool) (IngestOutcome, error) {
+	return s.ingestSolverResult(ctx, doc, res, force, true)
+}
+
+// IngestSolverResultNoWait is IngestSolverResult for syncs that share a
+// backlog: a document another transaction is ingesting at that moment is
+// not waited for but SKIPPED with Busy set (that transaction writes it, or
+// records its failure for the next sync).
+func (s *Store) IngestSolverResultNoWait(ctx context.Context, doc DocumentRef, res *SolverResult, force bool) (IngestOutcome, error) {
+	return s.ingestSolverResult(ctx, doc, res, force, false)
+}
+
+func (s *Store) ingestSolverResult(ctx context.Context, doc DocumentRef, res *SolverResult, force, wait bool) (IngestOutcome, error) {
 	var out IngestOutcome
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		out = IngestOutcome{Counts: Counts{}}
+		claimed, err := claimDocument(ctx, tx, doc.ID, wait)
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			out = IngestOutcome{Status: StatusSkipped, Counts: Counts{}, Busy: true}
+			return nil
+		}
 		skip, err := beginDocument(ctx, tx, doc, force)
 		if err != nil {
 			return err
@@ -117,6 +141,22 @@ func (s *Store) IngestSolverResult(ctx context.Context, doc DocumentRef, res *So
 		return finishDocument(ctx, tx, doc.ID, out.Counts)
 	})
 	return out, err
+}
+
+// claimDocument takes the transaction's claim on a document id, waiting
+// for another transaction's claim when wait, else reporting false. It is
+// an advisory lock on a 64-bit hash of the id, not the row lock, so that a
+// document whose row another transaction is creating is not waited for
+// either. It is the transaction's first lock, so waiting for it cannot
+// close a deadlock cycle.
+func claimDocument(ctx context.Context, tx pgx.Tx, id string, wait bool) (bool, error) {
+	if wait {
+		_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, id)
+		return err == nil, err
+	}
+	var ok bool
+	err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))`, id).Scan(&ok)
+	return ok, err
 }
 
 // beginDocument locks the document row (creating it) and decides whether to

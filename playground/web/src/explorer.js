@@ -37,18 +37,22 @@ let lastResult = null; // { variables, graph }
 let drawSeq = 0;
 let detailSeq = 0;
 
-const GRAPH_QUERY = `query ExplorerGraph($root: PackageVersionInput!, $environment: EnvironmentInput!,
+// GRAPH_QUERY asks for each node's vulnerabilities; deep walks can cost more
+// than the gateway's budget with them, and are retried without (PLAIN_QUERY).
+const GRAPH_TEMPLATE = `query ExplorerGraph($root: PackageVersionInput!, $environment: EnvironmentInput!,
     $maxDepth: Int, $extras: [String!], $markerTrueOnly: Boolean) {
   dependencyGraph(root: $root, environment: $environment, maxDepth: $maxDepth,
                   extras: $extras, markerTrueOnly: $markerTrueOnly) {
     root { id name version indexUrl }
     truncated
     depthReached
-    nodes { id name version indexUrl depth solved solverError extras
-            packageVersion { vulnerabilities { id } } }
+    nodes { id name version indexUrl depth solved solverError extras VULNS }
     edges { from to versionRange marker extra markerEvaluationResult }
   }
 }`;
+
+const GRAPH_QUERY = GRAPH_TEMPLATE.replace('VULNS', 'packageVersion { vulnerabilities { id } }');
+const PLAIN_QUERY = GRAPH_TEMPLATE.replace('VULNS', '');
 
 const DETAILS_QUERY = `query ExplorerNode($name: String!, $version: String!, $indexUrl: String,
     $environment: EnvironmentInput!) {
@@ -78,7 +82,11 @@ function showError(err) {
     return;
   }
   box.hidden = false;
-  box.textContent = err.name === 'GraphQLError' ? `GraphQL error\n${err.message}` : String(err.message || err);
+  let text = err.name === 'GraphQLError' ? `GraphQL error\n${err.message}` : String(err.message || err);
+  if (err.errors && err.errors.some((e) => e.extensions && e.extensions.code === 'COMPLEXITY_LIMIT')) {
+    text += '\nA smaller depth keeps the walk within the gateway\'s query cost budget (SESHAT_MAX_COMPLEXITY).';
+  }
+  box.textContent = text;
 }
 
 function setStatus(text) {
@@ -212,7 +220,8 @@ function nodeLabel(n) {
 
 function toElements(graph, rootId) {
   const nodes = graph.nodes.map((n) => {
-    const vulnerable = n.packageVersion.vulnerabilities.length > 0;
+    const vulns = n.packageVersion ? n.packageVersion.vulnerabilities : [];
+    const vulnerable = vulns.length > 0;
     const label = nodeLabel({ ...n, vulnerable });
     const [bg, fg] = depthColour(n.depth);
     const classes = [];
@@ -225,7 +234,7 @@ function toElements(graph, rootId) {
       data: {
         id: n.id, label, name: n.name, version: n.version, indexUrl: n.indexUrl, depth: n.depth,
         solved: n.solved, solverError: n.solverError, extras: n.extras, vulnerable,
-        vulnerabilities: n.packageVersion.vulnerabilities.map((v) => v.id),
+        vulnerabilities: vulns.map((v) => v.id),
         bg, fg, w: Math.max(40, label.length * 6.6 + 14),
       },
       classes,
@@ -374,14 +383,23 @@ async function draw(vars, push) {
   setStatus(`Querying ${vars.name}==${vars.version}…`);
   const started = performance.now();
   let data;
+  let noVulns = false;
+  const variables = {
+    root: { name: vars.name, version: vars.version, indexUrl: vars.indexUrl || null },
+    environment: vars.environment,
+    maxDepth: vars.maxDepth,
+    extras: vars.extras.length ? vars.extras : null,
+    markerTrueOnly: vars.markerTrueOnly,
+  };
   try {
-    data = await query(GRAPH_QUERY, {
-      root: { name: vars.name, version: vars.version, indexUrl: vars.indexUrl || null },
-      environment: vars.environment,
-      maxDepth: vars.maxDepth,
-      extras: vars.extras.length ? vars.extras : null,
-      markerTrueOnly: vars.markerTrueOnly,
-    });
+    try {
+      data = await query(GRAPH_QUERY, variables);
+    } catch (err) {
+      const overBudget = err.errors && err.errors.some((e) => e.extensions && e.extensions.code === 'COMPLEXITY_LIMIT');
+      if (!overBudget) throw err;
+      data = await query(PLAIN_QUERY, variables);
+      noVulns = true;
+    }
   } catch (err) {
     if (seq === drawSeq) {
       showError(err);
@@ -405,7 +423,8 @@ async function draw(vars, push) {
   setStatus(
     `${graph.nodes.length} nodes · ${graph.edges.length} edges · depth ${graph.depthReached}` +
       `${graph.truncated ? ' (truncated by maxDepth)' : ''} · query ${Math.round(fetched - started)} ms, ` +
-      `drawing ${Math.round(drawn - fetched)} ms`,
+      `drawing ${Math.round(drawn - fetched)} ms` +
+      `${noVulns ? ' · vulnerabilities not marked: over the query cost budget at this depth' : ''}`,
   );
   for (const id of ['fit', 'export-png', 'export-json']) $(id).disabled = false;
   details.replaceChildren(hint('Click a node for its details.'));
@@ -431,7 +450,6 @@ function render(graph, layoutName) {
       : { name: 'preset', fit: true, padding: 20 },
     minZoom: 0.02,
     maxZoom: 4,
-    wheelSensitivity: 0.3,
     textureOnViewport: large,
     hideEdgesOnViewport: large,
     motionBlur: false,

@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
-
 	"github.com/seshat-graph/seshat/auth"
 	"github.com/seshat-graph/seshat/graph"
 	"github.com/seshat-graph/seshat/graph/model"

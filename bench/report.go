@@ -42,6 +42,8 @@ func ratio(a, b float64) float64 {
 
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 
+const nestedContract = "SQL statements per nested query <= nesting depth + 1 (packages, then 3 nested levels: 4)"
+
 // Targets judges the report against DESIGN.md's performance contract.
 func (r *Report) Targets() []Target {
 	var ts []Target
@@ -58,10 +60,10 @@ func (r *Report) Targets() []Target {
 	ts = append(ts, st)
 	if n := r.Nested; n != nil && len(n.Targets) > 0 {
 		s := n.Targets[0]
-		ts = append(ts, Target{Contract: "SQL statements per nested query <= nesting depth + 1 (4 list levels: 5)",
-			Figure: fmt.Sprintf("%.0f", s.Statements), Met: s.Statements <= 5, Known: true})
+		ts = append(ts, Target{Contract: nestedContract,
+			Figure: fmt.Sprintf("%.0f statements", s.Statements), Met: s.Statements <= 4, Known: true})
 	} else {
-		ts = append(ts, Target{Contract: "SQL statements per nested query <= nesting depth + 1 (4 list levels: 5)"})
+		ts = append(ts, Target{Contract: nestedContract})
 	}
 	// Walk time against the physical limit.
 	wt := Target{Contract: "dependencyGraph end-to-end (HTTP p50) within 1.5x of the best single SQL statement (p50), >= 5,000 reachable nodes"}

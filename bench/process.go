@@ -224,6 +224,36 @@ func PostGraphQL(ctx context.Context, client *http.Client, url, body string) ([]
 	return b, nil
 }
 
+// StreamGraphQL posts a GraphQL query to url and reads the response to its
+// last byte without keeping it, as a client decoding it as it arrives would;
+// it returns the bytes read. A non-200 status or an "errors" member at the
+// start of the body (where the gateway writes it, before data) is an error.
+func StreamGraphQL(ctx context.Context, client *http.Client, url, body string) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	head := make([]byte, 64)
+	n, err := io.ReadFull(resp.Body, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return int64(n), err
+	}
+	head = head[:n]
+	if resp.StatusCode != http.StatusOK || bytes.Contains(head, []byte(`"errors"`)) {
+		rest, _ := io.ReadAll(io.LimitReader(resp.Body, 500))
+		return int64(n), fmt.Errorf("%s: HTTP %d: %s", url, resp.StatusCode, string(head)+string(rest))
+	}
+	m, err := io.CopyBuffer(io.Discard, resp.Body, make([]byte, 256<<10))
+	return int64(n) + m, err
+}
+
 // Counter reads one Prometheus counter (no labels) from base+/metrics.
 func Counter(ctx context.Context, client *http.Client, base, name string) (float64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)

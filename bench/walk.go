@@ -134,7 +134,7 @@ func MeasureHTTPWalk(ctx context.Context, base string, root Root, iters int, res
 	samples := make([]time.Duration, 0, iters)
 	for range iters {
 		start := time.Now()
-		if _, err := PostGraphQL(ctx, client, base+"/graphql", body); err != nil {
+		if _, err := StreamGraphQL(ctx, client, base+"/graphql", body); err != nil {
 			return err
 		}
 		samples = append(samples, time.Since(start))

@@ -41,6 +41,10 @@ type GraphQLOptions struct {
 	RequireAuth bool
 	// Timeout bounds one operation; its SQL is cancelled when it expires. 0: none.
 	Timeout time.Duration
+
+	// generatedLists leaves dependencyGraph's lists to gqlgen's generated
+	// code (graphLists off), for tests that compare the two.
+	generatedLists bool
 }
 
 // GraphQL returns the /graphql handler: the GraphQL-over-HTTP transport (GET
@@ -63,6 +67,9 @@ func GraphQL(r *resolvers.Resolver, logger *slog.Logger, opts GraphQLOptions) ht
 	}
 	if opts.Complexity > 0 {
 		srv.Use(extension.FixedComplexityLimit(opts.Complexity))
+	}
+	if !opts.generatedLists {
+		srv.Use(graphLists{})
 	}
 	srv.SetErrorPresenter(ErrorPresenter(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {

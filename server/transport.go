@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -119,8 +120,9 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 			fmt.Sprintf("GET carries queries only: send the %s with POST", rc.Operation.Operation)))
 		return
 	}
-	responses, ctx := exec.DispatchOperation(ctx, rc)
-	writeResponse(w, media, http.StatusOK, responses(ctx))
+	sp := &splices{}
+	responses, ctx := exec.DispatchOperation(context.WithValue(ctx, splicesKey{}, sp), rc)
+	writeSpliced(w, media, http.StatusOK, responses(ctx), sp)
 }
 
 // params reads the GraphQL parameters of a GET or POST request.
@@ -297,21 +299,68 @@ func requestErrors(code persistence.Code, msg string) *graphql.Response {
 // writeResponse writes resp as media; a response without data (a request
 // error) has no data entry at all.
 func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response) {
-	var b []byte
-	var err error
-	if resp.Data == nil {
-		b, err = json.Marshal(struct {
-			Errors     gqlerror.List  `json:"errors,omitempty"`
-			Extensions map[string]any `json:"extensions,omitempty"`
-		}{resp.Errors, resp.Extensions})
-	} else {
-		b, err = json.Marshal(resp)
-	}
+	writeSpliced(w, media, status, resp, nil)
+}
+
+// writeSpliced writes resp with the lists of sp spliced into its data (see
+// splices). The data gqlgen produced is written as it is: encoding it again
+// (json.Marshal validates and compacts a RawMessage byte by byte) would
+// double the cost of a large response.
+func writeSpliced(w http.ResponseWriter, media string, status int, resp *graphql.Response, sp *splices) {
+	head, tail, err := responseParts(resp)
 	if err != nil {
 		status = http.StatusInternalServerError
-		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+		head, tail = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`), nil
 	}
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	_, _ = w.Write(head)
+	if resp.Data != nil && err == nil {
+		switch {
+		case len(resp.Data) == 0:
+			_, _ = w.Write([]byte("null"))
+		case sp != nil:
+			sp.writeData(w, resp.Data)
+		default:
+			_, _ = w.Write(resp.Data)
+		}
+		_, _ = w.Write(tail)
+	}
+}
+
+// responseParts encodes what surrounds resp.Data, in graphql.Response's
+// field order: head ends with `"data":` (or is the whole response when
+// there is no data), tail holds the remaining members and the closing brace.
+func responseParts(resp *graphql.Response) (head, tail []byte, err error) {
+	if resp.Data == nil {
+		head, err = json.Marshal(struct {
+			Errors     gqlerror.List  `json:"errors,omitempty"`
+			Extensions map[string]any `json:"extensions,omitempty"`
+		}{resp.Errors, resp.Extensions})
+		return head, nil, err
+	}
+	head = []byte("{")
+	if len(resp.Errors) > 0 {
+		errs, err := json.Marshal(resp.Errors)
+		if err != nil {
+			return nil, nil, err
+		}
+		head = append(append(append(head, `"errors":`...), errs...), ',')
+	}
+	head = append(head, `"data":`...)
+	rest, err := json.Marshal(struct {
+		Label      string         `json:"label,omitempty"`
+		Path       ast.Path       `json:"path,omitempty"`
+		HasNext    *bool          `json:"hasNext,omitempty"`
+		Extensions map[string]any `json:"extensions,omitempty"`
+	}{resp.Label, resp.Path, resp.HasNext, resp.Extensions})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(rest) > 2 { // not "{}"
+		tail = append([]byte(","), rest[1:]...)
+	} else {
+		tail = []byte("}")
+	}
+	return head, tail, nil
 }

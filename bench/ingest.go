@@ -35,16 +35,11 @@ var graphTables = []string{
 type IngestConfig struct {
 	Size    string
 	Workers []int
-	// IndexedWorkers, when > 0, adds a sync with that many workers into a
-	// database that also has the document_id indexes of buildIndexes, to
-	// show what they change (not part of the contract figure).
-	IndexedWorkers int
 }
 
 // IngestRun is one sync.
 type IngestRun struct {
 	Workers    int
-	Indexed    bool // with buildIndexes
 	Elapsed    time.Duration
 	MaxRSS     int64 // bytes, from the child's rusage
 	QuarterRSS int64 // bytes, the largest RSS sampled in the first quarter of the run
@@ -242,36 +237,15 @@ func RunIngest(ctx context.Context, cfg Config, logf func(string, ...any)) (*Ing
 	const syncDB, copyDB = "bench_ingest", "bench_copy"
 	defer DropDatabase(context.WithoutCancel(ctx), cfg.AdminURL, syncDB)
 	defer DropDatabase(context.WithoutCancel(ctx), cfg.AdminURL, copyDB)
-	var dbURL, contractURL string
-	runs := make([]IngestRun, 0, len(ic.Workers)+1)
+	var dbURL string
 	for _, w := range ic.Workers {
-		runs = append(runs, IngestRun{Workers: w})
-	}
-	if ic.IndexedWorkers > 0 {
-		runs = append(runs, IngestRun{Workers: ic.IndexedWorkers, Indexed: true})
-	}
-	for _, spec := range runs {
-		w := spec.Workers
-		name := syncDB
-		if spec.Indexed {
-			name = syncDB + "_indexed"
-			defer DropDatabase(context.WithoutCancel(ctx), cfg.AdminURL, name)
-		}
-		if dbURL, err = CreateDatabase(ctx, cfg.AdminURL, name, true); err != nil {
+		if dbURL, err = CreateDatabase(ctx, cfg.AdminURL, syncDB, true); err != nil {
 			return nil, err
-		}
-		if spec.Indexed {
-			if err := createIndexes(ctx, dbURL); err != nil {
-				return nil, err
-			}
-		} else {
-			contractURL = dbURL
 		}
 		run, err := syncOnce(ctx, cfg.Seshat, dbURL, env, w)
 		if err != nil {
 			return nil, err
 		}
-		run.Indexed = spec.Indexed
 		conn, err := pgx.Connect(ctx, dbURL)
 		if err != nil {
 			return nil, err
@@ -290,10 +264,9 @@ func RunIngest(ctx context.Context, cfg Config, logf func(string, ...any)) (*Ing
 		}
 		run.Documents = ingested
 		res.Runs = append(res.Runs, run)
-		logf("ingestion: %d workers (indexed %t): %.1f s, %.0f documents/s, max RSS %s", w, run.Indexed, run.Elapsed.Seconds(),
+		logf("ingestion: %d workers: %.1f s, %.0f documents/s, max RSS %s", w, run.Elapsed.Seconds(),
 			float64(docs)/run.Elapsed.Seconds(), mib(run.MaxRSS))
 	}
-	dbURL = contractURL
 	copyURL, err := CreateDatabase(ctx, cfg.AdminURL, copyDB, true)
 	if err != nil {
 		return nil, err
@@ -304,21 +277,6 @@ func RunIngest(ctx context.Context, cfg Config, logf func(string, ...any)) (*Ing
 	}
 	logf("ingestion: raw COPY of %d rows: %.1f s", res.Rows, res.Copy.Seconds())
 	return res, nil
-}
-
-// createIndexes adds buildIndexes to the database at dbURL.
-func createIndexes(ctx context.Context, dbURL string) error {
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	for name, on := range buildIndexes {
-		if _, err := conn.Exec(ctx, `CREATE INDEX `+name+` ON `+on); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // syncOnce runs `seshat sync --workers w` on dbURL and measures it.

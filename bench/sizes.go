@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/seshat-graph/seshat/dataset"
 	"github.com/seshat-graph/seshat/ingest"
 	"github.com/seshat-graph/seshat/persistence"
@@ -61,38 +59,10 @@ func DatasetRoot() Root {
 		Environment: persistence.EnvironmentKey{OSName: e.OSName, OSVersion: e.OSVersion, PythonVersion: e.PythonVersion}}
 }
 
-// buildIndexes speed up building the cached databases: ingesting a
-// document first deletes the facts it wrote before, and without these
-// indexes the deletes from artifact and package_metadata scan both tables
-// for every document, so building tf10x was quadratic (docs/benchmarks.md,
-// Findings). They are dropped once the data is in, so the cached databases
-// have exactly the migrations' schema.
-var buildIndexes = map[string]string{
-	"bench_build_artifact_document_idx":         `artifact (document_id)`,
-	"bench_build_package_metadata_document_idx": `package_metadata (document_id)`,
-}
-
 // buildDataset ingests every document of size through the ingestion
 // service (as a sync would, without the object store), four at a time.
 func buildDataset(ctx context.Context, dbURL string, size dataset.Size) (Root, int, error) {
-	if err := createIndexes(ctx, dbURL); err != nil {
-		return Root{}, 0, err
-	}
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		return Root{}, 0, err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	root, docs, err := ingestDataset(ctx, dbURL, size)
-	if err != nil {
-		return root, docs, err
-	}
-	for name := range buildIndexes {
-		if _, err := conn.Exec(ctx, `DROP INDEX `+name); err != nil {
-			return Root{}, 0, err
-		}
-	}
-	return root, docs, nil
+	return ingestDataset(ctx, dbURL, size)
 }
 
 func ingestDataset(ctx context.Context, dbURL string, size dataset.Size) (Root, int, error) {

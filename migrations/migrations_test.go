@@ -127,3 +127,37 @@ func TestBadURL(t *testing.T) {
 		t.Fatal("New accepted a mysql URL")
 	}
 }
+
+// TestDocumentIDIndexed: every column named document_id leads an index, for
+// re-ingesting a document deletes its facts by it.
+func TestDocumentIDIndexed(t *testing.T) {
+	url := testenv.MigratedDatabase(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `
+		SELECT c.relname
+		FROM pg_attribute a
+		JOIN pg_class c ON c.oid = a.attrelid AND c.relkind = 'r'
+		JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+		WHERE a.attname = 'document_id' AND NOT a.attisdropped
+		  AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indkey[0] = a.attnum)
+		ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(missing) > 0 {
+		t.Errorf("document_id without an index leading with it: %v", missing)
+	}
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'document_id'`).Scan(&n); err != nil || n < 6 {
+		t.Fatalf("tables with document_id: %d, %v", n, err)
+	}
+}

@@ -162,16 +162,18 @@ func claimDocument(ctx context.Context, tx pgx.Tx, id string, wait bool) (bool, 
 // beginDocument locks the document row (creating it) and decides whether to
 // skip: when it returns the counts of the earlier ingestion (never nil then),
 // the document is skipped. Otherwise it removes the document's previous
-// facts, for it is re-ingested.
+// facts, for it is re-ingested; a document seen for the first time (its row
+// just inserted, xmax 0) has none to remove.
 func beginDocument(ctx context.Context, tx pgx.Tx, doc DocumentRef, force bool) (skip Counts, err error) {
 	var status DocumentStatus
 	var sha *string
 	var counts Counts
+	var inserted bool
 	err = tx.QueryRow(ctx, `
 		INSERT INTO document (id, kind, object_key, sha256, status)
 		VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), 'PENDING')
 		ON CONFLICT (id) DO UPDATE SET updated_at = now()
-		RETURNING status, sha256, counts`, doc.ID, doc.Kind, doc.ObjectKey, doc.SHA256).Scan(&status, &sha, &counts)
+		RETURNING status, sha256, counts, xmax = 0`, doc.ID, doc.Kind, doc.ObjectKey, doc.SHA256).Scan(&status, &sha, &counts, &inserted)
 	if err != nil {
 		return nil, err
 	}
@@ -181,8 +183,10 @@ func beginDocument(ctx context.Context, tx pgx.Tx, doc DocumentRef, force bool) 
 		}
 		return counts, nil
 	}
-	if err := deleteDocumentFacts(ctx, tx, doc.ID); err != nil {
-		return nil, err
+	if !inserted {
+		if err := deleteDocumentFacts(ctx, tx, doc.ID); err != nil {
+			return nil, err
+		}
 	}
 	_, err = tx.Exec(ctx, `
 		UPDATE document SET kind = $2, object_key = NULLIF($3, ''), sha256 = NULLIF($4, ''),

@@ -42,7 +42,6 @@ func run(ctx context.Context, args []string) error {
 	packages := fs.Int("packages", 25, "packages(first:) of the nested query")
 	ingestSize := fs.String("ingest", "", "dataset size of the ingestion measurement (empty: skipped)")
 	workers := fs.String("workers", "1,4", "worker counts of the ingestion measurement")
-	indexed := fs.Int("indexed-workers", 4, "workers of an extra sync into a database with document_id indexes on artifact and package_metadata (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,7 +55,7 @@ func run(ctx context.Context, args []string) error {
 		return fmt.Errorf("-clients: %w", err)
 	}
 	if *ingestSize != "" {
-		cfg.Ingest = &bench.IngestConfig{Size: *ingestSize, IndexedWorkers: *indexed}
+		cfg.Ingest = &bench.IngestConfig{Size: *ingestSize}
 		if cfg.Ingest.Workers, err = ints(*workers); err != nil {
 			return fmt.Errorf("-workers: %w", err)
 		}

@@ -72,7 +72,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	// Ingestion needs the document store; without it the gateway still
 	// serves queries and the mutations answer UNAVAILABLE.
-	if docs, err := e.openDocs(ctx, c); err != nil {
+	if docs, err := e.openDocs(ctx, c, false); err != nil {
 		logger.Warn("document store unavailable: ingestion mutations are disabled", "store", c.DocumentStore, "err", err)
 	} else {
 		r.Ingest = &ingest.Service{Store: store, Docs: docs, Logger: logger, Workers: 4}

@@ -23,15 +23,15 @@ import (
 )
 
 // openDocs opens the configured document store; a dir:// store's directory
-// is created when missing.
-func (e *env) openDocs(ctx context.Context, c Config) (objectstore.Store, error) {
+// is created when missing, an S3 bucket only when create is set.
+func (e *env) openDocs(ctx context.Context, c Config, create bool) (objectstore.Store, error) {
 	return objectstore.Open(ctx, objectstore.Config{
 		URL:          c.DocumentStore,
 		Endpoint:     c.S3Endpoint,
 		AccessKey:    c.S3AccessKey,
 		SecretKey:    c.S3SecretKey,
 		Deployment:   c.Deployment,
-		CreateBucket: strings.HasPrefix(c.DocumentStore, "dir://"),
+		CreateBucket: create || strings.HasPrefix(c.DocumentStore, "dir://"),
 	})
 }
 
@@ -92,7 +92,7 @@ func runSync(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	docs, err := e.openDocs(ctx, c)
+	docs, err := e.openDocs(ctx, c, false)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func writeSummary(w io.Writer, rep ingest.Report, took time.Duration, dryRun boo
 	}
 }
 
-const putUsage = `put [--quiet] PATH...
+const putUsage = `put [--quiet] [--create-bucket] PATH...
 
 Uploads result documents into the document store (SESHAT_DOCUMENT_STORE)
 under their Thoth keys ("solver/<id>", "adviser/<id>", "analysis/<id>", ...),
@@ -206,6 +206,7 @@ metadata.document_id, else its file name without .json.`
 func runPut(ctx context.Context, e *env, args []string) error {
 	flags := e.flags("put", putUsage)
 	quiet := flags.Bool("quiet", false, "print only the summary line")
+	create := flags.Bool("create-bucket", false, "create the S3 bucket of SESHAT_DOCUMENT_STORE when it does not exist")
 	if err := e.parse(flags, args); err != nil {
 		return err
 	}
@@ -216,7 +217,7 @@ func runPut(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	docs, err := e.openDocs(ctx, c)
+	docs, err := e.openDocs(ctx, c, *create)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -41,7 +40,7 @@ type IngestConfig struct {
 type IngestRun struct {
 	Workers    int
 	Elapsed    time.Duration
-	MaxRSS     int64 // bytes, from the child's rusage
+	MaxRSS     int64 // bytes, the child's VmHWM as last sampled
 	QuarterRSS int64 // bytes, the largest RSS sampled in the first quarter of the run
 	Documents  int   // ingested, as the database counts them
 }
@@ -215,8 +214,8 @@ func removeBucket(ctx context.Context, s3 S3, bucket string) {
 
 // RunIngest puts cfg.Ingest's documents into a fresh bucket, then for each
 // worker count syncs them with `seshat sync` as a child process into a
-// fresh migrated database, timing it and reading its peak RSS (rusage, and
-// sampled every 100 ms for the first quarter); then times raw COPY of the
+// fresh migrated database, timing it and sampling its RSS and high-water
+// mark every 100 ms; then times raw COPY of the
 // rows the last sync wrote into another fresh migrated database. Every
 // database and the bucket are removed afterwards.
 func RunIngest(ctx context.Context, cfg Config, logf func(string, ...any)) (*IngestResult, error) {
@@ -293,8 +292,8 @@ func syncOnce(ctx context.Context, bin, dbURL string, env []string, w int) (Inge
 	// Sample the RSS until the process ends; the first quarter is judged
 	// once the run's length is known.
 	type sample struct {
-		at  time.Duration
-		rss int64
+		at       time.Duration
+		rss, hwm int64
 	}
 	var samples []sample
 	done := make(chan struct{})
@@ -308,7 +307,8 @@ func syncOnce(ctx context.Context, bin, dbURL string, env []string, w int) (Inge
 			case <-done:
 				return
 			case <-t.C:
-				samples = append(samples, sample{time.Since(start), statusKB(cmd.Process.Pid, "VmRSS") * 1024})
+				pid := cmd.Process.Pid
+				samples = append(samples, sample{time.Since(start), statusKB(pid, "VmRSS") * 1024, statusKB(pid, "VmHWM") * 1024})
 			}
 		}
 	}()
@@ -319,10 +319,12 @@ func syncOnce(ctx context.Context, bin, dbURL string, env []string, w int) (Inge
 	if err != nil {
 		return run, fmt.Errorf("seshat sync --workers %d: %w\n%s", w, err, tail(out.String(), 2000))
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		run.MaxRSS = ru.Maxrss * 1024
-	}
+	// The peak is the kernel's high-water mark of the child's memory
+	// (VmHWM), as last sampled, and not the rusage's ru_maxrss: Linux
+	// carries the parent's high-water mark over fork and exec into it, so
+	// it reports this runner's own size when that is larger.
 	for _, s := range samples {
+		run.MaxRSS = max(run.MaxRSS, s.hwm, s.rss)
 		if s.at <= run.Elapsed/4 {
 			run.QuarterRSS = max(run.QuarterRSS, s.rss)
 		}

@@ -102,7 +102,7 @@ func openDir(path string, cfg Config) (*dirStore, error) {
 			return nil, persistence.Wrap(persistence.CodeInternal, err, fmt.Sprintf("cannot create document directory %s", base))
 		}
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, persistence.Errorf(persistence.CodeNotFound, "document directory %s does not exist (create it, or enable bucket creation)", base)
+		return nil, persistence.Errorf(persistence.CodeNotFound, "document directory %s does not exist (create it)", base)
 	case err != nil:
 		return nil, persistence.Wrap(persistence.CodeInternal, err, fmt.Sprintf("cannot use document directory %s", base))
 	case !fi.IsDir():

@@ -71,7 +71,7 @@ func (s *s3Store) ensureBucket(ctx context.Context, create bool) error {
 		return nil
 	}
 	if !create {
-		return persistence.Errorf(persistence.CodeNotFound, "bucket %q does not exist at %s (create it, or enable bucket creation)", s.bucket, s.endpoint)
+		return persistence.Errorf(persistence.CodeNotFound, "bucket %q does not exist at %s (create it, for example with seshat put --create-bucket)", s.bucket, s.endpoint)
 	}
 	err = s.client.MakeBucket(ctx, s.bucket, minio.MakeBucketOptions{Region: s.region})
 	if code := minio.ToErrorResponse(err).Code; code == minio.BucketAlreadyOwnedByYou {

@@ -3,12 +3,12 @@ package persistence
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // SolverResult is one parsed solver document, ready to be written.
@@ -163,15 +163,15 @@ func claimDocument(ctx context.Context, tx pgx.Tx, id string, wait bool) (bool, 
 // skip: when it returns the counts of the earlier ingestion (never nil then),
 // the document is skipped. Otherwise it removes the document's previous
 // facts, for it is re-ingested; a document seen for the first time (its row
-// just inserted, xmax 0) has none to remove.
+// just inserted, xmax 0, with its first attempt counted) has none to remove.
 func beginDocument(ctx context.Context, tx pgx.Tx, doc DocumentRef, force bool) (skip Counts, err error) {
 	var status DocumentStatus
 	var sha *string
 	var counts Counts
 	var inserted bool
 	err = tx.QueryRow(ctx, `
-		INSERT INTO document (id, kind, object_key, sha256, status)
-		VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), 'PENDING')
+		INSERT INTO document (id, kind, object_key, sha256, status, attempts)
+		VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), 'PENDING', 1)
 		ON CONFLICT (id) DO UPDATE SET updated_at = now()
 		RETURNING status, sha256, counts, xmax = 0`, doc.ID, doc.Kind, doc.ObjectKey, doc.SHA256).Scan(&status, &sha, &counts, &inserted)
 	if err != nil {
@@ -183,10 +183,11 @@ func beginDocument(ctx context.Context, tx pgx.Tx, doc DocumentRef, force bool) 
 		}
 		return counts, nil
 	}
-	if !inserted {
-		if err := deleteDocumentFacts(ctx, tx, doc.ID); err != nil {
-			return nil, err
-		}
+	if inserted {
+		return nil, nil
+	}
+	if err := deleteDocumentFacts(ctx, tx, doc.ID); err != nil {
+		return nil, err
 	}
 	_, err = tx.Exec(ctx, `
 		UPDATE document SET kind = $2, object_key = NULLIF($3, ''), sha256 = NULLIF($4, ''),
@@ -254,31 +255,16 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 			}
 		}
 	}
-	indexIDs, err := upsertIndexes(ctx, tx, sortedKeys(indexSet))
+	nodes, err := upsertNodes(ctx, tx, sortedKeys(indexSet), sortedKeys(pkgSet), res)
 	if err != nil {
 		return err
 	}
-	pkgIDs, err := upsertPackages(ctx, tx, sortedKeys(pkgSet))
-	if err != nil {
-		return err
-	}
-	verIDs, err := upsertVersions(ctx, tx, verSet, pkgIDs, indexIDs)
+	verIDs, err := upsertVersions(ctx, tx, verSet, nodes.packages, nodes.indexes)
 	if err != nil {
 		return err
 	}
 	counts["versions"] = int64(len(verIDs))
-
-	envID, err := upsertEnvironment(ctx, tx, res.Environment)
-	if err != nil {
-		return err
-	}
-	var solverID int64
-	solverID, err = upsertID(ctx, tx,
-		`INSERT INTO solver (name, version) VALUES ($1, $2) ON CONFLICT (name, version) DO NOTHING RETURNING id`,
-		`SELECT id FROM solver WHERE name = $1 AND version = $2`, res.SolverName, res.SolverVersion)
-	if err != nil {
-		return fmt.Errorf("upsert solver: %w", err)
-	}
+	envID, solverID, pkgIDs := nodes.environment, nodes.solver, nodes.packages
 
 	// Solved rows, sorted by version id; the newest run per (version,
 	// environment) wins, and only rows this document owns get its edges.
@@ -311,38 +297,48 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 			error_unparseable = excluded.error_unparseable, error_unsolvable = excluded.error_unsolvable,
 			error_details = excluded.error_details
 		WHERE (excluded.solved_at, excluded.document_id) >= (s.solved_at, s.document_id)
-		RETURNING id, version_id`,
+		RETURNING id, version_id, xmax = 0`,
 		vids, envID, solverID, docID, res.SolvedAt, res.Duration, errs, unparse, unsolv, details)
 	if err != nil {
 		return fmt.Errorf("upsert solved: %w", err)
 	}
 	owned := map[int64]int64{} // version id -> solved id
+	var takenOver []int64      // solved ids that existed before
 	var solvedID, versionID int64
-	_, err = pgx.ForEachRow(rows, []any{&solvedID, &versionID}, func() error {
+	var inserted bool
+	_, err = pgx.ForEachRow(rows, []any{&solvedID, &versionID, &inserted}, func() error {
 		owned[versionID] = solvedID
+		if !inserted {
+			takenOver = append(takenOver, solvedID)
+		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("upsert solved: %w", err)
 	}
 	counts["solved"] = int64(len(owned))
-	ownedIDs := make([]int64, 0, len(owned))
-	for _, id := range owned {
-		ownedIDs = append(ownedIDs, id)
-	}
-	sort.Slice(ownedIDs, func(i, j int) bool { return ownedIDs[i] < ownedIDs[j] })
-	// Rows taken over from an older run lose that run's edges.
-	if _, err := tx.Exec(ctx, `DELETE FROM depends_on WHERE solved_id = ANY($1)`, ownedIDs); err != nil {
-		return err
+	// Rows taken over from an older run lose that run's edges; new rows
+	// have none.
+	if len(takenOver) > 0 {
+		sort.Slice(takenOver, func(i, j int) bool { return takenOver[i] < takenOver[j] })
+		if _, err := tx.Exec(ctx, `DELETE FROM depends_on WHERE solved_id = ANY($1)`, takenOver); err != nil {
+			return err
+		}
 	}
 
 	if err := writeEdges(ctx, tx, docID, envID, entries, owned, verIDs, pkgIDs, counts); err != nil {
 		return err
 	}
-	if err := writeMetadata(ctx, tx, docID, entries, owned, verIDs, counts); err != nil {
+	// Metadata, artifacts and problems: one round trip.
+	b := &pgx.Batch{}
+	if err := queueMetadata(b, docID, entries, owned, verIDs, counts); err != nil {
 		return err
 	}
-	return writeProblems(ctx, tx, docID, envID, res.Problems, counts)
+	queueProblems(b, docID, envID, res.Problems, counts)
+	if b.Len() == 0 {
+		return nil
+	}
+	return tx.SendBatch(ctx, b).Close()
 }
 
 func keyOf(e SolvedEntry) versionKey { return versionKey{e.Name, e.Version, e.IndexURL} }
@@ -371,44 +367,56 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-func upsertIndexes(ctx context.Context, tx pgx.Tx, urls []string) (map[string]int64, error) {
-	ids := make(map[string]int64, len(urls))
-	if len(urls) == 0 {
-		return ids, nil
-	}
-	if _, err := tx.Exec(ctx, `
-		INSERT INTO package_index (url) SELECT u FROM unnest($1::text[]) AS u ORDER BY u
-		ON CONFLICT (url) DO NOTHING`, urls); err != nil {
-		return nil, fmt.Errorf("upsert indexes: %w", err)
-	}
-	return ids, collectIDs(ctx, tx, `SELECT url, id FROM package_index WHERE url = ANY($1)`, urls, ids)
+// nodeIDs are the ids of the nodes a solver document names besides its
+// versions.
+type nodeIDs struct {
+	indexes, packages   map[string]int64
+	environment, solver int64
 }
 
-func upsertPackages(ctx context.Context, tx pgx.Tx, names []string) (map[string]int64, error) {
-	ids := make(map[string]int64, len(names))
-	if len(names) == 0 {
-		return ids, nil
+// upsertNodes inserts the package indexes, packages, environment and solver
+// a document names unless they exist and reads their ids: eight statements
+// in one round trip, upserts in the same order for every document. Each
+// lookup is a statement of its own: an insert that conflicted with a
+// concurrent transaction waited for it to commit, and only a new
+// statement's snapshot sees that row (a SELECT in the same statement, as in
+// a "WITH ins AS (INSERT ...) SELECT ... UNION ALL SELECT ..." upsert, does
+// not, and finds nothing).
+func upsertNodes(ctx context.Context, tx pgx.Tx, urls, names []string, res *SolverResult) (nodeIDs, error) {
+	ids := nodeIDs{indexes: make(map[string]int64, len(urls)), packages: make(map[string]int64, len(names))}
+	env := res.Environment
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO package_index (url) SELECT u FROM unnest($1::text[]) AS u ORDER BY u
+		ON CONFLICT (url) DO NOTHING`, urls)
+	b.Queue(`SELECT url, id FROM package_index WHERE url = ANY($1)`, urls).Query(collectIDs(ids.indexes))
+	b.Queue(`INSERT INTO package (name) SELECT n FROM unnest($1::text[]) AS n ORDER BY n
+		ON CONFLICT (name) DO NOTHING`, names)
+	b.Queue(`SELECT name, id FROM package WHERE name = ANY($1)`, names).Query(collectIDs(ids.packages))
+	b.Queue(`INSERT INTO environment (os_name, os_version, python_version) VALUES ($1, $2, $3)
+		ON CONFLICT ON CONSTRAINT environment_key DO NOTHING`, env.OSName, env.OSVersion, env.PythonVersion)
+	b.Queue(`SELECT id FROM environment WHERE os_name = $1 AND os_version = $2 AND python_version = $3`,
+		env.OSName, env.OSVersion, env.PythonVersion).QueryRow(func(row pgx.Row) error { return row.Scan(&ids.environment) })
+	b.Queue(`INSERT INTO solver (name, version) VALUES ($1, $2) ON CONFLICT (name, version) DO NOTHING`,
+		res.SolverName, res.SolverVersion)
+	b.Queue(`SELECT id FROM solver WHERE name = $1 AND version = $2`,
+		res.SolverName, res.SolverVersion).QueryRow(func(row pgx.Row) error { return row.Scan(&ids.solver) })
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return ids, fmt.Errorf("upsert nodes: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `
-		INSERT INTO package (name) SELECT n FROM unnest($1::text[]) AS n ORDER BY n
-		ON CONFLICT (name) DO NOTHING`, names); err != nil {
-		return nil, fmt.Errorf("upsert packages: %w", err)
-	}
-	return ids, collectIDs(ctx, tx, `SELECT name, id FROM package WHERE name = ANY($1)`, names, ids)
+	return ids, nil
 }
 
-func collectIDs(ctx context.Context, tx pgx.Tx, sql string, keys []string, into map[string]int64) error {
-	rows, err := tx.Query(ctx, sql, keys)
-	if err != nil {
+// collectIDs reads (key, id) rows into into.
+func collectIDs(into map[string]int64) func(pgx.Rows) error {
+	return func(rows pgx.Rows) error {
+		var k string
+		var id int64
+		_, err := pgx.ForEachRow(rows, []any{&k, &id}, func() error {
+			into[k] = id
+			return nil
+		})
 		return err
 	}
-	var k string
-	var id int64
-	_, err = pgx.ForEachRow(rows, []any{&k, &id}, func() error {
-		into[k] = id
-		return nil
-	})
-	return err
 }
 
 func upsertVersions(ctx context.Context, tx pgx.Tx, set map[versionKey]bool, pkgIDs, indexIDs map[string]int64) (map[versionKey]int64, error) {
@@ -476,33 +484,6 @@ func idx(p *int64) int64 {
 		return -1
 	}
 	return *p
-}
-
-// upsertID inserts a row unless it exists and returns its id. The lookup is
-// a statement of its own: an insert that conflicted with a concurrent
-// transaction waited for it to commit, and only a new statement's snapshot
-// sees that row (a SELECT in the same statement, as in a
-// "WITH ins AS (INSERT ...) SELECT ... UNION ALL SELECT ..." upsert, does
-// not, and finds nothing).
-func upsertID(ctx context.Context, tx pgx.Tx, insert, lookup string, args ...any) (int64, error) {
-	var id int64
-	err := tx.QueryRow(ctx, insert, args...).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = tx.QueryRow(ctx, lookup, args...).Scan(&id)
-	}
-	return id, err
-}
-
-func upsertEnvironment(ctx context.Context, tx pgx.Tx, env EnvironmentKey) (int64, error) {
-	id, err := upsertID(ctx, tx,
-		`INSERT INTO environment (os_name, os_version, python_version) VALUES ($1, $2, $3)
-		 ON CONFLICT ON CONSTRAINT environment_key DO NOTHING RETURNING id`,
-		`SELECT id FROM environment WHERE os_name = $1 AND os_version = $2 AND python_version = $3`,
-		env.OSName, env.OSVersion, env.PythonVersion)
-	if err != nil {
-		return 0, fmt.Errorf("upsert environment: %w", err)
-	}
-	return id, nil
 }
 
 type edgeKey struct {
@@ -607,7 +588,9 @@ func nextIDs(ctx context.Context, tx pgx.Tx, table string, n int) ([]int64, erro
 	return ids, nil
 }
 
-func writeMetadata(ctx context.Context, tx pgx.Tx, docID string, entries []SolvedEntry,
+// queueMetadata queues the package metadata and artifacts of the owned
+// solved rows; the rows written go into counts when b runs.
+func queueMetadata(b *pgx.Batch, docID string, entries []SolvedEntry,
 	owned map[int64]int64, verIDs map[versionKey]int64, counts Counts) error {
 	var mVids []int64
 	var summaries, licenses, requires []*string
@@ -641,7 +624,7 @@ func writeMetadata(ctx context.Context, tx pgx.Tx, docID string, entries []Solve
 		}
 	}
 	if len(mVids) > 0 {
-		tag, err := tx.Exec(ctx, `
+		b.Queue(`
 			INSERT INTO package_metadata AS m (version_id, summary, license, requires_python, classifiers, document_id)
 			SELECT v, s, l, r, ARRAY(SELECT jsonb_array_elements_text(c::jsonb)), $6
 			FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(v, s, l, r, c)
@@ -649,29 +632,29 @@ func writeMetadata(ctx context.Context, tx pgx.Tx, docID string, entries []Solve
 			ON CONFLICT (version_id) DO UPDATE SET summary = excluded.summary, license = excluded.license,
 				requires_python = excluded.requires_python, classifiers = excluded.classifiers,
 				document_id = excluded.document_id`,
-			mVids, summaries, licenses, requires, classifiers, docID)
-		if err != nil {
-			return fmt.Errorf("upsert metadata: %w", err)
-		}
-		counts["metadata"] = tag.RowsAffected()
+			mVids, summaries, licenses, requires, classifiers, docID).Exec(func(tag pgconn.CommandTag) error {
+			counts["metadata"] = tag.RowsAffected()
+			return nil
+		})
 	}
 	if len(aVids) > 0 {
-		tag, err := tx.Exec(ctx, `
+		b.Queue(`
 			INSERT INTO artifact (version_id, name, sha256, document_id)
 			SELECT v, n, s, $4 FROM unnest($1::bigint[], $2::text[], $3::text[]) AS t(v, n, s)
 			ORDER BY v, n, s
-			ON CONFLICT ON CONSTRAINT artifact_key DO NOTHING`, aVids, aNames, aShas, docID)
-		if err != nil {
-			return fmt.Errorf("insert artifacts: %w", err)
-		}
-		counts["artifacts"] = tag.RowsAffected()
+			ON CONFLICT ON CONSTRAINT artifact_key DO NOTHING`, aVids, aNames, aShas, docID).Exec(func(tag pgconn.CommandTag) error {
+			counts["artifacts"] = tag.RowsAffected()
+			return nil
+		})
 	}
 	return nil
 }
 
-func writeProblems(ctx context.Context, tx pgx.Tx, docID string, envID int64, problems []ProblemEntry, counts Counts) error {
+// queueProblems queues a document's solver problems; the rows written go
+// into counts when b runs.
+func queueProblems(b *pgx.Batch, docID string, envID int64, problems []ProblemEntry, counts Counts) {
 	if len(problems) == 0 {
-		return nil
+		return
 	}
 	kinds := make([]string, len(problems))
 	names := make([]string, len(problems))
@@ -685,16 +668,14 @@ func writeProblems(ctx context.Context, tx pgx.Tx, docID string, envID int64, pr
 			details[i] = &d
 		}
 	}
-	tag, err := tx.Exec(ctx, `
+	b.Queue(`
 		INSERT INTO solver_problem (document_id, environment_id, kind, package_name, version, index_url, details)
 		SELECT $1, $2, k, n, v, i, d::jsonb
 		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(k, n, v, i, d)
 		ORDER BY k, n, v, i
 		ON CONFLICT ON CONSTRAINT solver_problem_key DO NOTHING`,
-		docID, envID, kinds, names, versions, indexes, details)
-	if err != nil {
-		return fmt.Errorf("insert solver problems: %w", err)
-	}
-	counts["problems"] = tag.RowsAffected()
-	return nil
+		docID, envID, kinds, names, versions, indexes, details).Exec(func(tag pgconn.CommandTag) error {
+		counts["problems"] = tag.RowsAffected()
+		return nil
+	})
 }

@@ -61,6 +61,9 @@ func run(ctx context.Context, args []string) error {
 		}
 	}
 	for _, s := range strings.Split(*sizes, ",") {
+		if strings.TrimSpace(s) == "" {
+			continue // -sizes "": no walks, no nested query
+		}
 		spec, err := bench.Size(strings.TrimSpace(s))
 		if err != nil {
 			return err

@@ -285,7 +285,18 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 			details[i] = &d
 		}
 	}
-	rows, err := tx.Query(ctx, `
+	// The solved rows and, in the same round trip, ids for every edge the
+	// document could write (only owned rows' edges are; the others' ids
+	// stay unused).
+	maxEdges := 0
+	for _, e := range entries {
+		maxEdges += len(e.Dependencies)
+	}
+	owned := map[int64]int64{} // version id -> solved id
+	var takenOver []int64      // solved ids that existed before
+	var edgeIDs []int64
+	b := &pgx.Batch{}
+	b.Queue(`
 		INSERT INTO solved AS s (version_id, environment_id, solver_id, document_id, solved_at, duration,
 			error, error_unparseable, error_unsolvable, error_details)
 		SELECT v, $2, $3, $4, $5, $6, e, u, us, d::jsonb
@@ -298,22 +309,26 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 			error_details = excluded.error_details
 		WHERE (excluded.solved_at, excluded.document_id) >= (s.solved_at, s.document_id)
 		RETURNING id, version_id, xmax = 0`,
-		vids, envID, solverID, docID, res.SolvedAt, res.Duration, errs, unparse, unsolv, details)
-	if err != nil {
-		return fmt.Errorf("upsert solved: %w", err)
-	}
-	owned := map[int64]int64{} // version id -> solved id
-	var takenOver []int64      // solved ids that existed before
-	var solvedID, versionID int64
-	var inserted bool
-	_, err = pgx.ForEachRow(rows, []any{&solvedID, &versionID, &inserted}, func() error {
-		owned[versionID] = solvedID
-		if !inserted {
-			takenOver = append(takenOver, solvedID)
-		}
-		return nil
+		vids, envID, solverID, docID, res.SolvedAt, res.Duration, errs, unparse, unsolv, details).Query(func(rows pgx.Rows) error {
+		var solvedID, versionID int64
+		var inserted bool
+		_, err := pgx.ForEachRow(rows, []any{&solvedID, &versionID, &inserted}, func() error {
+			owned[versionID] = solvedID
+			if !inserted {
+				takenOver = append(takenOver, solvedID)
+			}
+			return nil
+		})
+		return err
 	})
-	if err != nil {
+	if maxEdges > 0 {
+		b.Queue(`SELECT nextval(pg_get_serial_sequence('depends_on', 'id')) FROM generate_series(1, $1)`, maxEdges).
+			Query(func(rows pgx.Rows) (err error) {
+				edgeIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+				return err
+			})
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("upsert solved: %w", err)
 	}
 	counts["solved"] = int64(len(owned))
@@ -326,11 +341,11 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 		}
 	}
 
-	if err := writeEdges(ctx, tx, docID, envID, entries, owned, verIDs, pkgIDs, counts); err != nil {
+	if err := writeEdges(ctx, tx, docID, envID, entries, owned, verIDs, pkgIDs, edgeIDs, counts); err != nil {
 		return err
 	}
 	// Metadata, artifacts and problems: one round trip.
-	b := &pgx.Batch{}
+	b = &pgx.Batch{}
 	if err := queueMetadata(b, docID, entries, owned, verIDs, counts); err != nil {
 		return err
 	}
@@ -450,31 +465,45 @@ func upsertVersions(ctx context.Context, tx pgx.Tx, set map[versionKey]bool, pkg
 	for i, r := range rowsIn {
 		pkgs[i], vers[i], idxs[i] = r.pkg, r.version, r.index
 	}
-	if _, err := tx.Exec(ctx, `
+	pkgNames := make(map[int64]string, len(pkgIDs))
+	for name, id := range pkgIDs {
+		pkgNames[id] = name
+	}
+	indexURLs := make(map[int64]string, len(indexIDs))
+	for url, id := range indexIDs {
+		indexURLs[id] = url
+	}
+	ids := make(map[versionKey]int64, len(rowsIn))
+	// Insert, then read every id in a statement of its own (see upsertNodes),
+	// in one round trip. Keys come back as ids and are mapped to names here:
+	// joining package and package_index in the statement made PostgreSQL
+	// scan package for every document.
+	b := &pgx.Batch{}
+	b.Queue(`
 		INSERT INTO package_version (package_id, version, index_id)
 		SELECT p, v, i FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS t(p, v, i)
 		ORDER BY p, v, i
-		ON CONFLICT ON CONSTRAINT package_version_key DO NOTHING`, pkgs, vers, idxs); err != nil {
-		return nil, fmt.Errorf("upsert versions: %w", err)
-	}
-	rows, err := tx.Query(ctx, `
-		SELECT p.name, pv.version, coalesce(ix.url, ''), pv.id
+		ON CONFLICT ON CONSTRAINT package_version_key DO NOTHING`, pkgs, vers, idxs)
+	b.Queue(`
+		SELECT pv.package_id, pv.version, pv.index_id, pv.id
 		FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS t(p, v, i)
-		JOIN package_version pv ON pv.package_id = t.p AND pv.version = t.v AND pv.index_id IS NOT DISTINCT FROM t.i
-		JOIN package p ON p.id = pv.package_id
-		LEFT JOIN package_index ix ON ix.id = pv.index_id`, pkgs, vers, idxs)
-	if err != nil {
-		return nil, fmt.Errorf("read versions: %w", err)
-	}
-	ids := make(map[versionKey]int64, len(rowsIn))
-	var k versionKey
-	var id int64
-	_, err = pgx.ForEachRow(rows, []any{&k.name, &k.version, &k.index, &id}, func() error {
-		ids[k] = id
-		return nil
+		JOIN package_version pv ON pv.package_id = t.p AND pv.version = t.v AND pv.index_id IS NOT DISTINCT FROM t.i`,
+		pkgs, vers, idxs).Query(func(rows pgx.Rows) error {
+		var pkg, id int64
+		var version string
+		var index *int64
+		_, err := pgx.ForEachRow(rows, []any{&pkg, &version, &index, &id}, func() error {
+			k := versionKey{name: pkgNames[pkg], version: version}
+			if index != nil {
+				k.index = indexURLs[*index]
+			}
+			ids[k] = id
+			return nil
+		})
+		return err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("read versions: %w", err)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("upsert versions: %w", err)
 	}
 	return ids, nil
 }
@@ -497,9 +526,10 @@ type edgeKey struct {
 }
 
 // writeEdges COPYs the DEPENDS_ON edges of the owned solved rows and the
-// versions they resolve to, with ids taken from the sequence up front.
+// versions they resolve to, with ids taken from the sequence up front
+// (ids: at least one per edge).
 func writeEdges(ctx context.Context, tx pgx.Tx, docID string, envID int64, entries []SolvedEntry,
-	owned map[int64]int64, verIDs map[versionKey]int64, pkgIDs map[string]int64, counts Counts) error {
+	owned map[int64]int64, verIDs map[versionKey]int64, pkgIDs map[string]int64, ids []int64, counts Counts) error {
 	type edge struct {
 		key      edgeKey
 		versionT int64
@@ -532,10 +562,6 @@ func writeEdges(ctx context.Context, tx pgx.Tx, docID string, envID int64, entri
 	}
 	if len(edges) == 0 {
 		return nil
-	}
-	ids, err := nextIDs(ctx, tx, "depends_on", len(edges))
-	if err != nil {
-		return err
 	}
 	edgeRows := make([][]any, len(edges))
 	var resolvedRows [][]any
@@ -572,20 +598,6 @@ func writeEdges(ctx context.Context, tx pgx.Tx, docID string, envID int64, entri
 	}
 	counts["resolved"] = int64(len(resolvedRows))
 	return nil
-}
-
-// nextIDs reserves n values of a table's identity sequence.
-func nextIDs(ctx context.Context, tx pgx.Tx, table string, n int) ([]int64, error) {
-	rows, err := tx.Query(ctx,
-		`SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`, table, n)
-	if err != nil {
-		return nil, err
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("reserve ids: %w", err)
-	}
-	return ids, nil
 }
 
 // queueMetadata queues the package metadata and artifacts of the owned

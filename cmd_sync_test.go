@@ -89,6 +89,34 @@ func TestPutSync(t *testing.T) {
 	}
 }
 
+// TestPutCreateBucket: put into a missing S3 bucket fails naming
+// --create-bucket, and with it creates the bucket and stores.
+func TestPutCreateBucket(t *testing.T) {
+	t.Parallel()
+	s3 := testenv.MissingBucket(t, "thoth")
+	vars := map[string]string{
+		"SESHAT_DOCUMENT_STORE": s3.URL,
+		"SESHAT_S3_ENDPOINT":    s3.Endpoint,
+		"SESHAT_S3_ACCESS_KEY":  s3.AccessKey,
+		"SESHAT_S3_SECRET_KEY":  s3.SecretKey,
+	}
+	doc := filepath.Join(t.TempDir(), "solver-fedora-31-py37-0badbad0.json")
+	if err := os.WriteFile(doc, []byte(`{"metadata": {"document_id": "solver-fedora-31-py37-0badbad0"}, "result": {}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, vars, "put", doc)
+	if code == 0 || !strings.Contains(errOut, "does not exist") || !strings.Contains(errOut, "seshat put --create-bucket") {
+		t.Fatalf("put into a missing bucket: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, vars, "put", "--create-bucket", doc)
+	if code != 0 || !strings.Contains(out, "stored 1 documents in "+s3.URL) {
+		t.Fatalf("put --create-bucket: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut = runCLI(t, vars, "put", "--quiet", doc); code != 0 {
+		t.Fatalf("put into the bucket created: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
 // regexpLine reports whether out has a summary line "<label>  <value>".
 func regexpLine(out, label, value string) bool {
 	for _, line := range strings.Split(out, "\n") {

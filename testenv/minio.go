@@ -56,7 +56,20 @@ func Bucket(t testing.TB, prefix string) objectstore.Config {
 	return newBucket(t, endpoint, ak, sk, prefix)
 }
 
+// MissingBucket is Bucket for a bucket that does not exist yet, for tests
+// of creating one; it is removed when t ends if something created it.
+func MissingBucket(t testing.TB, prefix string) objectstore.Config {
+	t.Helper()
+	endpoint, ak, sk := S3(t)
+	return bucket(t, endpoint, ak, sk, prefix, false)
+}
+
 func newBucket(t testing.TB, endpoint, ak, sk, prefix string) objectstore.Config {
+	t.Helper()
+	return bucket(t, endpoint, ak, sk, prefix, true)
+}
+
+func bucket(t testing.TB, endpoint, ak, sk, prefix string, create bool) objectstore.Config {
 	t.Helper()
 	var b [6]byte
 	_, _ = rand.Read(b[:])
@@ -67,8 +80,10 @@ func newBucket(t testing.TB, endpoint, ak, sk, prefix string) objectstore.Config
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := client.MakeBucket(ctx, bucket, minio.MakeBucketOptions{}); err != nil {
-		t.Fatalf("create bucket %s: %v", bucket, err)
+	if create {
+		if err := client.MakeBucket(ctx, bucket, minio.MakeBucketOptions{}); err != nil {
+			t.Fatalf("create bucket %s: %v", bucket, err)
+		}
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

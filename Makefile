@@ -51,6 +51,10 @@ lint: ## gofmt and go vet
 bench: services ## benchmarks; figures for docs/benchmarks.md
 	@$(SERVICES_ENV) && if [ -x scripts/bench.sh ]; then scripts/bench.sh; else $(GO) test -run '^$$' -bench . -benchmem ./...; fi
 
+.PHONY: bench-memory
+bench-memory: services ## the sync's memory over 100,000 documents (about 15 minutes); docs/benchmarks.md
+	@$(SERVICES_ENV) && scripts/bench.sh memory
+
 .PHONY: fuzz
 fuzz: ## run each fuzzer for FUZZTIME (default 5m) with the seed corpora in testdata/fuzz
 	@if [ -x scripts/fuzz.sh ]; then scripts/fuzz.sh; else echo "no fuzzers yet"; fi

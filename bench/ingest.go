@@ -40,9 +40,10 @@ type IngestConfig struct {
 type IngestRun struct {
 	Workers    int
 	Elapsed    time.Duration
-	MaxRSS     int64 // bytes, the child's VmHWM as last sampled
-	QuarterRSS int64 // bytes, the largest RSS sampled in the first quarter of the run
-	Documents  int   // ingested, as the database counts them
+	MaxRSS     int64   // bytes, the child's VmHWM as last sampled
+	QuarterRSS int64   // bytes, the largest RSS sampled in the first quarter of the run
+	Tenths     []int64 // bytes, the largest RSS sampled in each tenth of the run
+	Documents  int     // ingested, as the database counts them
 }
 
 // IngestResult compares the syncs with raw COPY of the rows they wrote.
@@ -131,6 +132,14 @@ func S3FromEnv() S3 {
 // environment a `seshat sync` needs to read them, the number of documents
 // and a function that removes the bucket.
 func PutDataset(ctx context.Context, s3 S3, size dataset.Size) (env []string, docs int, cleanup func(), err error) {
+	return putDocuments(ctx, s3, func(ctx context.Context, emit func(id string, raw []byte) error) error {
+		_, err := dataset.Generate(ctx, dataset.Options{Size: size, Seed: Seed}, emit)
+		return err
+	})
+}
+
+// putDocuments is PutDataset for the documents gen emits.
+func putDocuments(ctx context.Context, s3 S3, gen func(ctx context.Context, emit func(id string, raw []byte) error) error) (env []string, docs int, cleanup func(), err error) {
 	var rnd [4]byte
 	_, _ = rand.Read(rnd[:])
 	bucket := "seshat-bench-" + hex.EncodeToString(rnd[:])
@@ -167,13 +176,14 @@ func PutDataset(ctx context.Context, s3 S3, size dataset.Size) (env []string, do
 			}
 		})
 	}
-	st, err := dataset.Generate(pctx, dataset.Options{Size: size, Seed: Seed}, func(id string, raw []byte) error {
+	err = gen(pctx, func(id string, raw []byte) error {
 		key, err := objectstore.KeyFor(id)
 		if err != nil {
 			return err
 		}
 		select {
 		case ch <- doc{key, append([]byte(nil), raw...)}:
+			docs++
 			return nil
 		case <-pctx.Done():
 			return pctx.Err()
@@ -190,7 +200,7 @@ func PutDataset(ctx context.Context, s3 S3, size dataset.Size) (env []string, do
 	}
 	env = []string{"SESHAT_DOCUMENT_STORE=" + storeURL, "SESHAT_S3_ENDPOINT=" + s3.Endpoint,
 		"SESHAT_S3_ACCESS_KEY=" + s3.AccessKey, "SESHAT_S3_SECRET_KEY=" + s3.SecretKey}
-	return env, st.Documents, cleanup, nil
+	return env, docs, cleanup, nil
 }
 
 // removeBucket deletes every object of bucket and the bucket.
@@ -323,11 +333,14 @@ func syncOnce(ctx context.Context, bin, dbURL string, env []string, w int) (Inge
 	// (VmHWM), as last sampled, and not the rusage's ru_maxrss: Linux
 	// carries the parent's high-water mark over fork and exec into it, so
 	// it reports this runner's own size when that is larger.
+	run.Tenths = make([]int64, 10)
 	for _, s := range samples {
 		run.MaxRSS = max(run.MaxRSS, s.hwm, s.rss)
 		if s.at <= run.Elapsed/4 {
 			run.QuarterRSS = max(run.QuarterRSS, s.rss)
 		}
+		i := min(int(10*s.at/max(run.Elapsed, 1)), 9)
+		run.Tenths[i] = max(run.Tenths[i], s.rss)
 	}
 	return run, nil
 }

@@ -12,6 +12,8 @@
 # makes its own bucket and databases and removes them.
 #
 # Needs the services `make services` starts (make bench starts them) and Node.
+# `scripts/bench.sh memory` (make bench-memory) instead syncs 100,000 generated
+# documents from MinIO and records the sync's memory in its own section.
 # SESHAT_BENCH_FLAGS adds or overrides runner flags, for example
 #   SESHAT_BENCH_FLAGS='-sizes tf -ingest "" -load 5s' scripts/bench.sh
 # (seshat-bench -help lists them).
@@ -34,7 +36,13 @@ go build -o .bin/bench/seshat .
 go build -o .bin/bench/seshat-bench ./bench/cmd/seshat-bench
 
 CMD="make bench"
-if [ -n "${SESHAT_BENCH_FLAGS:-}" ]; then CMD="SESHAT_BENCH_FLAGS='$SESHAT_BENCH_FLAGS' make bench"; fi
+if [ "${1:-}" = memory ]; then
+	# make bench-memory: only the sync of 100,000 documents, its own section.
+	CMD="make bench-memory"
+	SESHAT_BENCH_FLAGS="-sizes '' -ingest '' -clients '' -memory-docs 100000 ${SESHAT_BENCH_FLAGS:-}"
+elif [ -n "${SESHAT_BENCH_FLAGS:-}" ]; then
+	CMD="SESHAT_BENCH_FLAGS='$SESHAT_BENCH_FLAGS' make bench"
+fi
 eval "set -- ${SESHAT_BENCH_FLAGS:-}"
 exec .bin/bench/seshat-bench \
 	-seshat .bin/bench/seshat \

@@ -42,6 +42,8 @@ func run(ctx context.Context, args []string) error {
 	packages := fs.Int("packages", 25, "packages(first:) of the nested query")
 	ingestSize := fs.String("ingest", "", "dataset size of the ingestion measurement (empty: skipped)")
 	workers := fs.String("workers", "1,4", "worker counts of the ingestion measurement")
+	memDocs := fs.Int("memory-docs", 0, "documents of the memory measurement, a sync of that many generated documents (0: skipped; make bench-memory: 100000)")
+	memWorkers := fs.Int("memory-workers", 4, "workers of the memory measurement's sync")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -73,18 +75,41 @@ func run(ctx context.Context, args []string) error {
 	if len(cfg.Sizes) > 0 {
 		cfg.NestedSize = cfg.Sizes[0].Marker.Size
 	}
-	rep, err := bench.Run(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	rep.Machine.Node = nodeVersion()
-	fmt.Println()
-	fmt.Print(rep.Table())
-	if *doc != "" {
-		if err := bench.WriteDoc(*doc, rep.Markdown(*command)); err != nil {
+	if len(cfg.Sizes) > 0 || cfg.Ingest != nil {
+		rep, err := bench.Run(ctx, cfg)
+		if err != nil {
 			return err
 		}
-		fmt.Println("\nwrote", *doc)
+		rep.Machine.Node = nodeVersion()
+		fmt.Println()
+		fmt.Print(rep.Table())
+		if *doc != "" {
+			if err := bench.WriteDoc(*doc, rep.Markdown(*command)); err != nil {
+				return err
+			}
+			fmt.Println("\nwrote", *doc)
+		}
+	}
+	if *memDocs > 0 {
+		logf := func(format string, args ...any) {
+			fmt.Printf("%s  %s\n", time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, args...))
+		}
+		m, err := bench.RunMemory(ctx, cfg, *memDocs, *memWorkers, logf)
+		if err != nil {
+			return fmt.Errorf("memory: %w", err)
+		}
+		verdict := "NOT MET"
+		if m.Flat() {
+			verdict = "MET"
+		}
+		fmt.Printf("\n%-12s memory flat while syncing (100k documents): %d documents, peak RSS %.0f MiB, %.0f MiB in the first quarter\n",
+			verdict, m.Run.Documents, float64(m.Run.MaxRSS)/(1<<20), float64(m.Run.QuarterRSS)/(1<<20))
+		if *doc != "" {
+			if err := bench.WriteDocSection(*doc, bench.MemoryBeginMarker, bench.MemoryEndMarker, m.Markdown(*command)); err != nil {
+				return err
+			}
+			fmt.Println("\nwrote", *doc)
+		}
 	}
 	return nil
 }

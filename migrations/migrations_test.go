@@ -97,11 +97,7 @@ func TestDownOneStep(t *testing.T) {
 func TestForceClearsDirty(t *testing.T) {
 	url := testenv.MigratedDatabase(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
+	conn := testenv.Conn(t, url)
 	if _, err := conn.Exec(ctx, `UPDATE schema_migrations SET dirty = true`); err != nil {
 		t.Fatalf("mark dirty: %v", err)
 	}
@@ -133,11 +129,7 @@ func TestBadURL(t *testing.T) {
 func TestDocumentIDIndexed(t *testing.T) {
 	url := testenv.MigratedDatabase(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
+	conn := testenv.Conn(t, url)
 	rows, err := conn.Query(ctx, `
 		SELECT c.relname
 		FROM pg_attribute a

@@ -1,7 +1,6 @@
 package persistence_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -45,11 +44,7 @@ func TestNewestRunOwnsEdges(t *testing.T) {
 	t.Parallel()
 	store, _, dbURL := testenv.Store(t)
 	ctx := t.Context()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	conn := testenv.Conn(t, dbURL)
 	older := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	newer := older.Add(24 * time.Hour)
 	ingest := func(id string, res *persistence.SolverResult, force bool) persistence.IngestOutcome {

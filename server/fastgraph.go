@@ -227,56 +227,36 @@ type nodeList struct {
 }
 
 func (l nodeList) MarshalGQL(w io.Writer) {
-	b := make([]byte, 0, flushAt+4096)
-	b = append(b, '[')
-	start := 0
-	for i := range l.nodes {
-		n := &l.nodes[i]
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '{')
-		for j, f := range l.sel {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, f.key...)
-			switch f.name {
-			case "__typename":
-				b = append(b, `"DependencyGraphNode"`...)
-			case "id":
-				b = appendQuoted(b, n.ID)
-			case "name":
-				b = appendQuoted(b, n.Name)
-			case "version":
-				b = appendQuoted(b, n.Version)
-			case "indexUrl":
-				b = appendOptString(b, n.IndexURL)
-			case "depth":
-				b = strconv.AppendInt(b, int64(n.Depth), 10)
-			case "solved":
-				b = strconv.AppendBool(b, n.Solved)
-			case "solverError":
-				b = strconv.AppendBool(b, n.SolverError)
-			case "extras":
-				b = append(b, '[')
-				for k, x := range n.Extras {
-					if k > 0 {
-						b = append(b, ',')
-					}
-					b = appendQuoted(b, x)
+	writeList(w, l.nodes, l.sel, func(b []byte, n *model.DependencyGraphNode, name string) []byte {
+		switch name {
+		case "__typename":
+			return append(b, `"DependencyGraphNode"`...)
+		case "id":
+			return appendQuoted(b, n.ID)
+		case "name":
+			return appendQuoted(b, n.Name)
+		case "version":
+			return appendQuoted(b, n.Version)
+		case "indexUrl":
+			return appendOptString(b, n.IndexURL)
+		case "depth":
+			return strconv.AppendInt(b, int64(n.Depth), 10)
+		case "solved":
+			return strconv.AppendBool(b, n.Solved)
+		case "solverError":
+			return strconv.AppendBool(b, n.SolverError)
+		case "extras":
+			b = append(b, '[')
+			for k, x := range n.Extras {
+				if k > 0 {
+					b = append(b, ',')
 				}
-				b = append(b, ']')
+				b = appendQuoted(b, x)
 			}
+			return append(b, ']')
 		}
-		b = append(b, '}')
-		if len(b) >= flushAt {
-			b = flush(w, b, i+1-start, len(l.nodes)-i-1)
-			start = i + 1
-		}
-	}
-	b = append(b, ']')
-	_, _ = w.Write(b)
+		return b
+	})
 }
 
 type edgeList struct {
@@ -285,44 +265,51 @@ type edgeList struct {
 }
 
 func (l edgeList) MarshalGQL(w io.Writer) {
+	writeList(w, l.edges, l.sel, func(b []byte, e *model.DependencyGraphEdge, name string) []byte {
+		switch name {
+		case "__typename":
+			return append(b, `"DependencyGraphEdge"`...)
+		case "from":
+			return appendQuoted(b, e.From)
+		case "to":
+			return appendQuoted(b, e.To)
+		case "versionRange":
+			return appendQuoted(b, e.VersionRange)
+		case "marker":
+			return appendOptString(b, e.Marker)
+		case "extra":
+			return appendOptString(b, e.Extra)
+		case "markerEvaluationResult":
+			if e.MarkerEvaluationResult == nil {
+				return append(b, "null"...)
+			}
+			return strconv.AppendBool(b, *e.MarkerEvaluationResult)
+		}
+		return b
+	})
+}
+
+// writeList writes items as a JSON array of objects with the fields of
+// sel, field appending the value of one; it writes in chunks of flushAt.
+func writeList[T any](w io.Writer, items []T, sel []leafField, field func(b []byte, item *T, name string) []byte) {
 	b := make([]byte, 0, flushAt+4096)
 	b = append(b, '[')
 	start := 0
-	for i := range l.edges {
-		e := &l.edges[i]
+	for i := range items {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, '{')
-		for j, f := range l.sel {
+		for j, f := range sel {
 			if j > 0 {
 				b = append(b, ',')
 			}
 			b = append(b, f.key...)
-			switch f.name {
-			case "__typename":
-				b = append(b, `"DependencyGraphEdge"`...)
-			case "from":
-				b = appendQuoted(b, e.From)
-			case "to":
-				b = appendQuoted(b, e.To)
-			case "versionRange":
-				b = appendQuoted(b, e.VersionRange)
-			case "marker":
-				b = appendOptString(b, e.Marker)
-			case "extra":
-				b = appendOptString(b, e.Extra)
-			case "markerEvaluationResult":
-				if e.MarkerEvaluationResult == nil {
-					b = append(b, "null"...)
-				} else {
-					b = strconv.AppendBool(b, *e.MarkerEvaluationResult)
-				}
-			}
+			b = field(b, &items[i], f.name)
 		}
 		b = append(b, '}')
 		if len(b) >= flushAt {
-			b = flush(w, b, i+1-start, len(l.edges)-i-1)
+			b = flush(w, b, i+1-start, len(items)-i-1)
 			start = i + 1
 		}
 	}

@@ -63,6 +63,18 @@ func Store(t testing.TB) (*persistence.Store, *persistence.Tracer, string) {
 	return store, tracer, dbURL
 }
 
+// Conn connects to the database at url for t, closing the connection when
+// t ends.
+func Conn(t testing.TB, url string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
 // Logger sends slog output to t.Log.
 func Logger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(tLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))

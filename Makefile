@@ -52,7 +52,7 @@ bench: services ## benchmarks; figures for docs/benchmarks.md
 	@$(SERVICES_ENV) && if [ -x scripts/bench.sh ]; then scripts/bench.sh; else $(GO) test -run '^$$' -bench . -benchmem ./...; fi
 
 .PHONY: bench-memory
-bench-memory: services ## the sync's memory over 100,000 documents (about 15 minutes); docs/benchmarks.md
+bench-memory: services ## the sync's memory over 100,000 documents (about 12 minutes); docs/benchmarks.md
 	@$(SERVICES_ENV) && scripts/bench.sh memory
 
 .PHONY: fuzz

@@ -331,6 +331,16 @@ async function large(context, root) {
   await clickNode(page, first);
   await page.locator('[data-testid="details-dependents"]').waitFor({ timeout: 15000 });
   log(`explorer: zoom and click on the large graph answered in ${Date.now() - t1} ms`);
+  if (/only the selected node's are drawn/.test(status)) {
+    // Edges on demand: the clicked node's, and nothing else.
+    const drawn = await page.evaluate((id) => {
+      const cy = window.seshatExplorer.cy;
+      const n = cy.getElementById(id);
+      return { all: cy.edges().length, own: n.connectedEdges().length };
+    }, first);
+    check(drawn.all > 0 && drawn.all === drawn.own, `explorer: large graph drew ${drawn.all} edges, ${drawn.own} of the selected node`);
+    log(`explorer: large graph shows the ${drawn.all} edges of the selected node`);
+  }
   await shot(page, 'explorer-large');
   await page.close();
 }

@@ -13,6 +13,11 @@ cytoscape.use(dagre);
 const DAGRE_MAX_NODES = 300;
 // Above this many edges edges are drawn as straight haystack lines.
 const CHEAP_EDGES = 1200;
+// Above this many edges only the selected node's edges are drawn: a graph
+// whose requirements each resolve to every matching release has some 30
+// edges per node, and 150,000 edges make drawing, zooming and every click
+// take tens of seconds.
+const MAX_DRAWN_EDGES = 20000;
 
 // Depth colours (viridis for 0-4, then distinct warm hues), with the label
 // colour readable on each.
@@ -34,6 +39,10 @@ const details = $('details');
 
 let cy = null;
 let lastResult = null; // { variables, graph }
+// When the graph has more than MAX_DRAWN_EDGES edges: its edge elements
+// and, per node id, the indexes of its edges; only the selected node's are
+// in cy.
+let undrawn = null; // { edges, byNode: Map<string, number[]> }
 let drawSeq = 0;
 let detailSeq = 0;
 
@@ -424,6 +433,7 @@ async function draw(vars, push) {
     `${graph.nodes.length} nodes · ${graph.edges.length} edges · depth ${graph.depthReached}` +
       `${graph.truncated ? ' (truncated by maxDepth)' : ''} · query ${Math.round(fetched - started)} ms, ` +
       `drawing ${Math.round(drawn - fetched)} ms` +
+      `${undrawn ? ` · over ${MAX_DRAWN_EDGES} edges: only the selected node's are drawn` : ''}` +
       `${noVulns ? ' · vulnerabilities not marked: over the query cost budget at this depth' : ''}`,
   );
   for (const id of ['fit', 'export-png', 'export-json']) $(id).disabled = false;
@@ -441,9 +451,22 @@ function render(graph, layoutName) {
   window.seshatExplorer.layoutMs = performance.now() - t0;
   if (cy) cy.destroy();
   $('placeholder').hidden = elements.nodes.length > 0;
+  undrawn = null;
+  let drawnEdges = elements.edges;
+  if (elements.edges.length > MAX_DRAWN_EDGES) {
+    const byNode = new Map();
+    elements.edges.forEach((e, i) => {
+      for (const id of [e.data.source, e.data.target]) {
+        if (!byNode.has(id)) byNode.set(id, []);
+        byNode.get(id).push(i);
+      }
+    });
+    undrawn = { edges: elements.edges, byNode };
+    drawnEdges = [];
+  }
   cy = cytoscape({
     container: $('cy'),
-    elements: [...elements.nodes, ...elements.edges],
+    elements: [...elements.nodes, ...drawnEdges],
     style: style(large),
     layout: useDagre
       ? { name: 'dagre', rankDir: 'LR', nodeSep: 6, rankSep: 70, edgeSep: 4, fit: true, padding: 20, animate: false }
@@ -459,7 +482,8 @@ function render(graph, layoutName) {
   cy.on('tap', 'node', (ev) => showDetails(ev.target));
   cy.on('tap', (ev) => {
     if (ev.target === cy) {
-      cy.$('edge.hl-in, edge.hl-out').removeClass('hl-in hl-out');
+      if (undrawn) cy.edges().remove();
+      else cy.$('edge.hl-in, edge.hl-out').removeClass('hl-in hl-out');
     }
   });
   window.seshatExplorer.cy = cy;
@@ -488,6 +512,11 @@ async function showDetails(node) {
   cy.batch(() => {
     cy.$(':selected').unselect();
     node.select();
+    if (undrawn) {
+      // Only this node's edges are drawn.
+      cy.edges().remove();
+      cy.add((undrawn.byNode.get(node.id()) || []).map((i) => undrawn.edges[i]));
+    }
     cy.$('edge.hl-in, edge.hl-out').removeClass('hl-in hl-out');
     node.outgoers('edge').addClass('hl-out');
     node.incomers('edge').addClass('hl-in');

@@ -326,7 +326,10 @@ async function large(context, root) {
   check(ms < 60000, `explorer: ${size} nodes took ${ms} ms`);
   // Still interactive: a zoom and a click answer quickly.
   const t1 = Date.now();
-  await page.evaluate(() => window.seshatExplorer.cy.zoom(window.seshatExplorer.cy.zoom() * 2));
+  // Braces: cy.zoom(level) returns cy, which page.evaluate would serialize
+  // whole (tens of seconds for a large graph).
+  await page.evaluate(() => { window.seshatExplorer.cy.zoom(window.seshatExplorer.cy.zoom() * 2); });
+  await page.evaluate(() => new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res))));
   const first = await page.evaluate(() => window.seshatExplorer.cy.nodes().filter((n) => n.data('depth') === 2)[0].id());
   await clickNode(page, first);
   await page.locator('[data-testid="details-dependents"]').waitFor({ timeout: 15000 });

@@ -294,7 +294,6 @@ func (l edgeList) MarshalGQL(w io.Writer) {
 func writeList[T any](w io.Writer, items []T, sel []leafField, field func(b []byte, item *T, name string) []byte) {
 	b := make([]byte, 0, flushAt+4096)
 	b = append(b, '[')
-	start := 0
 	for i := range items {
 		if i > 0 {
 			b = append(b, ',')
@@ -309,25 +308,12 @@ func writeList[T any](w io.Writer, items []T, sel []leafField, field func(b []by
 		}
 		b = append(b, '}')
 		if len(b) >= flushAt {
-			b = flush(w, b, i+1-start, len(items)-i-1)
-			start = i + 1
+			_, _ = w.Write(b)
+			b = b[:0]
 		}
 	}
 	b = append(b, ']')
 	_, _ = w.Write(b)
-}
-
-// flush writes b, which holds chunk elements with left more to come. When w
-// is a bytes.Buffer (where gqlgen collects the response) it first reserves
-// room for the rest of the list as estimated from this chunk: one
-// allocation instead of the doublings that otherwise copy and clear about
-// twice the response. Once the room is there, Grow does nothing.
-func flush(w io.Writer, b []byte, chunk, left int) []byte {
-	if bb, ok := w.(*bytes.Buffer); ok && chunk > 0 {
-		bb.Grow(len(b) + len(b)/chunk*left*11/10)
-	}
-	_, _ = w.Write(b)
-	return b[:0]
 }
 
 func appendOptString(b []byte, s *string) []byte {

@@ -248,30 +248,19 @@ func RunIngest(ctx context.Context, cfg Config, logf func(string, ...any)) (*Ing
 	defer DropDatabase(context.WithoutCancel(ctx), cfg.AdminURL, copyDB)
 	var dbURL string
 	for _, w := range ic.Workers {
-		if dbURL, err = CreateDatabase(ctx, cfg.AdminURL, syncDB, true); err != nil {
-			return nil, err
-		}
-		run, err := syncOnce(ctx, cfg.Seshat, dbURL, env, w)
-		if err != nil {
+		var run IngestRun
+		if run, dbURL, err = syncChecked(ctx, cfg, syncDB, env, w, docs); err != nil {
 			return nil, err
 		}
 		conn, err := pgx.Connect(ctx, dbURL)
 		if err != nil {
 			return nil, err
 		}
-		var ingested int
-		err = conn.QueryRow(ctx, `SELECT count(*) FROM document WHERE status = 'INGESTED'`).Scan(&ingested)
-		if err == nil {
-			res.Rows, err = countRows(ctx, conn)
-		}
+		res.Rows, err = countRows(ctx, conn)
 		conn.Close(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if ingested != docs {
-			return nil, fmt.Errorf("sync with %d workers ingested %d of %d documents", w, ingested, docs)
-		}
-		run.Documents = ingested
 		res.Runs = append(res.Runs, run)
 		logf("ingestion: %d workers: %.1f s, %.0f documents/s, max RSS %s", w, run.Elapsed.Seconds(),
 			float64(docs)/run.Elapsed.Seconds(), mib(run.MaxRSS))
@@ -286,6 +275,32 @@ func RunIngest(ctx context.Context, cfg Config, logf func(string, ...any)) (*Ing
 	}
 	logf("ingestion: raw COPY of %d rows: %.1f s", res.Rows, res.Copy.Seconds())
 	return res, nil
+}
+
+// syncChecked creates the migrated database name, runs syncOnce into it
+// and checks that all docs documents were ingested; it returns the run and
+// the database's URL.
+func syncChecked(ctx context.Context, cfg Config, name string, env []string, workers, docs int) (IngestRun, string, error) {
+	dbURL, err := CreateDatabase(ctx, cfg.AdminURL, name, true)
+	if err != nil {
+		return IngestRun{}, "", err
+	}
+	run, err := syncOnce(ctx, cfg.Seshat, dbURL, env, workers)
+	if err != nil {
+		return run, dbURL, err
+	}
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return run, dbURL, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM document WHERE status = 'INGESTED'`).Scan(&run.Documents); err != nil {
+		return run, dbURL, err
+	}
+	if run.Documents != docs {
+		return run, dbURL, fmt.Errorf("sync with %d workers ingested %d of %d documents", workers, run.Documents, docs)
+	}
+	return run, dbURL, nil
 }
 
 // syncOnce runs `seshat sync --workers w` on dbURL and measures it.

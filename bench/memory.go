@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/seshat-graph/seshat/dataset"
 )
 
@@ -66,24 +64,9 @@ func RunMemory(ctx context.Context, cfg Config, n, workers int, logf func(string
 	logf("memory: %d documents in a fresh bucket (%.0f s)", docs, res.Put.Seconds())
 	const db = "bench_memory"
 	defer DropDatabase(context.WithoutCancel(ctx), cfg.AdminURL, db)
-	dbURL, err := CreateDatabase(ctx, cfg.AdminURL, db, true)
+	run, _, err := syncChecked(ctx, cfg, db, env, workers, docs)
 	if err != nil {
 		return nil, err
-	}
-	run, err := syncOnce(ctx, cfg.Seshat, dbURL, env, workers)
-	if err != nil {
-		return nil, err
-	}
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if err := conn.QueryRow(ctx, `SELECT count(*) FROM document WHERE status = 'INGESTED'`).Scan(&run.Documents); err != nil {
-		return nil, err
-	}
-	if run.Documents != docs {
-		return nil, fmt.Errorf("sync with %d workers ingested %d of %d documents", workers, run.Documents, docs)
 	}
 	res.Run = run
 	logf("memory: %d workers: %.1f s, %.0f documents/s, max RSS %s, %s after the first quarter", workers, run.Elapsed.Seconds(),

@@ -46,7 +46,7 @@ func Size(size string) (SizeSpec, error) {
 	}
 	return SizeSpec{
 		Marker: Marker{Size: size, Seed: Seed, Generator: "dataset sha256:" + hex.EncodeToString(h.Sum(nil))[:12], Migrations: mh},
-		Build:  func(ctx context.Context, dbURL string) (Root, int, error) { return buildDataset(ctx, dbURL, ds) },
+		Build:  func(ctx context.Context, dbURL string) (Root, int, error) { return ingestDataset(ctx, dbURL, ds) },
 	}, nil
 }
 
@@ -59,12 +59,8 @@ func DatasetRoot() Root {
 		Environment: persistence.EnvironmentKey{OSName: e.OSName, OSVersion: e.OSVersion, PythonVersion: e.PythonVersion}}
 }
 
-// buildDataset ingests every document of size through the ingestion
+// ingestDataset ingests every document of size through the ingestion
 // service (as a sync would, without the object store), four at a time.
-func buildDataset(ctx context.Context, dbURL string, size dataset.Size) (Root, int, error) {
-	return ingestDataset(ctx, dbURL, size)
-}
-
 func ingestDataset(ctx context.Context, dbURL string, size dataset.Size) (Root, int, error) {
 	store, err := persistence.Open(ctx, dbURL, persistence.Options{MaxConns: 4})
 	if err != nil {

@@ -33,6 +33,10 @@ test: services ## services, then every test: Go with -race, the GraphQL-over-HTT
 		if [ -x scripts/http-audit.sh ]; then scripts/http-audit.sh; fi && \
 		if [ -x scripts/browser-test.sh ]; then scripts/browser-test.sh; fi
 
+.PHONY: test-thoth
+test-thoth: services ## the conformance suite over the real Thoth documents in SESHAT_THOTH_FIXTURES (default ../shared/fixtures/thoth)
+	@$(SERVICES_ENV) && scripts/test-thoth.sh
+
 .PHONY: generate
 generate: ## regenerate the GraphQL code from graph/schema
 	$(GO) run github.com/99designs/gqlgen generate
@@ -46,6 +50,7 @@ verify: generate lint ## regenerate, then fail when the tree differs; lint
 lint: ## gofmt and go vet
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:" >&2; echo "$$out" >&2; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags thoth ./...
 
 .PHONY: bench
 bench: services ## benchmarks; figures for docs/benchmarks.md

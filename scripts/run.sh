@@ -1,31 +1,61 @@
 #!/usr/bin/env bash
-# make run: local services, migrations, sample data on first start, then the
-# gateway in the foreground on 127.0.0.1:8080.
+# make run: the main job on the embedded default. A local PostgreSQL (the only
+# server it needs), migrations, sample data on first start, documents in a
+# local directory (dir://.data/documents), then the gateway in the foreground
+# on 127.0.0.1:8080. MinIO is not needed here: make services, make test and
+# make bench start it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-scripts/services.sh start >/dev/null
+say() { printf 'run: %s\n' "$*" >&2; }
+
+scripts/services.sh start postgres >/dev/null
 eval "$(scripts/services.sh env)"
-# make run keeps its documents in a local directory: no S3 needed to explore.
 export SESHAT_DOCUMENT_STORE="${SESHAT_DOCUMENT_STORE:-dir://$ROOT/.data/documents}"
 
+# Mutations need a bearer token. Unless SESHAT_API_TOKENS says otherwise,
+# make run uses a development token of scope admin, made once and kept in
+# .data/dev-token (never used outside this checkout).
+token_note=""
+if [ -z "${SESHAT_API_TOKENS:-}" ]; then
+	if [ ! -s .data/dev-token ]; then
+		mkdir -p .data
+		(umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >.data/dev-token)
+	fi
+	export SESHAT_API_TOKENS="dev:admin:$(cat .data/dev-token)"
+	token_note="mutations: -H \"Authorization: Bearer \$(cat .data/dev-token)\" (development token of scope admin in .data/dev-token; set SESHAT_API_TOKENS=name:scope:secret to use your own)"
+else
+	token_note="mutations: the tokens in SESHAT_API_TOKENS (Authorization: Bearer <secret>)"
+fi
+
+say "building ./seshat"
 go build -o seshat .
 ./seshat migrate up
 
-# Sample data: generated once, synced every start (already-ingested documents
-# are skipped by their content hash, so this is quick after the first time).
-if ./seshat gen --help >/dev/null 2>&1; then
-	if [ ! -f .data/sample/.done ]; then
-		rm -rf .data/sample
-		./seshat gen --size sample --out .data/sample
-		touch .data/sample/.done
-	fi
-	./seshat put --quiet .data/sample
-	# A failed document is reported (and retried by the next start); the
-	# gateway serves what was ingested either way.
-	./seshat sync --prefix solver || echo "run: some sample documents failed to sync (listed above); serving the rest" >&2
+# Sample data: generated once, put and synced every start (documents whose
+# content was ingested before are skipped by their hash, so later starts are
+# quick).
+if [ ! -f .data/sample/.done ]; then
+	rm -rf .data/sample
+	say "generating the sample documents into .data/sample (once)"
+	./seshat gen --size sample --out .data/sample
+	touch .data/sample/.done
 fi
+./seshat put --quiet .data/sample
+# A failed document is reported (and retried by the next start); the gateway
+# serves what was ingested either way.
+./seshat sync --prefix solver || say "some sample documents failed to sync (listed above); serving the rest"
 
-echo "Seshat: playground http://127.0.0.1:8080/playground  explorer http://127.0.0.1:8080/explorer  GraphQL http://127.0.0.1:8080/graphql"
+cat >&2 <<MSG
+
+Seshat on http://127.0.0.1:8080 (Ctrl-C stops it; PostgreSQL keeps running: make services-stop)
+  playground  http://127.0.0.1:8080/playground
+  explorer    http://127.0.0.1:8080/explorer
+  GraphQL     http://127.0.0.1:8080/graphql
+  documents   ${SESHAT_DOCUMENT_STORE} (sample documents generated in .data/sample)
+  $token_note
+  the CLI     ./seshat --help (from this directory its defaults are make run's database and documents)
+
+MSG
 exec ./seshat serve

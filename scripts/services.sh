@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Local PostgreSQL 15 and MinIO for development and tests, without Docker.
 #
-#   scripts/services.sh start    start both (reuses what already runs), print the environment
+#   scripts/services.sh start [postgres|minio]   start both, or one (reuses what
+#                                runs), then print the environment to use
 #   scripts/services.sh stop     stop both by their pid files
 #   scripts/services.sh status   say what runs
 #   scripts/services.sh env      print the environment only
@@ -194,9 +195,15 @@ status() {
 
 case "${1:-start}" in
 start)
-	start_pg
-	start_minio
-	say "ready; the environment (defaults the tests and the gateway already use):"
+	case "${2:-all}" in
+	all) start_pg; start_minio ;;
+	postgres) start_pg ;;
+	minio) start_minio ;;
+	*) die "unknown service ${2}: want postgres or minio (or nothing for both)" ;;
+	esac
+	# The environment goes to stdout (eval "$(scripts/services.sh start)"),
+	# the message to stderr: both say what they are without the other.
+	say "ready (${2:-postgres and minio}); the environment the tests and the gateway use by default is printed on stdout (also: scripts/services.sh env)"
 	print_env
 	;;
 stop)
@@ -206,7 +213,7 @@ stop)
 status) status ;;
 env) print_env ;;
 -h | --help | help)
-	sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
 	;;
 *)
 	die "unknown command ${1}: want start, stop, status or env"

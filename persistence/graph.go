@@ -33,8 +33,8 @@ type GraphQuery struct {
 type Graph struct {
 	// Root is nil when the root version is unknown (the graph is then empty).
 	Root *PackageVersion
-	// Environment is nil when the environment is unknown (the root is then
-	// the only node, unsolved).
+	// Environment is nil when the environment is unknown (the root, when
+	// known, is then the only node, unsolved, and there are no edges).
 	Environment  *Environment
 	Nodes        []GraphNode // ordered by depth, then version id
 	Edges        []GraphEdge // ordered by source, target, edge id
@@ -130,6 +130,10 @@ func (n *walkNode) allows(e *walkEdge) bool {
 // but no transaction: a walk racing an ingestion may see a level before and
 // the next after it, which never breaks the walk itself.
 //
+// An unknown root version is an empty graph (Root nil), not an error; in an
+// environment the graph does not know, a known root is the only node,
+// unsolved, and the walk costs the root lookup alone.
+//
 // Returns INVALID for a negative MaxDepth, an empty name or version, or an
 // incomplete environment; UNAVAILABLE when the database is unreachable.
 func (s *Store) DependencyGraph(ctx context.Context, q GraphQuery) (*Graph, error) {
@@ -162,6 +166,16 @@ func walk(ctx context.Context, conn *pgxpool.Conn, name string, env EnvironmentK
 	}
 	g.Root, g.Environment = &root.version, envRow
 	root.depth = 0
+	if envRow == nil {
+		// An environment the graph does not know has nothing solved in it:
+		// the root is the only node, unsolved, with no out-edges.
+		root.addExtras(normalizeSet(q.Extras))
+		g.Nodes = []GraphNode{{Version: root.version, Extras: root.extras}}
+		if root.extras == nil {
+			g.Nodes[0].Extras = []string{}
+		}
+		return g, nil
+	}
 	nodes := map[int64]*walkNode{root.version.ID: root}
 
 	// Superset BFS: fetch the out-edges of every version within MaxDepth-1

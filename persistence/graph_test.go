@@ -175,3 +175,69 @@ func compareGraph(t *testing.T, want graphgen.Expected, got *persistence.Graph) 
 		t.Errorf("depthReached = %d, want %d", got.DepthReached, want.DepthReached)
 	}
 }
+
+// TestDependencyGraphUnknowns: an environment the graph does not know (no
+// data, e.g. rhel 9 / Python 3.11) has nothing solved in it, so the walk of
+// a known root is the root alone, unsolved, without edges; an unknown root
+// is an empty graph in a known environment and in an unknown one alike.
+func TestDependencyGraphUnknowns(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store, tracer, _ := testenv.Store(t)
+	g := testGraph()
+	if err := g.Ingest(ctx, store, "solver-test"); err != nil {
+		t.Fatal(err)
+	}
+	known := g.Versions[0]
+	unknownEnv := persistence.EnvironmentKey{OSName: "rhel", OSVersion: "9", PythonVersion: "3.11"}
+	for _, c := range []struct {
+		name     string
+		root     graphgen.Version
+		env      persistence.EnvironmentKey
+		maxDepth int
+		wantRoot bool
+		wantEnv  bool
+	}{
+		{"known root, unknown environment", known, unknownEnv, 10, true, false},
+		{"known root, unknown environment, maxDepth 0", known, unknownEnv, 0, true, false},
+		{"unknown version, unknown environment", graphgen.Version{Name: known.Name, Version: "999.0"}, unknownEnv, 10, false, false},
+		{"unknown package, known environment", graphgen.Version{Name: "no-such-package", Version: "1.0"}, envs[0], 10, false, true},
+		{"unknown version, known environment", graphgen.Version{Name: known.Name, Version: "999.0"}, envs[0], 10, false, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tracer.Reset()
+			got, err := store.DependencyGraph(ctx, persistence.GraphQuery{
+				Root:        persistence.VersionRef{Name: c.root.Name, Version: c.root.Version},
+				Environment: c.env, MaxDepth: c.maxDepth, Extras: []string{"Some.Extra"}, MarkerTrueOnly: true,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (got.Environment != nil) != c.wantEnv {
+				t.Errorf("environment = %+v, want present %v", got.Environment, c.wantEnv)
+			}
+			if len(got.Edges) != 0 || got.Truncated || got.DepthReached != 0 {
+				t.Errorf("edges %d, truncated %v, depthReached %d; want none, false, 0", len(got.Edges), got.Truncated, got.DepthReached)
+			}
+			if n := tracer.Count(); n != 1 {
+				t.Errorf("%d statements, want 1 (the root lookup)", n)
+			}
+			if !c.wantRoot {
+				if got.Root != nil || len(got.Nodes) != 0 {
+					t.Errorf("root %+v, %d nodes; want an empty graph", got.Root, len(got.Nodes))
+				}
+				return
+			}
+			if got.Root == nil || got.Root.Name != c.root.Name || got.Root.Version != c.root.Version {
+				t.Fatalf("root = %+v, want %v", got.Root, c.root)
+			}
+			if len(got.Nodes) != 1 {
+				t.Fatalf("%d nodes, want the root only", len(got.Nodes))
+			}
+			n := got.Nodes[0]
+			if n.Version.ID != got.Root.ID || n.Depth != 0 || n.Solved || n.SolverError || fmt.Sprint(n.Extras) != "[some-extra]" {
+				t.Errorf("root node = %+v, want depth 0, unsolved, without solver error, extras [some-extra]", n)
+			}
+		})
+	}
+}

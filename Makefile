@@ -11,7 +11,7 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: run
-run: ## local services, migrations, sample data, gateway on http://127.0.0.1:8080 (foreground)
+run: ## local PostgreSQL (no MinIO), migrations, sample data, gateway on http://127.0.0.1:8080 (foreground)
 	@scripts/run.sh
 
 .PHONY: build
@@ -28,10 +28,12 @@ services-stop: ## stop the local PostgreSQL and MinIO
 
 .PHONY: test
 test: services ## services, then every test: Go with -race, the GraphQL-over-HTTP audit, the browser tests
-	@$(SERVICES_ENV) && set -e && \
-		$(GO) test -race -count=1 -timeout 30m ./... && \
-		if [ -x scripts/http-audit.sh ]; then scripts/http-audit.sh; fi && \
-		if [ -x scripts/browser-test.sh ]; then scripts/browser-test.sh; fi
+	@$(SERVICES_ENV); failed=""; \
+		$(GO) test -race -count=1 -timeout 30m ./... || failed="$$failed go-test"; \
+		scripts/http-audit.sh || failed="$$failed http-audit"; \
+		scripts/browser-test.sh || failed="$$failed browser-test"; \
+		if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed" >&2; exit 1; fi; \
+		echo "make test: all passed (go test, http-audit, browser-test)"
 
 .PHONY: test-thoth
 test-thoth: services ## the conformance suite over the real Thoth documents in SESHAT_THOTH_FIXTURES (default ../shared/fixtures/thoth)
@@ -54,7 +56,7 @@ lint: ## gofmt and go vet
 
 .PHONY: bench
 bench: services ## benchmarks; figures for docs/benchmarks.md
-	@$(SERVICES_ENV) && if [ -x scripts/bench.sh ]; then scripts/bench.sh; else $(GO) test -run '^$$' -bench . -benchmem ./...; fi
+	@$(SERVICES_ENV) && scripts/bench.sh
 
 .PHONY: bench-memory
 bench-memory: services ## the sync's memory over 100,000 documents (about 12 minutes); docs/benchmarks.md
@@ -62,7 +64,7 @@ bench-memory: services ## the sync's memory over 100,000 documents (about 12 min
 
 .PHONY: fuzz
 fuzz: ## run each fuzzer for FUZZTIME (default 5m) with the seed corpora in testdata/fuzz
-	@if [ -x scripts/fuzz.sh ]; then scripts/fuzz.sh; else echo "no fuzzers yet"; fi
+	@scripts/fuzz.sh
 
 .PHONY: clean
 clean: ## stop services and remove .data, .bin and build output

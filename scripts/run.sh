@@ -11,7 +11,9 @@ cd "$ROOT"
 say() { printf 'run: %s\n' "$*" >&2; }
 
 scripts/services.sh start postgres >/dev/null
-eval "$(scripts/services.sh env)"
+# Only the database of the services' environment: make run has no S3.
+eval "$(scripts/services.sh env | grep '^export SESHAT_DATABASE_URL=')"
+ADDR="${SESHAT_LISTEN_ADDR:-127.0.0.1:8080}"
 export SESHAT_DOCUMENT_STORE="${SESHAT_DOCUMENT_STORE:-dir://$ROOT/.data/documents}"
 
 # Mutations need a bearer token. Unless SESHAT_API_TOKENS says otherwise,
@@ -49,10 +51,10 @@ fi
 
 cat >&2 <<MSG
 
-Seshat on http://127.0.0.1:8080 (Ctrl-C stops it; PostgreSQL keeps running: make services-stop)
-  playground  http://127.0.0.1:8080/playground
-  explorer    http://127.0.0.1:8080/explorer
-  GraphQL     http://127.0.0.1:8080/graphql
+Seshat on http://$ADDR (Ctrl-C stops it; PostgreSQL keeps running: make services-stop)
+  playground  http://$ADDR/playground
+  explorer    http://$ADDR/explorer
+  GraphQL     http://$ADDR/graphql
   documents   ${SESHAT_DOCUMENT_STORE} (sample documents generated in .data/sample)
   $token_note
   the CLI     ./seshat --help (from this directory its defaults are make run's database and documents)

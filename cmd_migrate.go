@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/seshat-graph/seshat/migrations"
+	"github.com/seshat-graph/seshat/persistence"
 )
 
 func runMigrate(ctx context.Context, e *env, args []string) error {
@@ -91,24 +92,25 @@ func dirtyNote(st migrations.Status) string {
 }
 
 // checkSchema refuses a database whose schema is behind, ahead or dirty,
-// naming the command that fixes it.
-func checkSchema(databaseURL string) error {
-	m, err := migrations.New(databaseURL)
+// naming the command that fixes it. It reads the version through the store's
+// pool with ctx and takes no migration lock: /readyz answers while a
+// migration runs.
+func checkSchema(ctx context.Context, store *persistence.Store) error {
+	latest, err := migrations.Latest()
 	if err != nil {
 		return err
 	}
-	defer m.Close()
-	st, err := m.Status()
+	v, dirty, err := store.SchemaVersion(ctx)
 	if err != nil {
 		return err
 	}
 	switch {
-	case st.Dirty:
-		return fmt.Errorf("database schema is dirty at version %d (a migration failed): repair it, then run 'seshat migrate force %d'", st.Version, st.Version)
-	case st.Version < st.Latest:
-		return fmt.Errorf("database schema is at version %d, this binary needs %d: run 'seshat migrate up' (or 'seshat serve --migrate')", st.Version, st.Latest)
-	case st.Version > st.Latest:
-		return fmt.Errorf("database schema version %d is newer than this binary knows (%d): upgrade seshat", st.Version, st.Latest)
+	case dirty:
+		return fmt.Errorf("database schema is dirty at version %d (a migration failed): repair it, then run 'seshat migrate force %d'", v, v)
+	case v < latest:
+		return fmt.Errorf("database schema is at version %d, this binary needs %d: run 'seshat migrate up' (or 'seshat serve --migrate')", v, latest)
+	case v > latest:
+		return fmt.Errorf("database schema version %d is newer than this binary knows (%d): upgrade seshat", v, latest)
 	}
 	return nil
 }

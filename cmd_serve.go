@@ -43,15 +43,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("migrate up: %w", err)
 		}
 	}
-	if err := checkSchema(c.DatabaseURL); err != nil {
-		return err
-	}
 	tracer := &persistence.Tracer{Logger: logger, Log: c.DebugQueries}
 	store, err := e.openStore(ctx, c, logger, tracer)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if err := checkSchema(ctx, store); err != nil {
+		return err
+	}
 
 	// Queries may read from a hot standby; mutations and ingestion write to
 	// the primary.
@@ -97,7 +97,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			if err := reads.Ping(ctx); err != nil {
 				return errors.New("read database (SESHAT_DATABASE_READ_URL) unreachable")
 			}
-			return checkSchema(c.DatabaseURL)
+			return checkSchema(ctx, store)
 		},
 		Playground:   playground.Playground(),
 		Explorer:     playground.Explorer(),

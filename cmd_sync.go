@@ -84,14 +84,14 @@ func runSync(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	logger := e.logger(c)
-	if err := checkSchema(c.DatabaseURL); err != nil {
-		return err
-	}
 	store, err := e.openStore(ctx, c, logger, nil)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if err := checkSchema(ctx, store); err != nil {
+		return err
+	}
 	docs, err := e.openDocs(ctx, c, false)
 	if err != nil {
 		return err

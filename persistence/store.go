@@ -203,6 +203,10 @@ func mapError(err error) error {
 			pgErr.Code == pgerrcode.NotNullViolation, pgErr.Code == pgerrcode.InvalidTextRepresentation,
 			pgErr.Code == pgerrcode.StringDataRightTruncationDataException, pgErr.Code == pgerrcode.NumericValueOutOfRange:
 			return Wrap(CodeInvalid, err, "invalid value")
+		case pgErr.Code == pgerrcode.CharacterNotInRepertoire, pgErr.Code == pgerrcode.UntranslatableCharacter:
+			// A parameter PostgreSQL cannot store as text: a NUL character
+			// (\u0000 in JSON) or bytes that are not UTF-8.
+			return Wrap(CodeInvalid, err, "invalid text: a value holds a NUL character or is not UTF-8")
 		case pgErr.Code == pgerrcode.ReadOnlySQLTransaction:
 			return Wrap(CodeUnavailable, err, "the database is read-only here (a hot standby): send writes to the gateway on the primary")
 		case pgErr.Code == pgerrcode.QueryCanceled:

@@ -1,0 +1,494 @@
+package resolvers_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/seshat-graph/seshat/auth"
+	"github.com/seshat-graph/seshat/graph"
+	"github.com/seshat-graph/seshat/ingest"
+	"github.com/seshat-graph/seshat/persistence/objectstore"
+	"github.com/seshat-graph/seshat/resolvers"
+	"github.com/seshat-graph/seshat/server"
+	"github.com/seshat-graph/seshat/testenv"
+)
+
+// enum is an enum value in a GraphQL literal (written without quotes).
+type enum string
+
+// lit writes v as a GraphQL input literal. Strings are JSON-escaped, which
+// GraphQL reads the same way (NUL included, as \u0000).
+func lit(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case enum:
+		return string(v)
+	case string:
+		b, _ := json.Marshal(v)
+		return string(b)
+	case bool, int:
+		return fmt.Sprint(v)
+	case []any:
+		parts := make([]string, len(v))
+		for i, x := range v {
+			parts[i] = lit(x)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case map[string]any:
+		return "{" + litArgs(v) + "}"
+	}
+	panic(fmt.Sprintf("lit: %T", v))
+}
+
+// litArgs writes the members of an argument list or input object, in name order.
+func litArgs(m map[string]any) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, k+": "+lit(m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// cursor forges a well-formed cursor of the list kind with the given key
+// (the persistence encoding: base64url of {"k": kind, "v": key}), for keys
+// the graph does not have.
+func cursor(kind string, key ...string) string {
+	b, _ := json.Marshal(map[string]any{"k": kind, "v": key})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func nodeID(raw string) string { return base64.StdEncoding.EncodeToString([]byte(raw)) }
+
+func env(osName, osVersion, python string) map[string]any {
+	return map[string]any{"osName": osName, "osVersion": osVersion, "pythonVersion": python}
+}
+
+const nul = "a\u0000b"
+
+// Expected answers of a root field with the given arguments.
+const (
+	wantData    = "data"    // a value, no error
+	wantNull    = "null"    // null, no error: the schema's "unknown"
+	wantInvalid = "INVALID" // an INVALID error at the field
+)
+
+// call is one argument set of a root field and the answer expected of it.
+type call struct {
+	args map[string]any
+	want string
+}
+
+// named is an argument value with the answer a lookup by it expects.
+type named struct {
+	v    any
+	want string
+}
+
+var (
+	knownEnv   = env("rhel", "8", "3.8")
+	unknownEnv = env("rhel", "9", "3.11") // well-formed, no data
+	// Environments that are not well-formed, with what a query in them answers.
+	garbageEnvs = []named{{env("", "", ""), wantInvalid}, {env(" ", "8", "3.8"), wantInvalid},
+		{env("rhel", "8", "banana"), wantData}, {env(nul, nul, nul), wantInvalid},
+		{env(strings.Repeat("x", 10000), "8", "3.8"), wantData}}
+	garbageCursors = []any{"!!!", "bm90LWEtY3Vyc29y", "e30", cursor("nope", "x"), cursor("package"), nul,
+		strings.Repeat("A", 10000)}
+	// Package names, with what looking them up answers.
+	unknownNames = []named{{"no-such-package", wantNull}, {"", wantInvalid}, {"  ", wantInvalid}, {"!!!", wantNull},
+		{"a/b", wantNull}, {"Ünïcödé", wantNull}, {nul, wantInvalid}, {strings.Repeat("n", 10000), wantNull}}
+	// Index URLs, with what a version lookup on them answers.
+	unknownURLs = []named{{"https://unknown.example.com/simple", wantNull}, {"", wantNull}, {"not a url", wantNull},
+		{"ftp://x", wantNull}, {nul, wantInvalid}, {strings.Repeat("u", 10000), wantNull}}
+	// Document ids: ok says whether the id names a document kind, so that
+	// the ingestion mutations take it (and report the document FAILED).
+	unknownDocIDs = []struct {
+		id string
+		ok bool
+	}{{"solver-rhel-8-py38-unknown", true}, {"solver-fedora-31-py37-0123abcd", true}, {"adviser-unknown", true},
+		{"nope", false}, {"", false}, {"../../etc/passwd", false}, {"solver-../../x", false},
+		{"solver-rhel-8-py38-a/../../b", false}, {nul, false}, {strings.Repeat("d", 10000), false}}
+)
+
+// lookup is what a query that lists things answers when a lookup by the
+// same value answers want: an empty list where the lookup is null.
+func lookup(want string) string {
+	if want == wantNull {
+		return wantData
+	}
+	return want
+}
+
+// rootArgs are the argument sets sent to each root field: unknown and
+// garbage names, versions, environments, indexes, document ids and cursors,
+// and a few known ones so that the nested fields run too.
+func rootArgs() map[string][]call {
+	pv := func(name, version string, indexURL any) map[string]any {
+		return map[string]any{"name": name, "version": version, "indexUrl": indexURL}
+	}
+	type a = map[string]any
+	m := map[string][]call{
+		"environments": {{a{}, wantData}},
+		"indexes":      {{a{}, wantData}, {a{"enabled": true}, wantData}, {a{"enabled": false}, wantData}, {a{"enabled": nil}, wantData}},
+		"node": {
+			{a{"id": nodeID("Package:999999999")}, wantNull}, {a{"id": nodeID("PackageVersion:999999999")}, wantNull},
+			{a{"id": nodeID("Environment:999999999")}, wantNull}, {a{"id": nodeID("PackageIndex:999999999")}, wantNull},
+			{a{"id": nodeID("Package:9223372036854775807")}, wantNull}, {a{"id": nodeID("Package:99999999999999999999")}, wantInvalid},
+			{a{"id": nodeID("Package:0")}, wantInvalid}, {a{"id": nodeID("Package:-1")}, wantInvalid}, {a{"id": nodeID("Nope:1")}, wantInvalid},
+			{a{"id": nodeID("Package")}, wantInvalid}, {a{"id": nodeID(":1")}, wantInvalid}, {a{"id": "!!!"}, wantInvalid},
+			{a{"id": ""}, wantInvalid}, {a{"id": nul}, wantInvalid},
+			{a{"id": nodeID("PackageVersion:1")}, wantData}, {a{"id": nodeID("Package:1")}, wantData},
+		},
+		"package": {{a{"name": "py-yaml"}, wantData}},
+		"packages": {
+			{a{"first": 2}, wantData}, {a{"first": 0}, wantData}, {a{"first": -1}, wantInvalid}, {a{"first": 1 << 30}, wantData},
+			{a{"nameStartsWith": "no-such-"}, wantData}, {a{"nameStartsWith": "%_\\"}, wantData}, {a{"nameStartsWith": nul}, wantInvalid},
+			{a{"after": cursor("package", "zzzz-unknown")}, wantData}, {a{"after": cursor("package", nul)}, wantInvalid},
+			{a{"after": cursor("package", "a", "b")}, wantInvalid}, {a{"after": cursor("version", "1.0", "1", "")}, wantInvalid},
+		},
+		"packageVersion": {
+			{a{"name": "py-yaml", "version": "6.0"}, wantData}, {a{"name": "py-yaml", "version": "6.0", "indexUrl": indexA}, wantData},
+			{a{"name": "py-yaml", "version": "999.0"}, wantNull}, {a{"name": "py-yaml", "version": "not a version"}, wantNull},
+			{a{"name": "py-yaml", "version": ""}, wantInvalid}, {a{"name": "py-yaml", "version": nul}, wantInvalid},
+		},
+		"dependencyGraph": {
+			{a{"root": pv("py-yaml", "6.0", nil), "environment": knownEnv}, wantData},
+			{a{"root": pv("py-yaml", "6.0", nil), "environment": unknownEnv}, wantData},
+			{a{"root": pv("py-yaml", "6.0", nil), "environment": unknownEnv, "maxDepth": 0}, wantData},
+			{a{"root": pv("py-yaml", "6.0", nil), "environment": unknownEnv, "extras": []any{"x", "", nul}, "markerTrueOnly": false}, wantData},
+			{a{"root": pv("py-yaml", "6.0", "https://unknown.example.com/simple"), "environment": knownEnv}, wantData},
+			{a{"root": pv("py-yaml", "6.0", "https://unknown.example.com/simple"), "environment": unknownEnv}, wantData},
+			{a{"root": pv("py-yaml", "999.0", nil), "environment": knownEnv}, wantData},
+			{a{"root": pv("py-yaml", "999.0", nil), "environment": unknownEnv}, wantData},
+			{a{"root": pv("py-yaml", "6.0", nil), "environment": knownEnv, "maxDepth": -1}, wantInvalid},
+			{a{"root": pv("py-yaml", "6.0", nil), "environment": knownEnv, "maxDepth": 1 << 30}, wantInvalid},
+			{a{"root": pv("py-yaml", "", nil), "environment": knownEnv}, wantInvalid},
+			{a{"root": pv("py-yaml", "6.0", nul), "environment": knownEnv}, wantInvalid},
+		},
+		"dependents": {
+			{a{"name": "ruamel-yaml"}, wantData}, {a{"name": "ruamel-yaml", "version": "0.17.21", "environment": knownEnv, "maxDepth": 3}, wantData},
+			{a{"name": "ruamel-yaml", "environment": unknownEnv}, wantData}, {a{"name": "ruamel-yaml", "version": "999.0"}, wantData},
+			{a{"name": "ruamel-yaml", "maxDepth": -1}, wantInvalid}, {a{"name": "ruamel-yaml", "maxDepth": 1 << 30}, wantInvalid},
+			{a{"name": "ruamel-yaml", "first": -1}, wantInvalid}, {a{"name": "ruamel-yaml", "version": nul}, wantInvalid},
+			{a{"name": "ruamel-yaml", "after": cursor("dependent", "1", "zzz", "999999", "999999")}, wantData},
+			{a{"name": "ruamel-yaml", "after": cursor("dependent", "x", "zzz", "y", "z")}, wantInvalid},
+			{a{"name": "ruamel-yaml", "after": cursor("dependent", "99999999999999999999", "", "-1", "0")}, wantInvalid},
+		},
+		"unsolvedPackageVersions": {
+			{a{"environment": knownEnv, "first": 2}, wantData}, {a{"environment": unknownEnv}, wantData},
+			{a{"environment": knownEnv, "first": -1}, wantInvalid},
+			{a{"environment": knownEnv, "after": cursor("unsolved", "999999999")}, wantData},
+			{a{"environment": knownEnv, "after": cursor("unsolved", "x")}, wantInvalid},
+			{a{"environment": knownEnv, "after": cursor("unsolved", "99999999999999999999")}, wantInvalid},
+		},
+		"document": {{a{"id": "solver-fixtures"}, wantData}},
+		"documents": {
+			{a{"first": 2}, wantData}, {a{"kind": "no-such-kind"}, wantData}, {a{"kind": nul}, wantInvalid},
+			{a{"status": enum("FAILED")}, wantData}, {a{"status": enum("NOPE")}, wantInvalid}, {a{"first": -1}, wantInvalid},
+			{a{"after": cursor("document", "zzzz-unknown")}, wantData}, {a{"after": cursor("document", nul)}, wantInvalid},
+			{a{"after": cursor("document")}, wantInvalid},
+		},
+		"registerPackageIndex": {
+			{a{"url": "https://unknown.example.com/simple", "warehouseApiUrl": "https://unknown.example.com/pypi", "verifySsl": false, "enabled": false}, wantData},
+			{a{"url": "https://unknown.example.com/simple", "warehouseApiUrl": nul}, wantInvalid},
+			{a{"url": "https://unknown.example.com/simple"}, wantData}, {a{"url": ""}, wantInvalid}, {a{"url": "not a url"}, wantInvalid},
+			{a{"url": "ftp://x"}, wantInvalid}, {a{"url": nul}, wantInvalid}, {a{"url": strings.Repeat("u", 10000)}, wantInvalid},
+		},
+		"ingestDocument": {
+			{a{"input": a{"document": a{}}}, wantInvalid},
+			{a{"input": a{"document": []any{}}}, wantInvalid},
+			{a{"input": a{"document": "a string"}}, wantInvalid},
+			{a{"input": a{"document": nil}}, wantInvalid},
+			{a{"input": a{"document": a{"metadata": a{"document_id": 7}}}}, wantInvalid},
+			{a{"input": a{"document": a{"metadata": a{}, "result": a{}}, "force": true,
+				"documentId": "solver-rhel-8-py38-20240101000000-0123456789abcdef"}}, wantData},
+			{a{"input": a{"document": a{"metadata": a{"document_id": nul}, "result": nul}}}, wantInvalid},
+		},
+		"syncDocuments": {
+			{a{"input": a{}}, wantData},
+			{a{"input": a{"prefix": "no-such-prefix"}}, wantData},
+			{a{"input": a{"prefix": "../.."}}, wantInvalid},
+			{a{"input": a{"prefix": nul}}, wantInvalid},
+			{a{"input": a{"limit": -1}}, wantInvalid},
+			{a{"input": a{"documentIds": []any{}, "dryRun": true}}, wantData},
+		},
+	}
+	add := func(field string, args map[string]any, want string) { m[field] = append(m[field], call{args, want}) }
+	for _, n := range unknownNames {
+		name := n.v.(string)
+		add("package", a{"name": name}, n.want)
+		add("packageVersion", a{"name": name, "version": "1.0"}, n.want)
+		add("dependents", a{"name": name}, lookup(n.want))
+		add("dependencyGraph", a{"root": pv(name, "1.0", nil), "environment": unknownEnv}, lookup(n.want))
+	}
+	for _, u := range unknownURLs {
+		add("packageVersion", a{"name": "py-yaml", "version": "6.0", "indexUrl": u.v}, u.want)
+		add("unsolvedPackageVersions", a{"environment": knownEnv, "indexUrl": u.v}, lookup(u.want))
+	}
+	for _, e := range garbageEnvs {
+		add("dependencyGraph", a{"root": pv("py-yaml", "6.0", nil), "environment": e.v}, e.want)
+		add("dependents", a{"name": "ruamel-yaml", "environment": e.v}, e.want)
+		add("unsolvedPackageVersions", a{"environment": e.v}, e.want)
+	}
+	for _, c := range garbageCursors {
+		add("packages", a{"after": c}, wantInvalid)
+		add("dependents", a{"name": "ruamel-yaml", "after": c}, wantInvalid)
+		add("unsolvedPackageVersions", a{"environment": knownEnv, "after": c}, wantInvalid)
+		add("documents", a{"after": c}, wantInvalid)
+	}
+	for _, d := range unknownDocIDs {
+		want, prefix := wantInvalid, wantInvalid
+		if d.ok {
+			want = wantData
+		}
+		if d.ok || d.id == "nope" || d.id == "" {
+			prefix = wantData // a prefix that is a valid key, of no document
+		}
+		if d.id == nul {
+			add("document", a{"id": d.id}, wantInvalid)
+		} else {
+			add("document", a{"id": d.id}, wantNull)
+		}
+		add("ingestDocument", a{"input": a{"document": a{"metadata": a{"document_id": d.id}, "result": a{}}}}, want)
+		add("ingestDocument", a{"input": a{"document": a{}, "documentId": d.id}}, want)
+		// Documents that cannot be read are failures in the report, not errors.
+		add("syncDocuments", a{"input": a{"documentIds": []any{d.id}}}, wantData)
+		add("syncDocuments", a{"input": a{"documentIds": []any{d.id}, "force": true}}, wantData)
+		add("syncDocuments", a{"input": a{"prefix": d.id}}, prefix)
+	}
+	return m
+}
+
+// nestedArgs are the values given to the arguments of fields below the root,
+// by argument name; selection variant i takes value i modulo the count.
+var nestedArgs = map[string][]any{
+	"environment": {unknownEnv, env("", "", ""), env(nul, nul, nul), nil, knownEnv},
+	"first":       {2, -1, 0, 1 << 30, nil},
+	"after": {cursor("version", "999.0", "999999999", ""), cursor("dependent", "1", "zzz", "999999999", "999999999"),
+		"!!!", cursor("version", "not a version", "x", "y"), nul, cursor("version", "1.0", "99999999999999999999", "-1")},
+	"indexUrl":       {"https://unknown.example.com/simple", "", nul, nil, "https://pypi.org/simple"},
+	"extras":         {[]any{"no-such-extra"}, []any{""}, []any{nul}, nil},
+	"markerTrueOnly": {false, true, nil},
+}
+
+// nestedVariants is how many selections each root argument set is sent with.
+const nestedVariants = 6
+
+// selection selects every field of def down to depth levels of objects,
+// with nestedArgs variant v; an argument without an entry fails the test.
+func selection(t *testing.T, s *ast.Schema, def *ast.Definition, depth, v int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("__typename")
+	if def.Kind == ast.Interface || def.Kind == ast.Union {
+		for _, p := range s.GetPossibleTypes(def) {
+			fmt.Fprintf(&b, " ... on %s { %s }", p.Name, selection(t, s, p, depth, v))
+		}
+		if def.Kind == ast.Union {
+			return b.String()
+		}
+	}
+	for _, f := range def.Fields {
+		if strings.HasPrefix(f.Name, "__") {
+			continue
+		}
+		ft := s.Types[f.Type.Name()]
+		composite := ft.Kind == ast.Object || ft.Kind == ast.Interface || ft.Kind == ast.Union
+		if composite && depth == 0 {
+			continue
+		}
+		b.WriteString(" " + f.Name)
+		args := map[string]any{}
+		for _, a := range f.Arguments {
+			vals, ok := nestedArgs[a.Name]
+			if !ok {
+				t.Fatalf("%s.%s(%s:): no values in nestedArgs", def.Name, f.Name, a.Name)
+			}
+			if x := vals[v%len(vals)]; x != nil || a.Type.NonNull {
+				if x == nil {
+					x = vals[0]
+				}
+				args[a.Name] = x
+			}
+		}
+		if len(args) > 0 {
+			b.WriteString("(" + litArgs(args) + ")")
+		}
+		if composite {
+			b.WriteString(" { " + selection(t, s, ft, depth-1, v) + " }")
+		}
+	}
+	return b.String()
+}
+
+// TestUnknownArguments sends every root query and mutation field of the
+// executable schema (walked, so a new field without argument sets fails the
+// test) names, versions, environments, indexes, document ids and cursors
+// the graph does not know, well-formed and garbage, with every field below
+// it selected and asked the same. No answer may be INTERNAL (a panic in a
+// resolver answers INTERNAL too): unknown things are null, empty or
+// NOT_FOUND, malformed ones INVALID. Mutations go with an admin token, to a
+// gateway whose document store is a directory and to one on MinIO.
+func TestUnknownArguments(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{}}).Schema()
+	table := rootArgs()
+	tokens, err := auth.ParseTokens("admin:admin:" + adminSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := objectstore.Open(t.Context(), objectstore.Config{URL: "dir://" + t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3, err := objectstore.Open(t.Context(), testenv.Bucket(t, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gateways := map[string]*harness{}
+	for name, docs := range map[string]objectstore.Store{"dir": dir, "s3": s3} {
+		logger := testenv.Logger(t)
+		r := &resolvers.Resolver{Store: h.store, Logger: logger, Limits: resolvers.Limits{MaxDepth: 20, MaxPageSize: 200, DefaultPage: 50},
+			Ingest: &ingest.Service{Store: h.store, Docs: docs, Logger: logger, Workers: 1}}
+		srv := httptest.NewServer(auth.New(tokens).Middleware(server.GraphQL(r, logger, server.GraphQLOptions{Timeout: time.Minute})))
+		t.Cleanup(srv.Close)
+		gateways[name] = &harness{url: srv.URL, store: h.store, tracer: h.tracer}
+	}
+
+	requests, seen, reported := 0, map[string]bool{}, map[string]bool{}
+	for _, op := range []struct {
+		keyword string
+		def     *ast.Definition
+		stores  []string
+	}{{"query", schema.Query, []string{"dir"}}, {"mutation", schema.Mutation, []string{"dir", "s3"}}} {
+		for _, f := range op.def.Fields {
+			if strings.HasPrefix(f.Name, "__") {
+				continue
+			}
+			sets, ok := table[f.Name]
+			if !ok || len(sets) == 0 {
+				t.Errorf("%s field %s: no argument sets in rootArgs", op.keyword, f.Name)
+				continue
+			}
+			delete(table, f.Name)
+			ft := schema.Types[f.Type.Name()]
+			t.Run(f.Name, func(t *testing.T) {
+				for _, store := range op.stores {
+					g := gateways[store]
+					for _, c := range sets {
+						// The root field alone: the answer its arguments call for.
+						root := op.keyword + " { " + f.Name + argList(c.args)
+						if ft.Kind != ast.Scalar && ft.Kind != ast.Enum {
+							root += " { __typename }"
+						}
+						root += " }"
+						requests++
+						var out map[string]any
+						errs := g.do(t, adminSecret, root, nil, &out)
+						got := wantData
+						switch {
+						case len(errs) > 0:
+							got = fmt.Sprint(errs[0].Extensions["code"])
+							if p := fieldPath(errs[0].Path); p != f.Name && p != "" {
+								got += " at " + p
+							}
+						case out[f.Name] == nil:
+							got = wantNull
+						}
+						if got != c.want {
+							t.Errorf("%s %s(%.300s): %s, want %s", store, f.Name, litArgs(c.args), got, c.want)
+						}
+						for v := range nestedVariants {
+							q := op.keyword + " { " + f.Name + argList(c.args)
+							if ft.Kind != ast.Scalar && ft.Kind != ast.Enum {
+								q += " { " + selection(t, schema, ft, 3, v) + " }"
+							}
+							q += " }"
+							if seen[store+q] {
+								continue // a selection without arguments is the same in every variant
+							}
+							seen[store+q] = true
+							requests++
+							var data any
+							errs := g.do(t, adminSecret, q, nil, &data)
+							for _, code := range reportedCodes(data) {
+								if code == "INTERNAL" {
+									key := fmt.Sprintf("%s: a reported code is INTERNAL", store)
+									if !reported[key] {
+										reported[key] = true
+										t.Errorf("%s\n  %s(%.300s), selection variant %d", key, f.Name, litArgs(c.args), v)
+									}
+								}
+							}
+							for _, e := range errs {
+								switch code := e.Extensions["code"]; code {
+								case "NOT_FOUND", "INVALID":
+								default:
+									// One report per field path and answer, with the first arguments that got it.
+									key := fmt.Sprintf("%s %v at %s: %q", store, code, fieldPath(e.Path), e.Message)
+									if !reported[key] {
+										reported[key] = true
+										t.Errorf("%s\n  %s(%.300s), selection variant %d", key, f.Name, litArgs(c.args), v)
+									}
+								}
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+	for name := range table {
+		t.Errorf("rootArgs has %s, which is no root field of the schema", name)
+	}
+	t.Logf("%d requests", requests)
+}
+
+// fieldPath is a response path without its list indexes.
+func fieldPath(path []any) string {
+	var parts []string
+	for _, p := range path {
+		if s, ok := p.(string); ok {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+func argList(args map[string]any) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return "(" + litArgs(args) + ")"
+}
+
+// reportedCodes are the values of every code and errorCode member in data:
+// the codes of failures a mutation reports (SyncFailure.code,
+// IngestResult.errorCode) and of documents recorded failed.
+func reportedCodes(data any) []string {
+	var out []string
+	switch v := data.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if s, ok := x.(string); ok && (k == "code" || k == "errorCode") {
+				out = append(out, s)
+			}
+			out = append(out, reportedCodes(x)...)
+		}
+	case []any:
+		for _, x := range v {
+			out = append(out, reportedCodes(x)...)
+		}
+	}
+	return out
+}

@@ -165,13 +165,16 @@ func (t httpTransport) params(r *http.Request) (*graphql.RawParams, *requestErro
 			}
 			return nil, bad("could not read the request body")
 		}
-		body = bytes.TrimSpace(body)
-		if len(body) > 0 && body[0] == '[' {
+		trimmed := bytes.TrimSpace(body)
+		if len(trimmed) == 0 {
+			return nil, bad("the request body is empty: send a JSON object with the query")
+		}
+		if trimmed[0] == '[' {
 			return nil, bad("batched operations are not supported: send one operation per request")
 		}
 		var fields map[string]json.RawMessage
 		if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
-			return nil, bad("the request body is not a JSON object")
+			return nil, bad("%s", bodyError(body, err))
 		}
 		if raw, ok := fields["query"]; ok && !isNull(raw) {
 			if err := json.Unmarshal(raw, &p.Query); err != nil {
@@ -200,6 +203,41 @@ func (t httpTransport) params(r *http.Request) (*graphql.RawParams, *requestErro
 		return nil, bad("query is %d bytes, more than the limit of %d", len(p.Query), t.maxQueryBytes)
 	}
 	return p, nil
+}
+
+// bodyError says why a POST body that is not empty is not a GraphQL request
+// object: it is not valid JSON (with where the syntax error is, since a hand
+// written curl body is the usual cause), or it is JSON of another type.
+func bodyError(body []byte, err error) string {
+	var (
+		syntax   *json.SyntaxError
+		mismatch *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &mismatch):
+		kind := mismatch.Value
+		if kind == "bool" {
+			kind = "boolean"
+		}
+		return "the request body is not a JSON object: it is a JSON " + kind
+	case err == nil: // null
+		return "the request body is not a JSON object: it is null"
+	case !errors.As(err, &syntax):
+		return "the request body is not a JSON object"
+	}
+	// Offset counts the bytes read, the offending one included.
+	pos := int(syntax.Offset)
+	if pos >= len(body) && strings.HasPrefix(syntax.Error(), "unexpected end") {
+		return fmt.Sprintf("the request body is not valid JSON: it ends after %d bytes, before the JSON value is complete", len(body))
+	}
+	pos = max(0, min(pos-1, len(body)-1))
+	line := 1 + bytes.Count(body[:pos], []byte("\n"))
+	col := pos - bytes.LastIndexByte(body[:pos], '\n')
+	msg := fmt.Sprintf("the request body is not valid JSON: %v at line %d, column %d (byte offset %d)", syntax, line, col, pos)
+	if body[pos] < 0x20 && strings.Contains(syntax.Error(), "in string literal") {
+		msg += `: inside a JSON string, write a newline as \n and a tab as \t`
+	}
+	return msg
 }
 
 // operationType is the type of the operation a GET would run, "" when the

@@ -13,19 +13,35 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seshat-graph/seshat/testenv"
 )
 
-// fixtureDir holds real Thoth solver documents (GPL-3.0 data: read in place,
-// never copied into this repository).
-var fixtureDir = filepath.Join("..", "..", "..", "shared", "fixtures", "thoth", "solver")
-
-func readFixture(t testing.TB, name string) []byte {
+// readFile reads one document file.
+func readFile(t testing.TB, path string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(fixtureDir, name))
+	raw, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("fixture %s: %v (the Thoth fixtures must be at %s)", name, err, fixtureDir)
+		t.Fatal(err)
 	}
 	return raw
+}
+
+// fileID is the id to give Parse for a document file: "" when the document
+// names itself in metadata.document_id, else the file name without .json
+// (as `seshat put` and the solver/ folder of the document store name it).
+func fileID(t testing.TB, path string, raw []byte) string {
+	t.Helper()
+	var doc struct {
+		Metadata map[string]any `json:"metadata"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if _, ok := doc.Metadata["document_id"]; ok {
+		return ""
+	}
+	return strings.TrimSuffix(filepath.Base(path), ".json")
 }
 
 // refNormalize is PEP 503 spelled as in the PEP, independent of
@@ -36,80 +52,185 @@ func refNormalize(s string) string {
 	return strings.ToLower(refSep.ReplaceAllString(strings.TrimSpace(s), "-"))
 }
 
+// fixture is what Parse must make of one solver document.
+type fixture struct {
+	file          string
+	wantID        string
+	solverName    string
+	legacy        bool
+	env           Environment
+	solverVersion string
+	datetime      time.Time
+	duration      float64
+	entries       int
+	errors        int
+	unparsed      int
+	unresolved    int
+	envPackages   int
+	check         func(t *testing.T, d *Document)
+}
+
+// checkFixture parses the document at path and checks it against tt and,
+// value by value, against a plain reading of its JSON.
+func checkFixture(t *testing.T, path string, tt fixture) {
+	t.Helper()
+	raw := readFile(t, path)
+	d, err := Parse(fileID(t, path, raw), raw)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if d.ID != tt.wantID || d.SolverName != tt.solverName || d.Legacy != tt.legacy || d.Environment != tt.env ||
+		d.SolverVersion != tt.solverVersion || !d.Datetime.Equal(tt.datetime) || d.Duration != tt.duration {
+		t.Errorf("document = %q %q legacy=%v %+v %q %v %v", d.ID, d.SolverName, d.Legacy, d.Environment, d.SolverVersion, d.Datetime, d.Duration)
+	}
+	if len(d.Entries) != tt.entries || len(d.Errors) != tt.errors || len(d.Unparsed) != tt.unparsed ||
+		len(d.Unresolved) != tt.unresolved || len(d.EnvironmentPackages) != tt.envPackages {
+		t.Errorf("counts: tree %d errors %d unparsed %d unresolved %d env %d", len(d.Entries), len(d.Errors), len(d.Unparsed), len(d.Unresolved), len(d.EnvironmentPackages))
+	}
+	compareWithJSON(t, raw, d)
+	tt.check(t, d)
+}
+
+func strp(s string) *string { return &s }
+
+// TestFixtures parses each document of testdata/solver (the project's own,
+// in every format Thoth wrote) and checks what Parse made of it.
 func TestFixtures(t *testing.T) {
-	tests := []struct {
-		file          string
-		id            string
-		wantID        string
-		solverName    string
-		legacy        bool
-		env           Environment
-		solverVersion string
-		datetime      time.Time
-		duration      float64
-		entries       int
-		errors        int
-		unparsed      int
-		unresolved    int
-		envPackages   int
-		check         func(t *testing.T, d *Document)
-	}{
+	pypi := "https://pypi.org/simple"
+	tests := []fixture{
 		{
-			file: "result_ok_solver_1.json", wantID: "fridex-thoth-solver-fc26-thoth-solver-fc26",
+			file: "seshat-thoth-solver-fc26.json", wantID: "seshat-thoth-solver-fc26",
 			solverName: "solver-fedora-26-py36", legacy: true, env: Environment{"fedora", "26", "3.6"},
-			solverVersion: "1.0.2", datetime: time.Date(2018, 4, 29, 7, 40, 47, 888111000, time.UTC), duration: 12,
-			entries: 332, errors: 527, unparsed: 1, unresolved: 18, envPackages: 4,
+			solverVersion: "1.0.2", datetime: time.Date(2018, 5, 14, 9, 12, 33, 101010000, time.UTC), duration: 9,
+			entries: 6, errors: 3, unparsed: 1, unresolved: 2, envPackages: 4,
 			check: func(t *testing.T, d *Document) {
+				// metadata.distribution (Fedora 26) wins over os_release (30): see Parse.
 				e := d.Entries[0]
-				if e.Name != "prometheus-client-model" || e.Version != "0.0.1" || e.IndexURL != "" || e.Metadata != nil || e.Artifacts != nil || len(e.Dependencies) != 0 {
+				if e.Name != "typed-ast" || e.Version != "1.1.0" || e.IndexURL != "" || e.Metadata != nil || e.Artifacts != nil || len(e.Dependencies) != 0 {
 					t.Errorf("tree[0] = %+v", e)
 				}
-				if d.Entries[1].Name != "pysocks" {
-					t.Errorf("tree[1].Name = %q, want pysocks (PySocks normalised)", d.Entries[1].Name)
+				if d.Entries[1].Name != "sqlalchemy" {
+					t.Errorf("tree[1].Name = %q, want sqlalchemy (SQLAlchemy normalised)", d.Entries[1].Name)
 				}
-				dep := d.Entries[3].Dependencies
-				if d.Entries[3].Name != "jupyter-console" || len(dep) == 0 || dep[0].Resolved == nil || dep[0].Resolved[0].IndexURL != "" {
-					t.Errorf("tree[3] = %+v", d.Entries[3])
+				deps := d.Entries[2].Dependencies
+				if d.Entries[2].Name != "planisphere" || len(deps) != 4 ||
+					deps[0].Name != "ipython" || deps[0].VersionRange != "*" || deps[0].Marker != nil || deps[0].MarkerEvaluationResult != nil ||
+					!reflect.DeepEqual(deps[0].Resolved, []Resolved{{Versions: []string{"5.5.0", "6.2.1", "6.3.1"}}}) ||
+					deps[2].Name != "pygments" || deps[3].Name != "prompt-toolkit" || deps[3].VersionRange != "<2.0.0,>=1.0.0" {
+					t.Errorf("tree[2] = %+v", d.Entries[2])
 				}
-				if f := d.Errors[0]; f.Name != "ruamel-yaml" || f.Version != "0.15.35" || f.Type != "not_site_package" {
+				if !reflect.DeepEqual(d.Entries[3], d.Entries[4]) || d.Entries[3].Name != "sundial" || len(d.Entries[3].Dependencies) != 2 {
+					t.Errorf("the duplicated Sundial entry: %+v / %+v", d.Entries[3], d.Entries[4])
+				}
+				if f := d.Errors[0]; f.Name != "backports-abc" || f.Version != "0.5" || f.Type != "not_site_package" || f.IndexURL != "" || f.IsProvidedPackage != nil {
 					t.Errorf("errors[0] = %+v", f)
 				}
-				if u := d.Unresolved[17]; u.Name != "complex-dist" || u.VersionSpec != "==0.1" {
-					t.Errorf("unresolved[17] = %+v", u)
+				if f := d.Errors[1]; f.Name != "docutils" || f.Version != "0.3" || f.Type != "command_error" {
+					t.Errorf("errors[1] = %+v", f)
 				}
-				if u := d.Unparsed[0]; u.Requirement != "ipython doctest plugin==0.1" {
+				if f := d.Errors[2]; f.Name != "decorator" || f.Version != "4.1.2" || d.Entries[5].Name != "decorator" || d.Entries[5].Version != "4.1.2" {
+					t.Errorf("errors[2] = %+v for tree[5] = %+v", f, d.Entries[5])
+				}
+				if u := d.Unresolved[1]; u.Name != "almanac-dist" || u.VersionSpec != "==0.1" || u.IndexURL != "" {
+					t.Errorf("unresolved[1] = %+v", u)
+				}
+				if u := d.Unparsed[0]; u.Requirement != "pretty printer plugin==0.3" || !bytes.HasPrefix(u.Details, []byte(`"Invalid requirement`)) {
 					t.Errorf("unparsed[0] = %+v", u)
 				}
-				if d.MarkerEnvironment != nil || d.EnvironmentPackages[2] != (EnvironmentPackage{"pipdeptree", "0.12.1"}) {
+				if d.MarkerEnvironment != nil || d.EnvironmentPackages[2] != (EnvironmentPackage{"pipdeptree", "0.11.0"}) {
 					t.Errorf("environment = %v / %v", d.MarkerEnvironment, d.EnvironmentPackages)
 				}
 			},
 		},
 		{
-			file: "solver-fedora-31-py37-012b745d.json", id: "solver-fedora-31-py37-012b745d", wantID: "solver-fedora-31-py37-012b745d",
+			file: "solver-fedora-29-py36-5ca1ab1e.json", wantID: "solver-fedora-29-py36-5ca1ab1e",
+			solverName: "solver-fedora-29-py36", env: Environment{"fedora", "29", "3.6"},
+			solverVersion: "1.1.0", datetime: time.Date(2019, 3, 20, 14, 5, 11, 123456000, time.UTC),
+			entries: 4, errors: 2, envPackages: 3,
+			check: func(t *testing.T, d *Document) {
+				// No metadata.document_id: the id comes from the file name alone.
+				var ve *ValidationError
+				if _, err := Parse("", readFile(t, testenv.Testdata(t, "solver", "solver-fedora-29-py36-5ca1ab1e.json"))); !errors.As(err, &ve) || ve.Path != "metadata.document_id" {
+					t.Errorf("Parse without an id = %v, want a metadata.document_id error", err)
+				}
+				e := d.Entries[0]
+				if e.Name != "pyyaml" || e.Version != "5.1" || e.VersionRequested != "" || e.IndexURL != pypi || len(e.Artifacts) != 2 || e.Metadata != nil {
+					t.Errorf("tree[0] = %+v", e)
+				}
+				if !reflect.DeepEqual(d.Entries[0], d.Entries[3]) {
+					t.Errorf("the duplicated PyYAML entry: %+v / %+v", d.Entries[0], d.Entries[3])
+				}
+				deps := d.Entries[1].Dependencies
+				if d.Entries[1].Name != "orrery" || len(deps) != 2 || deps[0].Name != "six" || deps[0].VersionRange != ">=1.10" ||
+					deps[0].Marker != nil || deps[0].MarkerEvaluationResult != nil || deps[0].Extra != nil ||
+					!reflect.DeepEqual(deps[0].Resolved, []Resolved{{IndexURL: pypi, Versions: []string{"1.11.0", "1.12.0"}}}) ||
+					deps[1].Name != "pyyaml" || deps[1].VersionRange != "*" {
+					t.Errorf("tree[1] = %+v", d.Entries[1])
+				}
+				// thoth-solver 1.1.0 named an error's index "index", which Parse does not read.
+				if f := d.Errors[0]; f.Name != "orrery" || f.Version != "0.2.0" || f.Type != "command_error" || f.IndexURL != "" ||
+					!reflect.DeepEqual(d.Errors[0], d.Errors[1]) {
+					t.Errorf("errors = %+v", d.Errors)
+				}
+				if d.MarkerEnvironment != nil || d.EnvironmentPackages[2] != (EnvironmentPackage{"six", "1.11.0"}) {
+					t.Errorf("environment = %v / %v", d.MarkerEnvironment, d.EnvironmentPackages)
+				}
+			},
+		},
+		{
+			file: "solver-fedora-31-py37-012b745d.json", wantID: "solver-fedora-31-py37-012b745d",
 			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
-			solverVersion: "1.5.1", datetime: time.Date(2020, 6, 9, 3, 47, 20, 82100000, time.UTC), duration: 8,
+			solverVersion: "1.5.1", datetime: time.Date(2020, 6, 15, 10, 20, 30, 405060000, time.UTC), duration: 7,
 			entries: 1, envPackages: 1,
 			check: func(t *testing.T, d *Document) {
 				e := d.Entries[0]
-				if e.Name != "dask" || e.Version != "2.17.2" || e.VersionRequested != "2.17.2" || e.IndexURL != "https://pypi.org/simple" || len(e.Dependencies) != 24 {
+				if e.Name != "sextant" || e.Version != "3.2.0" || e.VersionRequested != "3.2.0" || e.IndexURL != pypi || len(e.Dependencies) != 10 {
 					t.Errorf("tree[0] = %+v", e)
 				}
-				if len(e.Artifacts) != 2 || e.Artifacts[0].SHA256 != "c8809a016ce72b01e0d7a39aa9b553f796c14c21c1899fad4e8bbe51eca87536" {
+				if len(e.Artifacts) != 2 || e.Artifacts[0].SHA256 != "78ff49750674ce5f49efe64d3273f6a6f0546f400c9c3cac83375defde328567" {
 					t.Errorf("artifacts = %v", e.Artifacts)
 				}
-				if m := e.Metadata; m == nil || *m.Summary != "Parallel PyData with Task Scheduling" || *m.License != "BSD" || *m.RequiresPython != ">=3.6" || len(m.Classifiers) != 4 {
+				if m := e.Metadata; m == nil || *m.Summary != "Angles between stars, measured by hand" || *m.License != "BSD" || *m.RequiresPython != ">=3.6" || len(m.Classifiers) != 3 {
 					t.Errorf("metadata = %+v", e.Metadata)
 				}
-				d0, d1 := e.Dependencies[0], e.Dependencies[1]
-				if d0.Name != "pyyaml" || d0.VersionRange != "*" || d0.Marker != nil || d0.Extra != nil || *d0.MarkerEvaluationResult != true || len(d0.Resolved[0].Versions) != 19 {
-					t.Errorf("dependencies[0] = %+v", d0)
+				deps := e.Dependencies
+				want := []Dependency{
+					{Name: "pyyaml", VersionRange: "*", MarkerEvaluationResult: new(true),
+						Resolved: []Resolved{{IndexURL: pypi, Versions: []string{"5.1", "5.3", "5.3.1"}}}},
+					{Name: "numpy", VersionRange: ">=1.18", Extra: []string{"plot"}, Marker: strp(`extra == "plot"`), MarkerEvaluationResult: new(true),
+						Resolved: []Resolved{{IndexURL: pypi, Versions: []string{"1.18.0", "1.18.5", "1.19.0"}}}},
+					{Name: "numpy", VersionRange: ">=1.18", Extra: []string{"cloud"}, Marker: strp(`extra == "cloud"`), MarkerEvaluationResult: new(true),
+						Resolved: []Resolved{{IndexURL: pypi, Versions: []string{"1.18.0", "1.18.5", "1.19.0"}}}},
+					{Name: "boto3", VersionRange: ">=1.14", Extra: []string{"cloud"}, Extras: []string{"crt"}, Marker: strp(`extra == "cloud"`), MarkerEvaluationResult: new(true),
+						Resolved: []Resolved{{IndexURL: pypi, Versions: []string{"1.14.0", "1.14.3"}}}},
+					{Name: "tqdm", VersionRange: ">=4.40", Extra: []string{"cloud", "plot"}, Marker: strp(`extra == "cloud" or extra == "plot"`), MarkerEvaluationResult: new(true),
+						Resolved: []Resolved{{IndexURL: pypi, Versions: []string{"4.40.0", "4.46.1"}}}},
+					{Name: "importlib-metadata", VersionRange: ">=1.0", Marker: strp(`python_version < "3.8"`), MarkerEvaluationResult: new(true),
+						Resolved: []Resolved{{IndexURL: pypi, Versions: []string{"1.0", "1.6.1"}}}},
+					{Name: "futures", VersionRange: "==3.3.0", Marker: strp(`python_version < "3"`), MarkerEvaluationResult: new(false),
+						Resolved: []Resolved{{IndexURL: pypi, Versions: []string{"3.3.0"}}}},
+					{Name: "ruamel-yaml", VersionRange: ">=0.16", MarkerEvaluationResult: new(true),
+						Resolved: []Resolved{{IndexURL: pypi, Versions: []string{"0.16.0", "0.16.10"}}, {IndexURL: "https://mirror.example.com/simple", Versions: []string{"0.16.10"}}}},
+					{Name: "click", VersionRange: "===7.1.2", MarkerEvaluationResult: new(true),
+						Resolved: []Resolved{{IndexURL: pypi, Versions: []string{"7.1.2"}}}},
+					{Name: "typing-extensions", VersionRange: ">=3.7", MarkerEvaluationResult: new(true)},
 				}
-				if d1.Name != "numpy" || d1.VersionRange != ">=1.13.0" || *d1.Marker != `extra == "array"` || !reflect.DeepEqual(d1.Extra, []string{"array"}) ||
-					d1.Resolved[0].IndexURL != "https://pypi.org/simple" || d1.Resolved[0].Versions[33] != "1.18.5" {
-					t.Errorf("dependencies[1] = %+v", d1)
+				for i := range want {
+					if i >= len(deps) {
+						break
+					}
+					// Empty extra lists are empty, not nil: compare them as such.
+					if len(deps[i].Extra) == 0 {
+						deps[i].Extra = nil
+					}
+					if len(deps[i].Extras) == 0 {
+						deps[i].Extras = nil
+					}
+					if !reflect.DeepEqual(deps[i], want[i]) {
+						t.Errorf("dependencies[%d] = %s\nwant %s", i, show(deps[i]), show(want[i]))
+					}
 				}
-				if d.MarkerEnvironment["python_version"] != "3.7" || d.EnvironmentPackages[0] != (EnvironmentPackage{"pipdeptree", "0.13.2"}) {
+				if d.MarkerEnvironment["python_version"] != "3.7" || d.MarkerEnvironment["sys_platform"] != "linux" || d.EnvironmentPackages[0] != (EnvironmentPackage{"pipdeptree", "0.13.2"}) {
 					t.Errorf("environment = %v / %v", d.MarkerEnvironment, d.EnvironmentPackages)
 				}
 			},
@@ -117,71 +238,129 @@ func TestFixtures(t *testing.T) {
 		{
 			file: "solver-fedora-31-py37-0a0a46ec.json", wantID: "solver-fedora-31-py37-0a0a46ec",
 			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
-			solverVersion: "1.4.1", datetime: time.Date(2020, 4, 8, 3, 34, 43, 17997000, time.UTC), duration: 6,
+			solverVersion: "1.4.1", datetime: time.Date(2020, 4, 20, 8, 0, 1, 1000, time.UTC), duration: 5,
 			entries: 1, envPackages: 1,
 			check: func(t *testing.T, d *Document) {
 				e := d.Entries[0]
-				if e.Name != "oslotest" || e.Version != "4.2.0" || len(e.Dependencies) != 5 || *e.Metadata.License != "UNKNOWN" {
+				if e.Name != "astrolabe" || e.Version != "0.9.1" || len(e.Dependencies) != 3 || *e.Metadata.License != "UNKNOWN" {
 					t.Errorf("tree[0] = %+v", e)
 				}
-				if d1 := e.Dependencies[1]; d1.Name != "python-subunit" || d1.VersionRange != ">=1.0.0" || len(d1.Resolved) != 1 || len(d1.Resolved[0].Versions) != 5 {
+				if d1 := e.Dependencies[1]; d1.Name != "attrs" || d1.VersionRange != ">=19.1.0" || d1.Marker != nil ||
+					!reflect.DeepEqual(d1.Resolved, []Resolved{{IndexURL: pypi, Versions: []string{"19.1.0", "19.3.0"}}}) {
 					t.Errorf("dependencies[1] = %+v", d1)
 				}
 			},
 		},
 		{
-			file: "solver-fedora-31-py37-0a0c95f7.json", wantID: "solver-fedora-31-py37-0a0c95f7",
+			file: "solver-fedora-31-py37-0c0ffee0.json", wantID: "solver-fedora-31-py37-0c0ffee0",
 			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
-			solverVersion: "1.4.1", datetime: time.Date(2019, 12, 24, 17, 44, 8, 250883000, time.UTC), duration: 2,
+			solverVersion: "1.4.1", datetime: time.Date(2019, 12, 10, 12, 0, 0, 500000000, time.UTC), duration: 3,
 			errors: 1, envPackages: 1,
 			check: func(t *testing.T, d *Document) {
 				f := d.Errors[0]
-				if f.Name != "pymongo" || f.Version != "1.4" || f.Type != "command_error" || f.IndexURL != "https://pypi.org/simple" ||
-					f.IsProvidedPackage == nil || !*f.IsProvidedPackage || !bytes.Contains(f.Details, []byte(`"return_code": 1`)) && !bytes.Contains(f.Details, []byte(`"return_code":1`)) {
-					t.Errorf("errors[0] = %+v", f)
+				var details struct {
+					ReturnCode int    `json:"return_code"`
+					Stderr     string `json:"stderr"`
+				}
+				_ = json.Unmarshal(f.Details, &details)
+				if f.Name != "orrery" || f.Version != "0.1" || f.Type != "command_error" || f.IndexURL != pypi ||
+					f.IsProvidedPackage == nil || !*f.IsProvidedPackage || f.IsProvidedPackageVersion == nil || !*f.IsProvidedPackageVersion ||
+					details.ReturnCode != 1 || !strings.Contains(details.Stderr, "SyntaxError") {
+					t.Errorf("errors[0] = %+v (details %s)", f, f.Details)
+				}
+				if d.Entries == nil {
+					t.Error("an empty tree parsed as nil")
 				}
 			},
 		},
 		{
-			file: "solver-fedora-31-py37-0a0fdf21.json", wantID: "solver-fedora-31-py37-0a0fdf21",
+			file: "solver-fedora-31-py37-0d15ea5e.json", wantID: "solver-fedora-31-py37-0d15ea5e",
 			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
-			solverVersion: "1.4.1", datetime: time.Date(2019, 12, 26, 16, 55, 2, 90932000, time.UTC), duration: 4,
+			solverVersion: "1.4.1", datetime: time.Date(2019, 12, 11, 13, 14, 15, 161718000, time.UTC), duration: 5,
 			entries: 1, envPackages: 1,
 			check: func(t *testing.T, d *Document) {
 				e := d.Entries[0]
-				if e.Name != "path-py" || e.Version != "2.6.1" || len(e.Dependencies) != 0 || len(e.Artifacts) != 1 {
+				if e.Name != "gnomon" || e.Version != "1.0.0" || len(e.Dependencies) != 0 || e.Dependencies == nil || len(e.Artifacts) != 1 {
 					t.Errorf("tree[0] = %+v", e)
 				}
-				if m := e.Metadata; *m.Summary != "A module wrapper for os.path" || *m.License != "MIT License" || m.RequiresPython != nil ||
-					len(m.Classifiers) != 12 || m.Classifiers[11] != "Topic :: Software Development :: Libraries :: Python Modules" {
+				if m := e.Metadata; *m.Summary != "Tells the time from a shadow" || *m.License != "MIT License" || m.RequiresPython != nil ||
+					len(m.Classifiers) != 4 || m.Classifiers[3] != "Topic :: Software Development :: Libraries :: Python Modules" {
 					t.Errorf("metadata = %+v", m)
 				}
 			},
 		},
+		{
+			file: "solver-rhel-8-py38-210611093015-5e5a7ba70c0ffee1.json", wantID: "solver-rhel-8-py38-210611093015-5e5a7ba70c0ffee1",
+			solverName: "solver-rhel-8-py38", env: Environment{"rhel", "8", "3.8"},
+			solverVersion: "1.10.0", datetime: time.Date(2021, 6, 11, 9, 30, 15, 250000000, time.UTC), duration: 21.5,
+			entries: 5, errors: 1, unparsed: 1, unresolved: 1, envPackages: 3,
+			check: func(t *testing.T, d *Document) {
+				if d.Platform != "linux-x86_64" {
+					t.Errorf("platform = %q", d.Platform)
+				}
+				var names []string
+				for _, e := range d.Entries {
+					names = append(names, e.Name+"=="+e.Version)
+				}
+				if got := strings.Join(names, " "); got != "armillary==2.0.0 click==7.1.2 jinja2==2.11.3 markupsafe==1.1.1 requests==2.25.1" {
+					t.Errorf("tree = %s", got)
+				}
+				a := d.Entries[0]
+				if m := a.Metadata; m == nil || !reflect.DeepEqual(m.Classifiers, []string{"Programming Language :: Python :: 3 :: Only"}) || *m.License != "Apache-2.0" {
+					t.Errorf("tree[0].metadata = %+v (a lone Classifier string is one classifier)", a.Metadata)
+				}
+				if r := a.Dependencies[2]; r.Name != "requests" || !reflect.DeepEqual(r.Extras, []string{"socks"}) || len(r.Extra) != 0 {
+					t.Errorf("tree[0].dependencies[2] = %+v", r)
+				}
+				if c := a.Dependencies[3]; c.Name != "colorama" || c.VersionRange != "*" || *c.Marker != `sys_platform == "win32"` || *c.MarkerEvaluationResult {
+					t.Errorf("tree[0].dependencies[3] = %+v", c)
+				}
+				if b := d.Entries[2].Dependencies[1]; b.Name != "babel" || !reflect.DeepEqual(b.Extra, []string{"i18n"}) {
+					t.Errorf("tree[2].dependencies[1] = %+v", b)
+				}
+				if p := d.Entries[4].Dependencies[2]; p.Name != "pysocks" || p.VersionRange != "!=1.5.7,>=1.5.6" || p.Resolved != nil {
+					t.Errorf("tree[4].dependencies[2] = %+v", p)
+				}
+				if f := d.Errors[0]; f.Name != "armillary" || f.Version != "1.9.0" || f.IndexURL != pypi {
+					t.Errorf("errors[0] = %+v", f)
+				}
+				if u := d.Unresolved[0]; u.Name != "pysocks" || u.VersionSpec != "!=1.5.7,>=1.5.6" || u.IndexURL != pypi ||
+					u.IsProvidedPackage == nil || !*u.IsProvidedPackage || u.IsProvidedPackageVersion == nil || *u.IsProvidedPackageVersion {
+					t.Errorf("unresolved[0] = %+v", u)
+				}
+				if u := d.Unparsed[0]; u.Requirement != "armillary[docs]]" {
+					t.Errorf("unparsed[0] = %+v", u)
+				}
+				if d.MarkerEnvironment["python_version"] != "3.8" || d.EnvironmentPackages[1] != (EnvironmentPackage{"pipdeptree", "2.0.0"}) {
+					t.Errorf("environment = %v / %v", d.MarkerEnvironment, d.EnvironmentPackages)
+				}
+			},
+		},
 	}
-	files, err := filepath.Glob(filepath.Join(fixtureDir, "*.json"))
-	if err != nil || len(files) != len(tests) {
-		t.Fatalf("fixtures in %s: %d files (%v), want %d", fixtureDir, len(files), err, len(tests))
+	// Every document of testdata/solver has its case here.
+	files, err := filepath.Glob(filepath.Join(testenv.Testdata(t, "solver"), "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]bool{}
+	for _, tt := range tests {
+		cases[tt.file] = true
+	}
+	for _, f := range files {
+		if !cases[filepath.Base(f)] {
+			t.Errorf("testdata/solver/%s has no case in TestFixtures", filepath.Base(f))
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			raw := readFixture(t, tt.file)
-			d, err := Parse(tt.id, raw)
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			if d.ID != tt.wantID || d.SolverName != tt.solverName || d.Legacy != tt.legacy || d.Environment != tt.env ||
-				d.SolverVersion != tt.solverVersion || !d.Datetime.Equal(tt.datetime) || d.Duration != tt.duration {
-				t.Errorf("document = %q %q legacy=%v %+v %q %v %v", d.ID, d.SolverName, d.Legacy, d.Environment, d.SolverVersion, d.Datetime, d.Duration)
-			}
-			if len(d.Entries) != tt.entries || len(d.Errors) != tt.errors || len(d.Unparsed) != tt.unparsed ||
-				len(d.Unresolved) != tt.unresolved || len(d.EnvironmentPackages) != tt.envPackages {
-				t.Errorf("counts: tree %d errors %d unparsed %d unresolved %d env %d", len(d.Entries), len(d.Errors), len(d.Unparsed), len(d.Unresolved), len(d.EnvironmentPackages))
-			}
-			compareWithJSON(t, raw, d)
-			tt.check(t, d)
+			checkFixture(t, testenv.Testdata(t, "solver", tt.file), tt)
 		})
 	}
+}
+
+func show(d Dependency) string {
+	b, _ := json.Marshal(d)
+	return string(b)
 }
 
 // compareWithJSON reads the document again as plain maps and checks that
@@ -791,16 +970,6 @@ func TestLegacyDocument(t *testing.T) {
 		deps[1].Name != "six" || deps[1].VersionRange != "*" || deps[1].Resolved != nil ||
 		d.Errors[0].Name != "pygments" || d.Errors[0].Version != "1.0" || d.EnvironmentPackages[0] != (EnvironmentPackage{"pip", "10.0.1"}) {
 		t.Errorf("parsed %+v", d)
-	}
-}
-
-func BenchmarkParseLegacyFixture(b *testing.B) {
-	raw := readFixture(b, "result_ok_solver_1.json")
-	b.SetBytes(int64(len(raw)))
-	for b.Loop() {
-		if _, err := Parse("", raw); err != nil {
-			b.Fatal(err)
-		}
 	}
 }
 

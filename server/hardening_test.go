@@ -68,6 +68,8 @@ type gatewayConfig struct {
 	opts    server.GraphQLOptions
 	store   persistence.Options
 	maxBody int64
+	// limits of the resolvers; zero: MaxDepth 20, MaxPageSize 100, DefaultPage 20.
+	limits resolvers.Limits
 }
 
 func newGateway(t *testing.T, cfg gatewayConfig) *gateway {
@@ -99,7 +101,10 @@ func newGateway(t *testing.T, cfg gatewayConfig) *gateway {
 	if err != nil {
 		t.Fatal(err)
 	}
-	limits := resolvers.Limits{MaxDepth: 20, MaxPageSize: 100, DefaultPage: 20}
+	limits := cfg.limits
+	if limits == (resolvers.Limits{}) {
+		limits = resolvers.Limits{MaxDepth: 20, MaxPageSize: 100, DefaultPage: 20}
+	}
 	r := &resolvers.Resolver{Store: store, Logger: logger, Limits: limits,
 		Ingest: &ingest.Service{Store: store, Docs: docs, Logger: logger, Workers: 1}}
 	h := server.Handler(server.Deps{
@@ -324,7 +329,8 @@ func TestCostLimits(t *testing.T) {
 		{"nested pages over budget", `{ packages(first: 100) { edges { node { name versions(first: 100) { edges { node { version } } } } } } }`, "COMPLEXITY_LIMIT"},
 		{"default pages multiply too", `{ packages { edges { node { versions { edges { node { dependencies(environment: {osName: "rhel", osVersion: "8", pythonVersion: "3.8"}) { resolvedVersions { version } } } } } } } } }`, "COMPLEXITY_LIMIT"},
 		{"shallow walk", walk(3, "nodes { name version depth } edges { from to }"), ""},
-		{"deep walk with nested fields over budget", walk(20, "nodes { name packageVersion { dependencies(environment: {osName: \"rhel\", osVersion: \"8\", pythonVersion: \"3.8\"}) { resolvedVersions { version } } } }"), "COMPLEXITY_LIMIT"},
+		{"deep walk with batched fields under its nodes", walk(20, "nodes { name packageVersion { dependencies(environment: {osName: \"rhel\", osVersion: \"8\", pythonVersion: \"3.8\"}) { resolvedVersions { version } } } }"), ""},
+		{"deep walk with pages of pages under its nodes over budget", walk(20, "nodes { packageVersion { dependents(first: 100) { edges { node { dependents(first: 100) { totalCount } } } } } }"), "COMPLEXITY_LIMIT"},
 		{"maxDepth above its cap", walk(21, "depthReached"), "INVALID"},
 		{"nesting deeper than the depth limit", `{ packages(first: 1) { edges { node { versions(first: 1) { edges { node { package { versions(first: 1) { edges { node { name } } } } } } } } } } }`, "COMPLEXITY_LIMIT"},
 		{"deep nesting through fragments", `query { packages(first: 1) { ...P } } fragment P on PackageConnection { edges { node { versions(first: 1) { edges { node { package { versions(first: 1) { edges { node { name } } } } } } } } } }`, "COMPLEXITY_LIMIT"},

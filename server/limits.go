@@ -36,9 +36,20 @@ const (
 
 // Complexity returns the cost functions for the schema under limits: a
 // connection costs first (default DefaultPage, at most MaxPageSize) times
-// its child; dependencyGraph costs its child times the nodes a walk of
-// maxDepth levels may reach (walkFanOut per level, at most walkNodes);
-// dependents costs first times its child plus maxDepth levels of walking.
+// its child; dependents costs first times its child plus maxDepth levels of
+// walking; dependencyGraph costs the nodes a walk of maxDepth levels may
+// reach (walkFanOut per level, at most walkNodes) plus maxDepth, plus its
+// child once.
+//
+// The walk's child is not multiplied by its node count, because what a
+// walk's selection costs does not grow with it: the walk returns its nodes
+// and edges in one piece, and the prefetch plan (resolvers/prefetch.go)
+// reads each field selected under nodes.packageVersion for every node in
+// one batched statement per field and level, as the loaders do for a list
+// of any length. So a field under the nodes or edges costs once, what it
+// costs under a single packageVersion; lists and connections below a node
+// still multiply their own children by their page sizes, so a page of
+// pages under the nodes is refused as anywhere else.
 func Complexity(l resolvers.Limits) graph.ComplexityRoot {
 	l = withDefaults(l)
 	page := func(first *int) int {
@@ -68,7 +79,8 @@ func Complexity(l resolvers.Limits) graph.ComplexityRoot {
 		return add(conn(child, first), mul(listSize, depth(maxDepth, 1)))
 	}
 	c.Query.DependencyGraph = func(child int, _ model.PackageVersionInput, _ model.EnvironmentInput, maxDepth *int, _ []string, _ *bool) int {
-		return add(mul(1+child, walkSize(depth(maxDepth, 10))), depth(maxDepth, 10))
+		d := depth(maxDepth, 10)
+		return add(add(walkSize(d), d), 1+child)
 	}
 	c.Query.Environments = func(child int) int { return list(child) }
 	c.Query.Indexes = func(child int, _ *bool) int { return list(child) }

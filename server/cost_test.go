@@ -96,7 +96,7 @@ func TestWalkCostLimits(t *testing.T) {
 		{"vulnerabilities and solver errors of every node", walk(50,
 			"nodes { id packageVersion { vulnerabilities { id } solverErrors { error errorDetails environment { osName } } } }"), ""},
 		{"every field of every node", walk(50,
-			"nodes { id name version indexUrl depth solved solverError extras packageVersion { " + versionFields + " } } edges { from to versionRange marker extra markerEvaluationResult } root { " + versionFields + " } environment { osName } truncated depthReached"), ""},
+			"nodes { id name version indexUrl depth solved solverError extras packageVersion { "+versionFields+" } } edges { from to versionRange marker extra markerEvaluationResult } root { "+versionFields+" } environment { osName } truncated depthReached"), ""},
 		{"maxDepth above its cap", walk(51, "depthReached"), "INVALID"},
 		{"pages of pages", `{ packages(first: 1000) { edges { node { versions(first: 1000) { edges { node { version
 			dependencies(environment: ` + rhel8 + `) { resolvedVersions { version } } } } } } } } }`, "COMPLEXITY_LIMIT"},

@@ -19,9 +19,6 @@ import (
 	"github.com/seshat-graph/seshat/testenv"
 )
 
-// fixtureDir holds real Thoth solver documents (GPL-3.0, never copied here).
-var fixtureDir = filepath.Join("..", "..", "shared", "fixtures", "thoth", "solver")
-
 type bundle struct {
 	svc   *ingest.Service
 	store *persistence.Store
@@ -54,18 +51,28 @@ func connect(t *testing.T, dbURL string) *pgx.Conn {
 	return conn
 }
 
-// fixture is one real solver document with the id and key it is stored under.
+// fixture is one solver document with the id and key it is stored under.
 type fixture struct {
 	id, key string
 	raw     []byte
 	doc     map[string]any
 }
 
+// fixtures are the project's own solver documents, testdata/solver.
 func fixtures(t *testing.T) []fixture {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(fixtureDir, "*.json"))
+	return documentsIn(t, testenv.Testdata(t, "solver"))
+}
+
+// documentsIn reads every *.json solver document of dir. A document's id is
+// its metadata.document_id, else its file name without .json; its key is
+// the one the id names, else "solver/<id>" (ids that predate the "solver-"
+// prefix), as `seshat put` stores them.
+func documentsIn(t *testing.T, dir string) []fixture {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(files) == 0 {
-		t.Fatalf("no solver fixtures in %s: %v", fixtureDir, err)
+		t.Fatalf("no solver documents in %s: %v", dir, err)
 	}
 	var out []fixture
 	for _, f := range files {
@@ -77,9 +84,13 @@ func fixtures(t *testing.T) []fixture {
 		if err := json.Unmarshal(raw, &doc); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		id := doc["metadata"].(map[string]any)["document_id"].(string)
+		meta, _ := doc["metadata"].(map[string]any)
+		id, _ := meta["document_id"].(string)
+		if id == "" {
+			id = strings.TrimSuffix(filepath.Base(f), ".json")
+		}
 		key, err := objectstore.KeyFor(id)
-		if err != nil { // thoth-solver 1.0 ids carry no "solver-" prefix
+		if err != nil {
 			key = "solver/" + id
 		}
 		out = append(out, fixture{id: id, key: key, raw: raw, doc: doc})
@@ -291,9 +302,37 @@ func diff(t *testing.T, what string, want, got []string) {
 
 func head(s []string) []string { return s[:min(5, len(s))] }
 
-// TestFixtures syncs every real solver document from MinIO and compares,
+// checkIngested compares the facts the graph holds for f, and its document
+// row, with a plain reading of its JSON; it returns the numbers compared.
+func checkIngested(t *testing.T, b *bundle, f fixture) (tree, errored, edges int) {
+	t.Helper()
+	wantTree, wantErr, wantEdges := expected(f.doc)
+	gotTree, gotErr, gotEdges := stored(t, b.db, f.id)
+	diff(t, "tree entries", wantTree, gotTree)
+	diff(t, "errored versions", wantErr, gotErr)
+	diff(t, "edges", wantEdges, gotEdges)
+	d, err := b.store.Document(t.Context(), f.id)
+	if err != nil || d == nil {
+		t.Fatalf("document: %v, %v", d, err)
+	}
+	if d.Status != persistence.StatusIngested || d.ObjectKey == nil || *d.ObjectKey != f.key || d.Counts["edges"] != int64(len(wantEdges)) {
+		t.Errorf("document row %+v (key %v), want INGESTED at %s with %d edges", d, d.ObjectKey, f.key, len(wantEdges))
+	}
+	return len(gotTree), len(gotErr), len(gotEdges)
+}
+
+func countRows(t *testing.T, db *pgx.Conn, table, id string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(t.Context(), `SELECT count(*) FROM `+pgx.Identifier{table}.Sanitize()+` WHERE document_id = $1`, id).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestFixtures syncs the project's solver documents from MinIO and compares,
 // per document, the tree entries, errored versions and edges in the graph
-// with a plain reading of the JSON.
+// with a plain reading of the JSON, and with the numbers counted by hand.
 func TestFixtures(t *testing.T) {
 	t.Parallel()
 	b := newBundle(t)
@@ -305,19 +344,28 @@ func TestFixtures(t *testing.T) {
 	if rep.Processed != len(fx) || rep.Synced != len(fx) || rep.Failed != 0 {
 		t.Fatalf("report %+v, want %d synced", rep, len(fx))
 	}
+	// Distinct solved versions, versions solved with an error, edges (one
+	// per extra a requirement applies under), and problems: errors of
+	// versions in the tree, unparsed and unresolved requirements.
+	want := map[string]struct{ tree, errored, edges, problems int }{
+		"seshat-thoth-solver-fc26":                         {5, 2, 6, 4},
+		"solver-fedora-29-py36-5ca1ab1e":                   {3, 1, 2, 0},
+		"solver-fedora-31-py37-012b745d":                   {1, 0, 11, 0},
+		"solver-fedora-31-py37-0a0a46ec":                   {1, 0, 3, 0},
+		"solver-fedora-31-py37-0c0ffee0":                   {0, 1, 0, 0},
+		"solver-fedora-31-py37-0d15ea5e":                   {1, 0, 0, 0},
+		"solver-rhel-8-py38-210611093015-5e5a7ba70c0ffee1": {5, 1, 9, 2},
+	}
 	for _, f := range fx {
 		t.Run(f.id, func(t *testing.T) {
-			wantTree, wantErr, wantEdges := expected(f.doc)
-			gotTree, gotErr, gotEdges := stored(t, b.db, f.id)
-			diff(t, "tree entries", wantTree, gotTree)
-			diff(t, "errored versions", wantErr, gotErr)
-			diff(t, "edges", wantEdges, gotEdges)
-			d, err := b.store.Document(t.Context(), f.id)
-			if err != nil || d == nil {
-				t.Fatalf("document: %v, %v", d, err)
+			w, ok := want[f.id]
+			if !ok {
+				t.Fatalf("testdata document %s has no counts in TestFixtures", f.id)
 			}
-			if d.Status != persistence.StatusIngested || d.ObjectKey == nil || *d.ObjectKey != f.key || d.Counts["edges"] != int64(len(wantEdges)) {
-				t.Errorf("document row %+v (key %v), want INGESTED at %s with %d edges", d, d.ObjectKey, f.key, len(wantEdges))
+			tree, errored, edges := checkIngested(t, b, f)
+			problems := countRows(t, b.db, "solver_problem", f.id)
+			if tree != w.tree || errored != w.errored || edges != w.edges || problems != w.problems {
+				t.Errorf("tree %d, errored %d, edges %d, problems %d; want %+v", tree, errored, edges, problems, w)
 			}
 		})
 	}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +17,6 @@ import (
 	"github.com/seshat-graph/seshat/server"
 	"github.com/seshat-graph/seshat/testenv"
 )
-
-var solverFixtures = filepath.Join("..", "..", "shared", "fixtures", "thoth", "solver")
 
 // ingestHarness is the real GraphQL handler over an empty database with the
 // ingestion service on a bucket of the test MinIO. A request with the
@@ -51,9 +48,16 @@ func ingestHarness(t *testing.T) (*harness, objectstore.Store) {
 	return &harness{url: srv.URL, store: store, tracer: tracer}, docs
 }
 
+// readFixture reads one of the project's solver documents (testdata/solver)
+// as JSON.
 func readFixture(t *testing.T, name string) map[string]any {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(solverFixtures, name))
+	return readDocument(t, testenv.Testdata(t, "solver", name))
+}
+
+func readDocument(t *testing.T, path string) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +168,8 @@ func TestIngestDocument(t *testing.T) {
 		t.Fatalf("errors: %+v", errs)
 	}
 	r := out.IngestDocument
-	if r.DocumentID != id || r.Kind != "solver" || r.Status != "INGESTED" || r.ErrorCode != nil || r.Counts["edges"] == 0 || r.Counts["solved"] != 1 {
+	if r.DocumentID != id || r.Kind != "solver" || r.Status != "INGESTED" || r.ErrorCode != nil || r.Counts["edges"] != 11 || r.Counts["solved"] != 1 ||
+		r.Counts["artifacts"] != 2 || r.Counts["metadata"] != 1 {
 		t.Errorf("ingestDocument = %+v", r)
 	}
 	if ok, err := docs.Exists(t.Context(), "solver/"+id); err != nil || !ok {
@@ -224,7 +229,7 @@ func TestIngestDocument(t *testing.T) {
 	  missing: document(id: "solver-nope-1") { id }
 	}`, map[string]any{"id": id}, &one)
 	d := one.Document
-	if d.ID != id || d.Status != "INGESTED" || d.ObjectKey == nil || *d.ObjectKey != "solver/"+id || d.Counts["edges"] == 0 || d.Attempts != 2 || d.IngestedAt == nil || one.Missing != nil {
+	if d.ID != id || d.Status != "INGESTED" || d.ObjectKey == nil || *d.ObjectKey != "solver/"+id || d.Counts["edges"] != 11 || d.Attempts != 2 || d.IngestedAt == nil || one.Missing != nil {
 		t.Errorf("document = %+v, missing = %+v", d, one.Missing)
 	}
 	type page struct {
@@ -265,8 +270,8 @@ func TestIngestDocument(t *testing.T) {
 func TestSyncDocuments(t *testing.T) {
 	t.Parallel()
 	h, docs := ingestHarness(t)
-	for _, name := range []string{"solver-fedora-31-py37-012b745d.json", "solver-fedora-31-py37-0a0a46ec.json", "solver-fedora-31-py37-0a0fdf21.json"} {
-		raw, err := os.ReadFile(filepath.Join(solverFixtures, name))
+	for _, name := range []string{"solver-fedora-31-py37-012b745d.json", "solver-fedora-31-py37-0a0a46ec.json", "solver-fedora-31-py37-0d15ea5e.json"} {
+		raw, err := os.ReadFile(testenv.Testdata(t, "solver", name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,172 @@
+//go:build thoth
+
+package resolvers_test
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seshat-graph/seshat/ingest"
+	"github.com/seshat-graph/seshat/ingest/solver"
+	"github.com/seshat-graph/seshat/persistence/objectstore"
+	"github.com/seshat-graph/seshat/testenv"
+)
+
+// The conformance suite over real Thoth solver documents (`make test-thoth`):
+// the directory testenv.ThothFixtures names, GPL-3.0 data read in place and
+// never copied into this repository. Every test takes whatever it holds.
+
+// thothDocument is one real solver document: its id is metadata.document_id,
+// else the file name without .json; its key the one the id names, else
+// "solver/<id>", as `seshat put` stores it.
+type thothDocument struct {
+	name, id, key string
+	named         bool // the id is not in the document
+	raw           []byte
+	doc           map[string]any
+}
+
+func thothDocuments(t *testing.T) []thothDocument {
+	t.Helper()
+	dir := testenv.ThothFixtures(t, "solver")
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no solver documents in %s: %v", dir, err)
+	}
+	var out []thothDocument
+	for _, f := range files {
+		d := thothDocument{name: filepath.Base(f), doc: readDocument(t, f)}
+		if d.raw, err = os.ReadFile(f); err != nil {
+			t.Fatal(err)
+		}
+		meta, _ := d.doc["metadata"].(map[string]any)
+		d.id, _ = meta["document_id"].(string)
+		if d.id == "" {
+			d.id, d.named = strings.TrimSuffix(d.name, ".json"), true
+		}
+		if d.key, err = objectstore.KeyFor(d.id); err != nil {
+			d.key = "solver/" + d.id
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// TestThothIngestDocument sends every real solver document through the
+// ingestDocument mutation: it is INGESTED and stored under its key, then
+// SKIPPED when sent again; or FAILED with INVALID and not stored, for a
+// document the parser refuses; or refused as a GraphQL INVALID error when
+// its id has no known kind prefix (only a sync, which finds it in the
+// solver/ folder, takes those).
+func TestThothIngestDocument(t *testing.T) {
+	t.Parallel()
+	h, docs := ingestHarness(t)
+	for _, d := range thothDocuments(t) {
+		t.Run(d.name, func(t *testing.T) {
+			in := map[string]any{"document": json.RawMessage(d.raw)}
+			if d.named {
+				in["documentId"] = d.id
+			}
+			var out ingestResult
+			errs := h.do(t, ingestSecret, ingestMutation, map[string]any{"input": in}, &out)
+			if len(errs) > 0 {
+				if _, kerr := ingest.KindOf(d.id); len(errs) == 1 && errs[0].Extensions["code"] == "INVALID" && kerr != nil {
+					t.Logf("conformance: %s: ingestDocument refuses the id %q: %s", d.name, d.id, errs[0].Message)
+					return
+				}
+				t.Fatalf("errors: %+v", errs)
+			}
+			r := out.IngestDocument
+			stored, err := docs.Exists(t.Context(), d.key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch r.Status {
+			case "INGESTED":
+				if r.DocumentID != d.id || r.Kind != "solver" || r.ErrorCode != nil || !stored {
+					t.Errorf("ingestDocument = %+v, stored under %s: %v", r, d.key, stored)
+				}
+				var again ingestResult
+				if errs := h.do(t, ingestSecret, ingestMutation, map[string]any{"input": in}, &again); len(errs) > 0 {
+					t.Fatalf("errors: %+v", errs)
+				}
+				if a := again.IngestDocument; a.Status != "SKIPPED" || len(a.Counts) != len(r.Counts) || a.Counts["edges"] != r.Counts["edges"] || a.Counts["solved"] != r.Counts["solved"] {
+					t.Errorf("sent again: %+v, want SKIPPED with %v", a, r.Counts)
+				}
+				t.Logf("conformance: %s: ingestDocument INGESTED %s, counts %v", d.name, d.id, r.Counts)
+			case "FAILED":
+				_, perr := solver.Parse(d.id, d.raw)
+				var ve *solver.ValidationError
+				if r.ErrorCode == nil || *r.ErrorCode != "INVALID" || r.Error == nil || stored || !errors.As(perr, &ve) {
+					t.Fatalf("ingestDocument = %+v (error %v), stored %v; the parser says %v", r, r.Error, stored, perr)
+				}
+				t.Logf("conformance: %s: ingestDocument FAILED INVALID: %s", d.name, *r.Error)
+			default:
+				t.Fatalf("ingestDocument = %+v", r)
+			}
+		})
+	}
+}
+
+// TestThothSyncDocuments syncs every real solver document with the
+// syncDocuments mutation: all processed, every failure INVALID, and the
+// document query agrees with the report.
+func TestThothSyncDocuments(t *testing.T) {
+	t.Parallel()
+	h, docs := ingestHarness(t)
+	all := thothDocuments(t)
+	for _, d := range all {
+		if err := docs.Put(t.Context(), d.key, d.raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rep struct {
+		SyncDocuments struct {
+			Processed, Synced, Skipped, Failed int
+			Failures                           []struct{ DocumentID, Code, Message string }
+		}
+	}
+	if errs := h.do(t, ingestSecret, syncMutation, map[string]any{"input": map[string]any{"prefix": "solver"}}, &rep); len(errs) > 0 {
+		t.Fatalf("errors: %+v", errs)
+	}
+	r := rep.SyncDocuments
+	if r.Processed != len(all) || r.Synced+r.Failed != len(all) || len(r.Failures) != r.Failed {
+		t.Fatalf("syncDocuments = %+v, want all %d processed", r, len(all))
+	}
+	failed := map[string]bool{}
+	for _, f := range r.Failures {
+		if f.Code != "INVALID" {
+			t.Errorf("failure %+v, want INVALID", f)
+		}
+		failed[f.DocumentID] = true
+		t.Logf("conformance: syncDocuments refused %s: %s", f.DocumentID, f.Message)
+	}
+	t.Logf("conformance: syncDocuments over %d real solver documents: %d synced, %d failed", len(all), r.Synced, r.Failed)
+
+	for _, d := range all {
+		var one struct {
+			Document *struct {
+				ID, Kind, Status string
+				ObjectKey        *string
+				Counts           map[string]int64
+			}
+		}
+		h.query(t, `query($id: String!) { document(id: $id) { id kind status objectKey counts } }`, map[string]any{"id": d.id}, &one)
+		want := "INGESTED"
+		if failed[d.id] {
+			want = "FAILED"
+		}
+		if doc := one.Document; doc == nil || doc.Kind != "solver" || doc.Status != want || doc.ObjectKey == nil || *doc.ObjectKey != d.key {
+			t.Errorf("document(%q) = %+v, want %s at %s", d.id, one.Document, want, d.key)
+		}
+	}
+	var page struct{ Documents struct{ TotalCount int } }
+	h.query(t, `{ documents(kind: "solver") { totalCount } }`, nil, &page)
+	if page.Documents.TotalCount != len(all) {
+		t.Errorf("documents(kind: solver).totalCount = %d, want %d", page.Documents.TotalCount, len(all))
+	}
+}

@@ -13,8 +13,6 @@ import (
 	"github.com/seshat-graph/seshat/testenv"
 )
 
-var solverFixtureDir = filepath.Join("..", "shared", "fixtures", "thoth", "solver")
-
 // runCLI runs one seshat command in-process and returns its exit code and output.
 func runCLI(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
@@ -23,9 +21,9 @@ func runCLI(t *testing.T, vars map[string]string, args ...string) (int, string, 
 	return code, stdout.String(), stderr.String()
 }
 
-// TestPutSync uploads the real solver documents with `seshat put`, ingests
-// them with `seshat sync`, then a malformed one makes sync exit 1 with the
-// failure in its summary.
+// TestPutSync uploads the project's solver documents (testdata/solver) with
+// `seshat put`, ingests them with `seshat sync`, then a malformed one makes
+// sync exit 1 with the failure in its summary.
 func TestPutSync(t *testing.T) {
 	t.Parallel()
 	dbURL := testenv.MigratedDatabase(t)
@@ -38,23 +36,24 @@ func TestPutSync(t *testing.T) {
 		"SESHAT_S3_SECRET_KEY":  s3.SecretKey,
 		"SESHAT_DEPLOYMENT":     "test",
 	}
-	files, err := filepath.Glob(filepath.Join(solverFixtureDir, "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no fixtures: %v", err)
-	}
+	dir := testenv.Testdata(t, "solver")
 
-	code, out, errOut := runCLI(t, vars, "put", solverFixtureDir)
-	if code != 0 || !strings.Contains(out, "stored 5 documents") || !strings.Contains(out, "-> solver/solver-fedora-31-py37-012b745d") ||
-		!strings.Contains(out, "-> solver/fridex-thoth-solver-fc26-thoth-solver-fc26") {
+	// By metadata.document_id; by file name when the document has none; a
+	// legacy id without the "solver-" prefix in the solver folder.
+	code, out, errOut := runCLI(t, vars, "put", dir)
+	if code != 0 || !strings.Contains(out, "stored 7 documents") ||
+		!strings.Contains(out, "solver-fedora-31-py37-012b745d.json -> solver/solver-fedora-31-py37-012b745d\n") ||
+		!strings.Contains(out, "solver-fedora-29-py36-5ca1ab1e.json -> solver/solver-fedora-29-py36-5ca1ab1e\n") ||
+		!strings.Contains(out, "seshat-thoth-solver-fc26.json -> solver/seshat-thoth-solver-fc26\n") {
 		t.Fatalf("put: exit %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, errOut = runCLI(t, vars, "put", "--quiet", files[0])
+	code, out, errOut = runCLI(t, vars, "put", "--quiet", filepath.Join(dir, "solver-fedora-31-py37-0d15ea5e.json"))
 	if code != 0 || !strings.HasPrefix(out, "stored 1 documents") || strings.Count(out, "\n") != 1 {
 		t.Fatalf("put --quiet: exit %d\n%s\n%s", code, out, errOut)
 	}
 
 	code, out, errOut = runCLI(t, vars, "sync", "--prefix", "solver", "--workers", "2")
-	if code != 0 || !regexpLine(out, "synced", "5") || !regexpLine(out, "failed", "0") {
+	if code != 0 || !regexpLine(out, "synced", "7") || !regexpLine(out, "failed", "0") {
 		t.Fatalf("sync: exit %d\n%s\n%s", code, out, errOut)
 	}
 	conn, err := pgx.Connect(t.Context(), dbURL)
@@ -63,11 +62,12 @@ func TestPutSync(t *testing.T) {
 	}
 	defer conn.Close(context.Background())
 	var ingested, edges int
-	if err := conn.QueryRow(t.Context(), `SELECT count(*) FILTER (WHERE status = 'INGESTED') FROM document`).Scan(&ingested); err != nil || ingested != 5 {
-		t.Errorf("%d documents INGESTED (%v), want 5", ingested, err)
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FILTER (WHERE status = 'INGESTED') FROM document`).Scan(&ingested); err != nil || ingested != 7 {
+		t.Errorf("%d documents INGESTED (%v), want 7", ingested, err)
 	}
-	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM depends_on`).Scan(&edges); err != nil || edges == 0 {
-		t.Errorf("%d edges (%v)", edges, err)
+	// The edges of the seven documents: 6 + 2 + 11 + 3 + 0 + 0 + 9.
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM depends_on`).Scan(&edges); err != nil || edges != 31 {
+		t.Errorf("%d edges (%v), want 31", edges, err)
 	}
 
 	bad := filepath.Join(t.TempDir(), "solver-fedora-31-py37-0badbad0.json")
@@ -78,9 +78,9 @@ func TestPutSync(t *testing.T) {
 		t.Fatalf("put: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = runCLI(t, vars, "sync", "--prefix", "solver")
-	if code != 1 || !regexpLine(out, "skipped", "5") || !regexpLine(out, "failed", "1") ||
+	if code != 1 || !regexpLine(out, "skipped", "7") || !regexpLine(out, "failed", "1") ||
 		!strings.Contains(out, "solver-fedora-31-py37-0badbad0  INVALID") || !strings.Contains(out, "result.tree") ||
-		!strings.Contains(errOut, "some documents failed: 1 of 6") {
+		!strings.Contains(errOut, "some documents failed: 1 of 8") {
 		t.Fatalf("sync with a malformed document: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = runCLI(t, vars, "sync", "--id", "solver-fedora-31-py37-012b745d", "--force", "--dry-run")

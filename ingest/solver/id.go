@@ -26,7 +26,8 @@ const maxIDBytes = 253
 // "solver-ubi-8.2-py38-…" yields rhel / 8 / 3.8 with the solver name kept as written.
 //
 // A legacy id (lowercase words joined by '-', one of them "solver", not
-// starting with "solver-") returns an error wrapping ErrLegacyID.
+// starting with "solver-") returns an error wrapping ErrLegacyID; a
+// "solver-<uuid>" id (lowercase hex, 8-4-4-4-12) one wrapping ErrUUIDID.
 func ParseID(id string) (solverName string, env Environment, err error) {
 	if len(id) > maxIDBytes {
 		return "", Environment{}, fmt.Errorf("solver document id is longer than %d bytes", maxIDBytes)
@@ -37,6 +38,9 @@ func ParseID(id string) (solverName string, env Environment, err error) {
 			return "", Environment{}, fmt.Errorf("%q: %w", id, ErrLegacyID)
 		}
 		return "", Environment{}, fmt.Errorf("%q is not a solver document id (solver-<os>-<version>-py<XY>-[<timestamp>-]<hex>)", id)
+	}
+	if uuidForm(rest) {
+		return "", Environment{}, fmt.Errorf("%q: %w", id, ErrUUIDID)
 	}
 	parts := strings.Split(rest, "-")
 	if len(parts) != 4 && len(parts) != 5 {
@@ -103,6 +107,27 @@ func legacyID(id string) bool {
 		solver = solver || w == "solver"
 	}
 	return solver
+}
+
+// uuidForm reports whether s is a UUID in its canonical text form with
+// lowercase hex digits (8-4-4-4-12).
+func uuidForm(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch i {
+		case 8, 13, 18, 23:
+			if s[i] != '-' {
+				return false
+			}
+		default:
+			if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // pyTag turns "py37" into "3.7" and "py310" into "3.10".

@@ -18,17 +18,33 @@ import (
 // are given they must be equal. The environment comes from the id (see
 // ParseID) and must agree with metadata.os_release (id, version_id) and
 // metadata.python (major, minor) when those are present, after the same
-// normalisation. metadata.analyzer, when present, must be "thoth-solver".
+// normalisation. metadata.analyzer, when present, must be "thoth-solver"
+// (or "thoth_solver", as thoth_solver 1.0.0 named itself).
 //
-// A legacy id (see ParseID and ErrLegacyID) is accepted: Document.Legacy is
-// set, the operating system is taken from metadata.distribution (id, version)
-// — what thoth-solver 1.0.x recorded — falling back to metadata.os_release,
-// and Python from metadata.python; nothing is cross-checked, since the id
-// encodes nothing to check against. (In the one known legacy document the
-// os_release block says Fedora 30, a release that did not exist on the
-// document's date, while distribution and the id itself say Fedora 26.)
-// SolverName is then the canonical name of that environment.
+// A legacy id or a solver-<uuid> one (see ParseID, ErrLegacyID and
+// ErrUUIDID) is accepted: Document.Legacy is set, the operating system is
+// taken from metadata.distribution (id, version) — what thoth-solver 1.0.x
+// recorded — falling back to metadata.os_release, and Python from
+// metadata.python; nothing is cross-checked, since the id encodes nothing to
+// check against. (In the one known legacy document the os_release block says
+// Fedora 30, a release that did not exist on the document's date, while
+// distribution and the id itself say Fedora 26.) SolverName is then the
+// canonical name of that environment.
 func Parse(id string, raw []byte) (*Document, error) {
+	return parse(id, raw, false)
+}
+
+// ParseNamed is Parse for a document known to be a solver document by other
+// means than its id (the folder it is kept in, a kind its sender declared):
+// an id without the "solver-" prefix only names it (thamos-scoring-resolved,
+// the file name of a document without metadata.document_id) and, as a legacy
+// id, takes the environment from metadata. Ids with the prefix are parsed
+// as by Parse.
+func ParseNamed(id string, raw []byte) (*Document, error) {
+	return parse(id, raw, true)
+}
+
+func parse(id string, raw []byte, named bool) (*Document, error) {
 	if len(raw) > MaxDocumentBytes {
 		return nil, &ValidationError{Message: fmt.Sprintf("document is %d bytes, more than the limit of %d", len(raw), MaxDocumentBytes)}
 	}
@@ -44,7 +60,7 @@ func Parse(id string, raw []byte) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{doc: &Document{}}
+	p := &parser{doc: &Document{}, named: named}
 	if err := p.metadata(id, top["metadata"]); err != nil {
 		return nil, err
 	}
@@ -56,7 +72,8 @@ func Parse(id string, raw []byte) (*Document, error) {
 
 type parser struct {
 	doc      *Document
-	resolved int // resolved versions seen so far, against MaxResolvedVersions
+	named    bool // see ParseNamed
+	resolved int  // resolved versions seen so far, against MaxResolvedVersions
 }
 
 func (p *parser) metadata(id string, r json.RawMessage) error {
@@ -68,7 +85,7 @@ func (p *parser) metadata(id string, r json.RawMessage) error {
 	if err != nil {
 		return err
 	}
-	if analyzer != "" && analyzer != "thoth-solver" {
+	if analyzer != "" && analyzer != "thoth-solver" && analyzer != "thoth_solver" {
 		return invalid(field("metadata", "analyzer"), "%q is not thoth-solver", analyzer)
 	}
 	if p.doc.SolverVersion, err = optStrValue(field("metadata", "analyzer_version"), meta["analyzer_version"]); err != nil {
@@ -94,8 +111,9 @@ func (p *parser) metadata(id string, r json.RawMessage) error {
 
 	name, env, err := ParseID(id)
 	switch {
-	case errors.Is(err, ErrLegacyID):
-		if err := p.legacyEnvironment(meta); err != nil {
+	case errors.Is(err, ErrLegacyID), errors.Is(err, ErrUUIDID),
+		err != nil && p.named && !strings.HasPrefix(id, "solver-") && len(id) <= maxIDBytes:
+		if err := p.legacyEnvironment(id, meta); err != nil {
 			return err
 		}
 	case err != nil:
@@ -184,7 +202,7 @@ func pythonMeta(meta map[string]json.RawMessage) (major, minor *int, err error) 
 
 // legacyEnvironment derives the environment of a legacy document from its
 // metadata; see Parse.
-func (p *parser) legacyEnvironment(meta map[string]json.RawMessage) error {
+func (p *parser) legacyEnvironment(id string, meta map[string]json.RawMessage) error {
 	var osName, osVersion string
 	osAt := field("metadata", "distribution")
 	for _, src := range []struct{ key, nameKey, versionKey string }{
@@ -213,14 +231,14 @@ func (p *parser) legacyEnvironment(meta map[string]json.RawMessage) error {
 		}
 	}
 	if osName == "" {
-		return invalid(osAt, "a legacy document id needs metadata.distribution (id, version) or metadata.os_release (id, version_id)")
+		return invalid(osAt, "the document id %q encodes no environment: metadata.distribution (id, version) or metadata.os_release (id, version_id) must say it", id)
 	}
 	major, minor, err := pythonMeta(meta)
 	if err != nil {
 		return err
 	}
 	if major == nil || minor == nil {
-		return invalid(field("metadata", "python"), "a legacy document id needs metadata.python (major, minor)")
+		return invalid(field("metadata", "python"), "the document id %q encodes no environment: metadata.python (major, minor) must say it", id)
 	}
 	env := Environment{OSName: osName, OSVersion: osVersion, PythonVersion: fmt.Sprintf("%d.%d", *major, *minor)}.Normalized()
 	if !osNameRe(env.OSName) || !dottedDigits(env.OSVersion) {

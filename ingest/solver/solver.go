@@ -40,6 +40,11 @@ const (
 // Parse then takes the environment from the document's metadata.
 var ErrLegacyID = errors.New("legacy solver document id: the environment is not encoded in it")
 
+// ErrUUIDID is wrapped by ParseID for a "solver-<uuid>" id, the form
+// thoth-result-api gave the documents of thoth_solver 1.0.0 (2018): like a
+// legacy id it carries no environment, and Parse takes it from metadata.
+var ErrUUIDID = errors.New("solver-<uuid> document id: the environment is not encoded in it")
+
 // ValidationError says why a document is invalid and where: Path is a JSON
 // path such as "result.tree[12].dependencies[3].resolved_versions[0].versions",
 // "" for the document as a whole and "id" for the id argument of Parse.
@@ -74,8 +79,10 @@ type Document struct {
 	SolverName string
 	// SolverVersion is metadata.analyzer_version ("1.5.1"); "" when absent.
 	SolverVersion string
-	// Legacy is set when the id predates the solver-<os>-<ver>-py<XY>-…
-	// convention and the environment came from metadata (see Parse).
+	// Legacy is set when the id does not encode the environment (it
+	// predates the solver-<os>-<ver>-py<XY>-… convention, or only names the
+	// document; see Parse and ParseNamed) and the environment came from
+	// metadata.
 	Legacy bool
 	// Environment is where the solver ran, normalised.
 	Environment Environment

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -195,23 +196,38 @@ func writeSummary(w io.Writer, rep ingest.Report, took time.Duration, dryRun boo
 	}
 }
 
-const putUsage = `put [--quiet] [--create-bucket] PATH...
+const putUsage = `put [--quiet] [--create-bucket] [--kind KIND] PATH...
 
 Uploads result documents into the document store (SESHAT_DOCUMENT_STORE)
 under their Thoth keys ("solver/<id>", "adviser/<id>", "analysis/<id>", ...),
 without ingesting them: run 'seshat sync' next. A PATH is a *.json file or a
 directory searched recursively for *.json files. A document's id is its
-metadata.document_id, else its file name without .json.`
+metadata.document_id, else its file name without .json.
+
+The id's prefix ("solver-", "adviser-", ...) names the document's kind, and
+so its folder. A document whose id has no known prefix (a thoth-solver 1.0
+id such as fridex-thoth-solver-fc26-thoth-solver-fc26, or the file name of a
+document without metadata.document_id) goes to the folder of the kind given
+with --kind, else, when its metadata.analyzer is thoth-solver (thoth_solver),
+to solver/; sync then ingests it as a document of that folder's kind.
+
+Examples:
+  seshat put results/                              every *.json below results/
+  seshat put --kind solver scoring-resolved.json   stored as solver/scoring-resolved`
 
 func runPut(ctx context.Context, e *env, args []string) error {
 	flags := e.flags("put", putUsage)
 	quiet := flags.Bool("quiet", false, "print only the summary line")
 	create := flags.Bool("create-bucket", false, "create the S3 bucket of SESHAT_DOCUMENT_STORE when it does not exist")
+	kind := flags.String("kind", "", "store documents whose id has no known prefix as documents of `KIND` ("+strings.Join(objectstore.Kinds(), ", ")+")")
 	if err := e.parse(flags, args); err != nil {
 		return err
 	}
 	if flags.NArg() == 0 {
 		return usageError{"no PATH given"}
+	}
+	if *kind != "" && !slices.Contains(objectstore.Kinds(), *kind) {
+		return usageError{fmt.Sprintf("--kind %q is not a document kind (%s)", *kind, strings.Join(objectstore.Kinds(), ", "))}
 	}
 	c, err := e.config()
 	if err != nil {
@@ -234,7 +250,7 @@ func runPut(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return err
 			}
-			key, err := documentKey(path, raw)
+			key, err := documentKey(path, raw, *kind)
 			if err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
@@ -256,9 +272,10 @@ func runPut(ctx context.Context, e *env, args []string) error {
 }
 
 // documentKey is the Thoth key of a document: by its id, metadata.document_id
-// or else the file name without ".json". A solver document whose id predates
-// the "solver-" prefix (thoth-solver 1.0) goes to the solver folder.
-func documentKey(path string, raw []byte) (string, error) {
+// or else the file name without ".json", in the folder of the kind the id's
+// prefix names. An id with no known prefix goes to the folder of kind (from
+// --kind), else of the kind metadata.analyzer names (thoth-solver: solver).
+func documentKey(path string, raw []byte, kind string) (string, error) {
 	var doc struct {
 		Metadata struct {
 			DocumentID string `json:"document_id"`
@@ -270,10 +287,19 @@ func documentKey(path string, raw []byte) (string, error) {
 	if id == "" {
 		id = strings.TrimSuffix(filepath.Base(path), ".json")
 	}
-	key, err := objectstore.KeyFor(id)
-	if err != nil && doc.Metadata.Analyzer == "thoth-solver" && !strings.Contains(id, "/") {
-		key = "solver/" + id
-		err = objectstore.CheckKey(key)
+	switch {
+	case objectstore.KindOfID(id) != "":
+		kind = "" // the prefix says
+	case kind == "":
+		switch doc.Metadata.Analyzer {
+		case "thoth-solver", "thoth_solver":
+			kind = "solver"
+		default:
+			if objectstore.CheckKey(id) == nil && !strings.Contains(id, "/") {
+				return "", fmt.Errorf("document id %q has no known kind prefix and metadata.analyzer (%q) names no kind: give it with --kind (%s)",
+					id, doc.Metadata.Analyzer, strings.Join(objectstore.Kinds(), ", "))
+			}
+		}
 	}
-	return key, err
+	return objectstore.KeyIn(kind, id)
 }

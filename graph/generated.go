@@ -7720,7 +7720,7 @@ func (ec *executionContext) unmarshalInputIngestDocumentInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"document", "documentId", "force"}
+	fieldsInOrder := [...]string{"document", "documentId", "kind", "force"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7741,6 +7741,13 @@ func (ec *executionContext) unmarshalInputIngestDocumentInput(ctx context.Contex
 				return it, err
 			}
 			it.DocumentID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
 		case "force":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("force"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)

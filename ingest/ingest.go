@@ -1,6 +1,7 @@
 // Package ingest turns Thoth result documents into knowledge-graph facts.
-// A handler registry chosen by the document-id prefix says how each kind of
-// document is parsed and written; the sync engine (Sync) streams documents
+// A handler registry chosen by the document-id prefix (else by the folder
+// holding the document, or the kind its sender declares) says how each kind
+// of document is parsed and written; the sync engine (Sync) streams documents
 // from the document store to a few workers, one transaction per document,
 // and records every failure on the document's row so the next sync retries
 // it.
@@ -8,8 +9,6 @@ package ingest
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,7 +35,8 @@ type Service struct {
 // Result is what happened to one document.
 type Result struct {
 	DocumentID string
-	// Kind is the document kind ("solver"); "" when the id has no known prefix.
+	// Kind is the document kind ("solver"); "" when neither the id's prefix
+	// nor the folder holding the document names one.
 	Kind string
 	// Status is INGESTED, SKIPPED (same content already ingested), FAILED,
 	// or PENDING for a valid document in a dry run.
@@ -71,16 +71,17 @@ type writeOpts struct {
 	shared bool
 }
 
-// kinds is the registry, by document-id prefix. Thoth's analyzers other than
-// the solver are recognised so their documents fail with a clear reason.
+// kinds is the registry, by document-id prefix, in the order of
+// objectstore.Kinds. Thoth's analyzers other than the solver are recognised
+// so their documents fail with a clear reason.
 var kinds = []kind{
 	{"solver-", "solver", writeSolver},
 	{"revsolver-", "revsolver", nil},
 	{"adviser-", "adviser", nil},
 	{"package-extract-", "package-extract", nil},
-	{"inspection-", "inspection", nil},
 	{"provenance-checker-", "provenance-checker", nil},
 	{"dependency-monkey-", "dependency-monkey", nil},
+	{"inspection-", "inspection", nil},
 	{"security-indicator-", "security-indicator", nil},
 }
 
@@ -99,20 +100,49 @@ func lookup(id string) (kind, error) {
 	return kind{}, persistence.Errorf(persistence.CodeInvalid, "document id %q has no known kind prefix (%s)", id, strings.Join(prefixes, ", "))
 }
 
-// lookupKey is lookup, except that a document listed in a kind's folder
-// belongs to that kind whatever its id: Thoth's first solver documents
-// ("fridex-thoth-solver-fc26-…") predate the "solver-" id prefix.
-func lookupKey(id, key string) (kind, error) {
+// lookupKind returns the registry entry of a document: the kind declared
+// (by its sender) when one is, else the kind of the id's prefix, else that
+// of the folder holding key, so that documents whose id names no kind —
+// thoth-solver 1.0 ids ("fridex-thoth-solver-fc26-…"), documents without
+// metadata.document_id named by their file — belong to the folder they are
+// kept in, as in Thoth's layout ("solver/<id>").
+// INVALID when declared is not a known kind or disagrees with the id's
+// prefix, or when neither the id nor the key names a kind.
+func lookupKind(id, key, declared string) (kind, error) {
+	if declared != "" {
+		for _, k := range kinds {
+			if k.name != declared {
+				continue
+			}
+			if p, err := lookup(id); err == nil && p.name != k.name {
+				return kind{}, persistence.Errorf(persistence.CodeInvalid,
+					"document id %q has the prefix of %s documents, not of %s ones", id, p.name, declared)
+			}
+			return k, nil
+		}
+		return kind{}, persistence.Errorf(persistence.CodeInvalid, "unknown document kind %q (known kinds: %s)", declared, strings.Join(Kinds(), ", "))
+	}
 	k, err := lookup(id)
 	if err == nil {
 		return k, nil
 	}
-	for _, c := range kinds {
-		if c.name == "solver" && strings.HasPrefix(key, "solver/") {
-			return c, nil
+	if folder := objectstore.KindOfKey(key); folder != "" {
+		for _, c := range kinds {
+			if c.name == folder {
+				return c, nil
+			}
 		}
 	}
-	return k, err
+	return kind{}, err
+}
+
+// Kinds returns the document kinds the registry knows, solver first.
+func Kinds() []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = k.name
+	}
+	return out
 }
 
 // KindOf returns the document kind of an id ("solver" for "solver-…").
@@ -123,7 +153,9 @@ func KindOf(id string) (string, error) {
 }
 
 func writeSolver(ctx context.Context, s *Service, ref persistence.DocumentRef, raw []byte, o writeOpts) (persistence.IngestOutcome, error) {
-	doc, err := solver.Parse(ref.ID, raw)
+	// Only a document known to be a solver document reaches here: an id
+	// without the "solver-" prefix names it (see solver.ParseNamed).
+	doc, err := solver.ParseNamed(ref.ID, raw)
 	if err != nil {
 		var ve *solver.ValidationError
 		if errors.As(err, &ve) {
@@ -167,59 +199,81 @@ func (s *Service) logger() *slog.Logger {
 
 // Ingest ingests one document given as raw JSON, without touching the
 // document store (its row names the key KeyFor gives). A document already
-// ingested with the same content is SKIPPED unless force; force replaces its
-// facts. A document that cannot be ingested is recorded FAILED with the
-// reason and returned with Status FAILED and Err set; the returned error is
-// for the caller's own context only (nil otherwise).
+// ingested with the same content (see Digest) is SKIPPED unless force; force
+// replaces its facts. A document that cannot be ingested is recorded FAILED
+// with the reason and returned with Status FAILED and Err set; the returned
+// error is for the caller's own context only (nil otherwise).
 func (s *Service) Ingest(ctx context.Context, id string, raw []byte, force bool) (Result, error) {
 	key, _ := objectstore.KeyFor(id)
-	r := s.process(ctx, id, key, raw, writeOpts{force: force})
+	k, err := lookupKind(id, key, "")
+	if err != nil {
+		return Result{DocumentID: id, Status: persistence.StatusFailed, Err: err}, ctx.Err()
+	}
+	r := s.process(ctx, k, persistence.DocumentRef{ID: id, ObjectKey: key, SHA256: Digest(raw)}, raw, writeOpts{force: force})
 	return r, ctx.Err()
 }
 
-// Submit stores a document under its Thoth key in the document store, then
-// ingests it (see Ingest). The document is validated first: a malformed one
-// is recorded FAILED and not stored.
-// INVALID (as an error) when the id has no known prefix or is not a valid
-// key; UNAVAILABLE when the document store cannot be reached.
-func (s *Service) Submit(ctx context.Context, id string, raw []byte, force bool) (Result, error) {
-	k, err := lookup(id)
-	if err != nil {
-		return Result{}, err
-	}
-	key, err := objectstore.KeyFor(id)
-	if err != nil {
-		return Result{}, err
-	}
-	if k.write != nil {
-		if _, err := k.write(ctx, s, persistence.DocumentRef{ID: id, Kind: k.name}, raw, writeOpts{dryRun: true}); err != nil {
-			return s.failed(ctx, Result{DocumentID: id, Kind: k.name},
-				persistence.DocumentRef{ID: id, Kind: k.name, SHA256: digest(raw)}, err), nil
-		}
-	}
-	if err := s.Docs.Put(ctx, key, raw); err != nil {
-		return Result{}, err
-	}
-	return s.process(ctx, id, key, raw, writeOpts{force: force}), nil
+// Submission is a document handed to Submit.
+type Submission struct {
+	// ID is the document id.
+	ID string
+	// Kind is the document kind ("solver", see Kinds); "" takes it from the
+	// id's prefix. An id with no known prefix (a thoth-solver 1.0 id, the
+	// file name of a document without metadata.document_id) needs it; with
+	// a prefix it must agree.
+	Kind string
+	// Raw is the document's JSON.
+	Raw []byte
+	// Force re-ingests a document whose content was ingested before.
+	Force bool
 }
 
-// process ingests one document read from key.
-func (s *Service) process(ctx context.Context, id, key string, raw []byte, o writeOpts) Result {
-	r := Result{DocumentID: id}
-	k, err := lookupKey(id, key)
+// Submit stores a document under its Thoth key in the document store
+// (objectstore.KeyIn: "solver/<id>" for a solver document), then ingests it
+// (see Ingest). The document is validated first: a malformed one is
+// recorded FAILED and not stored. Its content identity is Digest's, the same
+// as put and sync give the same document.
+// INVALID (as an error) when the kind is unknown or disagrees with the id's
+// prefix, when there is no kind (neither declared nor in the id), or when
+// the id is not a valid key; UNAVAILABLE when the document store cannot be
+// reached.
+func (s *Service) Submit(ctx context.Context, sub Submission) (Result, error) {
+	k, err := lookupKind(sub.ID, "", sub.Kind)
 	if err != nil {
-		r.Status, r.Err = persistence.StatusFailed, err
-		return r
+		if sub.Kind == "" {
+			err = persistence.Errorf(persistence.CodeInvalid, "%s; give the document's kind (%s)", persistence.ErrorMessage(err), strings.Join(Kinds(), ", "))
+		}
+		return Result{}, err
 	}
-	r.Kind = k.name
-	ref := persistence.DocumentRef{ID: id, Kind: k.name, ObjectKey: key, SHA256: digest(raw)}
+	key, err := objectstore.KeyIn(k.name, sub.ID)
+	if err != nil {
+		return Result{}, err
+	}
+	ref := persistence.DocumentRef{ID: sub.ID, Kind: k.name, ObjectKey: key, SHA256: Digest(sub.Raw)}
+	if k.write != nil {
+		if _, err := k.write(ctx, s, ref, sub.Raw, writeOpts{dryRun: true}); err != nil {
+			ref.ObjectKey = ""
+			return s.failed(ctx, Result{DocumentID: sub.ID, Kind: k.name}, ref, err), nil
+		}
+	}
+	if err := s.Docs.Put(ctx, key, sub.Raw); err != nil {
+		return Result{}, err
+	}
+	return s.process(ctx, k, ref, sub.Raw, writeOpts{force: sub.Force}), nil
+}
+
+// process ingests one document of kind k read from ref.ObjectKey; ref.SHA256
+// is the content's Digest.
+func (s *Service) process(ctx context.Context, k kind, ref persistence.DocumentRef, raw []byte, o writeOpts) Result {
+	r := Result{DocumentID: ref.ID, Kind: k.name}
+	ref.Kind = k.name
 	if k.write == nil {
 		return s.failed(ctx, r, ref, persistence.Errorf(persistence.CodeInvalid,
 			"%s documents are not supported yet: only solver documents are ingested", k.name))
 	}
 	// Skipping unchanged content costs one indexed read, no parse, no transaction.
 	if !o.force && !o.dryRun {
-		d, err := s.Store.Document(ctx, id)
+		d, err := s.Store.Document(ctx, ref.ID)
 		if err != nil {
 			return s.failed(ctx, r, ref, err)
 		}
@@ -253,11 +307,6 @@ func (s *Service) failed(ctx context.Context, r Result, ref persistence.Document
 		s.logger().ErrorContext(ctx, "cannot record the failure of a document", "document", ref.ID, "err", merr)
 	}
 	return r
-}
-
-func digest(raw []byte) string {
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:])
 }
 
 // Failure is one failed document of a sync.

@@ -20,7 +20,8 @@ type SyncOptions struct {
 	// Prefix is a key prefix below the store root ("solver", "solver/solver-rhel-8");
 	// "" for every document. Ignored when IDs is set.
 	Prefix string
-	// IDs, when set, are the documents to ingest, read from their Thoth keys.
+	// IDs, when set, are the documents to ingest, read from their Thoth keys
+	// (an id with no kind prefix from the key its document row recorded).
 	IDs []string
 	// Force re-ingests documents whose content was ingested before.
 	Force bool
@@ -135,15 +136,16 @@ func (s *Service) feed(ctx context.Context, opts SyncOptions, jobs chan<- job) e
 		}
 		return nil
 	}
-	last := ""
+	var last struct{ id, kind string }
 	err := s.Docs.List(ctx, strings.TrimLeft(opts.Prefix, "/"), func(o objectstore.Object) error {
 		// Kinds kept as one folder per document list several keys per id,
-		// one after the other.
-		id := objectstore.DocumentID(o.Key)
-		if id == last {
+		// one after the other; keys of one id in different folders
+		// ("misc/x", "solver/x") are different documents.
+		id, kind := objectstore.DocumentID(o.Key), objectstore.KindOfKey(o.Key)
+		if id == last.id && kind == last.kind {
 			return nil
 		}
-		last = id
+		last.id, last.kind = id, kind
 		return send(job{id: id, key: o.Key})
 	})
 	return ignoreLimit(err)
@@ -159,7 +161,27 @@ func ignoreLimit(err error) error {
 // syncOne reads one document and ingests it.
 func (s *Service) syncOne(ctx context.Context, j job, opts SyncOptions, storeDown *atomic.Bool) Result {
 	r := Result{DocumentID: j.id}
-	k, err := lookupKey(j.id, j.key)
+	if j.key == "" {
+		// An id given with IDs that names no key (it has no kind prefix) is
+		// read from the key its row recorded, if a sync has seen it.
+		key, err := s.recordedKey(ctx, j.id)
+		if err != nil {
+			r.Status, r.Err = persistence.StatusFailed, err
+			return r
+		}
+		j.key = key
+	}
+	if j.key == "" {
+		// An id that names no document: nothing to record.
+		_, err := objectstore.KeyFor(j.id)
+		if objectstore.KindOfID(j.id) == "" && objectstore.CheckKey(j.id) == nil {
+			err = persistence.Errorf(persistence.CodeInvalid, "%s, and no document row names its key: sync it by its key instead (prefix solver/%s for a solver document)",
+				persistence.ErrorMessage(err), j.id)
+		}
+		r.Status, r.Err = persistence.StatusFailed, err
+		return r
+	}
+	k, err := lookupKind(j.id, j.key, "")
 	if err != nil {
 		r.Status, r.Err = persistence.StatusFailed, err
 		return r
@@ -175,14 +197,7 @@ func (s *Service) syncOne(ctx context.Context, j job, opts SyncOptions, storeDow
 	}
 	o := writeOpts{force: opts.Force, dryRun: opts.DryRun, shared: true}
 	if k.write == nil {
-		return s.process(ctx, j.id, j.key, nil, o)
-	}
-	if j.key == "" {
-		// An id that cannot name a key (given with IDs) names no document:
-		// nothing to record.
-		_, r.Err = objectstore.KeyFor(j.id)
-		r.Status = persistence.StatusFailed
-		return r
+		return s.process(ctx, k, ref, nil, o)
 	}
 	if storeDown.Load() {
 		return fail(persistence.Errorf(persistence.CodeUnavailable,
@@ -195,7 +210,21 @@ func (s *Service) syncOne(ctx context.Context, j job, opts SyncOptions, storeDow
 		}
 		return fail(err)
 	}
-	return s.process(ctx, j.id, j.key, raw, o)
+	ref.SHA256 = Digest(raw)
+	return s.process(ctx, k, ref, raw, o)
+}
+
+// recordedKey returns the object key the row of document id recorded, ""
+// when there is no row or it names no key.
+func (s *Service) recordedKey(ctx context.Context, id string) (string, error) {
+	if objectstore.CheckKey(id) != nil {
+		return "", nil
+	}
+	d, err := s.Store.Document(ctx, id)
+	if err != nil || d == nil || d.ObjectKey == nil {
+		return "", err
+	}
+	return *d.ObjectKey, nil
 }
 
 func (r *Report) add(res Result) {

@@ -34,11 +34,11 @@ func (r *mutationResolver) IngestDocument(ctx context.Context, input model.Inges
 	if r.Ingest == nil {
 		return nil, persistence.Errorf(persistence.CodeUnavailable, "ingestion is not configured on this gateway")
 	}
-	id, raw, err := documentInput(input)
+	sub, err := documentInput(input)
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.Ingest.Submit(ctx, id, raw, input.Force != nil && *input.Force)
+	res, err := r.Ingest.Submit(ctx, sub)
 	if err != nil {
 		return nil, err
 	}

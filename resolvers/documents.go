@@ -5,31 +5,39 @@ import (
 	"fmt"
 
 	"github.com/seshat-graph/seshat/graph/model"
+	"github.com/seshat-graph/seshat/ingest"
 	"github.com/seshat-graph/seshat/persistence"
 )
 
-// documentInput returns the id and the JSON of an ingestDocument input: the
-// id is input.documentId, else the document's metadata.document_id.
-// INVALID when there is neither, or the document is not a JSON object.
-func documentInput(in model.IngestDocumentInput) (string, []byte, error) {
+// documentInput returns the submission of an ingestDocument input: the id
+// is input.documentId, else the document's metadata.document_id; the kind is
+// input.kind ("" for the id's prefix); the JSON is the document as the
+// transport decoded it (numbers as written), encoded again: its bytes are
+// gone, so its content identity is that of its canonical form (ingest.Digest).
+// INVALID when there is no id, or the document is not a JSON object.
+func documentInput(in model.IngestDocumentInput) (ingest.Submission, error) {
 	doc, ok := in.Document.(map[string]any)
 	if !ok {
-		return "", nil, persistence.Errorf(persistence.CodeInvalid, "document: expected a JSON object, got %T", in.Document)
+		return ingest.Submission{}, persistence.Errorf(persistence.CodeInvalid, "document: expected a JSON object, got %T", in.Document)
 	}
-	id := ""
+	sub := ingest.Submission{Force: in.Force != nil && *in.Force}
 	if in.DocumentID != nil {
-		id = *in.DocumentID
+		sub.ID = *in.DocumentID
 	} else if meta, ok := doc["metadata"].(map[string]any); ok {
-		id, _ = meta["document_id"].(string)
+		sub.ID, _ = meta["document_id"].(string)
 	}
-	if id == "" {
-		return "", nil, persistence.Errorf(persistence.CodeInvalid, "document.metadata.document_id: missing; pass documentId or set it in the document")
+	if sub.ID == "" {
+		return ingest.Submission{}, persistence.Errorf(persistence.CodeInvalid, "document.metadata.document_id: missing; pass documentId or set it in the document")
+	}
+	if in.Kind != nil {
+		sub.Kind = *in.Kind
 	}
 	raw, err := json.Marshal(doc)
 	if err != nil {
-		return "", nil, persistence.Wrap(persistence.CodeInvalid, err, fmt.Sprintf("document %q cannot be encoded as JSON", id))
+		return ingest.Submission{}, persistence.Wrap(persistence.CodeInvalid, err, fmt.Sprintf("document %q cannot be encoded as JSON", sub.ID))
 	}
-	return id, raw, nil
+	sub.Raw = raw
+	return sub, nil
 }
 
 // counts is a Counts map for the JSON scalar: never null.

@@ -89,6 +89,12 @@ type IngestDocumentInput struct {
 	Document any `json:"document"`
 	// Defaults to metadata.document_id.
 	DocumentID *string `json:"documentId,omitempty"`
+	// The document's kind (solver, adviser, ...); defaults to the one the id's
+	// prefix names. Needed for an id with no known prefix, such as a thoth-solver
+	// 1.0 id (fridex-thoth-solver-fc26-…) or the file name of a document without
+	// metadata.document_id; it must agree with the prefix otherwise. The document
+	// is stored in that kind's folder (solver/<id>).
+	Kind *string `json:"kind,omitempty"`
 	// Re-ingest even when the same content was ingested before.
 	Force *bool `json:"force,omitempty"`
 }
@@ -98,11 +104,12 @@ type IngestDocumentInput struct {
 // names the JSON path of the first problem, and is recorded FAILED on its
 // document row. GraphQL errors are kept for a missing token (UNAUTHENTICATED),
 // a token without the ingest or admin scope (FORBIDDEN), an input with no
-// document id or an id of no known kind (INVALID), and an unreachable document
-// store (UNAVAILABLE).
+// document id, an unknown kind, a kind the id's prefix contradicts or neither a
+// kind nor an id of a known kind (INVALID, naming the known kinds), and an
+// unreachable document store (UNAVAILABLE).
 type IngestResult struct {
 	DocumentID string `json:"documentId"`
-	// solver, adviser, ... (from the document-id prefix).
+	// solver, adviser, ... (the kind given, else the document-id prefix's).
 	Kind string `json:"kind"`
 	// INGESTED, SKIPPED (the same content was ingested before) or FAILED.
 	Status DocumentStatus `json:"status"`

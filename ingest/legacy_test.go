@@ -21,7 +21,7 @@ import (
 // names than their own.
 
 const (
-	legacyFile = "seshat-thoth-solver-fc26.json"        // metadata.document_id "seshat-thoth-solver-fc26", Fedora 26
+	legacyFile = "seshat-thoth-solver-fc26.json"       // metadata.document_id "seshat-thoth-solver-fc26", Fedora 26
 	namedFile  = "solver-fedora-29-py36-5ca1ab1e.json" // no metadata.document_id, Fedora 29
 )
 

@@ -27,10 +27,10 @@ func readFile(t testing.TB, path string) []byte {
 	return raw
 }
 
-// fileID is the id to give Parse for a document file: "" when the document
-// names itself in metadata.document_id, else the file name without .json
-// (as `seshat put` and the solver/ folder of the document store name it).
-func fileID(t testing.TB, path string, raw []byte) string {
+// parseFile parses one document file as ingestion does a document of the
+// solver/ folder: by its metadata.document_id when it has one, else named
+// by its file name without .json (see ParseNamed), as `seshat put` stores it.
+func parseFile(t testing.TB, path string, raw []byte) (*Document, error) {
 	t.Helper()
 	var doc struct {
 		Metadata map[string]any `json:"metadata"`
@@ -39,9 +39,9 @@ func fileID(t testing.TB, path string, raw []byte) string {
 		t.Fatalf("%s: %v", path, err)
 	}
 	if _, ok := doc.Metadata["document_id"]; ok {
-		return ""
+		return Parse("", raw)
 	}
-	return strings.TrimSuffix(filepath.Base(path), ".json")
+	return ParseNamed(strings.TrimSuffix(filepath.Base(path), ".json"), raw)
 }
 
 // refNormalize is PEP 503 spelled as in the PEP, independent of
@@ -75,9 +75,9 @@ type fixture struct {
 func checkFixture(t *testing.T, path string, tt fixture) {
 	t.Helper()
 	raw := readFile(t, path)
-	d, err := Parse(fileID(t, path, raw), raw)
+	d, err := parseFile(t, path, raw)
 	if err != nil {
-		t.Fatalf("Parse: %v", err)
+		t.Fatalf("parse: %v", err)
 	}
 	if d.ID != tt.wantID || d.SolverName != tt.solverName || d.Legacy != tt.legacy || d.Environment != tt.env ||
 		d.SolverVersion != tt.solverVersion || !d.Datetime.Equal(tt.datetime) || d.Duration != tt.duration {
@@ -148,10 +148,15 @@ func TestFixtures(t *testing.T) {
 			solverVersion: "1.1.0", datetime: time.Date(2019, 3, 20, 14, 5, 11, 123456000, time.UTC),
 			entries: 4, errors: 2, envPackages: 3,
 			check: func(t *testing.T, d *Document) {
-				// No metadata.document_id: the id comes from the file name alone.
+				// No metadata.document_id: the id comes from the file name alone,
+				// a solver- id that Parse takes as well as ParseNamed.
+				raw := readFile(t, testenv.Testdata(t, "solver", "solver-fedora-29-py36-5ca1ab1e.json"))
 				var ve *ValidationError
-				if _, err := Parse("", readFile(t, testenv.Testdata(t, "solver", "solver-fedora-29-py36-5ca1ab1e.json"))); !errors.As(err, &ve) || ve.Path != "metadata.document_id" {
+				if _, err := Parse("", raw); !errors.As(err, &ve) || ve.Path != "metadata.document_id" {
 					t.Errorf("Parse without an id = %v, want a metadata.document_id error", err)
+				}
+				if p, err := Parse(d.ID, raw); err != nil || !reflect.DeepEqual(p, d) {
+					t.Errorf("Parse(%q) = %+v, %v; want what ParseNamed gives", d.ID, p, err)
 				}
 				e := d.Entries[0]
 				if e.Name != "pyyaml" || e.Version != "5.1" || e.VersionRequested != "" || e.IndexURL != pypi || len(e.Artifacts) != 2 || e.Metadata != nil {

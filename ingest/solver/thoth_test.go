@@ -4,7 +4,6 @@ package solver
 
 import (
 	"bytes"
-	"errors"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -17,16 +16,6 @@ import (
 // the directory testenv.ThothFixtures names, GPL-3.0 data read in place and
 // never copied into this repository. It grows; tests over every document
 // take whatever it holds, tests about one document name it.
-
-// thothRejected lists the real documents Parse refuses, with the JSON path
-// it names and why. A listed document that parses is checked like any other
-// (the entry is then stale); one refused at another path fails.
-var thothRejected = map[string]struct{ path, why string }{
-	"solver-84e44698-3490-405f-964d-d0237586d7c9.json": {"metadata.analyzer",
-		`thoth_solver 1.0.0 named itself "thoth_solver"; and its id, the file name (solver-<uuid>), encodes no environment`},
-	"thamos-scoring-resolved.json": {"id",
-		"no metadata.document_id, and the file name is neither a solver-<os>-<version>-py<XY>-… id nor a legacy one"},
-}
 
 func thothFiles(t *testing.T) []string {
 	t.Helper()
@@ -41,27 +30,16 @@ func thothFiles(t *testing.T) []string {
 	return files
 }
 
-// parseThoth parses one real document as ingestion would (the id is the
-// file name when the document has no metadata.document_id). It returns nil
-// after logging a known refusal; any other refusal fails t.
+// parseThoth parses one real document as ingestion does a document of the
+// solver/ folder (see parseFile); a refusal fails t.
 func parseThoth(t *testing.T, path string) (*Document, []byte) {
 	t.Helper()
-	name := filepath.Base(path)
 	raw := readFile(t, path)
-	d, err := Parse(fileID(t, path, raw), raw)
-	if err == nil {
-		if r, ok := thothRejected[name]; ok {
-			t.Logf("conformance: %s: parses now (thothRejected says %s: %s)", name, r.path, r.why)
-		}
-		return d, raw
+	d, err := parseFile(t, path, raw)
+	if err != nil {
+		t.Fatalf("conformance: %s: REFUSED: %v", filepath.Base(path), err)
 	}
-	var ve *ValidationError
-	if r, ok := thothRejected[name]; ok && errors.As(err, &ve) && ve.Path == r.path {
-		t.Logf("conformance: %s: REFUSED by Parse: %v (known: %s)", name, err, r.why)
-		return nil, raw
-	}
-	t.Fatalf("Parse: %v", err)
-	return nil, nil
+	return d, raw
 }
 
 // TestThothFixtures parses every real solver document and checks, value by
@@ -71,9 +49,6 @@ func TestThothFixtures(t *testing.T) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
 			d, raw := parseThoth(t, path)
-			if d == nil {
-				return
-			}
 			compareWithJSON(t, raw, d)
 			deps := 0
 			for _, e := range d.Entries {
@@ -255,11 +230,7 @@ func TestThothKnownDocuments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			path := testenv.ThothFixtures(t, "solver", tt.file)
-			if d, _ := parseThoth(t, path); d == nil {
-				return
-			}
-			checkFixture(t, path, tt)
+			checkFixture(t, testenv.ThothFixtures(t, "solver", tt.file), tt)
 		})
 	}
 }

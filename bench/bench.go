@@ -191,8 +191,8 @@ func procField(path, key string) string {
 
 // Dist summarises latencies.
 type Dist struct {
-	N             int
-	P50, P95, Max time.Duration
+	N                  int
+	P50, P95, P99, Max time.Duration
 }
 
 // Summarize computes the distribution of samples (nearest-rank percentiles).
@@ -206,7 +206,7 @@ func Summarize(samples []time.Duration) Dist {
 		i := int(p*float64(len(s))+0.999999) - 1
 		return s[max(0, min(i, len(s)-1))]
 	}
-	return Dist{N: len(s), P50: rank(0.50), P95: rank(0.95), Max: s[len(s)-1]}
+	return Dist{N: len(s), P50: rank(0.50), P95: rank(0.95), P99: rank(0.99), Max: s[len(s)-1]}
 }
 
 // ms renders a duration in milliseconds with one decimal.

@@ -166,12 +166,44 @@ func (r *Report) Table() string {
 		}
 		fmt.Fprintf(tw, "raw COPY\t1\t%.1f\t\t%.0f\t\t\t\t\t\n", g.Copy.Seconds(), float64(g.Rows)/g.Copy.Seconds())
 	}
+	if m := r.Mixed; m != nil {
+		fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t")
+		fmt.Fprintln(tw, "mixed load\tclients\trequests\treq/s\tp50 ms\tp99 ms\tmax ms\tpeak RSS\t\t")
+		fmt.Fprintf(tw, "all\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\t\n", m.Clients, m.Requests, m.RPS(),
+			ms(m.Overall.P50), ms(m.Overall.P99), ms(m.Overall.Max), mib(m.PeakRSS))
+		for _, k := range m.Kinds {
+			fmt.Fprintf(tw, "%s\t\t%d\t%.0f\t%s\t%s\t%s\t\t\t\n", k.Name, k.Latency.N, ratio(float64(k.Latency.N), m.Elapsed.Seconds()),
+				ms(k.Latency.P50), ms(k.Latency.P99), ms(k.Latency.Max))
+		}
+	}
 	tw.Flush()
+	if m := r.Mixed; m != nil {
+		fmt.Fprintf(&b, "\nmixed load answers: %s\n", m.AnswerCounts())
+	}
 	b.WriteString("\n")
 	for _, t := range r.Targets() {
 		fmt.Fprintf(&b, "%-12s %s: %s\n", verdict(t), t.Contract, t.Figure)
 	}
+	if m := r.Mixed; m != nil {
+		fmt.Fprintf(&b, "%-12s %s: %s\n", mixedVerdict(m), mixedContract, mixedFigure(m))
+	}
 	return b.String()
+}
+
+const mixedContract = "mixed load: no transport error, 5xx or INTERNAL answer"
+
+func mixedVerdict(m *MixedResult) string {
+	if m.Failed() {
+		return "FAILED"
+	}
+	return "PASSED"
+}
+
+func mixedFigure(m *MixedResult) string {
+	if !m.Failed() {
+		return fmt.Sprintf("none in %d requests", m.Requests)
+	}
+	return fmt.Sprintf("%d failed answers (warm-up included), first: %s", m.Failures, strings.Join(m.Examples, "; "))
 }
 
 // Markdown renders the generated section of docs/benchmarks.md.
@@ -183,21 +215,19 @@ func (r *Report) Markdown(command string) string {
 	fmt.Fprintf(&b, "Taken %s by `%s` in %.1f minutes.\n\n", r.Started.Format("2006-01-02 15:04 UTC"), command, r.Elapsed.Minutes())
 	fmt.Fprintf(&b, "**Machine.** %d CPUs (%s), %.0f GiB RAM, %s, PostgreSQL %s, Node %s; servers, load generator and database share the machine.\n\n",
 		m.CPUs, m.CPUModel, m.MemGiB, m.Go, m.Postgres, m.Node)
-	b.WriteString("**Datasets.** ")
-	for i, ds := range r.Datasets {
-		if i > 0 {
-			b.WriteString("; ")
+	if len(r.Datasets) > 0 {
+		b.WriteString("**Datasets.** ")
+		for i, ds := range r.Datasets {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			root := ds.Marker.Root
+			fmt.Fprintf(&b, "`%s` (database `%s`, %d documents, seed %d, generator %s, %s; built in %.0f s): root %s==%s in %s %s / Python %s",
+				ds.Size, ds.DB, ds.Marker.Documents, ds.Marker.Seed, ds.Marker.Generator, builtHow(ds), ds.Marker.BuildSeconds,
+				root.Name, root.Version, root.Environment.OSName, root.Environment.OSVersion, root.Environment.PythonVersion)
 		}
-		how := "built in this run"
-		if ds.Cached {
-			how = "reused from an earlier run"
-		}
-		root := ds.Marker.Root
-		fmt.Fprintf(&b, "`%s` (database `%s`, %d documents, seed %d, generator %s, %s; built in %.0f s): root %s==%s in %s %s / Python %s",
-			ds.Size, ds.DB, ds.Marker.Documents, ds.Marker.Seed, ds.Marker.Generator, how, ds.Marker.BuildSeconds,
-			root.Name, root.Version, root.Environment.OSName, root.Environment.OSVersion, root.Environment.PythonVersion)
+		b.WriteString(".\n\n")
 	}
-	b.WriteString(".\n\n")
 
 	b.WriteString("### Contract\n\n| DESIGN.md target | verdict | figure |\n|---|---|---|\n")
 	for _, t := range r.Targets() {
@@ -242,8 +272,38 @@ func (r *Report) Markdown(command string) string {
 			fmt.Fprintf(&b, "\n%s\n", g.Note)
 		}
 	}
+	if m := r.Mixed; m != nil {
+		ds := m.Dataset
+		fmt.Fprintf(&b, "\n### Mixed load: %d clients, seven query kinds\n\n", m.Clients)
+		fmt.Fprintf(&b, "`seshat serve` with its default limits (warning-level logs) on `%s` (graphgen seed %d: %d versions, two environments, %d documents, generator %s, %s; built in %.0f s). "+
+			"%d closed-loop Go clients, each drawing a kind and its arguments at random (`bench.Mix`: packages page, package versions, nested dependencies, "+
+			"dependency graph of depth 2 to 6, dependents, unsolved backlog, environments and indexes), for %s after a %s warm-up; "+
+			"latency from sending to the last byte read. Answers: %s. Peak RSS of the gateway under load: %s. %s: %s.\n\n",
+			ds.DB, ds.Marker.Seed, m.Versions, ds.Marker.Documents, ds.Marker.Generator, builtHow(ds), ds.Marker.BuildSeconds,
+			m.Clients, m.Duration, m.Warmup, m.AnswerCounts(), mib(m.PeakRSS), mixedContract, mixedVerdictMarkdown(m))
+		b.WriteString("| query | requests | req/s | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|\n")
+		fmt.Fprintf(&b, "| **all** | %d | %.0f | %s | %s | %s |\n", m.Requests, m.RPS(), ms(m.Overall.P50), ms(m.Overall.P99), ms(m.Overall.Max))
+		for _, k := range m.Kinds {
+			fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %s |\n", k.Name, k.Latency.N, ratio(float64(k.Latency.N), m.Elapsed.Seconds()),
+				ms(k.Latency.P50), ms(k.Latency.P99), ms(k.Latency.Max))
+		}
+	}
 	b.WriteString("\n" + EndMarker + "\n")
 	return b.String()
+}
+
+func mixedVerdictMarkdown(m *MixedResult) string {
+	if m.Failed() {
+		return "**FAILED**, " + mixedFigure(m)
+	}
+	return "passed, " + mixedFigure(m)
+}
+
+func builtHow(ds *Dataset) string {
+	if ds.Cached {
+		return "reused from an earlier run"
+	}
+	return "built in this run"
 }
 
 // WriteDoc replaces the generated section of the Markdown file at path

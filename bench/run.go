@@ -29,6 +29,9 @@ type Config struct {
 	Warmup     time.Duration
 	// Ingest runs the ingestion measurement (nil: skipped).
 	Ingest *IngestConfig
+	// MixedClients runs the mixed load with that many clients for
+	// LoadTime after Warmup (0: skipped).
+	MixedClients int
 }
 
 // SizeSpec is a dataset size with the marker it must carry and the
@@ -47,6 +50,7 @@ type Report struct {
 	Walks    []*WalkResult
 	Nested   *NestedResult
 	Ingest   *IngestResult
+	Mixed    *MixedResult
 }
 
 // Run prepares the datasets and takes every measurement, logging progress
@@ -107,6 +111,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.Nested = n
 	}
 
+	if cfg.MixedClients > 0 {
+		m, err := RunMixed(ctx, cfg, cfg.MixedClients, logf)
+		if err != nil {
+			return rep, fmt.Errorf("mixed load: %w", err)
+		}
+		rep.Mixed = m
+	}
+
 	if cfg.Ingest != nil {
 		logf("ingestion: %s", cfg.Ingest.Size)
 		ir, err := RunIngest(ctx, cfg, logf)
@@ -147,16 +159,21 @@ func runNested(ctx context.Context, cfg Config, ds *Dataset) (*NestedResult, err
 // default configuration, except a cost budget large enough for the
 // benchmark queries and warnings-only logs.
 func StartSeshat(ctx context.Context, bin, dbURL string) (*Process, error) {
+	return startSeshat(ctx, bin, dbURL, "SESHAT_MAX_COMPLEXITY=100000000")
+}
+
+// startSeshat runs `seshat serve` on dbURL on a free loopback port with the
+// default configuration, warnings-only logs and env added.
+func startSeshat(ctx context.Context, bin, dbURL string, env ...string) (*Process, error) {
 	port, err := FreePort()
 	if err != nil {
 		return nil, err
 	}
-	return Start(ctx, "seshat", port, "/readyz", false, time.Minute, []string{
+	return Start(ctx, "seshat", port, "/readyz", false, time.Minute, append([]string{
 		"SESHAT_DATABASE_URL=" + dbURL,
 		"SESHAT_LISTEN_ADDR=127.0.0.1:" + strconv.Itoa(port),
 		"SESHAT_LOG_LEVEL=warn",
-		"SESHAT_MAX_COMPLEXITY=100000000",
-	}, bin, "serve")
+	}, env...), bin, "serve")
 }
 
 // StartPostGraphile runs PostGraphile 4 over the public schema of dbURL,

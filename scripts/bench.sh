@@ -6,16 +6,20 @@
 # once), then runs every measurement, prints a table and rewrites the
 # generated section of docs/benchmarks.md.
 #
-# The benchmark databases (bench_tf, bench_tf10x) are generated and ingested
-# on the first run and reused afterwards while their marker (dataset hash,
-# seed, migrations) matches; drop them to rebuild. The ingestion measurement
-# makes its own bucket and databases and removes them.
+# The benchmark databases (bench_tf, bench_tf10x, and bench_mixed for the
+# mixed load of 64 clients) are generated and ingested on the first run and
+# reused afterwards while their marker (dataset hash, seed, migrations)
+# matches; drop them to rebuild. The ingestion measurement makes its own
+# bucket and databases and removes them. A transport error, 5xx or INTERNAL
+# answer under the mixed load is written down, then fails the run.
 #
 # Needs the services `make services` starts (make bench starts them) and Node.
 # `scripts/bench.sh memory` (make bench-memory) instead syncs 100,000 generated
 # documents from MinIO and records the sync's memory in its own section.
 # SESHAT_BENCH_FLAGS adds or overrides runner flags, for example
 #   SESHAT_BENCH_FLAGS='-sizes tf -ingest "" -load 5s' scripts/bench.sh
+# or only the mixed load (-mixed-clients 0 skips it):
+#   SESHAT_BENCH_FLAGS='-sizes "" -ingest "" -load 5s' scripts/bench.sh
 # (seshat-bench -help lists them).
 set -euo pipefail
 
@@ -39,7 +43,7 @@ CMD="make bench"
 if [ "${1:-}" = memory ]; then
 	# make bench-memory: only the sync of 100,000 documents, its own section.
 	CMD="make bench-memory"
-	SESHAT_BENCH_FLAGS="-sizes '' -ingest '' -clients '' -memory-docs 100000 ${SESHAT_BENCH_FLAGS:-}"
+	SESHAT_BENCH_FLAGS="-sizes '' -ingest '' -clients '' -mixed-clients 0 -memory-docs 100000 ${SESHAT_BENCH_FLAGS:-}"
 elif [ -n "${SESHAT_BENCH_FLAGS:-}" ]; then
 	CMD="SESHAT_BENCH_FLAGS='$SESHAT_BENCH_FLAGS' make bench"
 fi

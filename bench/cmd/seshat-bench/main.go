@@ -44,13 +44,15 @@ func run(ctx context.Context, args []string) error {
 	workers := fs.String("workers", "1,4", "worker counts of the ingestion measurement")
 	memDocs := fs.Int("memory-docs", 0, "documents of the memory measurement, a sync of that many generated documents (0: skipped; make bench-memory: 100000)")
 	memWorkers := fs.Int("memory-workers", 4, "workers of the memory measurement's sync")
+	mixedClients := fs.Int("mixed-clients", 64, "concurrent clients of the mixed load, for -load after -warmup (0: skipped)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cfg := bench.Config{
 		AdminURL: bench.AdminURL(), Seshat: *seshat, PeerDir: *peer, Out: os.Stdout,
 		WalkIters: *iters, LoadTime: *loadTime, Warmup: *warmup,
-		Nested: bench.NestedShape{Packages: *packages, Versions: 1000},
+		Nested:       bench.NestedShape{Packages: *packages, Versions: 1000},
+		MixedClients: *mixedClients,
 	}
 	var err error
 	if cfg.Clients, err = ints(*clients); err != nil {
@@ -75,7 +77,8 @@ func run(ctx context.Context, args []string) error {
 	if len(cfg.Sizes) > 0 {
 		cfg.NestedSize = cfg.Sizes[0].Marker.Size
 	}
-	if len(cfg.Sizes) > 0 || cfg.Ingest != nil {
+	var failed error
+	if len(cfg.Sizes) > 0 || cfg.Ingest != nil || cfg.MixedClients > 0 {
 		rep, err := bench.Run(ctx, cfg)
 		if err != nil {
 			return err
@@ -88,6 +91,10 @@ func run(ctx context.Context, args []string) error {
 				return err
 			}
 			fmt.Println("\nwrote", *doc)
+		}
+		if m := rep.Mixed; m != nil && m.Failed() {
+			// Reported and written down, then the run fails.
+			failed = fmt.Errorf("mixed load: %d answers were transport errors, 5xx or INTERNAL", m.Failures)
 		}
 	}
 	if *memDocs > 0 {
@@ -111,7 +118,7 @@ func run(ctx context.Context, args []string) error {
 			fmt.Println("\nwrote", *doc)
 		}
 	}
-	return nil
+	return failed
 }
 
 func nodeVersion() string {

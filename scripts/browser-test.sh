@@ -8,7 +8,8 @@
 # database on the local cluster (`make services`, 127.0.0.1:54329 unless
 # SESHAT_TEST_DATABASE_URL says otherwise), migrates it, loads sample data
 # with seshat gen, put and sync, serves on a free loopback port with a
-# dir:// document store, runs playground/e2e/browser.test.mjs and removes
+# dir:// document store and an ingest token of its own (for the playground's
+# mutation example), runs playground/e2e/browser.test.mjs and removes
 # everything on exit, failure included. Screenshots go to test-artifacts/.
 set -euo pipefail
 
@@ -88,8 +89,13 @@ if [ -z "${SESHAT_E2E_LARGE_ROOT:-}" ]; then
 	fi
 fi
 
+# A token only this run knows: the playground's ingestDocument example runs
+# with it. The gateway logs token names, never secrets.
+SESHAT_E2E_TOKEN="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+export SESHAT_E2E_TOKEN
+
 say "starting seshat serve"
-SESHAT_LISTEN_ADDR=127.0.0.1:0 "$WORK/seshat" serve 2>"$WORK/serve.log" &
+SESHAT_API_TOKENS="browser-test:ingest:$SESHAT_E2E_TOKEN" SESHAT_LISTEN_ADDR=127.0.0.1:0 "$WORK/seshat" serve 2>"$WORK/serve.log" &
 SERVER_PID=$!
 ADDR=""
 for _ in $(seq 1 300); do

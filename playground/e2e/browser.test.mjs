@@ -5,12 +5,15 @@
 // ("name==version") and SESHAT_E2E_ENV ("os:version:python") pick the graph
 // to draw, otherwise the first sample package whose graph has 50 to 150
 // nodes; SESHAT_E2E_LARGE_ROOT ("name==version", default the same root)
-// the graph of the large-graph step, drawn when it has 1,000 nodes or more.
+// the graph of the large-graph step, drawn when it has 1,000 nodes or more;
+// SESHAT_E2E_TOKEN the secret of an ingest token the gateway was
+// started with (SESHAT_API_TOKENS), for the playground's mutation example.
 // Every request the pages make is recorded; one that leaves the machine
 // fails the test (and is not sent).
 import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tabs as examples, placeholder } from '../web/src/examples.js';
 
 const base = (process.argv[2] || '').replace(/\/$/, '');
 const artifacts = process.argv[3] || 'test-artifacts';
@@ -117,51 +120,140 @@ async function shot(page, name) {
   log(`screenshot ${path}`);
 }
 
-async function playground(context, root) {
+// editorText returns the lines a Monaco editor shows, in order (Monaco
+// renders spaces as no-break spaces; \s matches both).
+async function editorText(locator) {
+  return locator.evaluate((el) => [...el.querySelectorAll('.view-line')]
+    .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+    .map((l) => l.textContent).join('\n'));
+}
+const squash = (s) => (s || '').replace(/\s+/g, '');
+
+// runTab presses Run and returns the response pane's whole content parsed,
+// with the HTTP status shown below it.
+async function runTab(page, title) {
+  await page.locator('.graphiql-execute-button').click();
+  await page.waitForFunction(() => window.seshatPlayground && window.seshatPlayground.response() &&
+    !document.querySelector('.graphiql-execute-button[aria-label*="Stop"]'), null, { timeout: 60000 })
+    .catch(() => { throw new Failure(`playground: ${title}: no response after Run`); });
+  const text = await page.evaluate(() => window.seshatPlayground.response());
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Failure(`playground: ${title}: the response pane does not hold JSON: ${text.slice(0, 300)}`);
+  }
+  check(!text.includes('__status'), `playground: ${title}: the response shows a __status key the page added: ${text.slice(-200)}`);
+  // The HTTP status shows below the response.
+  await page.waitForFunction(() => {
+    const want = window.seshatPlayground.status();
+    const shown = document.querySelector('[data-testid="response-status"]');
+    return want && shown && shown.textContent.startsWith(want.text);
+  }, null, { timeout: 5000 }).catch(() => {});
+  const status = (await page.locator('[data-testid="response-status"]').textContent({ timeout: 1000 }).catch(() => '')) || '';
+  return { body, text, status };
+}
+
+// setHeaders types a Headers pane the way a user does.
+async function setHeaders(page, value) {
+  await page.locator('.graphiql-editor-tools button[data-name="headers"]').click();
+  const editor = page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(value);
+  // GraphiQL reads the pane when Run is pressed; give its change handler a moment.
+  await page.waitForFunction((v) => window.seshatPlayground.headers() === v, value, { timeout: 5000 });
+}
+
+// openExample makes example i the active tab, clicking it only when it is
+// not (opening a tab again would fill its panes even where the page failed
+// to), and checks that its Variables and Headers panes hold the example's
+// (the first lines of them: Monaco draws only what fits).
+async function openExample(page, i) {
+  const example = examples[i];
+  const op = /^(query|mutation) (\w+)/m.exec(example.query);
+  const title = op[2];
+  const tab = page.locator('.graphiql-tab').nth(i);
+  if (!/graphiql-tab-active/.test(await tab.getAttribute('class'))) await tab.locator('button').first().click();
+  await page.waitForFunction((want) => (document.querySelector('.graphiql-query-editor')?.textContent || '').replace(/\s+/g, ' ').includes(want),
+    `${op[1]} ${title}(`, { timeout: 15000 });
+  const pane = page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden)');
+  await page.locator('.graphiql-editor-tools button[data-name="variables"]').click();
+  await page.waitForFunction(() => (document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .view-lines')?.textContent || '').trim(), null, { timeout: 5000 }).catch(() => {});
+  const shown = await editorText(pane);
+  check(squash(shown) && squash(example.variables).startsWith(squash(shown)),
+    `playground: tab ${title} opens with Variables ${JSON.stringify(shown)}, want ${JSON.stringify(example.variables.slice(0, 200))}`);
+  if (example.headers) {
+    await page.locator('.graphiql-editor-tools button[data-name="headers"]').click();
+    const headers = await editorText(pane);
+    check(squash(headers) === squash(example.headers),
+      `playground: tab ${title} opens with Headers ${JSON.stringify(headers)}, want ${JSON.stringify(example.headers)}`);
+    await page.locator('.graphiql-editor-tools button[data-name="variables"]').click();
+  }
+  return title;
+}
+
+async function playground(context) {
+  const token = process.env.SESHAT_E2E_TOKEN;
+  check(token, 'SESHAT_E2E_TOKEN is not set: the ingest example needs a token the gateway knows');
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(`playground: ${e.message}`));
   log('playground: opening /playground');
   await page.goto(`${base}/playground`);
   await page.locator('.graphiql-container').waitFor({ timeout: 30000 });
-  // The query editor is Monaco; it is ready when it shows the first example.
-  const editor = page.locator('.graphiql-query-editor .monaco-editor');
-  await editor.waitFor({ timeout: 30000 });
-  await page.waitForFunction(() => (document.querySelector('.graphiql-query-editor')?.textContent || '').includes('latestVersion'), null, { timeout: 30000 });
-  const tabs = await page.locator('.graphiql-tab').count();
-  check(tabs >= 5, `playground: ${tabs} tabs, want the 5 example operations`);
+  await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 30000 });
+  const titles = await page.locator('.graphiql-tab').allTextContents();
+  check(titles.length === examples.length, `playground: tabs ${JSON.stringify(titles)}, want the ${examples.length} examples`);
 
-  // Point the first example at the sample package through its variables.
-  const vars = page.locator('.graphiql-editor-tool .monaco-editor').first();
-  await vars.waitFor({ timeout: 10000 });
-  await vars.click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(JSON.stringify({ name: root.name }));
-  await page.locator('.graphiql-execute-button').click();
-  const response = page.locator('.graphiql-response');
-  await page.waitForFunction(
-    (name) => (document.querySelector('.graphiql-response')?.textContent || '').includes(`"${name}"`),
-    root.name, { timeout: 30000 },
-  ).catch(() => {});
-  // Monaco renders spaces as no-break spaces.
-  const text = ((await response.textContent()) || '').replace(/\s+/g, ' ');
-  await shot(page, 'playground-query');
-  check(text.includes(`"name": "${root.name}"`),
-    `playground: the response does not show package ${root.name}: ${text.slice(0, 400)}`);
-  check(text.includes('"latestVersion"') && text.includes('"environments"'),
-    `playground: the response lacks latestVersion/environments: ${text.slice(0, 400)}`);
-  log(`playground: query ran, response shows ${root.name}`);
+  // Every example runs as it opens, nothing typed: its Variables (and
+  // Headers) panes hold the example's.
+  for (const [i, example] of examples.entries()) {
+    const title = await openExample(page, i);
+    const { body, text, status } = await runTab(page, title);
+    if (example.headers && example.headers.includes(placeholder)) {
+      // Not sent: the page says what goes in place of the placeholder.
+      const message = (body.errors || []).map((e) => e.message).join(' ');
+      check(!body.data && message.includes(placeholder) && message.includes('Headers') && message.includes('SESHAT_API_TOKENS'),
+        `playground: tab ${title} with the header's ${placeholder} does not say what to put there: ${text.slice(0, 300)}`);
+      await shot(page, 'playground-token-needed');
+      log(`playground: ${title} with ${placeholder} in its header: "${message}"`);
 
-  // The ingest example without a real token: the error and its code show.
-  await page.locator('.graphiql-tab', { hasText: 'Ingest' }).click();
-  await page.waitForFunction(() => (document.querySelector('.graphiql-query-editor')?.textContent || '').includes('ingestDocument'), null, { timeout: 15000 });
-  await page.locator('.graphiql-execute-button').click();
-  await page.waitForFunction(() => (document.querySelector('.graphiql-response')?.textContent || '').includes('UNAUTHENTICATED'), null, { timeout: 30000 })
-    .catch(async () => {
-      throw new Failure(`playground: the ingest example without a token does not show UNAUTHENTICATED: ${(await response.textContent()).slice(0, 300)}`);
-    });
-  await shot(page, 'playground-error');
-  log('playground: the ingest example without a token shows UNAUTHENTICATED');
+      // A wrong token: the gateway's error and its code show, with the HTTP status.
+      await setHeaders(page, JSON.stringify({ Authorization: 'Bearer not-a-token-of-this-gateway' }));
+      const wrong = await runTab(page, title);
+      const codes = (wrong.body.errors || []).map((e) => e.extensions && e.extensions.code);
+      check(codes.includes('UNAUTHENTICATED'), `playground: ${title} with a wrong token does not show UNAUTHENTICATED: ${wrong.text.slice(0, 300)}`);
+      check(/HTTP 401/.test(wrong.status), `playground: ${title} with a wrong token shows status "${wrong.status}", want HTTP 401`);
+      await shot(page, 'playground-error');
+      log(`playground: ${title} with a wrong token shows UNAUTHENTICATED (${wrong.status})`);
+
+      // The test's token: the mutation runs.
+      await setHeaders(page, example.headers.replace(placeholder, token));
+      const ok = await runTab(page, title);
+      // The screenshot shows the variables, not the token.
+      await page.locator('.graphiql-editor-tools button[data-name="variables"]').click();
+      check(ok.body.data && !ok.body.errors && Object.values(ok.body.data).every((v) => v !== null),
+        `playground: ${title} with a valid token: ${ok.text.slice(0, 400)}`);
+      check(/HTTP 200/.test(ok.status), `playground: ${title} shows status "${ok.status}", want HTTP 200`);
+      await shot(page, 'playground-ingest');
+      log(`playground: ${title} with a valid token: ${JSON.stringify(ok.body.data).slice(0, 160)} (${ok.status})`);
+      continue;
+    }
+    check(body.data && !body.errors, `playground: tab ${title} run as it opens: ${text.slice(0, 400)}`);
+    const empty = Object.entries(body.data).filter(([, v]) => v === null).map(([k]) => k);
+    check(empty.length === 0, `playground: tab ${title} answers null for ${empty.join(', ')}: its variables name nothing in the sample data`);
+    check(/HTTP 200/.test(status), `playground: tab ${title} shows status "${status}", want HTTP 200`);
+    if (i === 0) await shot(page, 'playground-query');
+    log(`playground: ${title} runs as it opens: data.${Object.keys(body.data).join(', data.')} (${text.length} characters, ${status})`);
+  }
+
+  // Reloaded, the tabs come back from the browser's storage (headers are
+  // not kept there): each still opens with its example's panes.
+  await page.reload();
+  await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 30000 });
+  for (let i = examples.length - 1; i >= 0; i--) await openExample(page, i);
+  log('playground: after a reload every example tab opens with its variables and headers');
 
   // The docs explorer lists the schema's root fields.
   await page.locator('button[aria-label="Show Documentation Explorer"]').click().catch(() => {});
@@ -367,7 +459,7 @@ try {
     outside.push(u);
     return route.abort('blockedbyclient');
   });
-  await playground(context, root);
+  await playground(context);
   await explorer(context, root);
   let largeRoot = root;
   if (process.env.SESHAT_E2E_LARGE_ROOT) {

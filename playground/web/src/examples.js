@@ -2,6 +2,13 @@
 
 const env = `{ "osName": "rhel", "osVersion": "8", "pythonVersion": "3.8" }`;
 
+/** placeholder is what the ingest example's Authorization header holds until the user puts a token's secret there. */
+export const placeholder = '<secret>';
+
+/** tokenHint says where a token comes from and where it goes. */
+export const tokenHint = `Replace ${placeholder} in the Headers pane (next to Variables) with the secret ` +
+  'of an API token the gateway was started with (SESHAT_API_TOKENS=name:scope:secret, scope ingest or admin).';
+
 export const tabs = [
   {
     query: `# A package, its newest release and a page of versions.
@@ -144,6 +151,6 @@ mutation Ingest($document: JSON!) {
     }
   }
 }`,
-    headers: `{ "Authorization": "Bearer <secret>" }`,
+    headers: `{ "Authorization": "Bearer ${placeholder}" }`,
   },
 ];

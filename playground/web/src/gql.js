@@ -22,10 +22,11 @@ export function formatErrors(errors) {
 }
 
 /**
- * post sends one operation and returns the parsed JSON body, whatever the
- * HTTP status, when the body is a GraphQL response; otherwise it throws.
+ * request sends one operation and returns the HTTP status and the parsed
+ * body, whatever the status, when the body is a GraphQL response; otherwise
+ * it throws. The body is returned as the gateway sent it.
  */
-export async function post(body, headers = {}, signal) {
+export async function request(body, headers = {}, signal) {
   const res = await fetch('/graphql', {
     method: 'POST',
     headers: {
@@ -46,13 +47,12 @@ export async function post(body, headers = {}, signal) {
   if (json === null || typeof json !== 'object' || (!('data' in json) && !('errors' in json))) {
     throw new Error(`HTTP ${res.status}: not a GraphQL response`);
   }
-  json.__status = res.status;
-  return json;
+  return { status: res.status, statusText: res.statusText, body: json };
 }
 
 /** query runs an operation and returns data; any error becomes a GraphQLError. */
 export async function query(q, variables, signal) {
-  const json = await post({ query: q, variables }, {}, signal);
-  if (json.errors && json.errors.length) throw new GraphQLError(json.errors, json.__status);
-  return json.data;
+  const { status, body } = await request({ query: q, variables }, {}, signal);
+  if (body.errors && body.errors.length) throw new GraphQLError(body.errors, status);
+  return body.data;
 }

@@ -3,6 +3,9 @@ package resolvers
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -16,6 +19,109 @@ import (
 // breadth and however gqlgen schedules the element resolvers. Only selected
 // fields are planned, with their arguments, so a plan never costs a
 // statement the query would not; errors are left for the resolvers.
+//
+// What the walk does for a field is the field's entry in plans; the list
+// fields that need no plan are in unplanned, each with its reason.
+// prefetch_test.go fails for a list or connection field of the schema that
+// is in neither, so a new field cannot silently cost a statement per
+// element. A selection the walk meets without an entry is logged at debug
+// ("no prefetch plan") instead of being skipped silently.
+
+// fieldKey names a field of a GraphQL object type.
+type fieldKey struct{ typ, field string }
+
+func (k fieldKey) String() string { return k.typ + "." + k.field }
+
+// step is how the children of one field are prefetched: fetch loads the
+// field for every object of a level at once and returns the objects of type
+// of, on which the fields selected under path (from the field) are planned
+// next.
+type step struct {
+	of   string
+	path []string
+	// fetch is nil where the field's resolver fetches the field and starts
+	// the walk itself (plan.packages, plan.versions under plan.below).
+	fetch func(p *plan, f graphql.CollectedField, objs any) (below any, ok bool)
+	// in and out are the Go element types of the objects fetch takes and
+	// returns (out only, for a resolver's step); the tests check they agree.
+	in, out reflect.Type
+}
+
+// on makes the step of a field whose plan is fn: fn prefetches the field
+// for objs and returns the objects of type of; ok false (an invalid
+// argument, which the resolver reports) plans nothing below.
+func on[T, U any](of string, path []string, fn func(p *plan, f graphql.CollectedField, objs []T) ([]U, bool)) step {
+	return step{of: of, path: path, in: reflect.TypeFor[T](), out: reflect.TypeFor[U](),
+		fetch: func(p *plan, f graphql.CollectedField, objs any) (any, bool) {
+			ts, ok := objs.([]T)
+			if !ok {
+				p.noPlan(f.Field, fmt.Sprintf("the plan takes []%v, the level holds %T", reflect.TypeFor[T](), objs))
+				return nil, false
+			}
+			if len(ts) == 0 {
+				return nil, false
+			}
+			return fn(p, f, ts)
+		}}
+}
+
+// resolved is the step of a field whose resolver fetches it (into objects
+// of Go type U) and plans what is selected on them.
+func resolved[U any](of string, path ...string) step {
+	return step{of: of, path: path, out: reflect.TypeFor[U]()}
+}
+
+var connection = []string{"edges", "node"}
+
+// plans holds, per (GraphQL type, field), how the field's children are
+// prefetched: one entry per list field the walk plans and per field whose
+// children it plans.
+var plans = map[fieldKey]step{
+	// Root fields: the resolver reads the field and starts the walk.
+	{"Query", "package"}:                 resolved[persistence.Package]("Package"),
+	{"Query", "packages"}:                resolved[persistence.Package]("Package", connection...),
+	{"Query", "packageVersion"}:          resolved[persistence.PackageVersion]("PackageVersion"),
+	{"Query", "dependents"}:              resolved[persistence.PackageVersion]("PackageVersion", connection...),
+	{"Query", "unsolvedPackageVersions"}: resolved[persistence.PackageVersion]("PackageVersion", connection...),
+	{"Query", "dependencyGraph"}:         resolved[persistence.Graph]("DependencyGraph"),
+	// Store.DependencyGraph reads nodes and root in the walk's statements.
+	{"DependencyGraph", "nodes"}: resolved[persistence.PackageVersion]("PackageVersion", "packageVersion"),
+	{"DependencyGraph", "root"}:  resolved[persistence.PackageVersion]("PackageVersion"),
+
+	{"Package", "versions"}:      on("PackageVersion", connection, packageVersions),
+	{"Package", "latestVersion"}: on("PackageVersion", nil, latestVersions),
+	{"Package", "dependents"}:    on("PackageVersion", connection, packageDependents),
+
+	{"PackageVersion", "package"}:         on("Package", nil, versionPackages),
+	{"PackageVersion", "index"}:           on("PackageIndex", nil, versionIndexes),
+	{"PackageVersion", "environments"}:    on("Environment", nil, versionEnvironments),
+	{"PackageVersion", "metadata"}:        on("PackageMetadata", nil, versionMetadata),
+	{"PackageVersion", "vulnerabilities"}: on("Vulnerability", nil, versionVulnerabilities),
+	// solverErrors filters the same solver runs.
+	{"PackageVersion", "solved"}:       on("SolvedRecord", nil, versionSolved),
+	{"PackageVersion", "solverErrors"}: on("SolvedRecord", nil, versionSolved),
+	{"PackageVersion", "dependencies"}: on("Dependency", nil, versionDependencies),
+	{"PackageVersion", "dependents"}:   on("PackageVersion", connection, versionDependents),
+
+	{"SolvedRecord", "environment"}: on("Environment", nil, solvedEnvironments),
+
+	{"Dependency", "package"}:          on("Package", nil, dependencyPackages),
+	{"Dependency", "resolvedVersions"}: on("PackageVersion", nil, dependencyResolved),
+}
+
+// unplanned are the list fields the walk does not plan, and why none is
+// needed. A connection's edges and node on a plan's path are planned by it.
+var unplanned = map[fieldKey]string{
+	{"Query", "environments"}:          "one statement; Environment has only scalar fields",
+	{"Query", "indexes"}:               "one statement; PackageIndex has only scalar fields",
+	{"Query", "documents"}:             "one statement; Document has only scalar fields",
+	{"DocumentConnection", "edges"}:    "the page Query.documents read",
+	{"SyncReport", "failures"}:         "made by the sync, nothing to load",
+	{"DependencyGraph", "edges"}:       "read by Store.DependencyGraph with the nodes; scalar fields only",
+	{"DependencyGraphNode", "extras"}:  "leaf list of strings, computed by the walk",
+	{"Dependency", "extras"}:           "leaf list of strings, read with the edge",
+	{"PackageMetadata", "classifiers"}: "leaf list of strings, read with the metadata",
+}
 
 // plan is one walk over the selection below a root field.
 type plan struct {
@@ -30,12 +136,30 @@ func (r *Resolver) plan(ctx context.Context) *plan {
 }
 
 // below returns the fields selected at path under the current root field.
+// The path must be one plans describes: a root resolver that plans
+// something else is logged.
 func (p *plan) below(typ string, path ...string) []graphql.CollectedField {
 	fc := graphql.GetFieldContext(p.ctx)
 	if fc == nil || fc.Field.Field == nil {
 		return nil
 	}
+	if got := planned(fc.Object, append([]string{fc.Field.Name}, path...)); got != typ {
+		p.noPlan(fc.Field.Field, fmt.Sprintf("plans has no path %v to %s", path, typ))
+	}
 	return p.under(fc.Field.Selections, typ, path...)
+}
+
+// planned follows fields from type typ through plans and returns the type
+// the last step's children are planned on, or "" when plans has no such path.
+func planned(typ string, fields []string) string {
+	for len(fields) > 0 {
+		s, ok := plans[fieldKey{typ, fields[0]}]
+		if !ok || len(fields)-1 < len(s.path) || !slices.Equal(fields[1:1+len(s.path)], s.path) {
+			return ""
+		}
+		typ, fields = s.of, fields[1+len(s.path):]
+	}
+	return typ
 }
 
 // children returns the fields selected at path under field f.
@@ -59,7 +183,217 @@ func (p *plan) under(sel ast.SelectionSet, typ string, path ...string) []graphql
 	return graphql.CollectFields(p.op, sel, []string{typ, "Node"})
 }
 
+// walk plans fields, selected on objs of GraphQL type typ: each field with
+// a step is fetched for all of objs at once, then the fields selected below
+// it are walked the same way.
+func (p *plan) walk(typ string, fields []graphql.CollectedField, objs any) {
+	for _, f := range fields {
+		k := fieldKey{typ, f.Name}
+		s, ok := plans[k]
+		switch {
+		case ok && s.fetch != nil:
+			if below, ok := s.fetch(p, f, objs); ok {
+				p.walk(s.of, p.children(f, s.of, s.path...), below)
+			}
+		case ok:
+			p.noPlan(f.Field, "its resolver fetches it, but the walk reached it")
+		case unplanned[k] != "":
+			// Needs no plan.
+		case len(f.Selections) > 0 || f.Definition != nil && f.Definition.Type.Elem != nil:
+			p.noPlan(f.Field, "plans has no entry for "+k.String())
+		}
+	}
+}
+
+// noPlan logs a selection the walk cannot plan: its elements load one
+// batch window at a time, which may cost more statements than levels.
+func (p *plan) noPlan(f *ast.Field, why string) {
+	if p.r.Logger == nil {
+		return
+	}
+	typ := ""
+	if f.ObjectDefinition != nil {
+		typ = f.ObjectDefinition.Name
+	}
+	root := ""
+	if fc := graphql.GetFieldContext(p.ctx); fc != nil {
+		root = fc.Path().String()
+	}
+	p.r.Logger.DebugContext(p.ctx, "no prefetch plan", "type", typ, "field", f.Name, "root", root, "reason", why)
+}
+
 func (p *plan) args(f graphql.CollectedField) map[string]any { return f.ArgumentMap(p.op.Variables) }
+
+// packages plans the selected Package fields of pkgs.
+func (p *plan) packages(fields []graphql.CollectedField, pkgs []persistence.Package) {
+	p.walk("Package", fields, pkgs)
+}
+
+// versions plans the selected PackageVersion fields of vs.
+func (p *plan) versions(fields []graphql.CollectedField, vs []persistence.PackageVersion) {
+	p.walk("PackageVersion", fields, vs)
+}
+
+// Package fields.
+
+func packageVersions(p *plan, f graphql.CollectedField, pkgs []persistence.Package) ([]persistence.PackageVersion, bool) {
+	args := p.args(f)
+	indexURL, ok := strArg(args, "indexUrl")
+	pg, ok2 := p.pageArg(args)
+	lists := p.l.PrefetchVersionsOfPackages(p.ctx, packageIDs(pkgs))
+	if !ok || !ok2 {
+		return nil, false
+	}
+	var vs []persistence.PackageVersion
+	for _, list := range lists {
+		if c, err := persistence.PageVersions(list, indexURL, pg); err == nil {
+			vs = append(vs, c.Items...)
+		}
+	}
+	return vs, true
+}
+
+func latestVersions(p *plan, f graphql.CollectedField, pkgs []persistence.Package) ([]persistence.PackageVersion, bool) {
+	indexURL, ok := strArg(p.args(f), "indexUrl")
+	lists := p.l.PrefetchVersionsOfPackages(p.ctx, packageIDs(pkgs))
+	if !ok {
+		return nil, false
+	}
+	var vs []persistence.PackageVersion
+	for _, list := range lists {
+		if v := persistence.LatestVersion(list, indexURL); v != nil {
+			vs = append(vs, *v)
+		}
+	}
+	return vs, true
+}
+
+func packageDependents(p *plan, f graphql.CollectedField, pkgs []persistence.Package) ([]persistence.PackageVersion, bool) {
+	args := p.args(f)
+	env, ok := envArg(args)
+	if !ok {
+		return nil, false
+	}
+	return p.dependentPages(p.l.PrefetchPackageDependents(p.ctx, packageIDs(pkgs), env), args)
+}
+
+// PackageVersion fields.
+
+func versionPackages(p *plan, _ graphql.CollectedField, vs []persistence.PackageVersion) ([]persistence.Package, bool) {
+	ids := make([]int64, len(vs))
+	for i, v := range vs {
+		ids[i] = v.PackageID
+	}
+	return deref(p.l.PrefetchPackages(p.ctx, ids)), true
+}
+
+func versionIndexes(p *plan, _ graphql.CollectedField, vs []persistence.PackageVersion) ([]persistence.PackageIndex, bool) {
+	var ids []int64
+	for _, v := range vs {
+		if v.IndexID != nil {
+			ids = append(ids, *v.IndexID)
+		}
+	}
+	return deref(p.l.PrefetchIndexes(p.ctx, ids)), true
+}
+
+func versionEnvironments(p *plan, _ graphql.CollectedField, vs []persistence.PackageVersion) ([]persistence.Environment, bool) {
+	return slices.Concat(p.l.PrefetchEnvironmentsOfVersions(p.ctx, versionIDs(vs))...), true
+}
+
+func versionMetadata(p *plan, _ graphql.CollectedField, vs []persistence.PackageVersion) ([]persistence.PackageMetadata, bool) {
+	return deref(p.l.PrefetchMetadata(p.ctx, versionIDs(vs))), true
+}
+
+func versionVulnerabilities(p *plan, _ graphql.CollectedField, vs []persistence.PackageVersion) ([]persistence.Vulnerability, bool) {
+	return slices.Concat(p.l.PrefetchVulnerabilities(p.ctx, versionIDs(vs))...), true
+}
+
+func versionSolved(p *plan, _ graphql.CollectedField, vs []persistence.PackageVersion) ([]persistence.Solved, bool) {
+	return slices.Concat(p.l.PrefetchSolved(p.ctx, versionIDs(vs))...), true
+}
+
+func versionDependencies(p *plan, f graphql.CollectedField, vs []persistence.PackageVersion) ([]persistence.Dependency, bool) {
+	args := p.args(f)
+	env, ok := envArg(args)
+	if !ok || env == nil {
+		return nil, false
+	}
+	extras, _ := args["extras"].([]any)
+	var xs []string
+	if args["extras"] != nil {
+		xs = []string{}
+		for _, x := range extras {
+			if s, ok := x.(string); ok {
+				xs = append(xs, s)
+			}
+		}
+	}
+	markerTrueOnly := true
+	if b, ok := args["markerTrueOnly"].(bool); ok {
+		markerTrueOnly = b
+	}
+	var deps []persistence.Dependency
+	for _, list := range p.l.PrefetchDependencies(p.ctx, versionIDs(vs), *env) {
+		deps = append(deps, persistence.FilterDependencies(list, xs, markerTrueOnly)...)
+	}
+	return deps, true
+}
+
+func versionDependents(p *plan, f graphql.CollectedField, vs []persistence.PackageVersion) ([]persistence.PackageVersion, bool) {
+	args := p.args(f)
+	env, ok := envArg(args)
+	if !ok {
+		return nil, false
+	}
+	return p.dependentPages(p.l.PrefetchVersionDependents(p.ctx, versionIDs(vs), env), args)
+}
+
+// dependentPages returns the nodes of the page args asks for of each
+// dependents list.
+func (p *plan) dependentPages(lists [][]persistence.Dependent, args map[string]any) ([]persistence.PackageVersion, bool) {
+	pg, ok := p.pageArg(args)
+	if !ok {
+		return nil, false
+	}
+	var vs []persistence.PackageVersion
+	for _, list := range lists {
+		if c, err := persistence.PageDependents(list, pg); err == nil {
+			vs = append(vs, dependentVersions(c.Items)...)
+		}
+	}
+	return vs, true
+}
+
+// SolvedRecord fields.
+
+func solvedEnvironments(p *plan, _ graphql.CollectedField, records []persistence.Solved) ([]persistence.Environment, bool) {
+	ids := make([]int64, len(records))
+	for i, s := range records {
+		ids[i] = s.EnvironmentID
+	}
+	return deref(p.l.PrefetchEnvironments(p.ctx, ids)), true
+}
+
+// Dependency fields.
+
+func dependencyPackages(p *plan, _ graphql.CollectedField, deps []persistence.Dependency) ([]persistence.Package, bool) {
+	ids := make([]int64, len(deps))
+	for i, d := range deps {
+		ids[i] = d.PackageID
+	}
+	return deref(p.l.PrefetchPackages(p.ctx, ids)), true
+}
+
+func dependencyResolved(p *plan, _ graphql.CollectedField, deps []persistence.Dependency) ([]persistence.PackageVersion, bool) {
+	ids := make([]int64, len(deps))
+	for i, d := range deps {
+		ids[i] = d.ID
+	}
+	return slices.Concat(p.l.PrefetchResolved(p.ctx, ids)...), true
+}
+
+// Arguments.
 
 // envArg reads an optional environment argument; ok is false when it is invalid.
 func envArg(args map[string]any) (env *persistence.EnvironmentKey, ok bool) {
@@ -121,171 +455,20 @@ func (p *plan) pageArg(args map[string]any) (persistence.Page, bool) {
 	return pg, err == nil
 }
 
-// packages plans the selected Package fields of pkgs.
-func (p *plan) packages(fields []graphql.CollectedField, pkgs []persistence.Package) {
-	if len(fields) == 0 || len(pkgs) == 0 {
-		return
-	}
+func packageIDs(pkgs []persistence.Package) []int64 {
 	ids := make([]int64, len(pkgs))
 	for i, pk := range pkgs {
 		ids[i] = pk.ID
 	}
-	for _, f := range fields {
-		args := p.args(f)
-		switch f.Name {
-		case "versions":
-			indexURL, ok := strArg(args, "indexUrl")
-			pg, ok2 := p.pageArg(args)
-			lists := p.l.PrefetchVersionsOfPackages(p.ctx, ids)
-			if !ok || !ok2 {
-				continue
-			}
-			var vs []persistence.PackageVersion
-			for _, list := range lists {
-				if c, err := persistence.PageVersions(list, indexURL, pg); err == nil {
-					vs = append(vs, c.Items...)
-				}
-			}
-			p.versions(p.children(f, "PackageVersion", "edges", "node"), vs)
-		case "latestVersion":
-			indexURL, ok := strArg(args, "indexUrl")
-			lists := p.l.PrefetchVersionsOfPackages(p.ctx, ids)
-			if !ok {
-				continue
-			}
-			var vs []persistence.PackageVersion
-			for _, list := range lists {
-				if v := persistence.LatestVersion(list, indexURL); v != nil {
-					vs = append(vs, *v)
-				}
-			}
-			p.versions(p.children(f, "PackageVersion"), vs)
-		case "dependents":
-			if env, ok := envArg(args); ok {
-				p.dependents(f, p.l.PrefetchPackageDependents(p.ctx, ids, env), args)
-			}
-		}
-	}
+	return ids
 }
 
-// versions plans the selected PackageVersion fields of vs.
-func (p *plan) versions(fields []graphql.CollectedField, vs []persistence.PackageVersion) {
-	if len(fields) == 0 || len(vs) == 0 {
-		return
-	}
+func versionIDs(vs []persistence.PackageVersion) []int64 {
 	ids := make([]int64, len(vs))
-	pkgs := make([]int64, len(vs))
-	var indexes []int64
 	for i, v := range vs {
-		ids[i], pkgs[i] = v.ID, v.PackageID
-		if v.IndexID != nil {
-			indexes = append(indexes, *v.IndexID)
-		}
+		ids[i] = v.ID
 	}
-	for _, f := range fields {
-		args := p.args(f)
-		switch f.Name {
-		case "package":
-			p.packages(p.children(f, "Package"), deref(p.l.PrefetchPackages(p.ctx, pkgs)))
-		case "index":
-			p.l.PrefetchIndexes(p.ctx, indexes)
-		case "environments":
-			p.l.PrefetchEnvironmentsOfVersions(p.ctx, ids)
-		case "metadata":
-			p.l.PrefetchMetadata(p.ctx, ids)
-		case "vulnerabilities":
-			p.l.PrefetchVulnerabilities(p.ctx, ids)
-		case "solved", "solverErrors":
-			records := p.l.PrefetchSolved(p.ctx, ids)
-			if sub := p.children(f, "SolvedRecord"); hasField(sub, "environment") {
-				var envIDs []int64
-				for _, list := range records {
-					for _, s := range list {
-						envIDs = append(envIDs, s.EnvironmentID)
-					}
-				}
-				p.l.PrefetchEnvironments(p.ctx, envIDs)
-			}
-		case "dependencies":
-			env, ok := envArg(args)
-			if !ok || env == nil {
-				continue
-			}
-			extras, _ := args["extras"].([]any)
-			var xs []string
-			if args["extras"] != nil {
-				xs = []string{}
-				for _, x := range extras {
-					if s, ok := x.(string); ok {
-						xs = append(xs, s)
-					}
-				}
-			}
-			markerTrueOnly := true
-			if b, ok := args["markerTrueOnly"].(bool); ok {
-				markerTrueOnly = b
-			}
-			var deps []persistence.Dependency
-			for _, list := range p.l.PrefetchDependencies(p.ctx, ids, *env) {
-				deps = append(deps, persistence.FilterDependencies(list, xs, markerTrueOnly)...)
-			}
-			p.dependencies(p.children(f, "Dependency"), deps)
-		case "dependents":
-			if env, ok := envArg(args); ok {
-				p.dependents(f, p.l.PrefetchVersionDependents(p.ctx, ids, env), args)
-			}
-		}
-	}
-}
-
-// dependents plans the nodes of one page of each dependents list.
-func (p *plan) dependents(f graphql.CollectedField, lists [][]persistence.Dependent, args map[string]any) {
-	pg, ok := p.pageArg(args)
-	if !ok {
-		return
-	}
-	var vs []persistence.PackageVersion
-	for _, list := range lists {
-		if c, err := persistence.PageDependents(list, pg); err == nil {
-			for _, d := range c.Items {
-				vs = append(vs, d.Version)
-			}
-		}
-	}
-	p.versions(p.children(f, "PackageVersion", "edges", "node"), vs)
-}
-
-// dependencies plans the selected Dependency fields of deps.
-func (p *plan) dependencies(fields []graphql.CollectedField, deps []persistence.Dependency) {
-	if len(fields) == 0 || len(deps) == 0 {
-		return
-	}
-	edges := make([]int64, len(deps))
-	pkgs := make([]int64, len(deps))
-	for i, d := range deps {
-		edges[i], pkgs[i] = d.ID, d.PackageID
-	}
-	for _, f := range fields {
-		switch f.Name {
-		case "package":
-			p.packages(p.children(f, "Package"), deref(p.l.PrefetchPackages(p.ctx, pkgs)))
-		case "resolvedVersions":
-			var vs []persistence.PackageVersion
-			for _, list := range p.l.PrefetchResolved(p.ctx, edges) {
-				vs = append(vs, list...)
-			}
-			p.versions(p.children(f, "PackageVersion"), vs)
-		}
-	}
-}
-
-func hasField(fields []graphql.CollectedField, name string) bool {
-	for _, f := range fields {
-		if f.Name == name {
-			return true
-		}
-	}
-	return false
+	return ids
 }
 
 // dependentVersions returns the versions of dependents.

@@ -5,8 +5,9 @@
 // ("name==version") and SESHAT_E2E_ENV ("os:version:python") pick the graph
 // to draw, otherwise the first sample package whose graph has 50 to 150
 // nodes; SESHAT_E2E_LARGE_ROOT ("name==version", default the same root)
-// the graph of the large-graph step, drawn when it has 1,000 nodes or more;
-// SESHAT_E2E_TOKEN the secret of an ingest token the gateway was
+// the graph of the large-graph step, drawn when it has 1,000 nodes or more,
+// and of the level-of-detail step (the first depth giving several hundred
+// nodes); SESHAT_E2E_TOKEN the secret of an ingest token the gateway was
 // started with (SESHAT_API_TOKENS), for the playground's mutation example.
 // Every request the pages make is recorded; one that leaves the machine
 // fails the test (and is not sent).
@@ -24,6 +25,8 @@ if (!base) {
 mkdirSync(artifacts, { recursive: true });
 
 const MIN_NODES = 50;
+// The smallest rendered font, in CSS pixels, a label may be drawn at.
+const MIN_LABEL_PX = 9;
 const started = Date.now();
 const log = (msg) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
 
@@ -442,6 +445,157 @@ async function large(context, root) {
   await page.close();
 }
 
+// labels reports, for the explorer's current view, each node whose label is
+// drawn and the font size it is drawn at (font-size x zoom, CSS pixels),
+// by cytoscape's rule: a label is drawn when it is not empty, not
+// transparent, and its font size at the zoom's texture level (the zoom times
+// the pixel ratio rounded up to a power of two) reaches
+// min-zoomed-font-size. inView: only nodes wholly inside the canvas.
+async function labels(page, { inView = false } = {}) {
+  return page.evaluate((inView) => {
+    const { cy } = window.seshatExplorer;
+    const zoom = cy.zoom();
+    const r = cy.renderer();
+    const pxRatio = r.getPixelRatio ? r.getPixelRatio() : window.devicePixelRatio;
+    const level = 2 ** Math.ceil(Math.log2(zoom * pxRatio));
+    const W = cy.width();
+    const H = cy.height();
+    const out = { zoom, nodes: 0, drawn: [], hidden: [] };
+    cy.nodes().forEach((n) => {
+      if (inView) {
+        const b = n.renderedBoundingBox({ includeLabels: false });
+        if (b.x1 < 0 || b.y1 < 0 || b.x2 > W || b.y2 > H) return;
+      }
+      out.nodes++;
+      const size = n.pstyle('font-size').pfValue;
+      const drawn = n.visible() && Boolean(n.pstyle('label').strValue) && n.pstyle('text-opacity').value > 0 &&
+        size * level >= n.pstyle('min-zoomed-font-size').pfValue;
+      (drawn ? out.drawn : out.hidden).push({ id: n.id(), label: n.data('label'), px: size * zoom });
+    });
+    return out;
+  }, inView);
+}
+
+// covered returns the nodes whose rendered box (label included), clipped to
+// the canvas, intersects the element of the page given by selector.
+async function covered(page, selector) {
+  return page.evaluate((selector) => {
+    const { cy } = window.seshatExplorer;
+    const c = cy.container().getBoundingClientRect();
+    const e = document.querySelector(selector).getBoundingClientRect();
+    const box = { x1: e.left - c.left, y1: e.top - c.top, x2: e.right - c.left, y2: e.bottom - c.top };
+    const hits = [];
+    cy.nodes().forEach((n) => {
+      const b = n.renderedBoundingBox();
+      const x1 = Math.max(b.x1, 0);
+      const y1 = Math.max(b.y1, 0);
+      const x2 = Math.min(b.x2, c.width);
+      const y2 = Math.min(b.y2, c.height);
+      if (x1 >= x2 || y1 >= y2) return; // not on the canvas
+      if (x1 < box.x2 && box.x1 < x2 && y1 < box.y2 && box.y1 < y2) hits.push(n.data('label'));
+    });
+    return hits;
+  }, selector);
+}
+
+const frames = (page) => page.evaluate(() => new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res))));
+
+// levelOfDetail draws a graph of several hundred nodes at a screenshot's
+// size and checks that every label drawn is legible (the others hidden),
+// that zooming in and pointing at a node show labels, and that the legend
+// and the status line never cover a node.
+async function levelOfDetail(context, root) {
+  let depth = 0;
+  let size = 0;
+  for (let d = 1; d <= 10; d++) {
+    const g = await gql(
+      `query($r: PackageVersionInput!, $e: EnvironmentInput!, $d: Int) {
+         dependencyGraph(root: $r, environment: $e, maxDepth: $d) { nodes { id } } }`,
+      { r: { name: root.name, version: root.version }, e: root.environment, d },
+    );
+    size = g.dependencyGraph.nodes.length;
+    depth = d;
+    if (size >= 300) break;
+  }
+  check(size >= 300 && size <= 2000, `explorer: no depth of ${root.name}==${root.version} gives several hundred nodes (${size} at depth ${depth})`);
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  page.on('pageerror', (e) => pageErrors.push(`explorer (level of detail): ${e.message}`));
+  await page.goto(`${base}/explorer?package=${encodeURIComponent(root.name)}&version=${encodeURIComponent(root.version)}&env=${encodeURIComponent(envKey(root.environment))}&depth=${depth}`);
+  const status = await waitDrawn(page, 'level of detail');
+  await frames(page);
+  const rootId = await page.evaluate(() => window.seshatExplorer.result.graph.root.id);
+
+  // Fitted: whatever is drawn is legible; the root's label among it.
+  const fit = await labels(page);
+  log(`explorer: ${status}; fitted at 1280x800: zoom ${fit.zoom.toFixed(3)}, ${fit.drawn.length} of ${fit.nodes} labels drawn`);
+  const small = fit.drawn.filter((l) => l.px < MIN_LABEL_PX);
+  check(small.length === 0, `explorer: at the fitted zoom ${small.length} labels are drawn under ${MIN_LABEL_PX} px, e.g. ${JSON.stringify(small.slice(0, 3))}`);
+  for (const sel of ['#legend', '#status']) {
+    const hits = await covered(page, sel);
+    check(hits.length === 0, `explorer: ${sel} covers ${hits.length} nodes at the fitted zoom, e.g. ${hits.slice(0, 3).join(', ')}`);
+  }
+  check(fit.drawn.some((l) => l.id === rootId), `explorer: at the fitted zoom the root's label is not drawn`);
+  await page.waitForTimeout(300);
+  await shot(page, 'explorer-lod-fit');
+
+  // Pointing at a node whose label is hidden shows it, legibly.
+  if (fit.hidden.length) {
+    const target = await page.evaluate((hidden) => {
+      const { cy } = window.seshatExplorer;
+      const ids = new Set(hidden.map((h) => h.id));
+      const W = cy.width();
+      const H = cy.height();
+      // The hidden-label node nearest the middle of the canvas.
+      let best = null;
+      cy.nodes().forEach((n) => {
+        if (!ids.has(n.id())) return;
+        const p = n.renderedPosition();
+        const d = Math.hypot(p.x - W / 2, p.y - H / 2);
+        if (!best || d < best.d) best = { d, id: n.id(), label: n.data('label'), p };
+      });
+      const box = cy.container().getBoundingClientRect();
+      return { id: best.id, label: best.label, x: box.left + best.p.x, y: box.top + best.p.y };
+    }, fit.hidden);
+    await page.mouse.move(target.x, target.y);
+    await frames(page);
+    const hover = await labels(page);
+    const shown = hover.drawn.find((l) => l.id === target.id);
+    check(shown && shown.px >= MIN_LABEL_PX, `explorer: pointing at ${target.label} does not show its label legibly: ${JSON.stringify(shown)}`);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(artifacts, 'explorer-lod-hover.png'), clip: { x: target.x - 200, y: target.y - 80, width: 400, height: 160 } });
+    log(`explorer: pointing at ${target.label} shows its label at ${shown.px.toFixed(1)} px`);
+    await page.mouse.move(2, 2);
+    await frames(page);
+    const away = await labels(page);
+    check(!away.drawn.some((l) => l.id === target.id), `explorer: the label of ${target.label} stays after the pointer left`);
+  }
+
+  // Zooming in with the wheel: every node in view is labelled, legibly.
+  const box = await page.locator('#cy').boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < 40 && (await page.evaluate(() => window.seshatExplorer.cy.zoom())) < 1; i++) {
+    await page.mouse.wheel(0, -200);
+    await page.waitForTimeout(50);
+  }
+  await page.mouse.move(box.x + 2, box.y + 2);
+  await frames(page);
+  const zoomed = await labels(page, { inView: true });
+  check(zoomed.zoom >= 1, `explorer: the wheel zoomed to ${zoomed.zoom.toFixed(2)} only`);
+  check(zoomed.nodes > 0, 'explorer: no node in view after zooming in');
+  check(zoomed.hidden.length === 0, `explorer: at zoom ${zoomed.zoom.toFixed(2)} ${zoomed.hidden.length} of ${zoomed.nodes} nodes in view have no label, e.g. ${zoomed.hidden.slice(0, 3).map((l) => l.label).join(', ')}`);
+  const tiny = zoomed.drawn.filter((l) => l.px < MIN_LABEL_PX);
+  check(tiny.length === 0, `explorer: at zoom ${zoomed.zoom.toFixed(2)} ${tiny.length} labels are under ${MIN_LABEL_PX} px`);
+  for (const sel of ['#legend', '#status']) {
+    const hits = await covered(page, sel);
+    check(hits.length === 0, `explorer: ${sel} covers ${hits.length} nodes after zooming in, e.g. ${hits.slice(0, 3).join(', ')}`);
+  }
+  await page.waitForTimeout(500);
+  await shot(page, 'explorer-lod-zoomed');
+  log(`explorer: zoomed in to ${zoomed.zoom.toFixed(2)}: all ${zoomed.nodes} nodes in view labelled at ${Math.min(...zoomed.drawn.map((l) => l.px)).toFixed(1)} px or more`);
+  await page.close();
+}
+
 let failed = false;
 try {
   const root = await pickRoot();
@@ -466,6 +620,7 @@ try {
     const [name, version] = process.env.SESHAT_E2E_LARGE_ROOT.split('==');
     largeRoot = { name, version, environment: root.environment };
   }
+  await levelOfDetail(context, largeRoot);
   await large(context, largeRoot);
   check(outside.length === 0, `requests left localhost: ${[...new Set(outside)].join(', ')}`);
   check(pageErrors.length === 0, `uncaught errors in the pages: ${pageErrors.join(' | ')}`);

@@ -19,6 +19,19 @@ const CHEAP_EDGES = 1200;
 // take tens of seconds.
 const MAX_DRAWN_EDGES = 20000;
 
+// Level of detail for labels. A label is LABEL_PX model units high; where
+// its rendered size (LABEL_PX x zoom) would be under LEGIBLE_PX CSS pixels,
+// only the labels of the root, the selected node and the node under the
+// pointer are drawn, at EMPHASIS_PX on a light background, and the others
+// are hidden until the user zooms in. cytoscape's min-zoomed-font-size cannot
+// do this by itself: it compares with the zoom rounded up to a power of two
+// and multiplied by the pixel ratio, so labels of 3 to 6 pixels were drawn.
+const LABEL_PX = 11;
+const LEGIBLE_PX = 9;
+const EMPHASIS_PX = 12;
+// The label properties scaled with the zoom on emphasised nodes.
+const EMPHASIS_PROPS = 'font-size text-background-padding text-border-width';
+
 // Depth colours (viridis for 0-4, then distinct warm hues), with the label
 // colour readable on each.
 const DEPTH_COLOURS = [
@@ -44,6 +57,10 @@ let lastResult = null; // { variables, graph }
 // in cy.
 let undrawn = null; // { edges, byNode: Map<string, number[]> }
 let drawSeq = 0;
+// Whether the labels of ordinary nodes are hidden at the current zoom, and
+// the nodes whose labels are drawn at EMPHASIS_PX meanwhile.
+let quiet = null;
+let magnified = null;
 let detailSeq = 0;
 
 // GRAPH_QUERY asks for each node's vulnerabilities; deep walks can cost more
@@ -268,7 +285,7 @@ function style(large) {
         width: 'data(w)',
         height: 22,
         label: 'data(label)',
-        'font-size': 11,
+        'font-size': LABEL_PX,
         'font-family': 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
         'text-valign': 'center',
         'text-halign': 'center',
@@ -276,7 +293,6 @@ function style(large) {
         'background-color': 'data(bg)',
         'border-width': 1,
         'border-color': '#555',
-        'min-zoomed-font-size': large ? 8 : 4,
       },
     },
     { selector: 'node.root', style: { 'border-width': 3, 'border-color': '#111', 'font-weight': 'bold' } },
@@ -296,6 +312,18 @@ function style(large) {
       },
     },
     { selector: 'node:selected', style: { 'overlay-color': '#0074d9', 'overlay-opacity': 0.25, 'overlay-padding': 6 } },
+    // Zoomed out: no label but the emphasised ones (see updateLabels).
+    { selector: 'node.quiet', style: { label: '' } },
+    {
+      selector: 'node.quiet.root, node.quiet:selected, node.quiet.hover',
+      style: {
+        label: 'data(label)', color: '#111', 'z-index': 10,
+        'text-background-color': '#fff', 'text-background-opacity': 0.92, 'text-background-shape': 'round-rectangle',
+        'text-border-color': '#5b6570', 'text-border-opacity': 1,
+      },
+    },
+    // The selection's overlay would cover its label: the label's border marks it instead.
+    { selector: 'node.quiet:selected', style: { 'overlay-opacity': 0, 'text-border-color': '#0074d9' } },
     {
       selector: 'edge',
       style: large
@@ -486,7 +514,68 @@ function render(graph, layoutName) {
       else cy.$('edge.hl-in, edge.hl-out').removeClass('hl-in hl-out');
     }
   });
+  cy.on('mouseover', 'node', (ev) => {
+    ev.target.addClass('hover');
+    cy.container().style.cursor = 'pointer';
+    updateLabels();
+  });
+  cy.on('mouseout', 'node', (ev) => {
+    ev.target.removeClass('hover');
+    cy.container().style.cursor = '';
+    updateLabels();
+  });
+  cy.on('zoom select unselect', updateLabels);
+  quiet = null;
+  magnified = null;
+  fitView();
   window.seshatExplorer.cy = cy;
+}
+
+// updateLabels applies the level of detail for the current zoom: every
+// label when it renders at LEGIBLE_PX or more, otherwise only those of the
+// root, the selected and the hovered node, scaled to render at EMPHASIS_PX.
+// Hiding or showing them all restyles every node, so it happens only when
+// the zoom crosses the threshold.
+function updateLabels() {
+  if (!cy) return;
+  const z = cy.zoom();
+  const q = LABEL_PX * z < LEGIBLE_PX;
+  cy.batch(() => {
+    if (q !== quiet) {
+      quiet = q;
+      if (q) cy.nodes().addClass('quiet');
+      else cy.nodes().removeClass('quiet');
+    }
+    const want = q ? cy.nodes('.root, :selected, .hover') : cy.collection();
+    if (magnified) magnified.difference(want).removeStyle(EMPHASIS_PROPS);
+    if (want.nonempty()) {
+      want.style({ 'font-size': EMPHASIS_PX / z, 'text-background-padding': 3 / z, 'text-border-width': 1.5 / z });
+    }
+    magnified = want;
+  });
+}
+
+// fitView fits the graph to the canvas, the emphasised labels included:
+// they grow as the zoom shrinks, so a second fit takes them into account
+// (the root's label would otherwise stick out of the canvas on the left).
+function fitView() {
+  cy.fit(undefined, 20);
+  updateLabels();
+  if (quiet) {
+    cy.fit(undefined, 20);
+    updateLabels();
+  }
+}
+
+// allLabels draws every label at its own size whatever the zoom (for an
+// export) until updateLabels runs again.
+function allLabels() {
+  cy.batch(() => {
+    cy.nodes().removeClass('quiet');
+    if (magnified) magnified.removeStyle(EMPHASIS_PROPS);
+  });
+  quiet = null;
+  magnified = null;
 }
 
 // ---- details panel ----
@@ -620,7 +709,14 @@ const fileStem = () => {
 
 $('export-png').addEventListener('click', async () => {
   if (!cy) return;
-  const blob = await cy.png({ output: 'blob-promise', full: true, bg: '#ffffff', scale: cy.nodes().length > DAGRE_MAX_NODES ? 1 : 2, maxWidth: 12000, maxHeight: 12000 });
+  // The export is drawn at scale 1 or 2, where every label is legible.
+  allLabels();
+  let blob;
+  try {
+    blob = await cy.png({ output: 'blob-promise', full: true, bg: '#ffffff', scale: cy.nodes().length > DAGRE_MAX_NODES ? 1 : 2, maxWidth: 12000, maxHeight: 12000 });
+  } finally {
+    updateLabels();
+  }
   download(`${fileStem()}.png`, blob);
 });
 $('export-json').addEventListener('click', () => {
@@ -628,7 +724,14 @@ $('export-json').addEventListener('click', () => {
   const body = JSON.stringify({ query: GRAPH_QUERY, variables: lastResult.variables, dependencyGraph: lastResult.graph }, null, 2);
   download(`${fileStem()}.json`, new Blob([body], { type: 'application/json' }));
 });
-$('fit').addEventListener('click', () => cy && cy.fit(undefined, 20));
+$('fit').addEventListener('click', () => cy && fitView());
+// A pointer leaving the canvas quickly may skip the node's mouseout.
+$('cy').addEventListener('mouseleave', () => {
+  if (!cy) return;
+  cy.nodes('.hover').removeClass('hover');
+  cy.container().style.cursor = '';
+  updateLabels();
+});
 
 // ---- start ----
 

@@ -77,9 +77,9 @@ func TestPutKind(t *testing.T) {
 		t.Fatalf("put without a kind: exit %d\n%s\n%s", code, out, errOut)
 	}
 	// --kind applies to ids with no prefix only.
-	prefixed := write("prefixed.json", read("solver-fedora-31-py37-012b745d.json"))
+	prefixed := write("prefixed.json", read("solver-fedora-31-py37-01dea5ed.json"))
 	code, out, errOut = kindCLI(t, vars, "put", "--kind", "solver", anonymous, prefixed)
-	if code != 0 || !strings.Contains(out, "-> solver/mystery-run\n") || !strings.Contains(out, "-> solver/solver-fedora-31-py37-012b745d\n") {
+	if code != 0 || !strings.Contains(out, "-> solver/mystery-run\n") || !strings.Contains(out, "-> solver/solver-fedora-31-py37-01dea5ed\n") {
 		t.Fatalf("put --kind solver: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = kindCLI(t, vars, "put", "--kind", "kebechet", anonymous)
@@ -108,7 +108,7 @@ func TestPutKind(t *testing.T) {
 		"mystery-run solver INGESTED solver/mystery-run",
 		"scoring-resolved solver INGESTED solver/scoring-resolved",
 		"seshat-thoth-solver-fc26 solver INGESTED solver/seshat-thoth-solver-fc26",
-		"solver-fedora-31-py37-012b745d solver INGESTED solver/solver-fedora-31-py37-012b745d",
+		"solver-fedora-31-py37-01dea5ed solver INGESTED solver/solver-fedora-31-py37-01dea5ed",
 	}, "\n"); got != want {
 		t.Errorf("documents:\n%s\nwant:\n%s", got, want)
 	}

@@ -42,7 +42,7 @@ func TestPutSync(t *testing.T) {
 	// legacy id without the "solver-" prefix in the solver folder.
 	code, out, errOut := runCLI(t, vars, "put", dir)
 	if code != 0 || !strings.Contains(out, "stored 7 documents") ||
-		!strings.Contains(out, "solver-fedora-31-py37-012b745d.json -> solver/solver-fedora-31-py37-012b745d\n") ||
+		!strings.Contains(out, "solver-fedora-31-py37-01dea5ed.json -> solver/solver-fedora-31-py37-01dea5ed\n") ||
 		!strings.Contains(out, "solver-fedora-29-py36-5ca1ab1e.json -> solver/solver-fedora-29-py36-5ca1ab1e\n") ||
 		!strings.Contains(out, "seshat-thoth-solver-fc26.json -> solver/seshat-thoth-solver-fc26\n") {
 		t.Fatalf("put: exit %d\n%s\n%s", code, out, errOut)
@@ -83,7 +83,7 @@ func TestPutSync(t *testing.T) {
 		!strings.Contains(errOut, "some documents failed: 1 of 8") {
 		t.Fatalf("sync with a malformed document: exit %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, errOut = runCLI(t, vars, "sync", "--id", "solver-fedora-31-py37-012b745d", "--force", "--dry-run")
+	code, out, errOut = runCLI(t, vars, "sync", "--id", "solver-fedora-31-py37-01dea5ed", "--force", "--dry-run")
 	if code != 0 || !regexpLine(out, "valid (dry run)", "1") {
 		t.Fatalf("sync --id --dry-run: exit %d\n%s\n%s", code, out, errOut)
 	}

@@ -58,7 +58,7 @@ func TestDocumentStoreStopsMidSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := &ingest.Service{Store: store, Docs: docs, Logger: testenv.Logger(t), Workers: 2}
-	fx := variants(t, fixtureByID(t, "solver-fedora-31-py37-0a0a46ec"), 40, func(i int) string { return fmt.Sprintf("1.%d.0", i) })
+	fx := variants(t, fixtureByID(t, "solver-fedora-31-py37-0a11ce55"), 40, func(i int) string { return fmt.Sprintf("1.%d.0", i) })
 	for _, f := range fx {
 		put(t, docs, f.key, f.raw)
 	}
@@ -133,7 +133,7 @@ func TestBackendTerminated(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := &ingest.Service{Store: store, Docs: docs, Logger: testenv.Logger(t), Workers: 1}
-	f := fixtureByID(t, "solver-fedora-31-py37-012b745d")
+	f := fixtureByID(t, "solver-fedora-31-py37-01dea5ed")
 	var dbName string
 	if err := db.QueryRow(t.Context(), `SELECT current_database()`).Scan(&dbName); err != nil {
 		t.Fatal(err)
@@ -231,7 +231,7 @@ func TestConcurrentSyncs(t *testing.T) {
 		t.Fatal(err)
 	}
 	logger := testenv.Logger(t)
-	fx := variants(t, fixtureByID(t, "solver-fedora-31-py37-012b745d"), 24, func(i int) string { return fmt.Sprintf("2.17.%d", i%12) })
+	fx := variants(t, fixtureByID(t, "solver-fedora-31-py37-01dea5ed"), 24, func(i int) string { return fmt.Sprintf("2.17.%d", i%12) })
 	for _, f := range fx {
 		put(t, docs, f.key, f.raw)
 	}
@@ -296,7 +296,7 @@ func TestSyncSkipsDocumentInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := &ingest.Service{Store: store, Docs: docs, Logger: testenv.Logger(t), Workers: 2}
-	fx := variants(t, fixtureByID(t, "solver-fedora-31-py37-012b745d"), 3, func(i int) string { return fmt.Sprintf("3.0.%d", i) })
+	fx := variants(t, fixtureByID(t, "solver-fedora-31-py37-01dea5ed"), 3, func(i int) string { return fmt.Sprintf("3.0.%d", i) })
 	for _, f := range fx {
 		put(t, docs, f.key, f.raw)
 	}

@@ -209,7 +209,7 @@ func TestContentIdentity(t *testing.T) {
 	ctx := t.Context()
 	for _, f := range []struct{ file, id, key string }{
 		{legacyFile, "seshat-thoth-solver-fc26", "solver/seshat-thoth-solver-fc26"},
-		{"solver-fedora-31-py37-012b745d.json", "solver-fedora-31-py37-012b745d", "solver/solver-fedora-31-py37-012b745d"},
+		{"solver-fedora-31-py37-01dea5ed.json", "solver-fedora-31-py37-01dea5ed", "solver/solver-fedora-31-py37-01dea5ed"},
 	} {
 		raw := readTestdata(t, f.file)
 		if err := e.docs.Put(ctx, f.key, raw); err != nil {

@@ -102,7 +102,7 @@ func listAll(t *testing.T, docs objectstore.Store) []string {
 func TestIngestionMutationsAuth(t *testing.T) {
 	t.Parallel()
 	h, docs := ingestHarness(t)
-	doc := readFixture(t, "solver-fedora-31-py37-0a0a46ec.json")
+	doc := readFixture(t, "solver-fedora-31-py37-0a11ce55.json")
 	send := func(token, scope, query string, vars map[string]any) []gqlError {
 		t.Helper()
 		if scope == "" {
@@ -160,8 +160,8 @@ func TestIngestionMutationsAuth(t *testing.T) {
 func TestIngestDocument(t *testing.T) {
 	t.Parallel()
 	h, docs := ingestHarness(t)
-	doc := readFixture(t, "solver-fedora-31-py37-012b745d.json")
-	id := "solver-fedora-31-py37-012b745d"
+	doc := readFixture(t, "solver-fedora-31-py37-01dea5ed.json")
+	id := "solver-fedora-31-py37-01dea5ed"
 
 	var out ingestResult
 	if errs := h.do(t, ingestSecret, ingestMutation, map[string]any{"input": map[string]any{"document": doc}}, &out); len(errs) > 0 {
@@ -188,7 +188,7 @@ func TestIngestDocument(t *testing.T) {
 		t.Errorf("forced ingestDocument = %+v, want INGESTED with %v", out.IngestDocument, r.Counts)
 	}
 
-	bad := readFixture(t, "solver-fedora-31-py37-0a0a46ec.json")
+	bad := readFixture(t, "solver-fedora-31-py37-0a11ce55.json")
 	tree := bad["result"].(map[string]any)["tree"].([]any)
 	tree[0].(map[string]any)["package_name"] = 7
 	if errs := h.do(t, ingestSecret, ingestMutation, map[string]any{"input": map[string]any{"document": bad}}, &out); len(errs) > 0 {
@@ -198,7 +198,7 @@ func TestIngestDocument(t *testing.T) {
 	if r.Status != "FAILED" || r.ErrorCode == nil || *r.ErrorCode != "INVALID" || r.Error == nil || !strings.Contains(*r.Error, "result.tree[0].package_name") {
 		t.Errorf("malformed ingestDocument = %+v (error %v)", r, r.Error)
 	}
-	if ok, _ := docs.Exists(t.Context(), "solver/solver-fedora-31-py37-0a0a46ec"); ok {
+	if ok, _ := docs.Exists(t.Context(), "solver/solver-fedora-31-py37-0a11ce55"); ok {
 		t.Error("a malformed document was stored")
 	}
 
@@ -251,7 +251,7 @@ func TestIngestDocument(t *testing.T) {
 	var failed page
 	h.query(t, `{ documents(status: FAILED) { totalCount edges { node { id status errorCode error } } } }`, nil, &failed)
 	if failed.Documents.TotalCount != 1 || len(failed.Documents.Edges) != 1 ||
-		failed.Documents.Edges[0].Node.ID != "solver-fedora-31-py37-0a0a46ec" || *failed.Documents.Edges[0].Node.ErrorCode != "INVALID" {
+		failed.Documents.Edges[0].Node.ID != "solver-fedora-31-py37-0a11ce55" || *failed.Documents.Edges[0].Node.ErrorCode != "INVALID" {
 		t.Errorf("documents(status: FAILED) = %+v", failed)
 	}
 	var p1, p2 page
@@ -261,7 +261,7 @@ func TestIngestDocument(t *testing.T) {
 	h.query(t, q, map[string]any{"after": p1.Documents.PageInfo.EndCursor}, &p2)
 	if p1.Documents.TotalCount != 2 || !p1.Documents.PageInfo.HasNextPage || len(p1.Documents.Edges) != 1 ||
 		len(p2.Documents.Edges) != 1 || p2.Documents.PageInfo.HasNextPage ||
-		p1.Documents.Edges[0].Node.ID != id || p2.Documents.Edges[0].Node.ID != "solver-fedora-31-py37-0a0a46ec" {
+		p1.Documents.Edges[0].Node.ID != id || p2.Documents.Edges[0].Node.ID != "solver-fedora-31-py37-0a11ce55" {
 		t.Errorf("pages: %+v then %+v", p1, p2)
 	}
 }
@@ -270,7 +270,7 @@ func TestIngestDocument(t *testing.T) {
 func TestSyncDocuments(t *testing.T) {
 	t.Parallel()
 	h, docs := ingestHarness(t)
-	for _, name := range []string{"solver-fedora-31-py37-012b745d.json", "solver-fedora-31-py37-0a0a46ec.json", "solver-fedora-31-py37-0d15ea5e.json"} {
+	for _, name := range []string{"solver-fedora-31-py37-01dea5ed.json", "solver-fedora-31-py37-0a11ce55.json", "solver-fedora-31-py37-0d15ea5e.json"} {
 		raw, err := os.ReadFile(testenv.Testdata(t, "solver", name))
 		if err != nil {
 			t.Fatal(err)

@@ -147,7 +147,7 @@ func TestIngestDocumentSameContent(t *testing.T) {
 	t.Parallel()
 	h, docs := kindHarness(t)
 	for _, f := range []struct{ file, id, kind string }{
-		{"solver-fedora-31-py37-012b745d.json", "solver-fedora-31-py37-012b745d", ""},
+		{"solver-fedora-31-py37-01dea5ed.json", "solver-fedora-31-py37-01dea5ed", ""},
 		{"seshat-thoth-solver-fc26.json", "seshat-thoth-solver-fc26", "solver"},
 	} {
 		t.Run(f.id, func(t *testing.T) {

@@ -183,7 +183,7 @@ func TestFixtures(t *testing.T) {
 			},
 		},
 		{
-			file: "solver-fedora-31-py37-012b745d.json", wantID: "solver-fedora-31-py37-012b745d",
+			file: "solver-fedora-31-py37-01dea5ed.json", wantID: "solver-fedora-31-py37-01dea5ed",
 			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
 			solverVersion: "1.5.1", datetime: time.Date(2020, 6, 15, 10, 20, 30, 405060000, time.UTC), duration: 7,
 			entries: 1, envPackages: 1,
@@ -241,7 +241,7 @@ func TestFixtures(t *testing.T) {
 			},
 		},
 		{
-			file: "solver-fedora-31-py37-0a0a46ec.json", wantID: "solver-fedora-31-py37-0a0a46ec",
+			file: "solver-fedora-31-py37-0a11ce55.json", wantID: "solver-fedora-31-py37-0a11ce55",
 			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
 			solverVersion: "1.4.1", datetime: time.Date(2020, 4, 20, 8, 0, 1, 1000, time.UTC), duration: 5,
 			entries: 1, envPackages: 1,
@@ -560,7 +560,7 @@ func TestParseID(t *testing.T) {
 		name string
 		env  Environment
 	}{
-		{"solver-fedora-31-py37-012b745d", "solver-fedora-31-py37", Environment{"fedora", "31", "3.7"}},
+		{"solver-fedora-31-py37-01dea5ed", "solver-fedora-31-py37", Environment{"fedora", "31", "3.7"}},
 		{"solver-rhel-8-py38-210525123456-0123456789abcdef", "solver-rhel-8-py38", Environment{"rhel", "8", "3.8"}},
 		{"solver-ubi-8-py36-0123abcd", "solver-ubi-8-py36", Environment{"rhel", "8", "3.6"}},
 		{"solver-rhel-8.2-py38-0123abcd", "solver-rhel-8.2-py38", Environment{"rhel", "8", "3.8"}},

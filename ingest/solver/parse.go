@@ -645,7 +645,12 @@ func failure(f *Failure, i int, r json.RawMessage) error {
 			return err
 		}
 	}
-	if f.IndexURL, err = indexURL(field(base, "index_url"), m["index_url"]); err != nil {
+	// index_url since 2020; thoth-solver 1.1.0 (2019) says index.
+	key = "index_url"
+	if missing(m[key]) && !missing(m["index"]) {
+		key = "index"
+	}
+	if f.IndexURL, err = indexURL(field(base, key), m[key]); err != nil {
 		return err
 	}
 	if f.Type, err = optStrValue(field(base, "type"), m["type"]); err != nil {

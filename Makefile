@@ -41,7 +41,7 @@ test-thoth: services ## the conformance suite over the real Thoth documents in S
 
 .PHONY: generate
 generate: ## regenerate the GraphQL code from graph/schema
-	$(GO) run github.com/99designs/gqlgen generate
+	$(GO) tool gqlgen generate
 
 .PHONY: verify
 verify: generate lint ## regenerate, then fail when the tree differs; lint

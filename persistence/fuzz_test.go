@@ -1,44 +1,13 @@
 package persistence
 
 import (
-	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 	"unicode/utf8"
 )
 
 // These fuzzers need no database. Seeds: testdata/fuzz/<name>; `make fuzz`
 // runs each for FUZZTIME.
-
-var separatorRun = regexp.MustCompile(`[-_.]+`)
-
-// FuzzNormalizeName checks that names are normalised as Python's
-// re.sub(r"[-_.]+", "-", name).lower() does, and that normalising names and
-// environments is idempotent. (ingest/solver's FuzzNormalizeName checks that
-// documents are normalised the same way.)
-func FuzzNormalizeName(f *testing.F) {
-	for _, s := range []string{"PySocks", " path.py ", "a-._b", "--", "", "ruamel_yaml", "Ünïcode_Name", "a..B__c--D", "\u212a"} {
-		f.Add(s, "UBI", "8.2", "3.8.5")
-	}
-	f.Add("x", "rhel", "", "38")
-	f.Add("x", "fedora", "31", "3")
-	f.Fuzz(func(t *testing.T, name, osName, osVersion, python string) {
-		n := NormalizeName(name)
-		if NormalizeName(n) != n {
-			t.Fatalf("NormalizeName not idempotent on %q: %q -> %q", name, n, NormalizeName(n))
-		}
-		trimmed := strings.TrimSpace(name)
-		if want := strings.ToLower(separatorRun.ReplaceAllString(trimmed, "-")); n != want {
-			t.Fatalf("NormalizeName(%q) = %q, re.sub(r\"[-_.]+\", \"-\", name).lower() gives %q", name, n, want)
-		}
-
-		k := EnvironmentKey{OSName: osName, OSVersion: osVersion, PythonVersion: python}.Normalized()
-		if k.Normalized() != k {
-			t.Fatalf("EnvironmentKey.Normalized not idempotent: %+v -> %+v", k, k.Normalized())
-		}
-	})
-}
 
 // FuzzVersionOrder checks that the PEP 440 order used for version pages is a
 // strict total order (antisymmetric, transitive) whatever the strings, and

@@ -2,7 +2,6 @@ package persistence
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -50,68 +49,23 @@ type DocumentFilter struct {
 
 // Documents returns a keyset page of the documents that match f, ordered by
 // id, with the number of all matching documents.
-// Returns INVALID for a bad page or cursor, UNAVAILABLE when the database is
-// unreachable.
+// Returns INVALID for a bad page or cursor or an unknown status, UNAVAILABLE
+// when the database is unreachable.
 func (s *Store) Documents(ctx context.Context, f DocumentFilter, page Page) (Connection[Document], error) {
-	var c Connection[Document]
-	if err := page.validate(); err != nil {
-		return c, err
-	}
-	key, err := decodeCursor(page.After, "document", 1)
-	if err != nil {
-		return c, err
-	}
-	after := ""
-	if key != nil {
-		after = key[0]
-	}
 	switch f.Status {
 	case "", StatusPending, StatusIngested, StatusSkipped, StatusFailed:
 	default:
-		return c, Errorf(CodeInvalid, "unknown document status %q", f.Status)
+		return Connection[Document]{}, Errorf(CodeInvalid, "unknown document status %q", f.Status)
 	}
-	// One statement: the page (one row more than asked, to know whether
-	// another follows) and the total. A page past the end still returns
-	// the total through the LEFT JOIN's one row of NULLs, which is skipped.
-	type row struct {
-		ID         *string          `db:"id"`
-		Kind       *string          `db:"kind"`
-		ObjectKey  *string          `db:"object_key"`
-		SHA256     *string          `db:"sha256"`
-		Status     *DocumentStatus  `db:"status"`
-		ErrorCode  *string          `db:"error_code"`
-		Error      *string          `db:"error"`
-		Counts     map[string]int64 `db:"counts"`
-		Attempts   *int32           `db:"attempts"`
-		CreatedAt  *time.Time       `db:"created_at"`
-		UpdatedAt  *time.Time       `db:"updated_at"`
-		IngestedAt *time.Time       `db:"ingested_at"`
-		Total      int              `db:"total"`
-	}
-	rows, err := collect[row](ctx, s, `
-		WITH m AS (SELECT * FROM document WHERE ($1 = '' OR kind = $1) AND ($2 = '' OR status = $2)),
-		     t AS (SELECT count(*)::int AS total FROM m)
-		SELECT d.id, d.kind, d.object_key, d.sha256, d.status, d.error_code, d.error, d.counts,
-			d.attempts, d.created_at, d.updated_at, d.ingested_at, t.total
-		FROM t LEFT JOIN LATERAL (
-			SELECT * FROM m WHERE id COLLATE "C" > $3 ORDER BY id COLLATE "C" LIMIT $4 + 1) d ON true`,
-		f.Kind, string(f.Status), after, page.First)
-	if err != nil {
-		return c, err
-	}
-	for _, r := range rows {
-		c.TotalCount = r.Total
-		if r.ID == nil {
-			continue
-		}
-		if len(c.Items) == page.First {
-			c.HasNextPage = true
-			break
-		}
-		c.Items = append(c.Items, Document{ID: *r.ID, Kind: *r.Kind, ObjectKey: r.ObjectKey, SHA256: r.SHA256,
-			Status: *r.Status, ErrorCode: r.ErrorCode, Error: r.Error, Counts: r.Counts, Attempts: *r.Attempts,
-			CreatedAt: *r.CreatedAt, UpdatedAt: *r.UpdatedAt, IngestedAt: r.IngestedAt})
-		c.Cursors = append(c.Cursors, encodeCursor("document", *r.ID))
-	}
-	return c, nil
+	return keysetPage(ctx, s, documentList, page, f.Kind, string(f.Status))
+}
+
+// documentList is the list Documents pages through: the documents of kind
+// $1 and status $2 ("" for any), by id.
+var documentList = keyset[Document]{
+	kind:  "document",
+	key:   func(d Document) string { return d.ID },
+	start: "",
+	list:  `SELECT ` + documentColumns + ` FROM document WHERE ($1 = '' OR kind = $1) AND ($2 = '' OR status = $2)`,
+	next:  `SELECT * FROM m WHERE id COLLATE "C" > $3 ORDER BY id COLLATE "C" LIMIT $4 + 1`,
 }

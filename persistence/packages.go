@@ -33,48 +33,17 @@ func (s *Store) PackageByName(ctx context.Context, name string) (*Package, error
 // prefix (normalised too; "" for all), ordered by name (byte order). One
 // statement. Returns INVALID for a bad cursor or a negative page size.
 func (s *Store) Packages(ctx context.Context, prefix string, page Page) (Connection[Package], error) {
-	var c Connection[Package]
-	if err := page.validate(); err != nil {
-		return c, err
-	}
-	key, err := decodeCursor(page.After, "package", 1)
-	if err != nil {
-		return c, err
-	}
-	after := ""
-	if key != nil {
-		after = key[0]
-	}
-	pattern := likeEscape(NormalizeName(prefix)) + "%"
-	type row struct {
-		ID    *int64  `db:"id"`
-		Name  *string `db:"name"`
-		Total int     `db:"total"`
-	}
-	rows, err := collect[row](ctx, s, `
-		WITH m AS (SELECT id, name FROM package WHERE name COLLATE "C" LIKE $1),
-		     t AS (SELECT count(*)::int AS total FROM m)
-		SELECT p.id, p.name, t.total
-		FROM t LEFT JOIN LATERAL (
-			SELECT id, name FROM m WHERE name COLLATE "C" > $2
-			ORDER BY name COLLATE "C" LIMIT $3 + 1) p ON true`,
-		pattern, after, page.First)
-	if err != nil {
-		return c, err
-	}
-	for _, r := range rows {
-		c.TotalCount = r.Total
-		if r.ID == nil {
-			continue
-		}
-		if len(c.Items) == page.First {
-			c.HasNextPage = true
-			break
-		}
-		c.Items = append(c.Items, Package{ID: *r.ID, Name: *r.Name})
-		c.Cursors = append(c.Cursors, encodeCursor("package", *r.Name))
-	}
-	return c, nil
+	return keysetPage(ctx, s, packageList, page, likeEscape(NormalizeName(prefix))+"%")
+}
+
+// packageList is the list Packages pages through: the packages whose name
+// matches the LIKE pattern $1, by name.
+var packageList = keyset[Package]{
+	kind:  "package",
+	key:   func(p Package) string { return p.Name },
+	start: "",
+	list:  `SELECT id, name FROM package WHERE name COLLATE "C" LIKE $1`,
+	next:  `SELECT id, name FROM m WHERE name COLLATE "C" > $2 ORDER BY name COLLATE "C" LIMIT $3 + 1`,
 }
 
 // likeEscape escapes LIKE's wildcards and escape character.

@@ -1,9 +1,13 @@
 package persistence
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"sort"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Page asks for a keyset page: at most First items after the item whose
@@ -81,3 +85,99 @@ func sliceConnection[T any](items []T, page Page, cursorOf func(T) string, after
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// keyset is a list paged by one key of its items, with the two queries
+// keysetPage puts into one statement.
+type keyset[T any] struct {
+	// kind names the list in its cursors; key is an item's key as its
+	// cursor holds it.
+	kind string
+	key  func(T) string
+	// start is the key parameter of the first page; parse turns a cursor's
+	// key into the parameter (nil: the key as it is), an error making the
+	// cursor INVALID.
+	start any
+	parse func(string) (any, error)
+	// list selects the whole list, counted for the total; next selects from
+	// it (as m), in list order, the items after the key parameter, at most
+	// one more than the page size: the key and the page size are the two
+	// parameters after list's. next's first column is never NULL.
+	list, next string
+}
+
+// keysetPage returns the page of l after page.After, with the total of the
+// list, from one statement:
+//
+//	WITH m AS (list), t AS (SELECT count(*)::int AS total FROM m)
+//	SELECT t.total, p.* FROM t LEFT JOIN LATERAL (next) p ON true
+//
+// A page past the end still has the total, through the LEFT JOIN's one row
+// of NULLs. args are list's parameters. Returns INVALID for a negative page
+// size or a bad cursor, UNAVAILABLE when the database is unreachable.
+func keysetPage[T any](ctx context.Context, s *Store, l keyset[T], page Page, args ...any) (Connection[T], error) {
+	var c Connection[T]
+	if err := page.validate(); err != nil {
+		return c, err
+	}
+	key, err := decodeCursor(page.After, l.kind, 1)
+	if err != nil {
+		return c, err
+	}
+	after := l.start
+	if key != nil {
+		after = key[0]
+		if l.parse != nil {
+			if after, err = l.parse(key[0]); err != nil {
+				return c, Errorf(CodeInvalid, "invalid cursor %q", page.After)
+			}
+		}
+	}
+	rows, err := s.pool.Query(ctx, `
+		WITH m AS (`+l.list+`),
+		     t AS (SELECT count(*)::int AS total FROM m)
+		SELECT t.total, p.* FROM t LEFT JOIN LATERAL (`+l.next+`) p ON true`,
+		append(args, after, page.First)...)
+	if err != nil {
+		return c, s.mapError(ctx, err)
+	}
+	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*T, error) {
+		if row.RawValues()[1] == nil { // past the end: the total alone
+			dest := make([]any, len(row.RawValues())) // nil skips a column
+			dest[0] = &c.TotalCount
+			return nil, row.Scan(dest...)
+		}
+		item, err := pgx.RowToStructByName[T](itemRow{row, &c.TotalCount})
+		return &item, err
+	})
+	if err != nil {
+		return c, s.mapError(ctx, err)
+	}
+	for _, it := range items {
+		if it == nil {
+			continue
+		}
+		if len(c.Items) == page.First {
+			c.HasNextPage = true
+			break
+		}
+		c.Items = append(c.Items, *it)
+		c.Cursors = append(c.Cursors, encodeCursor(l.kind, l.key(*it)))
+	}
+	return c, nil
+}
+
+// itemRow is a row of keysetPage's statement seen as the item alone: its
+// first column, the total, is scanned into total and hidden from the
+// struct scan.
+type itemRow struct {
+	pgx.CollectableRow
+	total *int
+}
+
+func (r itemRow) FieldDescriptions() []pgconn.FieldDescription {
+	return r.CollectableRow.FieldDescriptions()[1:]
+}
+
+func (r itemRow) Scan(dest ...any) error {
+	return r.CollectableRow.Scan(append([]any{r.total}, dest...)...)
+}

@@ -204,66 +204,29 @@ func LatestVersion(vs []PackageVersion, indexURL *string) *PackageVersion {
 // Returns INVALID for an incomplete environment, a negative page size or a
 // bad cursor.
 func (s *Store) UnsolvedVersions(ctx context.Context, env EnvironmentKey, indexURL *string, page Page) (Connection[PackageVersion], error) {
-	var c Connection[PackageVersion]
 	env = env.Normalized()
 	if err := env.validate(); err != nil {
-		return c, err
+		return Connection[PackageVersion]{}, err
 	}
-	if err := page.validate(); err != nil {
-		return c, err
-	}
-	key, err := decodeCursor(page.After, "unsolved", 1)
-	if err != nil {
-		return c, err
-	}
-	var after int64
-	if key != nil {
-		if after, err = strconv.ParseInt(key[0], 10, 64); err != nil {
-			return c, Errorf(CodeInvalid, "invalid cursor %q", page.After)
-		}
-	}
-	type row struct {
-		Total     int     `db:"total"`
-		ID        *int64  `db:"id"`
-		PackageID *int64  `db:"package_id"`
-		Name      *string `db:"name"`
-		Version   *string `db:"version"`
-		IndexID   *int64  `db:"index_id"`
-		IndexURL  *string `db:"index_url"`
-	}
-	rows, err := collect[row](ctx, s, `
-		WITH env AS (
-			SELECT id FROM environment WHERE os_name = $1 AND os_version = $2 AND python_version = $3),
-		u AS (
-			SELECT pv.id
-			FROM package_version pv
-			JOIN package_index ix ON ix.id = pv.index_id AND ix.enabled AND ($4::text IS NULL OR ix.url = $4)
-			WHERE NOT EXISTS (
-				SELECT 1 FROM solved s WHERE s.version_id = pv.id AND s.environment_id = (SELECT id FROM env))),
-		t AS (SELECT count(*)::int AS total FROM u)
-		SELECT t.total, pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url AS index_url
-		FROM t
-		LEFT JOIN LATERAL (SELECT id FROM u WHERE id > $5 ORDER BY id LIMIT $6 + 1) AS pg ON true
-		LEFT JOIN package_version pv ON pv.id = pg.id
-		LEFT JOIN package p ON p.id = pv.package_id
-		LEFT JOIN package_index ix ON ix.id = pv.index_id
+	return keysetPage(ctx, s, unsolvedList, page, env.OSName, env.OSVersion, env.PythonVersion, indexURL)
+}
+
+// unsolvedList is the list UnsolvedVersions pages through: the versions on
+// the enabled indexes (only the one with URL $4, when not NULL) with no
+// solved record in the environment ($1, $2, $3), by id.
+var unsolvedList = keyset[PackageVersion]{
+	kind:  "unsolved",
+	key:   func(v PackageVersion) string { return strconv.FormatInt(v.ID, 10) },
+	start: int64(0),
+	parse: func(key string) (any, error) { return strconv.ParseInt(key, 10, 64) },
+	list: `
+		SELECT pv.id
+		FROM package_version pv
+		JOIN package_index ix ON ix.id = pv.index_id AND ix.enabled AND ($4::text IS NULL OR ix.url = $4)
+		WHERE NOT EXISTS (
+			SELECT 1 FROM solved s WHERE s.version_id = pv.id AND s.environment_id = (
+				SELECT id FROM environment WHERE os_name = $1 AND os_version = $2 AND python_version = $3))`,
+	next: versionSelect + `
+		WHERE pv.id IN (SELECT id FROM m WHERE id > $5 ORDER BY id LIMIT $6 + 1)
 		ORDER BY pv.id`,
-		env.OSName, env.OSVersion, env.PythonVersion, indexURL, after, page.First)
-	if err != nil {
-		return c, err
-	}
-	for _, r := range rows {
-		c.TotalCount = r.Total
-		if r.ID == nil {
-			continue
-		}
-		if len(c.Items) == page.First {
-			c.HasNextPage = true
-			break
-		}
-		c.Items = append(c.Items, PackageVersion{ID: *r.ID, PackageID: *r.PackageID, Name: *r.Name,
-			Version: *r.Version, IndexID: r.IndexID, IndexURL: r.IndexURL})
-		c.Cursors = append(c.Cursors, encodeCursor("unsolved", strconv.FormatInt(*r.ID, 10)))
-	}
-	return c, nil
 }

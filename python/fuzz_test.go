@@ -15,7 +15,7 @@ import (
 // fields. (ingest/solver's FuzzValidName checks that name validation agrees
 // with normalisation.)
 func FuzzNormalizeName(f *testing.F) {
-	for _, s := range []string{"PySocks", " path.py ", "a-._b", "--", "", "ruamel_yaml", "Ünïcode_Name", "a..B__c--D", "\u212a"} {
+	for _, s := range []string{"PySocks", " path.py ", "a-._b", "--", "", "ruamel_yaml", "Ünïcode_Name", "a..B__c--D", "\u212a", "Django_REST.framework", "ß", " 0", " "} {
 		f.Add(s, "UBI", "8.2", "3.8.5")
 	}
 	f.Add("x", "rhel", "", "38")

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/seshat-graph/seshat/python"
 )
 
 // FuzzParseID checks the document-id grammar: ParseID never panics, an
@@ -25,7 +27,7 @@ func FuzzParseID(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id string) {
 		name, env, err := ParseID(id)
 		if err != nil {
-			if name != "" || env != (Environment{}) {
+			if name != "" || env != (python.Environment{}) {
 				t.Fatalf("ParseID(%q) returned %q %+v with error %v", id, name, env, err)
 			}
 			if errors.Is(err, ErrLegacyID) && strings.HasPrefix(id, "solver-") {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/python"
 )
 
 // maxIDBytes bounds document ids (a Kubernetes name is at most 253).
@@ -22,69 +22,60 @@ const maxIDBytes = 253
 // one- or two-digit minor ("py37" -> "3.7", "py310" -> "3.10"); <hex> is 8 to
 // 32 lowercase hex digits; the timestamp must be a real UTC time. The solver
 // name is the id without the timestamp and hex ("solver-rhel-8-py38"); the
-// environment is normalised (see Environment.Normalized), so
+// environment is normalised (see python.Environment.Normalized), so
 // "solver-ubi-8.2-py38-…" yields rhel / 8 / 3.8 with the solver name kept as written.
 //
 // A legacy id (lowercase words joined by '-', one of them "solver", not
 // starting with "solver-") returns an error wrapping ErrLegacyID; a
 // "solver-<uuid>" id (lowercase hex, 8-4-4-4-12) one wrapping ErrUUIDID.
-func ParseID(id string) (solverName string, env Environment, err error) {
+func ParseID(id string) (solverName string, env python.Environment, err error) {
 	if len(id) > maxIDBytes {
-		return "", Environment{}, fmt.Errorf("solver document id is longer than %d bytes", maxIDBytes)
+		return "", python.Environment{}, fmt.Errorf("solver document id is longer than %d bytes", maxIDBytes)
 	}
 	rest, ok := strings.CutPrefix(id, "solver-")
 	if !ok {
 		if legacyID(id) {
-			return "", Environment{}, fmt.Errorf("%q: %w", id, ErrLegacyID)
+			return "", python.Environment{}, fmt.Errorf("%q: %w", id, ErrLegacyID)
 		}
-		return "", Environment{}, fmt.Errorf("%q is not a solver document id (solver-<os>-<version>-py<XY>-[<timestamp>-]<hex>)", id)
+		return "", python.Environment{}, fmt.Errorf("%q is not a solver document id (solver-<os>-<version>-py<XY>-[<timestamp>-]<hex>)", id)
 	}
 	if uuidForm(rest) {
-		return "", Environment{}, fmt.Errorf("%q: %w", id, ErrUUIDID)
+		return "", python.Environment{}, fmt.Errorf("%q: %w", id, ErrUUIDID)
 	}
 	parts := strings.Split(rest, "-")
 	if len(parts) != 4 && len(parts) != 5 {
-		return "", Environment{}, fmt.Errorf("%q is not of the form solver-<os>-<version>-py<XY>-[<timestamp>-]<hex>", id)
+		return "", python.Environment{}, fmt.Errorf("%q is not of the form solver-<os>-<version>-py<XY>-[<timestamp>-]<hex>", id)
 	}
 	osName, osVersion, py := parts[0], parts[1], parts[2]
 	if !osNameRe(osName) {
-		return "", Environment{}, fmt.Errorf("%q: bad operating system name %q", id, osName)
+		return "", python.Environment{}, fmt.Errorf("%q: bad operating system name %q", id, osName)
 	}
 	if !dottedDigits(osVersion) {
-		return "", Environment{}, fmt.Errorf("%q: bad operating system version %q", id, osVersion)
+		return "", python.Environment{}, fmt.Errorf("%q: bad operating system version %q", id, osVersion)
 	}
-	python, ok := pyTag(py)
+	pyVersion, ok := pyTag(py)
 	if !ok {
-		return "", Environment{}, fmt.Errorf("%q: bad Python tag %q (want py<major><minor>, e.g. py38)", id, py)
+		return "", python.Environment{}, fmt.Errorf("%q: bad Python tag %q (want py<major><minor>, e.g. py38)", id, py)
 	}
 	if len(parts) == 5 {
 		ts := parts[3]
-		if len(ts) != 12 || !digits(ts) {
-			return "", Environment{}, fmt.Errorf("%q: bad timestamp %q (want yymmddHHMMSS)", id, ts)
+		if len(ts) != 12 || !python.IsDigits(ts) {
+			return "", python.Environment{}, fmt.Errorf("%q: bad timestamp %q (want yymmddHHMMSS)", id, ts)
 		}
 		if _, err := time.Parse("060102150405", ts); err != nil {
-			return "", Environment{}, fmt.Errorf("%q: bad timestamp %q: not a valid time", id, ts)
+			return "", python.Environment{}, fmt.Errorf("%q: bad timestamp %q: not a valid time", id, ts)
 		}
 	}
 	if h := parts[len(parts)-1]; len(h) < 8 || len(h) > 32 || !lowerHex(h) {
-		return "", Environment{}, fmt.Errorf("%q: bad suffix %q (want 8 to 32 lowercase hex digits)", id, h)
+		return "", python.Environment{}, fmt.Errorf("%q: bad suffix %q (want 8 to 32 lowercase hex digits)", id, h)
 	}
 	name := "solver-" + osName + "-" + osVersion + "-" + py
-	return name, Environment{OSName: osName, OSVersion: osVersion, PythonVersion: python}.Normalized(), nil
-}
-
-// Normalized returns e normalised as Thoth did and as the graph stores it
-// (persistence.EnvironmentKey.Normalized): the os name lowercased and
-// trimmed, "ubi" becomes "rhel", rhel keeps only its major version
-// ("8.1" -> "8"), and Python keeps major.minor ("3.8.5" -> "3.8").
-func (e Environment) Normalized() Environment {
-	k := persistence.EnvironmentKey{OSName: e.OSName, OSVersion: e.OSVersion, PythonVersion: e.PythonVersion}.Normalized()
-	return Environment{OSName: k.OSName, OSVersion: k.OSVersion, PythonVersion: k.PythonVersion}
+	return name, python.Environment{OSName: osName, OSVersion: osVersion, PythonVersion: pyVersion}.Normalized(), nil
 }
 
 // solverNameFor is the canonical solver name of an environment
 // ("solver-fedora-26-py36"), used for legacy ids.
-func solverNameFor(e Environment) string {
+func solverNameFor(e python.Environment) string {
 	return "solver-" + e.OSName + "-" + e.OSVersion + "-py" + strings.ReplaceAll(e.PythonVersion, ".", "")
 }
 
@@ -133,7 +124,7 @@ func uuidForm(s string) bool {
 // pyTag turns "py37" into "3.7" and "py310" into "3.10".
 func pyTag(s string) (string, bool) {
 	d, ok := strings.CutPrefix(s, "py")
-	if !ok || len(d) < 2 || len(d) > 3 || !digits(d) {
+	if !ok || len(d) < 2 || len(d) > 3 || !python.IsDigits(d) {
 		return "", false
 	}
 	minor := d[1:]
@@ -161,19 +152,7 @@ func dottedDigits(s string) bool {
 		return false
 	}
 	for _, p := range strings.Split(s, ".") {
-		if !digits(p) {
-			return false
-		}
-	}
-	return true
-}
-
-func digits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
+		if !python.IsDigits(p) {
 			return false
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/seshat-graph/seshat/python"
 )
 
 // The helpers below decode one JSON value held as json.RawMessage, so that a
@@ -227,7 +229,7 @@ func checkName(a at, s string) (string, error) {
 	case !ValidName(s):
 		return "", invalid(a, "%q is not a valid PEP 508 package name", s)
 	}
-	return NormalizeName(s), nil
+	return python.NormalizeName(s), nil
 }
 
 // version decodes a required version string, trimmed: non-empty, at most
@@ -325,5 +327,5 @@ func checkExtra(a at, s string) (string, error) {
 	if len(s) > MaxNameBytes || !ValidName(s) {
 		return "", invalid(a, "%q is not a valid extra name", s)
 	}
-	return NormalizeName(s), nil
+	return python.NormalizeName(s), nil
 }

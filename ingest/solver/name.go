@@ -1,12 +1,5 @@
 package solver
 
-import "github.com/seshat-graph/seshat/persistence"
-
-// NormalizeName returns the PEP 503 normalised form of a package name, as
-// Python's re.sub(r"[-_.]+", "-", name).lower(): the form the graph stores
-// (persistence.NormalizeName). It does not validate.
-func NormalizeName(s string) string { return persistence.NormalizeName(s) }
-
 // ValidName reports whether s is a valid PEP 508 distribution name:
 // ^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$, case-insensitively. It sets no
 // length limit; Parse also rejects names longer than MaxNameBytes.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+
+	"github.com/seshat-graph/seshat/python"
 )
 
 // namedDoc is a 2018-19 solver document without metadata.document_id, as
@@ -38,17 +40,17 @@ func namedDoc(t *testing.T, analyzer string, meta map[string]any) []byte {
 }
 
 func TestParseNamed(t *testing.T) {
-	want := Environment{"fedora", "29", "3.6"}
+	want := newEnv("fedora", "29", "3.6")
 	for _, tc := range []struct {
 		name, id, analyzer string
 		meta               map[string]any
-		env                Environment
+		env                python.Environment
 	}{
 		{name: "a file name", id: "scoring-resolved", analyzer: "thoth-solver", env: want},
 		{name: "a legacy id", id: "someone-thoth-solver-fc29", analyzer: "thoth-solver", env: want},
 		{name: "solver-uuid", id: "solver-0f8fad5b-d9cb-469f-a165-70867728950e", analyzer: "thoth_solver", env: want},
 		{name: "no distribution", id: "scoring-resolved", analyzer: "thoth-solver",
-			meta: map[string]any{"distribution": nil, "os_release": map[string]any{"id": "rhel", "version_id": "8.2"}}, env: Environment{"rhel", "8", "3.6"}},
+			meta: map[string]any{"distribution": nil, "os_release": map[string]any{"id": "rhel", "version_id": "8.2"}}, env: newEnv("rhel", "8", "3.6")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d, err := ParseNamed(tc.id, namedDoc(t, tc.analyzer, tc.meta))

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/seshat-graph/seshat/python"
 )
 
 // Parse decodes and validates one solver document. It returns the typed
@@ -141,7 +143,7 @@ func (p *parser) metadata(id string, r json.RawMessage) error {
 
 // checkEnvironment cross-checks the environment of a document id against
 // metadata.os_release and metadata.python.
-func checkEnvironment(meta map[string]json.RawMessage, env Environment) error {
+func checkEnvironment(meta map[string]json.RawMessage, env python.Environment) error {
 	osr, err := optObject(field("metadata", "os_release"), meta["os_release"])
 	if err != nil {
 		return err
@@ -153,7 +155,7 @@ func checkEnvironment(meta map[string]json.RawMessage, env Environment) error {
 			return err
 		}
 		if s != nil {
-			if n := (Environment{OSName: *s}).Normalized().OSName; n != env.OSName {
+			if n := (python.Environment{OSName: *s}).Normalized().OSName; n != env.OSName {
 				return invalid(a, "operating system %q does not match %q of the document id", *s, env.OSName)
 			}
 		}
@@ -162,7 +164,7 @@ func checkEnvironment(meta map[string]json.RawMessage, env Environment) error {
 			return err
 		}
 		if s != nil {
-			if v := (Environment{OSName: env.OSName, OSVersion: *s}).Normalized().OSVersion; v != env.OSVersion {
+			if v := (python.Environment{OSName: env.OSName, OSVersion: *s}).Normalized().OSVersion; v != env.OSVersion {
 				return invalid(a, "operating system version %q does not match %q of the document id", *s, env.OSVersion)
 			}
 		}
@@ -240,7 +242,7 @@ func (p *parser) legacyEnvironment(id string, meta map[string]json.RawMessage) e
 	if major == nil || minor == nil {
 		return invalid(field("metadata", "python"), "the document id %q encodes no environment: metadata.python (major, minor) must say it", id)
 	}
-	env := Environment{OSName: osName, OSVersion: osVersion, PythonVersion: fmt.Sprintf("%d.%d", *major, *minor)}.Normalized()
+	env := python.Environment{OSName: osName, OSVersion: osVersion, PythonVersion: fmt.Sprintf("%d.%d", *major, *minor)}.Normalized()
 	if !osNameRe(env.OSName) || !dottedDigits(env.OSVersion) {
 		return invalid(osAt, "bad operating system %q %q", osName, osVersion)
 	}
@@ -523,7 +525,7 @@ func (p *parser) dependency(d *Dependency, depsBase string, j int, r json.RawMes
 	a := field(base, "normalized_package_name")
 	if s, err := optStr(a, m["normalized_package_name"]); err != nil {
 		return err
-	} else if s != nil && NormalizeName(*s) != d.Name {
+	} else if s != nil && python.NormalizeName(*s) != d.Name {
 		return invalid(a, "%q is not the normalised name of %q", *s, d.Name)
 	}
 

@@ -14,6 +14,8 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+
+	"github.com/seshat-graph/seshat/python"
 )
 
 // Limits enforced by Parse. A document beyond them is INVALID.
@@ -61,14 +63,6 @@ func (e *ValidationError) Error() string {
 	return e.Path + ": " + e.Message
 }
 
-// Environment is the (os, version, python) a solver ran in, normalised as
-// Thoth did (see Normalized).
-type Environment struct {
-	OSName        string // "fedora", "rhel"
-	OSVersion     string // "31", "8"
-	PythonVersion string // "3.8", "3.10"
-}
-
 // Document is one parsed and validated solver document.
 type Document struct {
 	// ID is the document id (the id argument of Parse, else metadata.document_id).
@@ -84,8 +78,8 @@ type Document struct {
 	// document; see Parse and ParseNamed) and the environment came from
 	// metadata.
 	Legacy bool
-	// Environment is where the solver ran, normalised.
-	Environment Environment
+	// Environment is where the solver ran, normalised (python.Environment.Normalized).
+	Environment python.Environment
 	// Datetime is metadata.datetime (naive times are UTC), else
 	// metadata.timestamp; zero when both are absent.
 	Datetime time.Time

@@ -14,8 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seshat-graph/seshat/python"
 	"github.com/seshat-graph/seshat/testenv"
 )
+
+// newEnv is the environment (osName, osVersion, py), as the parser returns it.
+func newEnv(osName, osVersion, py string) python.Environment {
+	return python.Environment{OSName: osName, OSVersion: osVersion, PythonVersion: py}
+}
 
 // readFile reads one document file.
 func readFile(t testing.TB, path string) []byte {
@@ -45,7 +51,7 @@ func parseFile(t testing.TB, path string, raw []byte) (*Document, error) {
 }
 
 // refNormalize is PEP 503 spelled as in the PEP, independent of
-// NormalizeName, which also drops surrounding space as the graph does.
+// python.NormalizeName, which also drops surrounding space as the graph does.
 var refSep = regexp.MustCompile(`[-_.]+`)
 
 func refNormalize(s string) string {
@@ -58,7 +64,7 @@ type fixture struct {
 	wantID        string
 	solverName    string
 	legacy        bool
-	env           Environment
+	env           python.Environment
 	solverVersion string
 	datetime      time.Time
 	duration      float64
@@ -100,7 +106,7 @@ func TestFixtures(t *testing.T) {
 	tests := []fixture{
 		{
 			file: "seshat-thoth-solver-fc26.json", wantID: "seshat-thoth-solver-fc26",
-			solverName: "solver-fedora-26-py36", legacy: true, env: Environment{"fedora", "26", "3.6"},
+			solverName: "solver-fedora-26-py36", legacy: true, env: newEnv("fedora", "26", "3.6"),
 			solverVersion: "1.0.2", datetime: time.Date(2018, 5, 14, 9, 12, 33, 101010000, time.UTC), duration: 9,
 			entries: 6, errors: 3, unparsed: 1, unresolved: 2, envPackages: 4,
 			check: func(t *testing.T, d *Document) {
@@ -144,7 +150,7 @@ func TestFixtures(t *testing.T) {
 		},
 		{
 			file: "solver-fedora-29-py36-5ca1ab1e.json", wantID: "solver-fedora-29-py36-5ca1ab1e",
-			solverName: "solver-fedora-29-py36", env: Environment{"fedora", "29", "3.6"},
+			solverName: "solver-fedora-29-py36", env: newEnv("fedora", "29", "3.6"),
 			solverVersion: "1.1.0", datetime: time.Date(2019, 3, 20, 14, 5, 11, 123456000, time.UTC),
 			entries: 4, errors: 2, envPackages: 3,
 			check: func(t *testing.T, d *Document) {
@@ -184,7 +190,7 @@ func TestFixtures(t *testing.T) {
 		},
 		{
 			file: "solver-fedora-31-py37-01dea5ed.json", wantID: "solver-fedora-31-py37-01dea5ed",
-			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
+			solverName: "solver-fedora-31-py37", env: newEnv("fedora", "31", "3.7"),
 			solverVersion: "1.5.1", datetime: time.Date(2020, 6, 15, 10, 20, 30, 405060000, time.UTC), duration: 7,
 			entries: 1, envPackages: 1,
 			check: func(t *testing.T, d *Document) {
@@ -242,7 +248,7 @@ func TestFixtures(t *testing.T) {
 		},
 		{
 			file: "solver-fedora-31-py37-0a11ce55.json", wantID: "solver-fedora-31-py37-0a11ce55",
-			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
+			solverName: "solver-fedora-31-py37", env: newEnv("fedora", "31", "3.7"),
 			solverVersion: "1.4.1", datetime: time.Date(2020, 4, 20, 8, 0, 1, 1000, time.UTC), duration: 5,
 			entries: 1, envPackages: 1,
 			check: func(t *testing.T, d *Document) {
@@ -258,7 +264,7 @@ func TestFixtures(t *testing.T) {
 		},
 		{
 			file: "solver-fedora-31-py37-0c0ffee0.json", wantID: "solver-fedora-31-py37-0c0ffee0",
-			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
+			solverName: "solver-fedora-31-py37", env: newEnv("fedora", "31", "3.7"),
 			solverVersion: "1.4.1", datetime: time.Date(2019, 12, 10, 12, 0, 0, 500000000, time.UTC), duration: 3,
 			errors: 1, envPackages: 1,
 			check: func(t *testing.T, d *Document) {
@@ -280,7 +286,7 @@ func TestFixtures(t *testing.T) {
 		},
 		{
 			file: "solver-fedora-31-py37-0d15ea5e.json", wantID: "solver-fedora-31-py37-0d15ea5e",
-			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
+			solverName: "solver-fedora-31-py37", env: newEnv("fedora", "31", "3.7"),
 			solverVersion: "1.4.1", datetime: time.Date(2019, 12, 11, 13, 14, 15, 161718000, time.UTC), duration: 5,
 			entries: 1, envPackages: 1,
 			check: func(t *testing.T, d *Document) {
@@ -296,7 +302,7 @@ func TestFixtures(t *testing.T) {
 		},
 		{
 			file: "solver-rhel-8-py38-210611093015-5e5a7ba70c0ffee1.json", wantID: "solver-rhel-8-py38-210611093015-5e5a7ba70c0ffee1",
-			solverName: "solver-rhel-8-py38", env: Environment{"rhel", "8", "3.8"},
+			solverName: "solver-rhel-8-py38", env: newEnv("rhel", "8", "3.8"),
 			solverVersion: "1.10.0", datetime: time.Date(2021, 6, 11, 9, 30, 15, 250000000, time.UTC), duration: 21.5,
 			entries: 5, errors: 1, unparsed: 1, unresolved: 1, envPackages: 3,
 			check: func(t *testing.T, d *Document) {
@@ -562,15 +568,15 @@ func TestParseID(t *testing.T) {
 	good := []struct {
 		id   string
 		name string
-		env  Environment
+		env  python.Environment
 	}{
-		{"solver-fedora-31-py37-01dea5ed", "solver-fedora-31-py37", Environment{"fedora", "31", "3.7"}},
-		{"solver-rhel-8-py38-210525123456-0123456789abcdef", "solver-rhel-8-py38", Environment{"rhel", "8", "3.8"}},
-		{"solver-ubi-8-py36-0123abcd", "solver-ubi-8-py36", Environment{"rhel", "8", "3.6"}},
-		{"solver-rhel-8.2-py38-0123abcd", "solver-rhel-8.2-py38", Environment{"rhel", "8", "3.8"}},
-		{"solver-ubi-8.1-py38-210101000000-0123456789abcdef", "solver-ubi-8.1-py38", Environment{"rhel", "8", "3.8"}},
-		{"solver-fedora-35-py310-211231235959-0123456789abcdef", "solver-fedora-35-py310", Environment{"fedora", "35", "3.10"}},
-		{"solver-fedora-32.1-py27-deadbeef", "solver-fedora-32.1-py27", Environment{"fedora", "32.1", "2.7"}},
+		{"solver-fedora-31-py37-01dea5ed", "solver-fedora-31-py37", newEnv("fedora", "31", "3.7")},
+		{"solver-rhel-8-py38-210525123456-0123456789abcdef", "solver-rhel-8-py38", newEnv("rhel", "8", "3.8")},
+		{"solver-ubi-8-py36-0123abcd", "solver-ubi-8-py36", newEnv("rhel", "8", "3.6")},
+		{"solver-rhel-8.2-py38-0123abcd", "solver-rhel-8.2-py38", newEnv("rhel", "8", "3.8")},
+		{"solver-ubi-8.1-py38-210101000000-0123456789abcdef", "solver-ubi-8.1-py38", newEnv("rhel", "8", "3.8")},
+		{"solver-fedora-35-py310-211231235959-0123456789abcdef", "solver-fedora-35-py310", newEnv("fedora", "35", "3.10")},
+		{"solver-fedora-32.1-py27-deadbeef", "solver-fedora-32.1-py27", newEnv("fedora", "32.1", "2.7")},
 	}
 	for _, tt := range good {
 		name, env, err := ParseID(tt.id)
@@ -610,40 +616,26 @@ func TestParseID(t *testing.T) {
 	}
 }
 
-func TestEnvironmentNormalized(t *testing.T) {
-	for _, tt := range []struct{ in, want Environment }{
-		{Environment{"UBI", "8.3", "3.8.5"}, Environment{"rhel", "8", "3.8"}},
-		{Environment{"rhel", "8", "3.6"}, Environment{"rhel", "8", "3.6"}},
-		{Environment{" Fedora ", "31", "3.10"}, Environment{"fedora", "31", "3.10"}},
-		{Environment{"centos", "8.2", "3"}, Environment{"centos", "8.2", "3"}},
-	} {
-		if got := tt.in.Normalized(); got != tt.want {
-			t.Errorf("%+v.Normalized() = %+v, want %+v", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestNames(t *testing.T) {
+// TestValidName checks PEP 508 name validation; python's tests cover
+// normalisation.
+func TestValidName(t *testing.T) {
 	for _, tt := range []struct {
-		in, norm string
-		valid    bool
+		in    string
+		valid bool
 	}{
-		{"PySocks", "pysocks", true},
-		{"path.py", "path-py", true},
-		{"ruamel_yaml", "ruamel-yaml", true},
-		{"a-._b", "a-b", true},
-		{"A", "a", true},
-		{"zope.interface", "zope-interface", true},
-		{"-abc", "-abc", false},
-		{"abc_", "abc-", false},
-		{"", "", false},
-		{"ipython doctest plugin", "ipython doctest plugin", false},
-		{"café", "café", false},
-		{"a+b", "a+b", false},
+		{"PySocks", true},
+		{"path.py", true},
+		{"ruamel_yaml", true},
+		{"a-._b", true},
+		{"A", true},
+		{"zope.interface", true},
+		{"-abc", false},
+		{"abc_", false},
+		{"", false},
+		{"ipython doctest plugin", false},
+		{"café", false},
+		{"a+b", false},
 	} {
-		if got := NormalizeName(tt.in); got != tt.norm || got != refNormalize(tt.in) {
-			t.Errorf("NormalizeName(%q) = %q, want %q", tt.in, got, tt.norm)
-		}
 		if got := ValidName(tt.in); got != tt.valid {
 			t.Errorf("ValidName(%q) = %v, want %v", tt.in, got, tt.valid)
 		}
@@ -786,7 +778,7 @@ func TestValidDoc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.ID != "solver-fedora-31-py37-0123abcd" || d.Environment != (Environment{"fedora", "31", "3.7"}) || len(d.Entries) != 4 ||
+	if d.ID != "solver-fedora-31-py37-0123abcd" || d.Environment != newEnv("fedora", "31", "3.7") || len(d.Entries) != 4 ||
 		d.Entries[0].Name != "dask" || d.Entries[0].Dependencies[0].Name != "pyyaml" || d.Entries[0].Dependencies[0].VersionRange != "*" ||
 		!reflect.DeepEqual(d.Entries[0].Dependencies[1].Extra, []string{"array"}) {
 		t.Errorf("parsed %+v", d)
@@ -799,7 +791,7 @@ func TestValidDoc(t *testing.T) {
 	set(t, doc, "metadata.document_id", "solver-ubi-8-py38-210525123456-0123456789abcdef")
 	set(t, doc, "metadata.os_release", map[string]any{"id": "rhel", "version_id": "8.3"})
 	set(t, doc, "metadata.python", map[string]any{"major": 3, "minor": 8})
-	if d, err := Parse("", encode(t, doc)); err != nil || d.Environment != (Environment{"rhel", "8", "3.8"}) || d.SolverName != "solver-ubi-8-py38" {
+	if d, err := Parse("", encode(t, doc)); err != nil || d.Environment != newEnv("rhel", "8", "3.8") || d.SolverName != "solver-ubi-8-py38" {
 		t.Errorf("ubi document: %+v, %v", d, err)
 	}
 	// Absent optional parts are fine; a missing datetime falls back to the timestamp.
@@ -974,7 +966,7 @@ func TestLegacyDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	deps := d.Entries[0].Dependencies
-	if !d.Legacy || d.SolverName != "solver-rhel-7-py36" || d.Environment != (Environment{"rhel", "7", "3.6"}) ||
+	if !d.Legacy || d.SolverName != "solver-rhel-7-py36" || d.Environment != newEnv("rhel", "7", "3.6") ||
 		deps[0].VersionRange != ">=6.0.0" || !reflect.DeepEqual(deps[0].Resolved, []Resolved{{Versions: []string{"6.0", "10.0.1"}}}) ||
 		deps[1].Name != "six" || deps[1].VersionRange != "*" || deps[1].Resolved != nil ||
 		d.Errors[0].Name != "pygments" || d.Errors[0].Version != "1.0" || d.EnvironmentPackages[0] != (EnvironmentPackage{"pip", "10.0.1"}) {
@@ -1007,7 +999,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted document without id or environment: %+v", d)
 		}
 		checkName := func(what, n string) {
-			if !ValidName(n) || NormalizeName(n) != n {
+			if !ValidName(n) || python.NormalizeName(n) != n {
 				t.Fatalf("%s: accepted name %q is not a valid normalised name", what, n)
 			}
 		}
@@ -1045,21 +1037,15 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-func FuzzNormalizeName(f *testing.F) {
+// FuzzValidName checks that PEP 508 name validation agrees with PEP 503
+// normalisation (python's FuzzNormalizeName checks the normalisation itself).
+// Seeds: testdata/fuzz/FuzzValidName.
+func FuzzValidName(f *testing.F) {
 	for _, s := range []string{"PySocks", "path.py", "a-._b", "--", "", "ruamel_yaml", "Ünïcode_Name", "a..B__c--D"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n := NormalizeName(s)
-		if want := refNormalize(s); n != want {
-			t.Fatalf("NormalizeName(%q) = %q, regexp reference gives %q", s, n, want)
-		}
-		if NormalizeName(n) != n {
-			t.Fatalf("NormalizeName not idempotent on %q: %q -> %q", s, n, NormalizeName(n))
-		}
-		if strings.ContainsAny(n, "_.") || strings.Contains(n, "--") {
-			t.Fatalf("NormalizeName(%q) = %q keeps separators", s, n)
-		}
+		n := python.NormalizeName(s)
 		if ValidName(s) && !ValidName(n) {
 			t.Fatalf("valid %q normalised to invalid %q", s, n)
 		}

@@ -67,7 +67,7 @@ func TestThothKnownDocuments(t *testing.T) {
 	tests := []fixture{
 		{
 			file: "result_ok_solver_1.json", wantID: "fridex-thoth-solver-fc26-thoth-solver-fc26",
-			solverName: "solver-fedora-26-py36", legacy: true, env: Environment{"fedora", "26", "3.6"},
+			solverName: "solver-fedora-26-py36", legacy: true, env: newEnv("fedora", "26", "3.6"),
 			solverVersion: "1.0.2", datetime: time.Date(2018, 4, 29, 7, 40, 47, 888111000, time.UTC), duration: 12,
 			entries: 332, errors: 527, unparsed: 1, unresolved: 18, envPackages: 4,
 			check: func(t *testing.T, d *Document) {
@@ -98,7 +98,7 @@ func TestThothKnownDocuments(t *testing.T) {
 		},
 		{
 			file: "solver-fedora-31-py37-012b745d.json", wantID: "solver-fedora-31-py37-012b745d",
-			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
+			solverName: "solver-fedora-31-py37", env: newEnv("fedora", "31", "3.7"),
 			solverVersion: "1.5.1", datetime: time.Date(2020, 6, 9, 3, 47, 20, 82100000, time.UTC), duration: 8,
 			entries: 1, envPackages: 1,
 			check: func(t *testing.T, d *Document) {
@@ -127,7 +127,7 @@ func TestThothKnownDocuments(t *testing.T) {
 		},
 		{
 			file: "solver-fedora-31-py37-0a0a46ec.json", wantID: "solver-fedora-31-py37-0a0a46ec",
-			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
+			solverName: "solver-fedora-31-py37", env: newEnv("fedora", "31", "3.7"),
 			solverVersion: "1.4.1", datetime: time.Date(2020, 4, 8, 3, 34, 43, 17997000, time.UTC), duration: 6,
 			entries: 1, envPackages: 1,
 			check: func(t *testing.T, d *Document) {
@@ -142,7 +142,7 @@ func TestThothKnownDocuments(t *testing.T) {
 		},
 		{
 			file: "solver-fedora-31-py37-0a0c95f7.json", wantID: "solver-fedora-31-py37-0a0c95f7",
-			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
+			solverName: "solver-fedora-31-py37", env: newEnv("fedora", "31", "3.7"),
 			solverVersion: "1.4.1", datetime: time.Date(2019, 12, 24, 17, 44, 8, 250883000, time.UTC), duration: 2,
 			errors: 1, envPackages: 1,
 			check: func(t *testing.T, d *Document) {
@@ -155,7 +155,7 @@ func TestThothKnownDocuments(t *testing.T) {
 		},
 		{
 			file: "solver-fedora-31-py37-0a0f9e67.json", wantID: "solver-fedora-31-py37-0a0f9e67",
-			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
+			solverName: "solver-fedora-31-py37", env: newEnv("fedora", "31", "3.7"),
 			solverVersion: "1.5.1", datetime: time.Date(2020, 5, 12, 12, 54, 40, 306692000, time.UTC), duration: 11,
 			entries: 1, envPackages: 1,
 			check: func(t *testing.T, d *Document) {
@@ -180,7 +180,7 @@ func TestThothKnownDocuments(t *testing.T) {
 		},
 		{
 			file: "solver-fedora-31-py37-0a0fdf21.json", wantID: "solver-fedora-31-py37-0a0fdf21",
-			solverName: "solver-fedora-31-py37", env: Environment{"fedora", "31", "3.7"},
+			solverName: "solver-fedora-31-py37", env: newEnv("fedora", "31", "3.7"),
 			solverVersion: "1.4.1", datetime: time.Date(2019, 12, 26, 16, 55, 2, 90932000, time.UTC), duration: 4,
 			entries: 1, envPackages: 1,
 			check: func(t *testing.T, d *Document) {
@@ -197,7 +197,7 @@ func TestThothKnownDocuments(t *testing.T) {
 		{
 			// thoth_solver 1.0.0 (2018): no metadata.document_id, the id is the file name.
 			file: "solver-84e44698-3490-405f-964d-d0237586d7c9.json", wantID: "solver-84e44698-3490-405f-964d-d0237586d7c9",
-			solverName: "solver-fedora-27-py36", legacy: true, env: Environment{"fedora", "27", "3.6"},
+			solverName: "solver-fedora-27-py36", legacy: true, env: newEnv("fedora", "27", "3.6"),
 			solverVersion: "1.0.0", datetime: time.Date(2018, 2, 23, 10, 47, 22, 310411000, time.UTC),
 			entries: 22, errors: 6, envPackages: 24,
 			check: func(t *testing.T, d *Document) {
@@ -214,7 +214,7 @@ func TestThothKnownDocuments(t *testing.T) {
 		{
 			// thoth-solver 1.1.0 (2019): no metadata.document_id, the id is the file name.
 			file: "thamos-scoring-resolved.json", wantID: "thamos-scoring-resolved",
-			solverName: "solver-fedora-29-py36", legacy: true, env: Environment{"fedora", "29", "3.6"},
+			solverName: "solver-fedora-29-py36", legacy: true, env: newEnv("fedora", "29", "3.6"),
 			solverVersion: "1.1.0", datetime: time.Date(2019, 3, 12, 11, 42, 4, 389519000, time.UTC),
 			entries: 165, errors: 20, envPackages: 6,
 			check: func(t *testing.T, d *Document) {

@@ -36,6 +36,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/seshat-graph/seshat/python"
 )
 
 // Size names a dataset size.
@@ -70,14 +72,10 @@ func ParseSize(s string) (Size, error) {
 	return "", fmt.Errorf("unknown size %q: want %s", s, strings.Join(names, ", "))
 }
 
-// Environment is a solver environment, as the graph stores it.
-type Environment struct {
-	OSName, OSVersion, PythonVersion string
-}
-
-// Environments are the two environments documents are solved in; the
-// first is the one Root's reach is measured in.
-var Environments = []Environment{
+// Environments are the two environments documents are solved in, as the
+// graph stores them (normalised); the first is the one Root's reach is
+// measured in.
+var Environments = []python.Environment{
 	{OSName: "rhel", OSVersion: "8", PythonVersion: "3.8"},
 	{OSName: "fedora", OSVersion: "34", PythonVersion: "3.9"},
 }

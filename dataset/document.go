@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/seshat-graph/seshat/python"
 )
 
 // The JSON shape of a thoth-solver 1.x document (2020 and later), field for
@@ -29,7 +31,7 @@ type metadata struct {
 	Duration            int          `json:"duration"`
 	Hostname            string       `json:"hostname"`
 	OSRelease           osRelease    `json:"os_release"`
-	Python              python       `json:"python"`
+	Python              pythonMeta   `json:"python"`
 	ThothDeploymentName string       `json:"thoth_deployment_name"`
 	Timestamp           int64        `json:"timestamp"`
 }
@@ -76,7 +78,8 @@ type osRelease struct {
 	VersionID                    string `json:"version_id"`
 }
 
-type python struct {
+// pythonMeta is metadata.python: the interpreter the solver ran.
+type pythonMeta struct {
 	APIVersion         int    `json:"api_version"`
 	ImplementationName string `json:"implementation_name"`
 	Major              int    `json:"major"`
@@ -196,15 +199,15 @@ type unresolved struct {
 
 // solverEnv is what a solver image contributes to its documents.
 type solverEnv struct {
-	Environment
+	python.Environment
 	tag          string // "rhel-8-py38"
 	distribution distribution
 	osRelease    osRelease
-	python       python
+	python       pythonMeta
 	markers      map[string]string
 }
 
-func newSolverEnv(e Environment, osVersionID, prettyName, platformID string, micro int) solverEnv {
+func newSolverEnv(e python.Environment, osVersionID, prettyName, platformID string, micro int) solverEnv {
 	s := solverEnv{Environment: e}
 	s.tag = e.OSName + "-" + e.OSVersion + "-py" + strings.ReplaceAll(e.PythonVersion, ".", "")
 	major, minor, _ := strings.Cut(osVersionID, ".")
@@ -225,7 +228,7 @@ func newSolverEnv(e Environment, osVersionID, prettyName, platformID string, mic
 	s.osRelease.RedhatBugzillaProductVersion, s.osRelease.RedhatSupportProductVersion = osVersionID, osVersionID
 	pyMajor, pyMinor := 0, 0
 	fmt.Sscanf(e.PythonVersion, "%d.%d", &pyMajor, &pyMinor)
-	s.python = python{APIVersion: 1013, ImplementationName: "cpython", Major: pyMajor, Minor: pyMinor, Micro: micro, ReleaseLevel: "final"}
+	s.python = pythonMeta{APIVersion: 1013, ImplementationName: "cpython", Major: pyMajor, Minor: pyMinor, Micro: micro, ReleaseLevel: "final"}
 	full := fmt.Sprintf("%s.%d", e.PythonVersion, micro)
 	s.markers = map[string]string{
 		"implementation_name": "cpython", "implementation_version": full, "os_name": "posix",

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/python"
 )
 
 // release is one version of a package, on PyPI and possibly on the second index.
@@ -128,7 +128,7 @@ func newWorld(p plan, seed uint64) *world {
 }
 
 func (w *world) add(p *pkg) int {
-	p.norm = persistence.NormalizeName(p.name)
+	p.norm = python.NormalizeName(p.name)
 	if _, dup := w.byNorm[p.norm]; dup {
 		panic("dataset: duplicate package " + p.norm)
 	}
@@ -142,8 +142,8 @@ func (w *world) add(p *pkg) int {
 func (w *world) known(rng *rand.Rand, p plan) {
 	for _, k := range knownPackages {
 		pk := &pkg{name: k.name, summary: k.summary, license: k.license, pyreq: ">=3.6"}
-		if fixed, ok := fixedReleases[persistence.NormalizeName(k.name)]; ok {
-			second := secondIndexReleases[persistence.NormalizeName(k.name)]
+		if fixed, ok := fixedReleases[python.NormalizeName(k.name)]; ok {
+			second := secondIndexReleases[python.NormalizeName(k.name)]
 			for _, v := range fixed {
 				pk.releases = append(pk.releases, release{version: v, pre: isPre(v), second: second[v]})
 			}
@@ -172,7 +172,7 @@ func (w *world) known(rng *rand.Rand, p plan) {
 			if extras != "" {
 				r.extras = []string{strings.TrimSuffix(extras, "]")}
 			}
-			t, ok := w.byNorm[persistence.NormalizeName(name)]
+			t, ok := w.byNorm[python.NormalizeName(name)]
 			if !ok {
 				panic("dataset: known requirement names an unknown package " + name)
 			}

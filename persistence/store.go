@@ -22,9 +22,10 @@ type Store struct {
 	pool           *pgxpool.Pool
 	logger         *slog.Logger
 	acquireTimeout time.Duration
-	// MaxRetries bounds how often a transaction that failed with a
-	// serialization failure or a deadlock is retried.
-	MaxRetries int
+	// TxRetry is the policy WithTx retries a transaction with after a
+	// serialization failure or a deadlock. Open sets 6 tries, waiting
+	// 20 ms before the first retry and doubling, less up to half by jitter.
+	TxRetry Retry
 }
 
 // Options configure Open.
@@ -81,7 +82,8 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		logger = slog.New(slog.DiscardHandler)
 	}
 	pt.acquireTimeout.Store(int64(opts.AcquireTimeout))
-	return &Store{pool: pool, logger: logger, acquireTimeout: opts.AcquireTimeout, MaxRetries: 5}, nil
+	return &Store{pool: pool, logger: logger, acquireTimeout: opts.AcquireTimeout,
+		TxRetry: Retry{Attempts: 6, Base: 20 * time.Millisecond, Cap: time.Second}}, nil
 }
 
 // Close closes the pool.
@@ -96,24 +98,15 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // WithTx runs fn in one transaction and commits when fn returns nil. A
-// serialization failure or deadlock (40001, 40P01) restarts fn with backoff,
-// up to MaxRetries times; fn must therefore be safe to run again. Errors are
-// mapped to coded errors (see mapError).
+// serialization failure or deadlock (40001, 40P01) restarts fn as TxRetry
+// says; fn must therefore be safe to run again. Errors are mapped to coded
+// errors (see mapError).
 func (s *Store) WithTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	backoff := 20 * time.Millisecond
-	for attempt := 0; ; attempt++ {
-		err := s.tryTx(ctx, fn)
-		if err == nil || !retryable(err) || attempt >= s.MaxRetries {
-			return s.mapError(ctx, err)
-		}
-		s.logger.DebugContext(ctx, "retrying transaction", "attempt", attempt+1, "err", err)
-		select {
-		case <-ctx.Done():
-			return mapError(ctx.Err())
-		case <-time.After(backoff):
-		}
-		backoff *= 2
-	}
+	err := s.TxRetry.Do(ctx, func() error { return s.tryTx(ctx, fn) }, retryable,
+		func(n int, err error, wait time.Duration) {
+			s.logger.DebugContext(ctx, "retrying transaction", "attempt", n, "wait", wait, "err", err)
+		})
+	return s.mapError(ctx, err)
 }
 
 func (s *Store) tryTx(ctx context.Context, fn func(pgx.Tx) error) (err error) {

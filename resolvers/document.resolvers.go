@@ -107,11 +107,7 @@ func (r *queryResolver) Documents(ctx context.Context, kind *string, status *mod
 	if err != nil {
 		return nil, err
 	}
-	out := &model.DocumentConnection{Edges: make([]model.DocumentEdge, len(c.Items)), PageInfo: pageInfo(c, p), TotalCount: c.TotalCount}
-	for i := range c.Items {
-		out.Edges[i] = model.DocumentEdge{Cursor: c.Cursors[i], Node: &c.Items[i]}
-	}
-	return out, nil
+	return (*model.DocumentConnection)(pageConnection(c, p, documentEdge)), nil
 }
 
 // Document returns graph.DocumentResolver implementation.

@@ -58,7 +58,7 @@ func (r *queryResolver) Dependents(ctx context.Context, name string, version *st
 	}
 	pl := r.plan(ctx)
 	pl.versions(pl.below("PackageVersion", "edges", "node"), dependentVersions(c.Items))
-	return dependentConnection(c, p), nil
+	return (*model.DependentConnection)(pageConnection(c, p, dependentEdge)), nil
 }
 
 // UnsolvedPackageVersions is the resolver for the unsolvedPackageVersions field.
@@ -73,5 +73,5 @@ func (r *queryResolver) UnsolvedPackageVersions(ctx context.Context, environment
 	}
 	pl := r.plan(ctx)
 	pl.versions(pl.below("PackageVersion", "edges", "node"), c.Items)
-	return versionConnection(c, p), nil
+	return (*model.PackageVersionConnection)(pageConnection(c, p, versionEdge)), nil
 }

@@ -45,7 +45,7 @@ func (r *packageResolver) Versions(ctx context.Context, obj *persistence.Package
 	if err != nil {
 		return nil, err
 	}
-	return versionConnection(c, p), nil
+	return (*model.PackageVersionConnection)(pageConnection(c, p, versionEdge)), nil
 }
 
 // LatestVersion is the resolver for the latestVersion field.
@@ -178,7 +178,7 @@ func (r *queryResolver) Packages(ctx context.Context, nameStartsWith *string, fi
 	}
 	pl := r.plan(ctx)
 	pl.packages(pl.below("Package", "edges", "node"), c.Items)
-	return packageConnection(c, p), nil
+	return (*model.PackageConnection)(pageConnection(c, p, packageEdge)), nil
 }
 
 // PackageVersion is the resolver for the packageVersion field.

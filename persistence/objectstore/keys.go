@@ -1,27 +1,43 @@
 package objectstore
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/seshat-graph/seshat/persistence"
 )
 
-// layout maps each document kind, named as the id prefix without its dash,
-// to the id prefix and the folder Thoth keeps such documents in. nested
-// kinds keep one folder per document holding several files
-// (inspections/<id>/results/0/result, security-indicators/<id>/bandit).
-var layout = []struct {
-	kind, idPrefix, folder string
-	nested                 bool
-}{
-	{"solver", "solver-", "solver", false},
-	{"revsolver", "revsolver-", "revsolver", false},
-	{"adviser", "adviser-", "adviser", false},
-	{"package-extract", "package-extract-", "analysis", false},
-	{"provenance-checker", "provenance-checker-", "provenance-checker", false},
-	{"dependency-monkey", "dependency-monkey-", "dependency-monkey-reports", false},
-	{"inspection", "inspection-", "inspections", true},
-	{"security-indicator", "security-indicator-", "security-indicators", true},
+// row is one row of the layout table: a kind of Thoth document, the
+// prefix of its ids and where Thoth keeps it.
+type row struct {
+	// name names the kind: "solver", "package-extract".
+	name string
+	// prefix starts the ids of the kind's documents: "solver-".
+	prefix string
+	// folder holds the kind's documents: "analysis" for package-extract.
+	folder string
+	// nested kinds keep one folder per document holding several files
+	// (inspections/<id>/results/0/result, security-indicators/<id>/bandit).
+	nested bool
+	// analyzers are the metadata.analyzer values that name the kind of a
+	// document whose id has no known prefix (see KindOfAnalyzer).
+	analyzers []string
+}
+
+// layout is the one table of document kinds, in the order Kinds lists
+// them. Every other list of kinds, prefixes or folders (the handler
+// registry of package ingest, messages naming the known kinds, seshat put's
+// --kind) is derived from it: a new kind is one row here and, in package
+// ingest, one writer. No prefix may start another one.
+var layout = []row{
+	{name: "solver", prefix: "solver-", folder: "solver", analyzers: []string{"thoth-solver", "thoth_solver"}},
+	{name: "revsolver", prefix: "revsolver-", folder: "revsolver"},
+	{name: "adviser", prefix: "adviser-", folder: "adviser"},
+	{name: "package-extract", prefix: "package-extract-", folder: "analysis"},
+	{name: "provenance-checker", prefix: "provenance-checker-", folder: "provenance-checker"},
+	{name: "dependency-monkey", prefix: "dependency-monkey-", folder: "dependency-monkey-reports"},
+	{name: "inspection", prefix: "inspection-", folder: "inspections", nested: true},
+	{name: "security-indicator", prefix: "security-indicator-", folder: "security-indicators", nested: true},
 }
 
 // KeyFor returns the key of the document with the given id, chosen by the
@@ -45,8 +61,9 @@ func KeyFor(documentID string) (string, error) {
 // predates the prefix, and as a document without metadata.document_id is
 // kept under its file name. kind "" is KeyFor.
 //
-// INVALID when the id is not a single key element, when kind is unknown,
-// when the id has another kind's prefix, or (kind "") no known prefix.
+// INVALID when the id is not a single key element, or as KindFor when the
+// kind is unknown, the id has another kind's prefix, or (kind "") no known
+// prefix.
 func KeyIn(kind, documentID string) (string, error) {
 	if documentID == "" {
 		return "", persistence.Errorf(persistence.CodeInvalid, "document id is empty")
@@ -57,22 +74,46 @@ func KeyIn(kind, documentID string) (string, error) {
 	if err := checkPath(documentID, "document id"); err != nil {
 		return "", err
 	}
+	name, err := KindFor(documentID, "", kind)
+	if err != nil {
+		return "", err
+	}
+	return lookupRow(name).folder + "/" + documentID, nil
+}
+
+// KindFor returns the kind of the document with the given id; it is the one
+// place that decides it. The kind is declared, the one the document's sender
+// names (ingestDocument's kind, seshat put --kind), when it is not ""; else
+// the kind of the id's prefix; else the kind whose folder holds key (see
+// KindOfKey; key may be ""). So a document whose id names no kind — a
+// thoth-solver 1.0 id ("fridex-thoth-solver-fc26-…"), a document without
+// metadata.document_id named by its file — belongs to the kind it is
+// declared as, or to the folder it is kept in, as in Thoth's layout
+// ("solver/<id>").
+//
+// INVALID when declared is not a known kind, when the id's prefix names
+// another kind than declared, or when neither declared, the id's prefix
+// nor key names a kind.
+func KindFor(documentID, key, declared string) (string, error) {
 	byPrefix := KindOfID(documentID)
 	switch {
-	case kind == "" && byPrefix == "":
-		return "", persistence.Errorf(persistence.CodeInvalid,
-			"document id %q has no known kind prefix (solver-, revsolver-, adviser-, package-extract-, provenance-checker-, dependency-monkey-, inspection-, security-indicator-)", documentID)
-	case kind == "":
-		kind = byPrefix
-	case byPrefix != "" && byPrefix != kind:
-		return "", persistence.Errorf(persistence.CodeInvalid, "document id %q has the prefix of %s documents, not of %s ones", documentID, byPrefix, kind)
+	case declared != "" && lookupRow(declared) == nil:
+		return "", persistence.Errorf(persistence.CodeInvalid, "unknown document kind %q (known kinds: %s)", declared, strings.Join(Kinds(), ", "))
+	case declared != "" && byPrefix != "" && byPrefix != declared:
+		return "", persistence.Errorf(persistence.CodeInvalid, "document id %q has the prefix of %s documents, not of %s ones", documentID, byPrefix, declared)
+	case declared != "":
+		return declared, nil
+	case byPrefix != "":
+		return byPrefix, nil
 	}
-	for _, k := range layout {
-		if k.kind == kind {
-			return k.folder + "/" + documentID, nil
-		}
+	if byFolder := KindOfKey(key); byFolder != "" {
+		return byFolder, nil
 	}
-	return "", persistence.Errorf(persistence.CodeInvalid, "unknown document kind %q (known kinds: %s)", kind, strings.Join(Kinds(), ", "))
+	prefixes := make([]string, len(layout))
+	for i, k := range layout {
+		prefixes[i] = k.prefix
+	}
+	return "", persistence.Errorf(persistence.CodeInvalid, "document id %q has no known kind prefix (%s)", documentID, strings.Join(prefixes, ", "))
 }
 
 // Kinds returns the document kinds of Thoth's layout, in a fixed order:
@@ -81,9 +122,20 @@ func KeyIn(kind, documentID string) (string, error) {
 func Kinds() []string {
 	out := make([]string, len(layout))
 	for i, k := range layout {
-		out[i] = k.kind
+		out[i] = k.name
 	}
 	return out
+}
+
+// lookupRow returns the layout row of the kind called name, nil when there
+// is none.
+func lookupRow(name string) *row {
+	for i := range layout {
+		if layout[i].name == name {
+			return &layout[i]
+		}
+	}
+	return nil
 }
 
 // KindOfID returns the kind an id's prefix names ("solver" for
@@ -91,8 +143,21 @@ func Kinds() []string {
 // known prefix.
 func KindOfID(documentID string) string {
 	for _, k := range layout {
-		if strings.HasPrefix(documentID, k.idPrefix) && len(documentID) > len(k.idPrefix) {
-			return k.kind
+		if strings.HasPrefix(documentID, k.prefix) && len(documentID) > len(k.prefix) {
+			return k.name
+		}
+	}
+	return ""
+}
+
+// KindOfAnalyzer returns the kind whose documents Thoth's analyzer of that
+// name writes, as metadata.analyzer gives it: "solver" for "thoth-solver"
+// (and thoth-solver 1.0's "thoth_solver"); "" when the layout names no
+// kind by it. It names the kind of a document whose id has no known prefix.
+func KindOfAnalyzer(analyzer string) string {
+	for _, k := range layout {
+		if slices.Contains(k.analyzers, analyzer) {
+			return k.name
 		}
 	}
 	return ""
@@ -110,14 +175,14 @@ func KindOfKey(key string) string {
 	}
 	for _, k := range layout {
 		if k.nested && k.folder == first {
-			return k.kind
+			return k.name
 		}
 	}
 	parent := key[:strings.LastIndexByte(key, '/')]
 	parent = parent[strings.LastIndexByte(parent, '/')+1:]
 	for _, k := range layout {
 		if !k.nested && k.folder == parent {
-			return k.kind
+			return k.name
 		}
 	}
 	return ""

@@ -274,7 +274,8 @@ func runPut(ctx context.Context, e *env, args []string) error {
 // documentKey is the Thoth key of a document: by its id, metadata.document_id
 // or else the file name without ".json", in the folder of the kind the id's
 // prefix names. An id with no known prefix goes to the folder of kind (from
-// --kind), else of the kind metadata.analyzer names (thoth-solver: solver).
+// --kind), else of the kind metadata.analyzer names (objectstore.KindOfAnalyzer:
+// thoth-solver is the solver's).
 func documentKey(path string, raw []byte, kind string) (string, error) {
 	var doc struct {
 		Metadata struct {
@@ -291,14 +292,10 @@ func documentKey(path string, raw []byte, kind string) (string, error) {
 	case objectstore.KindOfID(id) != "":
 		kind = "" // the prefix says
 	case kind == "":
-		switch doc.Metadata.Analyzer {
-		case "thoth-solver", "thoth_solver":
-			kind = "solver"
-		default:
-			if objectstore.CheckKey(id) == nil && !strings.Contains(id, "/") {
-				return "", fmt.Errorf("document id %q has no known kind prefix and metadata.analyzer (%q) names no kind: give it with --kind (%s)",
-					id, doc.Metadata.Analyzer, strings.Join(objectstore.Kinds(), ", "))
-			}
+		kind = objectstore.KindOfAnalyzer(doc.Metadata.Analyzer)
+		if kind == "" && objectstore.CheckKey(id) == nil && !strings.Contains(id, "/") {
+			return "", fmt.Errorf("document id %q has no known kind prefix and metadata.analyzer (%q) names no kind: give it with --kind (%s)",
+				id, doc.Metadata.Analyzer, strings.Join(objectstore.Kinds(), ", "))
 		}
 	}
 	return objectstore.KeyIn(kind, id)

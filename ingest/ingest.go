@@ -1,7 +1,8 @@
 // Package ingest turns Thoth result documents into knowledge-graph facts.
-// A handler registry chosen by the document-id prefix (else by the folder
-// holding the document, or the kind its sender declares) says how each kind
-// of document is parsed and written; the sync engine (Sync) streams documents
+// Each document kind of objectstore's layout, decided by objectstore.KindFor
+// (the kind its sender declares, else the document-id prefix, else the
+// folder holding the document), has a writer that parses and writes its
+// documents (see writers); the sync engine (Sync) streams documents
 // from the document store to a few workers, one transaction per document,
 // and records every failure on the document's row so the next sync retries
 // it.
@@ -53,15 +54,6 @@ type Result struct {
 	Err error
 }
 
-// kind is one entry of the handler registry.
-type kind struct {
-	prefix string // document-id prefix, "solver-"
-	name   string // document kind, "solver"
-	// write parses raw and, unless o.dryRun, writes its facts; nil means
-	// the kind is known but not ingested yet.
-	write func(ctx context.Context, s *Service, ref persistence.DocumentRef, raw []byte, o writeOpts) (persistence.IngestOutcome, error)
-}
-
 // writeOpts say how a document is written.
 type writeOpts struct {
 	force, dryRun bool
@@ -69,87 +61,6 @@ type writeOpts struct {
 	// may be working through: one that another transaction is ingesting is
 	// skipped (Busy) instead of waited for.
 	shared bool
-}
-
-// kinds is the registry, by document-id prefix, in the order of
-// objectstore.Kinds. Thoth's analyzers other than the solver are recognised
-// so their documents fail with a clear reason.
-var kinds = []kind{
-	{"solver-", "solver", writeSolver},
-	{"revsolver-", "revsolver", nil},
-	{"adviser-", "adviser", nil},
-	{"package-extract-", "package-extract", nil},
-	{"provenance-checker-", "provenance-checker", nil},
-	{"dependency-monkey-", "dependency-monkey", nil},
-	{"inspection-", "inspection", nil},
-	{"security-indicator-", "security-indicator", nil},
-}
-
-// lookup returns the registry entry for a document id.
-// INVALID when the id has no known prefix.
-func lookup(id string) (kind, error) {
-	for _, k := range kinds {
-		if strings.HasPrefix(id, k.prefix) && len(id) > len(k.prefix) {
-			return k, nil
-		}
-	}
-	prefixes := make([]string, len(kinds))
-	for i, k := range kinds {
-		prefixes[i] = k.prefix
-	}
-	return kind{}, persistence.Errorf(persistence.CodeInvalid, "document id %q has no known kind prefix (%s)", id, strings.Join(prefixes, ", "))
-}
-
-// lookupKind returns the registry entry of a document: the kind declared
-// (by its sender) when one is, else the kind of the id's prefix, else that
-// of the folder holding key, so that documents whose id names no kind —
-// thoth-solver 1.0 ids ("fridex-thoth-solver-fc26-…"), documents without
-// metadata.document_id named by their file — belong to the folder they are
-// kept in, as in Thoth's layout ("solver/<id>").
-// INVALID when declared is not a known kind or disagrees with the id's
-// prefix, or when neither the id nor the key names a kind.
-func lookupKind(id, key, declared string) (kind, error) {
-	if declared != "" {
-		for _, k := range kinds {
-			if k.name != declared {
-				continue
-			}
-			if p, err := lookup(id); err == nil && p.name != k.name {
-				return kind{}, persistence.Errorf(persistence.CodeInvalid,
-					"document id %q has the prefix of %s documents, not of %s ones", id, p.name, declared)
-			}
-			return k, nil
-		}
-		return kind{}, persistence.Errorf(persistence.CodeInvalid, "unknown document kind %q (known kinds: %s)", declared, strings.Join(Kinds(), ", "))
-	}
-	k, err := lookup(id)
-	if err == nil {
-		return k, nil
-	}
-	if folder := objectstore.KindOfKey(key); folder != "" {
-		for _, c := range kinds {
-			if c.name == folder {
-				return c, nil
-			}
-		}
-	}
-	return kind{}, err
-}
-
-// Kinds returns the document kinds the registry knows, solver first.
-func Kinds() []string {
-	out := make([]string, len(kinds))
-	for i, k := range kinds {
-		out[i] = k.name
-	}
-	return out
-}
-
-// KindOf returns the document kind of an id ("solver" for "solver-…").
-// INVALID when the id has no known prefix.
-func KindOf(id string) (string, error) {
-	k, err := lookup(id)
-	return k.name, err
 }
 
 func writeSolver(ctx context.Context, s *Service, ref persistence.DocumentRef, raw []byte, o writeOpts) (persistence.IngestOutcome, error) {
@@ -174,21 +85,23 @@ func writeSolver(ctx context.Context, s *Service, ref persistence.DocumentRef, r
 	// The transaction itself retries serialization failures and deadlocks;
 	// a connection lost mid-document (a restarted or terminated backend)
 	// rolled the whole document back, so it is tried again on a new one.
-	backoff := 100 * time.Millisecond
-	for attempt := 0; ; attempt++ {
-		out, err := write(ctx, ref, res, o.force)
-		if err == nil || persistence.ErrorCode(err) != persistence.CodeUnavailable || attempt == 2 || ctx.Err() != nil {
-			return out, err
-		}
-		s.logger().WarnContext(ctx, "retrying document after a database error", "document", ref.ID, "attempt", attempt+1, "err", err)
-		select {
-		case <-ctx.Done():
-			return out, err
-		case <-time.After(backoff):
-		}
-		backoff *= 4
-	}
+	var out persistence.IngestOutcome
+	err = reconnect.Do(ctx, func() (err error) {
+		out, err = write(ctx, ref, res, o.force)
+		return err
+	}, unavailable, func(n int, err error, wait time.Duration) {
+		s.logger().WarnContext(ctx, "retrying document after a database error", "document", ref.ID, "attempt", n, "wait", wait, "err", err)
+	})
+	return out, err
 }
+
+// reconnect is the policy a document whose write lost its database
+// connection is tried again with: 3 tries, waiting 200 ms before the first
+// retry and doubling, less up to half by jitter, so that a restarting
+// server has time to come back.
+var reconnect = persistence.Retry{Attempts: 3, Base: 200 * time.Millisecond, Cap: 2 * time.Second}
+
+func unavailable(err error) bool { return persistence.ErrorCode(err) == persistence.CodeUnavailable }
 
 func (s *Service) logger() *slog.Logger {
 	if s.Logger == nil {
@@ -205,7 +118,7 @@ func (s *Service) logger() *slog.Logger {
 // error is for the caller's own context only (nil otherwise).
 func (s *Service) Ingest(ctx context.Context, id string, raw []byte, force bool) (Result, error) {
 	key, _ := objectstore.KeyFor(id)
-	k, err := lookupKind(id, key, "")
+	k, err := lookupKind(id, "", "")
 	if err != nil {
 		return Result{DocumentID: id, Status: persistence.StatusFailed, Err: err}, ctx.Err()
 	}
@@ -217,10 +130,10 @@ func (s *Service) Ingest(ctx context.Context, id string, raw []byte, force bool)
 type Submission struct {
 	// ID is the document id.
 	ID string
-	// Kind is the document kind ("solver", see Kinds); "" takes it from the
-	// id's prefix. An id with no known prefix (a thoth-solver 1.0 id, the
-	// file name of a document without metadata.document_id) needs it; with
-	// a prefix it must agree.
+	// Kind is the document kind ("solver", see objectstore.Kinds); "" takes
+	// it from the id's prefix. An id with no known prefix (a thoth-solver
+	// 1.0 id, the file name of a document without metadata.document_id)
+	// needs it; with a prefix it must agree.
 	Kind string
 	// Raw is the document's JSON.
 	Raw []byte
@@ -241,7 +154,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Result, error) {
 	k, err := lookupKind(sub.ID, "", sub.Kind)
 	if err != nil {
 		if sub.Kind == "" {
-			err = persistence.Errorf(persistence.CodeInvalid, "%s; give the document's kind (%s)", persistence.ErrorMessage(err), strings.Join(Kinds(), ", "))
+			err = persistence.Errorf(persistence.CodeInvalid, "%s; give the document's kind (%s)", persistence.ErrorMessage(err), strings.Join(objectstore.Kinds(), ", "))
 		}
 		return Result{}, err
 	}
@@ -268,8 +181,7 @@ func (s *Service) process(ctx context.Context, k kind, ref persistence.DocumentR
 	r := Result{DocumentID: ref.ID, Kind: k.name}
 	ref.Kind = k.name
 	if k.write == nil {
-		return s.failed(ctx, r, ref, persistence.Errorf(persistence.CodeInvalid,
-			"%s documents are not supported yet: only solver documents are ingested", k.name))
+		return s.failed(ctx, r, ref, notSupported(k))
 	}
 	// Skipping unchanged content costs one indexed read, no parse, no transaction.
 	if !o.force && !o.dryRun {

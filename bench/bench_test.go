@@ -159,7 +159,7 @@ func BenchmarkNestedHTTP(b *testing.B) {
 }
 
 // BenchmarkWalkSQL times the best single statement for the same closure
-// (closureEdgesSQL) through pgx, every row read.
+// (persistence.ClosureEdgesSQL) through pgx, every row read.
 func BenchmarkWalkSQL(b *testing.B) {
 	for _, size := range benchSizes() {
 		b.Run(size, func(b *testing.B) {
@@ -176,7 +176,7 @@ func BenchmarkWalkSQL(b *testing.B) {
 			}
 			n := 0
 			for b.Loop() {
-				rows, err := conn.Query(ctx, closureEdgesSQL, vid, envID)
+				rows, err := conn.Query(ctx, persistence.ClosureEdgesSQL, vid, envID)
 				if err != nil {
 					b.Fatal(err)
 				}

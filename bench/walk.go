@@ -57,8 +57,8 @@ type WalkResult struct {
 	HTTPStatements  float64
 	Store           Dist
 	StoreStatements float64
-	SQLEdges        Dist // closureEdgesSQL: nodes and edges
-	SQLNodes        Dist // closureSQL: nodes only
+	SQLEdges        Dist // persistence.ClosureEdgesSQL: nodes and edges
+	SQLNodes        Dist // persistence.ClosureSQL: nodes only
 	SQLRows         int
 }
 
@@ -143,53 +143,6 @@ func MeasureHTTPWalk(ctx context.Context, base string, root Root, iters int, res
 	return nil
 }
 
-// closureSQL is the closure as one recursive statement: UNION (not UNION
-// ALL) discards rows already in the result, a visited set on the version id.
-// It returns the reached versions with their names and solved state, but no
-// depths and no edges. Same text as persistence/graph_bench_test.go.
-const closureSQL = `
-WITH RECURSIVE reach(id) AS (
-	SELECT $1::bigint
-	UNION
-	SELECT r.version_id
-	FROM reach
-	JOIN depends_on d ON d.environment_id = $2 AND d.version_id = reach.id
-	                 AND d.marker_evaluation_result IS NOT FALSE
-	JOIN depends_on_resolved r ON r.edge_id = d.id)
-SELECT pv.id, p.name, pv.version, ix.url, s.id IS NOT NULL AND NOT s.error AS solved
-FROM reach
-JOIN package_version pv ON pv.id = reach.id
-JOIN package p ON p.id = pv.package_id
-LEFT JOIN package_index ix ON ix.id = pv.index_id
-LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = $2`
-
-// closureEdgesSQL is closureSQL that also returns the edges between the
-// reached versions, as a second kind of row: the nodes and edges a walk
-// returns, without depths or extras. It is the physical limit the walk is
-// compared with.
-const closureEdgesSQL = `
-WITH RECURSIVE reach(id) AS (
-	SELECT $1::bigint
-	UNION
-	SELECT r.version_id
-	FROM reach
-	JOIN depends_on d ON d.environment_id = $2 AND d.version_id = reach.id
-	                 AND d.marker_evaluation_result IS NOT FALSE
-	JOIN depends_on_resolved r ON r.edge_id = d.id)
-SELECT pv.id, p.name, pv.version, ix.url, s.id IS NOT NULL AND NOT s.error AS solved,
-	NULL::bigint AS to_id, NULL AS version_range, NULL AS marker, NULL AS extra
-FROM reach
-JOIN package_version pv ON pv.id = reach.id
-JOIN package p ON p.id = pv.package_id
-LEFT JOIN package_index ix ON ix.id = pv.index_id
-LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = $2
-UNION ALL
-SELECT d.version_id, NULL, NULL, NULL, NULL, r.version_id, d.version_range, d.marker, d.extra
-FROM reach
-JOIN depends_on d ON d.environment_id = $2 AND d.version_id = reach.id
-                 AND d.marker_evaluation_result IS NOT FALSE
-JOIN depends_on_resolved r ON r.edge_id = d.id`
-
 // rootIDs looks up the root version's id and the environment's id.
 func rootIDs(ctx context.Context, conn *pgx.Conn, r Root) (vid, envID int64, err error) {
 	err = conn.QueryRow(ctx, `
@@ -248,9 +201,9 @@ func MeasureSQLWalk(ctx context.Context, dbURL string, root Root, iters int, res
 		}
 		return Summarize(samples), n, nil
 	}
-	if res.SQLEdges, res.SQLRows, err = run(closureEdgesSQL); err != nil {
+	if res.SQLEdges, res.SQLRows, err = run(persistence.ClosureEdgesSQL); err != nil {
 		return err
 	}
-	res.SQLNodes, _, err = run(closureSQL)
+	res.SQLNodes, _, err = run(persistence.ClosureSQL)
 	return err
 }

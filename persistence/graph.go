@@ -485,3 +485,47 @@ func fetchNodes(ctx context.Context, conn *pgxpool.Conn, envID int64, reached, u
 	})
 	return more, err
 }
+
+// ClosureSQL is a statement the store never runs: the one the benchmarks
+// (BenchmarkDependencyGraphSQLClosure and package bench) compare
+// DependencyGraph against. It is the closure of version $1 in environment
+// $2 as one recursive statement: UNION (not UNION ALL) discards rows already
+// in the result, a visited set on the version id. It returns the reached
+// versions (id, name, version, index url, solved) but no depths and no edges.
+const ClosureSQL = closureReach + `
+SELECT pv.id, p.name, pv.version, ix.url, s.id IS NOT NULL AND NOT s.error AS solved
+FROM reach
+JOIN package_version pv ON pv.id = reach.id
+JOIN package p ON p.id = pv.package_id
+LEFT JOIN package_index ix ON ix.id = pv.index_id
+LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = $2`
+
+// ClosureEdgesSQL is ClosureSQL that also returns the edges between the
+// reached versions, as a second kind of row (to_id, version_range, marker,
+// extra): the nodes and edges a walk returns, without depths or extras. It
+// is the physical limit the benchmarks compare the walk with.
+const ClosureEdgesSQL = closureReach + `
+SELECT pv.id, p.name, pv.version, ix.url, s.id IS NOT NULL AND NOT s.error AS solved,
+	NULL::bigint AS to_id, NULL AS version_range, NULL AS marker, NULL AS extra
+FROM reach
+JOIN package_version pv ON pv.id = reach.id
+JOIN package p ON p.id = pv.package_id
+LEFT JOIN package_index ix ON ix.id = pv.index_id
+LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = $2
+UNION ALL
+SELECT d.version_id, NULL, NULL, NULL, NULL, r.version_id, d.version_range, d.marker, d.extra
+FROM reach
+JOIN depends_on d ON d.environment_id = $2 AND d.version_id = reach.id
+                 AND d.marker_evaluation_result IS NOT FALSE
+JOIN depends_on_resolved r ON r.edge_id = d.id`
+
+// closureReach is the recursive part of ClosureSQL and ClosureEdgesSQL.
+const closureReach = `
+WITH RECURSIVE reach(id) AS (
+	SELECT $1::bigint
+	UNION
+	SELECT r.version_id
+	FROM reach
+	JOIN depends_on d ON d.environment_id = $2 AND d.version_id = reach.id
+	                 AND d.marker_evaluation_result IS NOT FALSE
+	JOIN depends_on_resolved r ON r.edge_id = d.id)`

@@ -84,51 +84,6 @@ func BenchmarkDependencyGraph(b *testing.B) {
 	b.ReportMetric(float64(tracer.Count())/float64(b.N), "statements/op")
 }
 
-// closureSQL is the same closure as one recursive statement: UNION (not
-// UNION ALL) discards rows already in the result, which is a visited set
-// on the version id. It returns the reached versions with their names and
-// solved state, but no depths and no edges.
-const closureSQL = `
-WITH RECURSIVE reach(id) AS (
-	SELECT $1::bigint
-	UNION
-	SELECT r.version_id
-	FROM reach
-	JOIN depends_on d ON d.environment_id = $2 AND d.version_id = reach.id
-	                 AND d.marker_evaluation_result IS NOT FALSE
-	JOIN depends_on_resolved r ON r.edge_id = d.id)
-SELECT pv.id, p.name, pv.version, ix.url, s.id IS NOT NULL AND NOT s.error AS solved
-FROM reach
-JOIN package_version pv ON pv.id = reach.id
-JOIN package p ON p.id = pv.package_id
-LEFT JOIN package_index ix ON ix.id = pv.index_id
-LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = $2`
-
-// closureEdgesSQL is closureSQL that also returns the edges between the
-// reached versions (the rows a walk returns), as a second kind of row.
-const closureEdgesSQL = `
-WITH RECURSIVE reach(id) AS (
-	SELECT $1::bigint
-	UNION
-	SELECT r.version_id
-	FROM reach
-	JOIN depends_on d ON d.environment_id = $2 AND d.version_id = reach.id
-	                 AND d.marker_evaluation_result IS NOT FALSE
-	JOIN depends_on_resolved r ON r.edge_id = d.id)
-SELECT pv.id, p.name, pv.version, ix.url, s.id IS NOT NULL AND NOT s.error AS solved,
-	NULL::bigint AS to_id, NULL AS version_range, NULL AS marker, NULL AS extra
-FROM reach
-JOIN package_version pv ON pv.id = reach.id
-JOIN package p ON p.id = pv.package_id
-LEFT JOIN package_index ix ON ix.id = pv.index_id
-LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = $2
-UNION ALL
-SELECT d.version_id, NULL, NULL, NULL, NULL, r.version_id, d.version_range, d.marker, d.extra
-FROM reach
-JOIN depends_on d ON d.environment_id = $2 AND d.version_id = reach.id
-                 AND d.marker_evaluation_result IS NOT FALSE
-JOIN depends_on_resolved r ON r.edge_id = d.id`
-
 // levelsSQL walks level by level in one statement, carrying the frontier and
 // the visited set as arrays, so it also knows each version's depth (the
 // level it first appears on).
@@ -151,14 +106,15 @@ JOIN package p ON p.id = pv.package_id
 LEFT JOIN package_index ix ON ix.id = pv.index_id
 LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = $2`
 
-// BenchmarkDependencyGraphSQLClosure times closureSQL, read in full.
+// BenchmarkDependencyGraphSQLClosure times persistence.ClosureSQL, read in full.
 func BenchmarkDependencyGraphSQLClosure(b *testing.B) {
-	benchSQL(b, closureSQL, false)
+	benchSQL(b, persistence.ClosureSQL, false)
 }
 
-// BenchmarkDependencyGraphSQLClosureEdges times closureEdgesSQL, read in full.
+// BenchmarkDependencyGraphSQLClosureEdges times persistence.ClosureEdgesSQL,
+// read in full.
 func BenchmarkDependencyGraphSQLClosureEdges(b *testing.B) {
-	benchSQL(b, closureEdgesSQL, false)
+	benchSQL(b, persistence.ClosureEdgesSQL, false)
 }
 
 // BenchmarkDependencyGraphSQLLevels times levelsSQL, read in full.

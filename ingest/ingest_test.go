@@ -195,7 +195,11 @@ func expected(doc map[string]any) (tree, errored, edges []string) {
 		if v == "" {
 			v = str(f["version"])
 		}
-		k := versionKey(str(f["package_name"]), v, str(f["index_url"]))
+		idx := str(f["index_url"])
+		if idx == "" {
+			idx = str(f["index"]) // thoth-solver 1.1.0
+		}
+		k := versionKey(str(f["package_name"]), v, idx)
 		if strings.TrimSpace(v) == "" || inTree[k] || seen[k] {
 			continue
 		}

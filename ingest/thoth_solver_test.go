@@ -118,7 +118,11 @@ func thothJSONCounts(doc map[string]any) thothCounts {
 	errs, errored := map[string]bool{}, map[string]bool{}
 	for _, e := range list("errors") {
 		f := e.(map[string]any)
-		k := thothName(f["package_name"]) + "==" + version(f, "package_version", "version") + "@" + thothStr(f["index_url"])
+		idx := thothStr(f["index_url"])
+		if idx == "" {
+			idx = thothStr(f["index"]) // thoth-solver 1.1.0
+		}
+		k := thothName(f["package_name"]) + "==" + version(f, "package_version", "version") + "@" + idx
 		errs[k] = true
 		if version(f, "package_version", "version") != "" && !tree[k] {
 			errored[k] = true

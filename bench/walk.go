@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/python"
 )
 
 // Root is the version a dependencyGraph walk starts from.
@@ -154,7 +155,7 @@ func rootIDs(ctx context.Context, conn *pgx.Conn, r Root) (vid, envID int64, err
 		WHERE p.name = $1 AND pv.version = $2 AND ($3::text IS NULL OR ix.url = $3)
 		ORDER BY (s.id IS NOT NULL AND NOT s.error) DESC, pv.index_id NULLS LAST, pv.id
 		LIMIT 1`,
-		persistence.NormalizeName(r.Name), r.Version, r.IndexURL, r.Environment.OSName, r.Environment.OSVersion,
+		python.NormalizeName(r.Name), r.Version, r.IndexURL, r.Environment.OSName, r.Environment.OSVersion,
 		r.Environment.PythonVersion).Scan(&vid, &envID)
 	if err != nil {
 		return 0, 0, fmt.Errorf("root %s==%s: %w", r.Name, r.Version, err)

@@ -69,11 +69,10 @@ func TestRoundTrip(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			g := graphs[c.env]
 			wantNodes, wantEdges := g.reach(c.root, c.extras)
-			env := dataset.Environments[c.env]
 			index := c.root.index
 			got, err := store.DependencyGraph(ctx, persistence.GraphQuery{
 				Root:        persistence.VersionRef{Name: c.root.name, Version: c.root.version, IndexURL: &index},
-				Environment: persistence.EnvironmentKey{OSName: env.OSName, OSVersion: env.OSVersion, PythonVersion: env.PythonVersion},
+				Environment: dataset.Environments[c.env],
 				MaxDepth:    100, Extras: c.extras, MarkerTrueOnly: true,
 			})
 			if err != nil {

@@ -22,12 +22,10 @@ func SolverResult(doc *solver.Document) *persistence.SolverResult {
 	res := &persistence.SolverResult{
 		SolverName:    doc.SolverName,
 		SolverVersion: doc.SolverVersion,
-		Environment: persistence.EnvironmentKey{
-			OSName: doc.Environment.OSName, OSVersion: doc.Environment.OSVersion, PythonVersion: doc.Environment.PythonVersion,
-		},
-		SolvedAt: doc.Datetime,
-		Duration: doc.Duration,
-		Entries:  make([]persistence.SolvedEntry, 0, len(doc.Entries)+len(doc.Errors)),
+		Environment:   doc.Environment,
+		SolvedAt:      doc.Datetime,
+		Duration:      doc.Duration,
+		Entries:       make([]persistence.SolvedEntry, 0, len(doc.Entries)+len(doc.Errors)),
 	}
 	type key struct{ name, version, index string }
 	inTree := make(map[key]bool, len(doc.Entries))

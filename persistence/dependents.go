@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/seshat-graph/seshat/python"
 )
 
 // Dependent is a version that, solved in Environment, depends on the target
@@ -48,7 +50,7 @@ type dependentRow struct {
 func (r *dependentRow) dependent(depth int) Dependent {
 	return Dependent{
 		Version:      r.PackageVersion,
-		Environment:  Environment{ID: r.EnvID, OSName: r.OSName, OSVersion: r.OSVersion, PythonVersion: r.Python},
+		Environment:  Environment{ID: r.EnvID, Environment: python.Environment{OSName: r.OSName, OSVersion: r.OSVersion, PythonVersion: r.Python}},
 		Depth:        depth,
 		EdgeID:       r.EdgeID,
 		VersionRange: r.VersionRange,
@@ -80,7 +82,7 @@ const dependentJoins = `
 // MaxDepth or page size, an incomplete environment or a bad cursor.
 func (s *Store) Dependents(ctx context.Context, q DependentsQuery, page Page) (Connection[Dependent], error) {
 	var c Connection[Dependent]
-	name := NormalizeName(q.Name)
+	name := python.NormalizeName(q.Name)
 	if name == "" {
 		return c, Errorf(CodeInvalid, "package name must not be empty")
 	}
@@ -97,7 +99,7 @@ func (s *Store) Dependents(ctx context.Context, q DependentsQuery, page Page) (C
 	var envKey *EnvironmentKey
 	if q.Environment != nil {
 		k := q.Environment.Normalized()
-		if err := k.validate(); err != nil {
+		if err := ValidateEnvironment(k); err != nil {
 			return c, err
 		}
 		envKey = &k

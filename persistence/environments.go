@@ -1,54 +1,14 @@
 package persistence
 
-import (
-	"context"
-	"strings"
-)
+import "context"
 
-// Normalized returns k normalised as Thoth did (and as ingestion stores it):
-// the OS name lower case, "ubi" becomes "rhel", rhel keeps only its major
-// version ("8.1" -> "8"), Python keeps major.minor ("3.8.5" -> "3.8", "38" -> "3.8").
-func (k EnvironmentKey) Normalized() EnvironmentKey {
-	k.OSName = strings.ToLower(strings.TrimSpace(k.OSName))
-	k.OSVersion = strings.TrimSpace(k.OSVersion)
-	k.PythonVersion = strings.TrimSpace(k.PythonVersion)
-	if k.OSName == "ubi" {
-		k.OSName = "rhel"
-	}
-	// Cutting can leave space at an end ("8 .1", ". ."): trim again, so that
-	// normalising twice changes nothing.
-	if k.OSName == "rhel" {
-		k.OSVersion, _, _ = strings.Cut(k.OSVersion, ".")
-		k.OSVersion = strings.TrimSpace(k.OSVersion)
-	}
-	if major, rest, ok := strings.Cut(k.PythonVersion, "."); ok {
-		minor, _, _ := strings.Cut(rest, ".")
-		k.PythonVersion = strings.TrimSpace(major + "." + minor)
-	} else if len(k.PythonVersion) >= 2 && isDigits(k.PythonVersion) {
-		k.PythonVersion = k.PythonVersion[:1] + "." + k.PythonVersion[1:]
-	}
-	return k
-}
-
-func (k EnvironmentKey) validate() error {
-	if k.OSName == "" || k.OSVersion == "" || k.PythonVersion == "" {
-		return Errorf(CodeInvalid, "environment needs osName, osVersion and pythonVersion")
+// ValidateEnvironment returns nil when e, normalised, is complete, and
+// INVALID otherwise (python.Environment.Validate, kept as the cause).
+func ValidateEnvironment(e EnvironmentKey) error {
+	if err := e.Validate(); err != nil {
+		return Wrap(CodeInvalid, err, "environment needs osName, osVersion and pythonVersion")
 	}
 	return nil
-}
-
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// Key returns the environment's key.
-func (e Environment) Key() EnvironmentKey {
-	return EnvironmentKey{OSName: e.OSName, OSVersion: e.OSVersion, PythonVersion: e.PythonVersion}
 }
 
 const environmentSelect = `SELECT id, os_name, os_version, python_version FROM environment`
@@ -83,7 +43,7 @@ func (s *Store) EnvironmentsByKey(ctx context.Context, keys []EnvironmentKey) (m
 	}
 	found := make(map[EnvironmentKey]Environment, len(rows))
 	for _, e := range rows {
-		found[e.Key()] = e
+		found[e.Environment] = e
 	}
 	out := make(map[EnvironmentKey]Environment, len(keys))
 	for _, k := range keys {

@@ -3,6 +3,8 @@ package persistence
 import (
 	"context"
 	"slices"
+
+	"github.com/seshat-graph/seshat/python"
 )
 
 // SolvedOfVersions returns, per version, its solved records (one per
@@ -76,7 +78,7 @@ func FilterDependencies(deps []Dependency, extras []string, markerTrueOnly bool)
 	if extras != nil {
 		active = make(map[string]bool, len(extras))
 		for _, e := range extras {
-			active[NormalizeName(e)] = true
+			active[python.NormalizeName(e)] = true
 		}
 	}
 	out := make([]Dependency, 0, len(deps))
@@ -84,7 +86,7 @@ func FilterDependencies(deps []Dependency, extras []string, markerTrueOnly bool)
 		if markerTrueOnly && d.MarkerEvaluationResult != nil && !*d.MarkerEvaluationResult {
 			continue
 		}
-		if active != nil && d.Extra != nil && !active[NormalizeName(*d.Extra)] {
+		if active != nil && d.Extra != nil && !active[python.NormalizeName(*d.Extra)] {
 			continue
 		}
 		out = append(out, d)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/seshat-graph/seshat/python"
 )
 
 // VersionRef names a package version; IndexURL nil means any index.
@@ -140,12 +142,12 @@ func (s *Store) DependencyGraph(ctx context.Context, q GraphQuery) (*Graph, erro
 	if q.MaxDepth < 0 {
 		return nil, Errorf(CodeInvalid, "maxDepth must be >= 0, got %d", q.MaxDepth)
 	}
-	name := NormalizeName(q.Root.Name)
+	name := python.NormalizeName(q.Root.Name)
 	if name == "" || q.Root.Version == "" {
 		return nil, Errorf(CodeInvalid, "root name and version must not be empty")
 	}
 	env := q.Environment.Normalized()
-	if err := env.validate(); err != nil {
+	if err := ValidateEnvironment(env); err != nil {
 		return nil, err
 	}
 	conn, err := s.pool.Acquire(ctx)
@@ -362,7 +364,7 @@ func lookupRoot(ctx context.Context, conn *pgxpool.Conn, name, version string, i
 	}
 	var envRow *Environment
 	if envID != nil {
-		envRow = &Environment{ID: *envID, OSName: env.OSName, OSVersion: env.OSVersion, PythonVersion: env.PythonVersion}
+		envRow = &Environment{ID: *envID, Environment: env}
 	}
 	if !present {
 		return nil, envRow, nil
@@ -413,7 +415,7 @@ func fetchLevel(ctx context.Context, conn *pgxpool.Conn, envID int64, frontier [
 		}
 		w := &walkEdge{GraphEdge: e, to: tos}
 		if e.Extra != nil {
-			w.extra = NormalizeName(*e.Extra)
+			w.extra = python.NormalizeName(*e.Extra)
 		}
 		if len(extras) > 0 {
 			w.extras = normalizeSet(extras)
@@ -472,7 +474,7 @@ func fetchNodes(ctx context.Context, conn *pgxpool.Conn, envID int64, reached, u
 	)
 	_, err = pgx.ForEachRow(rows, []any{&kind, &id, &pkgID, &name, &version, &indexID, &indexURL, &solved, &solvErr, &extra}, func() error {
 		if kind == "e" {
-			x := NormalizeName(*extra)
+			x := python.NormalizeName(*extra)
 			more = more || nodes[id].allows(&walkEdge{extra: x})
 			return nil
 		}

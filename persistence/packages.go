@@ -3,6 +3,8 @@ package persistence
 import (
 	"context"
 	"strings"
+
+	"github.com/seshat-graph/seshat/python"
 )
 
 // PackagesByID returns the packages with the given ids; unknown ids are absent.
@@ -18,7 +20,7 @@ func (s *Store) PackagesByID(ctx context.Context, ids []int64) (map[int64]Packag
 // PackageByName returns the package called name (PEP 503 normalised first),
 // or nil when there is none. An empty name is INVALID.
 func (s *Store) PackageByName(ctx context.Context, name string) (*Package, error) {
-	n := NormalizeName(name)
+	n := python.NormalizeName(name)
 	if n == "" {
 		return nil, Errorf(CodeInvalid, "package name must not be empty")
 	}
@@ -33,7 +35,7 @@ func (s *Store) PackageByName(ctx context.Context, name string) (*Package, error
 // prefix (normalised too; "" for all), ordered by name (byte order). One
 // statement. Returns INVALID for a bad cursor or a negative page size.
 func (s *Store) Packages(ctx context.Context, prefix string, page Page) (Connection[Package], error) {
-	return keysetPage(ctx, s, packageList, page, likeEscape(NormalizeName(prefix))+"%")
+	return keysetPage(ctx, s, packageList, page, likeEscape(python.NormalizeName(prefix))+"%")
 }
 
 // packageList is the list Packages pages through: the packages whose name

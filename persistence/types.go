@@ -1,6 +1,10 @@
 package persistence
 
-import "time"
+import (
+	"time"
+
+	"github.com/seshat-graph/seshat/python"
+)
 
 // PackageIndex is a Python package index (a PEP 503 simple repository).
 type PackageIndex struct {
@@ -28,20 +32,17 @@ type PackageVersion struct {
 	IndexURL  *string `db:"index_url"`
 }
 
-// Environment is a normalised (OS, OS version, Python version) triple.
+// Environment is an environment row: a normalised (OS, OS version, Python
+// version) triple and its id. The columns os_name, os_version and
+// python_version scan into the embedded python.Environment by name.
 type Environment struct {
-	ID            int64  `db:"id"`
-	OSName        string `db:"os_name"`
-	OSVersion     string `db:"os_version"`
-	PythonVersion string `db:"python_version"`
+	ID int64 `db:"id"`
+	python.Environment
 }
 
-// EnvironmentKey names an environment without its id.
-type EnvironmentKey struct {
-	OSName        string
-	OSVersion     string
-	PythonVersion string
-}
+// EnvironmentKey names an environment without its id: the python.Environment
+// the store's lookups normalise (python.Environment.Normalized).
+type EnvironmentKey = python.Environment
 
 // Solved records a version solved in an environment by a solver run.
 type Solved struct {

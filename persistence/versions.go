@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strconv"
 
-	pep440 "github.com/aquasecurity/go-pep440-version"
+	"github.com/seshat-graph/seshat/python"
 )
 
 // versionSelect reads PackageVersion rows; callers append WHERE/ORDER BY.
@@ -45,7 +45,7 @@ func (s *Store) VersionsOfPackages(ctx context.Context, packageIDs []int64) (map
 // index (a version of unknown index last); nil when there is none. An empty
 // name or version is INVALID.
 func (s *Store) PackageVersion(ctx context.Context, name, version string, indexURL *string) (*PackageVersion, error) {
-	n := NormalizeName(name)
+	n := python.NormalizeName(name)
 	if n == "" || version == "" {
 		return nil, Errorf(CodeInvalid, "package name and version must not be empty")
 	}
@@ -75,12 +75,12 @@ func SortVersions(vs []PackageVersion) {
 // sortItem is a version with its parsed PEP 440 form, for SortVersions order.
 type sortItem struct {
 	v   PackageVersion
-	p   pep440.Version
+	p   python.Version
 	bad bool
 }
 
 func newSortItem(v PackageVersion) sortItem {
-	p, err := pep440.Parse(v.Version)
+	p, err := python.ParseVersion(v.Version)
 	return sortItem{v: v, p: p, bad: err != nil}
 }
 
@@ -186,7 +186,7 @@ func LatestVersion(vs []PackageVersion, indexURL *string) *PackageVersion {
 		if indexURL != nil && (v.IndexURL == nil || *v.IndexURL != *indexURL) {
 			continue
 		}
-		p, err := pep440.Parse(v.Version)
+		p, err := python.ParseVersion(v.Version)
 		if err == nil && !p.IsPreRelease() {
 			return v
 		}
@@ -205,7 +205,7 @@ func LatestVersion(vs []PackageVersion, indexURL *string) *PackageVersion {
 // bad cursor.
 func (s *Store) UnsolvedVersions(ctx context.Context, env EnvironmentKey, indexURL *string, page Page) (Connection[PackageVersion], error) {
 	env = env.Normalized()
-	if err := env.validate(); err != nil {
+	if err := ValidateEnvironment(env); err != nil {
 		return Connection[PackageVersion]{}, err
 	}
 	return keysetPage(ctx, s, unsolvedList, page, env.OSName, env.OSVersion, env.PythonVersion, indexURL)

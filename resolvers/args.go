@@ -2,8 +2,10 @@ package resolvers
 
 import (
 	"context"
+
 	"github.com/seshat-graph/seshat/graph/model"
 	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/python"
 )
 
 // limits returns r.Limits with DefaultLimits for zero fields.
@@ -53,28 +55,23 @@ func (r *Resolver) maxDepth(d *int, def int) (int, error) {
 	return v, nil
 }
 
-func envKey(in model.EnvironmentInput) persistence.EnvironmentKey {
-	return persistence.EnvironmentKey{OSName: in.OsName, OSVersion: in.OsVersion, PythonVersion: in.PythonVersion}
+// envKey is the environment an EnvironmentInput names, as given; the store
+// and the loaders normalise it.
+func envKey(in model.EnvironmentInput) python.Environment {
+	return python.Environment{OSName: in.OsName, OSVersion: in.OsVersion, PythonVersion: in.PythonVersion}
 }
 
-// optEnvKey validates an optional environment argument.
-func optEnvKey(in *model.EnvironmentInput) (*persistence.EnvironmentKey, error) {
+// optEnvKey validates an optional environment argument: INVALID when it is
+// incomplete (persistence.ValidateEnvironment).
+func optEnvKey(in *model.EnvironmentInput) (*python.Environment, error) {
 	if in == nil {
 		return nil, nil
 	}
 	k := envKey(*in)
-	if err := validEnv(k); err != nil {
+	if err := persistence.ValidateEnvironment(k); err != nil {
 		return nil, err
 	}
 	return &k, nil
-}
-
-func validEnv(k persistence.EnvironmentKey) error {
-	n := k.Normalized()
-	if n.OSName == "" || n.OSVersion == "" || n.PythonVersion == "" {
-		return persistence.Errorf(persistence.CodeInvalid, "environment needs osName, osVersion and pythonVersion")
-	}
-	return nil
 }
 
 func pageInfo[T any](c persistence.Connection[T], p persistence.Page) *model.PageInfo {

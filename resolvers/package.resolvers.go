@@ -96,7 +96,7 @@ func (r *packageVersionResolver) Solved(ctx context.Context, obj *persistence.Pa
 		return records, nil
 	}
 	k := envKey(*environment)
-	if err := validEnv(k); err != nil {
+	if err := persistence.ValidateEnvironment(k); err != nil {
 		return nil, err
 	}
 	env, err := l.EnvironmentByKey(ctx, k)
@@ -115,7 +115,7 @@ func (r *packageVersionResolver) Solved(ctx context.Context, obj *persistence.Pa
 // Dependencies is the resolver for the dependencies field.
 func (r *packageVersionResolver) Dependencies(ctx context.Context, obj *persistence.PackageVersion, environment model.EnvironmentInput, extras []string, markerTrueOnly *bool) ([]persistence.Dependency, error) {
 	k := envKey(environment)
-	if err := validEnv(k); err != nil {
+	if err := persistence.ValidateEnvironment(k); err != nil {
 		return nil, err
 	}
 	return loaders.For(ctx).Dependencies(ctx, obj.ID, k, extras, markerTrueOnly == nil || *markerTrueOnly)

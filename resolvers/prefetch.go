@@ -409,7 +409,7 @@ func envArg(args map[string]any) (env *persistence.EnvironmentKey, ok bool) {
 	k.OSName, _ = m["osName"].(string)
 	k.OSVersion, _ = m["osVersion"].(string)
 	k.PythonVersion, _ = m["pythonVersion"].(string)
-	if validEnv(k) != nil {
+	if persistence.ValidateEnvironment(k) != nil {
 		return nil, false
 	}
 	return &k, true

@@ -9,11 +9,7 @@ package bench
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io/fs"
-	"net/url"
 	"os"
 	"runtime"
 	"slices"
@@ -23,30 +19,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/seshat-graph/seshat/migrations"
+	"github.com/seshat-graph/seshat/testenv/services"
 )
-
-// DefaultAdminURL is the maintenance database of the cluster `make services`
-// starts; SESHAT_TEST_DATABASE_URL overrides it.
-const DefaultAdminURL = "postgres://postgres@127.0.0.1:54329/postgres?sslmode=disable"
-
-// AdminURL is a database URL on the benchmark cluster that may create and
-// drop databases.
-func AdminURL() string {
-	if u := os.Getenv("SESHAT_TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return DefaultAdminURL
-}
-
-// DatabaseURL is adminURL with its database replaced by name.
-func DatabaseURL(adminURL, name string) (string, error) {
-	u, err := url.Parse(adminURL)
-	if err != nil {
-		return "", fmt.Errorf("database URL: %w", err)
-	}
-	u.Path = "/" + name
-	return u.String(), nil
-}
 
 // CreateDatabase drops name if it exists, creates it empty and, with
 // migrate, applies every migration. It returns the database's URL.
@@ -62,7 +36,7 @@ func CreateDatabase(ctx context.Context, adminURL, name string, migrate bool) (s
 	if _, err := conn.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
 		return "", fmt.Errorf("create database %s: %w", name, err)
 	}
-	dbURL, err := DatabaseURL(adminURL, name)
+	dbURL, err := services.DatabaseURL(adminURL, name)
 	if err != nil {
 		return "", err
 	}
@@ -123,23 +97,15 @@ func setDatabaseMarker(ctx context.Context, adminURL, name, marker string) error
 
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// MigrationsHash names the embedded migration set, so a cached database
-// built under other migrations is rebuilt.
+// MigrationsHash names the embedded migration set in the markers of cached
+// databases (12 hex digits), so a database built under other migrations is
+// rebuilt.
 func MigrationsHash() (string, error) {
-	h := sha256.New()
-	err := fs.WalkDir(migrations.Files(), ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(migrations.Files(), path)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(h, "%s\x00%d\x00", path, len(b))
-		h.Write(b)
-		return nil
-	})
-	return hex.EncodeToString(h.Sum(nil))[:12], err
+	h, err := services.MigrationsHash()
+	if err != nil {
+		return "", err
+	}
+	return h[:12], nil
 }
 
 // Machine describes where the figures were taken.

@@ -17,6 +17,7 @@ import (
 	"github.com/seshat-graph/seshat/persistence"
 	"github.com/seshat-graph/seshat/resolvers"
 	"github.com/seshat-graph/seshat/server"
+	"github.com/seshat-graph/seshat/testenv/services"
 )
 
 // The benchmarks walk the cached benchmark databases (built on first use,
@@ -37,7 +38,7 @@ func prepared(b *testing.B, size string) *Dataset {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ds, err := Prepare(context.Background(), AdminURL(), spec.Marker, spec.Build)
+	ds, err := Prepare(context.Background(), services.AdminURL(), spec.Marker, spec.Build)
 	if err != nil {
 		b.Fatal(err)
 	}

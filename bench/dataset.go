@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/seshat-graph/seshat/testenv/services"
 )
 
 // Dataset is a benchmark database: generated, ingested and analysed once,
@@ -46,7 +48,7 @@ type Builder func(ctx context.Context, dbURL string) (Root, int, error)
 // migrations), then VACUUM ANALYZE and the marker.
 func Prepare(ctx context.Context, adminURL string, want Marker, build Builder) (*Dataset, error) {
 	name := "bench_" + want.Size
-	dbURL, err := DatabaseURL(adminURL, name)
+	dbURL, err := services.DatabaseURL(adminURL, name)
 	if err != nil {
 		return nil, err
 	}

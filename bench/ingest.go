@@ -9,16 +9,15 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/seshat-graph/seshat/dataset"
 	"github.com/seshat-graph/seshat/persistence/objectstore"
+	"github.com/seshat-graph/seshat/testenv/services"
 )
 
 // graphTables are the knowledge-graph tables in foreign-key order.
@@ -111,27 +110,11 @@ func CopyRows(ctx context.Context, srcURL, dstURL string) (time.Duration, int64,
 	return time.Since(start), rows, nil
 }
 
-// S3 is where the ingestion measurement puts its documents: the MinIO of
-// `make services` (SESHAT_S3_ENDPOINT, SESHAT_S3_ACCESS_KEY, SESHAT_S3_SECRET_KEY).
-type S3 struct {
-	Endpoint, AccessKey, SecretKey string
-}
-
-// S3FromEnv reads the S3 settings the services script prints.
-func S3FromEnv() S3 {
-	s := S3{Endpoint: os.Getenv("SESHAT_S3_ENDPOINT"), AccessKey: os.Getenv("SESHAT_S3_ACCESS_KEY"),
-		SecretKey: os.Getenv("SESHAT_S3_SECRET_KEY")}
-	if s.Endpoint == "" {
-		s = S3{Endpoint: "127.0.0.1:9000", AccessKey: "seshat", SecretKey: "seshat-dev-secret"}
-	}
-	return s
-}
-
 // PutDataset writes every document of size into a new bucket under the
 // prefix "bench" at its Thoth key, eight at a time, and returns the
 // environment a `seshat sync` needs to read them, the number of documents
 // and a function that removes the bucket.
-func PutDataset(ctx context.Context, s3 S3, size dataset.Size) (env []string, docs int, cleanup func(), err error) {
+func PutDataset(ctx context.Context, s3 services.S3, size dataset.Size) (env []string, docs int, cleanup func(), err error) {
 	return putDocuments(ctx, s3, func(ctx context.Context, emit func(id string, raw []byte) error) error {
 		_, err := dataset.Generate(ctx, dataset.Options{Size: size, Seed: Seed}, emit)
 		return err
@@ -139,7 +122,7 @@ func PutDataset(ctx context.Context, s3 S3, size dataset.Size) (env []string, do
 }
 
 // putDocuments is PutDataset for the documents gen emits.
-func putDocuments(ctx context.Context, s3 S3, gen func(ctx context.Context, emit func(id string, raw []byte) error) error) (env []string, docs int, cleanup func(), err error) {
+func putDocuments(ctx context.Context, s3 services.S3, gen func(ctx context.Context, emit func(id string, raw []byte) error) error) (env []string, docs int, cleanup func(), err error) {
 	var rnd [4]byte
 	_, _ = rand.Read(rnd[:])
 	bucket := "seshat-bench-" + hex.EncodeToString(rnd[:])
@@ -204,14 +187,8 @@ func putDocuments(ctx context.Context, s3 S3, gen func(ctx context.Context, emit
 }
 
 // removeBucket deletes every object of bucket and the bucket.
-func removeBucket(ctx context.Context, s3 S3, bucket string) {
-	endpoint, secure := s3.Endpoint, false
-	if e, ok := strings.CutPrefix(endpoint, "https://"); ok {
-		endpoint, secure = e, true
-	} else {
-		endpoint = strings.TrimPrefix(endpoint, "http://")
-	}
-	c, err := minio.New(endpoint, &minio.Options{Creds: credentials.NewStaticV4(s3.AccessKey, s3.SecretKey, ""), Secure: secure})
+func removeBucket(ctx context.Context, s3 services.S3, bucket string) {
+	c, err := s3.Client()
 	if err != nil {
 		return
 	}
@@ -236,7 +213,7 @@ func RunIngest(ctx context.Context, cfg Config, logf func(string, ...any)) (*Ing
 	}
 	res := &IngestResult{Size: ic.Size}
 	start := time.Now()
-	env, docs, cleanup, err := PutDataset(ctx, S3FromEnv(), size)
+	env, docs, cleanup, err := PutDataset(ctx, services.MinIO(), size)
 	if err != nil {
 		return nil, fmt.Errorf("put documents: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seshat-graph/seshat/dataset"
+	"github.com/seshat-graph/seshat/testenv/services"
 )
 
 // Markers of the memory measurement's section in docs/benchmarks.md,
@@ -55,7 +56,7 @@ func RunMemory(ctx context.Context, cfg Config, n, workers int, logf func(string
 		}
 		return nil
 	}
-	env, docs, cleanup, err := putDocuments(ctx, S3FromEnv(), gen)
+	env, docs, cleanup, err := putDocuments(ctx, services.MinIO(), gen)
 	if err != nil {
 		return nil, fmt.Errorf("put documents: %w", err)
 	}

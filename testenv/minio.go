@@ -15,36 +15,33 @@ import (
 	"time"
 
 	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/seshat-graph/seshat/persistence/objectstore"
+	"github.com/seshat-graph/seshat/testenv/services"
 )
 
-// S3 returns the endpoint and credentials of the test MinIO `make services`
-// starts (SESHAT_S3_ENDPOINT, SESHAT_S3_ACCESS_KEY, SESHAT_S3_SECRET_KEY
-// override them), failing t when it does not accept connections.
-func S3(t testing.TB) (endpoint, accessKey, secretKey string) {
+// S3 returns the test MinIO `make services` starts (see services.MinIO),
+// failing t when it does not accept connections.
+func S3(t testing.TB) services.S3 {
 	t.Helper()
-	endpoint = envOr("SESHAT_S3_ENDPOINT", "127.0.0.1:9000")
-	accessKey = envOr("SESHAT_S3_ACCESS_KEY", "seshat")
-	secretKey = envOr("SESHAT_S3_SECRET_KEY", "seshat-dev-secret")
-	host := endpoint
-	if _, rest, ok := strings.Cut(endpoint, "://"); ok {
+	s := services.MinIO()
+	host := s.Endpoint
+	if _, rest, ok := strings.Cut(s.Endpoint, "://"); ok {
 		host = rest
 	}
 	conn, err := net.DialTimeout("tcp", host, 3*time.Second)
 	if err != nil {
-		t.Fatalf("MinIO unreachable at %s: %v\nstart it with `make services` (or set SESHAT_S3_ENDPOINT)", endpoint, err)
+		t.Fatalf("MinIO unreachable at %s: %v\nstart it with `make services` (or set SESHAT_S3_ENDPOINT)", s.Endpoint, err)
 	}
 	conn.Close()
-	return endpoint, accessKey, secretKey
+	return s
 }
 
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
+// S3Client returns a client of the test MinIO (see S3), for setup and
+// checks a document store does not offer.
+func S3Client(t testing.TB) *minio.Client {
+	t.Helper()
+	return newClient(t, S3(t))
 }
 
 // Bucket creates a uniquely named bucket on the test MinIO and returns the
@@ -52,32 +49,34 @@ func envOr(name, def string) string {
 // bucket and everything in it are removed when t ends.
 func Bucket(t testing.TB, prefix string) objectstore.Config {
 	t.Helper()
-	endpoint, ak, sk := S3(t)
-	return newBucket(t, endpoint, ak, sk, prefix)
+	return bucket(t, S3(t), prefix, true, false)
 }
 
 // MissingBucket is Bucket for a bucket that does not exist yet, for tests
 // of creating one; it is removed when t ends if something created it.
 func MissingBucket(t testing.TB, prefix string) objectstore.Config {
 	t.Helper()
-	endpoint, ak, sk := S3(t)
-	return bucket(t, endpoint, ak, sk, prefix, false)
+	return bucket(t, S3(t), prefix, false, false)
 }
 
-func newBucket(t testing.TB, endpoint, ak, sk, prefix string) objectstore.Config {
+func newClient(t testing.TB, s services.S3) *minio.Client {
 	t.Helper()
-	return bucket(t, endpoint, ak, sk, prefix, true)
+	c, err := s.Client()
+	if err != nil {
+		t.Fatalf("minio client: %v", err)
+	}
+	return c
 }
 
-func bucket(t testing.TB, endpoint, ak, sk, prefix string, create bool) objectstore.Config {
+// bucket makes a bucket name of t's own on s (and, with create, the
+// bucket), removed with its objects when t ends. A private server may be
+// gone by then, taking its buckets along; the shared one must answer.
+func bucket(t testing.TB, s services.S3, prefix string, create, private bool) objectstore.Config {
 	t.Helper()
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	bucket := "seshat-test-" + hex.EncodeToString(b[:])
-	client, err := minio.New(strings.TrimPrefix(endpoint, "http://"), &minio.Options{Creds: credentials.NewStaticV4(ak, sk, "")})
-	if err != nil {
-		t.Fatalf("minio client: %v", err)
-	}
+	client := newClient(t, s)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if create {
@@ -88,14 +87,20 @@ func bucket(t testing.TB, endpoint, ak, sk, prefix string, create bool) objectst
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if ok, err := client.BucketExists(ctx, bucket); err != nil || !ok {
-			return // a private server already gone takes its buckets along
+		ok, err := client.BucketExists(ctx, bucket)
+		if err != nil && !private {
+			t.Errorf("look up bucket %s: %v", bucket, err)
 		}
+		if err != nil || !ok {
+			return
+		}
+		// ForceDelete drops the objects too, also those MinIO hides from
+		// listings (a key below another object's name).
 		if err := client.RemoveBucketWithOptions(ctx, bucket, minio.RemoveBucketOptions{ForceDelete: true}); err != nil {
 			t.Errorf("remove bucket %s: %v", bucket, err)
 		}
 	})
-	return objectstore.Config{URL: "s3://" + bucket + "/" + prefix, Endpoint: endpoint, AccessKey: ak, SecretKey: sk}
+	return objectstore.Config{URL: "s3://" + bucket + "/" + prefix, Endpoint: s.Endpoint, AccessKey: s.AccessKey, SecretKey: s.SecretKey}
 }
 
 // MinIO is a MinIO server of one test's own, for tests that stop it (the
@@ -183,7 +188,7 @@ func (m *MinIO) Stop(t testing.TB) {
 // configuration of a document store "s3://<bucket>/<prefix>" on it.
 func (m *MinIO) Bucket(t testing.TB, prefix string) objectstore.Config {
 	t.Helper()
-	return newBucket(t, m.Endpoint, m.AccessKey, m.SecretKey, prefix)
+	return bucket(t, services.S3{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey}, prefix, true, true)
 }
 
 // moduleRoot is the directory of the go.mod above the working directory.

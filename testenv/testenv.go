@@ -1,18 +1,16 @@
 // Package testenv gives each test its own PostgreSQL database, cloned from a
-// migrated template, against the servers `make services` starts. A missing
-// server fails the test; it never skips.
+// migrated template, and its own MinIO bucket, against the servers `make
+// services` starts. A missing server fails the test; it never skips. Where
+// the servers are is package services, which the benchmarks share without
+// importing testing.
 package testenv
 
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -21,20 +19,8 @@ import (
 
 	"github.com/seshat-graph/seshat/migrations"
 	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/testenv/services"
 )
-
-// DefaultAdminURL is used when SESHAT_TEST_DATABASE_URL is unset: the
-// maintenance database of the cluster `make services` starts.
-const DefaultAdminURL = "postgres://postgres@127.0.0.1:54329/postgres?sslmode=disable"
-
-// AdminURL is the URL of a database on the test cluster that may create and
-// drop databases.
-func AdminURL() string {
-	if u := os.Getenv("SESHAT_TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return DefaultAdminURL
-}
 
 // Database creates an empty database for t (no migrations) and returns its
 // URL; it is dropped when t ends.
@@ -92,9 +78,9 @@ func admin(t testing.TB) *pgx.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, AdminURL())
+	conn, err := pgx.Connect(ctx, services.AdminURL())
 	if err != nil {
-		t.Fatalf("PostgreSQL test cluster unreachable at %s: %v\nstart it with `make services` (or set SESHAT_TEST_DATABASE_URL)", redact(AdminURL()), err)
+		t.Fatalf("PostgreSQL test cluster unreachable at %s: %v\nstart it with `make services` (or set SESHAT_TEST_DATABASE_URL)", redact(services.AdminURL()), err)
 	}
 	return conn
 }
@@ -104,7 +90,11 @@ func admin(t testing.TB) *pgx.Conn {
 // an advisory lock, so parallel test processes share it.
 func template(t testing.TB) string {
 	t.Helper()
-	name := "seshat_tpl_" + migrationsHash(t)
+	hash, err := services.MigrationsHash()
+	if err != nil {
+		t.Fatalf("hash migrations: %v", err)
+	}
+	name := "seshat_tpl_" + hash[:16]
 	ctx := context.Background()
 	conn := admin(t)
 	defer conn.Close(ctx)
@@ -125,7 +115,7 @@ func template(t testing.TB) string {
 	if _, err := conn.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
 		t.Fatalf("create template: %v", err)
 	}
-	m, err := migrations.New(withDatabase(t, AdminURL(), name))
+	m, err := migrations.New(withDatabase(t, services.AdminURL(), name))
 	if err != nil {
 		t.Fatalf("migrate template: %v", err)
 	}
@@ -140,26 +130,6 @@ func template(t testing.TB) string {
 		t.Fatalf("mark template: %v", err)
 	}
 	return name
-}
-
-func migrationsHash(t testing.TB) string {
-	h := sha256.New()
-	err := fs.WalkDir(migrations.Files(), ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(migrations.Files(), path)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(h, "%s\x00%d\x00", path, len(b))
-		h.Write(b)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("hash migrations: %v", err)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 func clone(t testing.TB, tpl string) string {
@@ -188,16 +158,15 @@ func clone(t testing.TB, tpl string) string {
 			t.Errorf("drop test database %s: %v", name, err)
 		}
 	})
-	return withDatabase(t, AdminURL(), name)
+	return withDatabase(t, services.AdminURL(), name)
 }
 
 func withDatabase(t testing.TB, raw, name string) string {
-	u, err := url.Parse(raw)
+	u, err := services.DatabaseURL(raw, name)
 	if err != nil {
 		t.Fatalf("SESHAT_TEST_DATABASE_URL: %v", err)
 	}
-	u.Path = "/" + name
-	return u.String()
+	return u
 }
 
 func redact(raw string) string {

@@ -3,8 +3,6 @@ package objectstore_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -17,102 +15,11 @@ import (
 	"time"
 
 	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/seshat-graph/seshat/persistence"
 	"github.com/seshat-graph/seshat/persistence/objectstore"
+	"github.com/seshat-graph/seshat/testenv"
 )
-
-// s3Env returns the test MinIO's endpoint and credentials, failing t when
-// the server does not accept connections.
-func s3Env(t testing.TB) (endpoint, accessKey, secretKey string) {
-	t.Helper()
-	endpoint = envOr("SESHAT_S3_ENDPOINT", "127.0.0.1:9000")
-	accessKey = envOr("SESHAT_S3_ACCESS_KEY", "seshat")
-	secretKey = envOr("SESHAT_S3_SECRET_KEY", "seshat-dev-secret")
-	host := endpoint
-	if _, rest, ok := strings.Cut(endpoint, "://"); ok {
-		host = rest
-	}
-	conn, err := net.DialTimeout("tcp", host, 3*time.Second)
-	if err != nil {
-		t.Fatalf("MinIO unreachable at %s: %v\nstart it with `make services` (or set SESHAT_S3_ENDPOINT)", endpoint, err)
-	}
-	conn.Close()
-	return endpoint, accessKey, secretKey
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
-// minioClient returns a client for the test MinIO, for setup and checks
-// the Store API does not offer.
-func minioClient(t testing.TB) *minio.Client {
-	t.Helper()
-	endpoint, ak, sk := s3Env(t)
-	host, secure := endpoint, false
-	if scheme, rest, ok := strings.Cut(endpoint, "://"); ok {
-		host, secure = rest, scheme == "https"
-	}
-	client, err := minio.New(host, &minio.Options{Creds: credentials.NewStaticV4(ak, sk, ""), Secure: secure})
-	if err != nil {
-		t.Fatalf("minio client: %v", err)
-	}
-	return client
-}
-
-// bucketName returns a fresh bucket name; dropBucket removes the bucket
-// with every object in it (if it exists) when t ends.
-func bucketName(t testing.TB) string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	bucket := "seshat-test-" + hex.EncodeToString(b[:])
-	client := minioClient(t)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if ok, err := client.BucketExists(ctx, bucket); err != nil || !ok {
-			if err != nil {
-				t.Errorf("look up bucket %s: %v", bucket, err)
-			}
-			return
-		}
-		objects := client.ListObjects(ctx, bucket, minio.ListObjectsOptions{Recursive: true})
-		for e := range client.RemoveObjects(ctx, bucket, objects, minio.RemoveObjectsOptions{}) {
-			t.Errorf("remove %s/%s: %v", bucket, e.ObjectName, e.Err)
-		}
-		// ForceDelete also drops objects MinIO hides from listings (a key
-		// below another object's name).
-		if err := client.RemoveBucketWithOptions(ctx, bucket, minio.RemoveBucketOptions{ForceDelete: true}); err != nil {
-			t.Errorf("remove bucket %s: %v", bucket, err)
-		}
-	})
-	return bucket
-}
-
-// newBucket creates a uniquely named bucket on the test MinIO, removed
-// with its objects when t ends, and returns a Config for
-// "s3://<bucket>/<prefix>" on it.
-func newBucket(t testing.TB, prefix string) objectstore.Config {
-	t.Helper()
-	endpoint, ak, sk := s3Env(t)
-	bucket := bucketName(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := minioClient(t).MakeBucket(ctx, bucket, minio.MakeBucketOptions{}); err != nil {
-		t.Fatalf("create bucket %s: %v", bucket, err)
-	}
-	return objectstore.Config{
-		URL:       "s3://" + bucket + "/" + prefix,
-		Endpoint:  endpoint,
-		AccessKey: ak,
-		SecretKey: sk,
-	}
-}
 
 func open(t testing.TB, cfg objectstore.Config) objectstore.Store {
 	t.Helper()
@@ -137,7 +44,7 @@ var backends = []struct {
 		}
 	}},
 	{"s3", func(t *testing.T) func(string) objectstore.Store {
-		cfg := newBucket(t, "thoth/data")
+		cfg := testenv.Bucket(t, "thoth/data")
 		return func(deployment string) objectstore.Store {
 			cfg := cfg
 			cfg.Deployment = deployment
@@ -555,9 +462,9 @@ func testCanceled(t *testing.T, open func(string) objectstore.Store) {
 // TestS3ContentType checks what S3 clients other than Seshat see.
 func TestS3ContentType(t *testing.T) {
 	t.Parallel()
-	cfg := newBucket(t, "")
+	cfg := testenv.Bucket(t, "")
 	s := open(t, cfg)
-	ctx, client := t.Context(), minioClient(t)
+	ctx, client := t.Context(), testenv.S3Client(t)
 	bucket := strings.TrimSuffix(strings.TrimPrefix(cfg.URL, "s3://"), "/")
 	for key, tc := range map[string]struct {
 		data []byte
@@ -583,9 +490,7 @@ func TestS3ContentType(t *testing.T) {
 
 func TestS3MissingBucket(t *testing.T) {
 	t.Parallel()
-	endpoint, ak, sk := s3Env(t)
-	bucket := bucketName(t)
-	cfg := objectstore.Config{URL: "s3://" + bucket + "/p", Endpoint: endpoint, AccessKey: ak, SecretKey: sk}
+	cfg := testenv.MissingBucket(t, "p")
 	_, err := objectstore.Open(t.Context(), cfg)
 	wantCode(t, err, persistence.CodeNotFound, "open without the bucket")
 

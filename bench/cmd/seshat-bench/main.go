@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/seshat-graph/seshat/bench"
+	"github.com/seshat-graph/seshat/testenv/services"
 )
 
 func main() {
@@ -49,7 +50,7 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg := bench.Config{
-		AdminURL: bench.AdminURL(), Seshat: *seshat, PeerDir: *peer, Out: os.Stdout,
+		AdminURL: services.AdminURL(), Seshat: *seshat, PeerDir: *peer, Out: os.Stdout,
 		WalkIters: *iters, LoadTime: *loadTime, Warmup: *warmup,
 		Nested:       bench.NestedShape{Packages: *packages, Versions: 1000},
 		MixedClients: *mixedClients,

@@ -90,6 +90,12 @@ func BenchmarkWalkStore(b *testing.B) {
 // BenchmarkWalkHTTP times the dependencyGraph query through the gateway's
 // HTTP handler on a loopback listener, JSON encoding included.
 func BenchmarkWalkHTTP(b *testing.B) {
+	benchGateway(b, func(ds *Dataset) string { return WalkQuery(ds.Marker.Root) })
+}
+
+// benchGateway runs, for each size, the query body returns through the
+// gateway's handler (see post).
+func benchGateway(b *testing.B, body func(*Dataset) string) {
 	for _, size := range benchSizes() {
 		b.Run(size, func(b *testing.B) {
 			ds := prepared(b, size)
@@ -100,7 +106,7 @@ func BenchmarkWalkHTTP(b *testing.B) {
 			defer store.Close()
 			srv := gateway(store)
 			defer srv.Close()
-			post(b, srv, WalkQuery(ds.Marker.Root))
+			post(b, srv, body(ds))
 		})
 	}
 }
@@ -144,19 +150,9 @@ func post(b *testing.B, srv *httptest.Server, body string) {
 // comparison (packages(first: 25) -> versions -> dependencies ->
 // resolvedVersions) through the gateway's handler, one client.
 func BenchmarkNestedHTTP(b *testing.B) {
-	for _, size := range benchSizes() {
-		b.Run(size, func(b *testing.B) {
-			ds := prepared(b, size)
-			store, err := persistence.Open(context.Background(), ds.URL, persistence.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer store.Close()
-			srv := gateway(store)
-			defer srv.Close()
-			post(b, srv, SeshatNestedQuery(NestedShape{Packages: 25, Versions: 1000}, ds.Marker.Root.Environment))
-		})
-	}
+	benchGateway(b, func(ds *Dataset) string {
+		return SeshatNestedQuery(NestedShape{Packages: 25, Versions: 1000}, ds.Marker.Root.Environment)
+	})
 }
 
 // BenchmarkWalkSQL times the best single statement for the same closure
@@ -177,15 +173,7 @@ func BenchmarkWalkSQL(b *testing.B) {
 			}
 			n := 0
 			for b.Loop() {
-				rows, err := conn.Query(ctx, persistence.ClosureEdgesSQL, vid, envID)
-				if err != nil {
-					b.Fatal(err)
-				}
-				n = 0
-				for rows.Next() {
-					n++
-				}
-				if err := rows.Err(); err != nil {
+				if n, err = readRows(ctx, conn, persistence.ClosureEdgesSQL, vid, envID); err != nil {
 					b.Fatal(err)
 				}
 			}

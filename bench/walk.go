@@ -185,15 +185,7 @@ func MeasureSQLWalk(ctx context.Context, dbURL string, root Root, iters int, res
 		samples := make([]time.Duration, 0, iters)
 		for i := -1; i < iters; i++ {
 			start := time.Now()
-			rows, err := conn.Query(ctx, sql, vid, envID)
-			if err != nil {
-				return Dist{}, 0, err
-			}
-			n = 0
-			for rows.Next() {
-				n++
-			}
-			if err := rows.Err(); err != nil {
+			if n, err = readRows(ctx, conn, sql, vid, envID); err != nil {
 				return Dist{}, 0, err
 			}
 			if i >= 0 {
@@ -207,4 +199,18 @@ func MeasureSQLWalk(ctx context.Context, dbURL string, root Root, iters int, res
 	}
 	res.SQLNodes, _, err = run(persistence.ClosureSQL)
 	return err
+}
+
+// readRows runs sql and reads every row, returning how many there were.
+func readRows(ctx context.Context, conn *pgx.Conn, sql string, args ...any) (int, error) {
+	rows, err := conn.Query(ctx, sql, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n, rows.Err()
 }

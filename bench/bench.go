@@ -18,8 +18,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/seshat-graph/seshat/internal/testenv/services"
 	"github.com/seshat-graph/seshat/migrations"
-	"github.com/seshat-graph/seshat/testenv/services"
 )
 
 // CreateDatabase drops name if it exists, creates it empty and, with

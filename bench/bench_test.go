@@ -14,10 +14,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/seshat-graph/seshat/internal/testenv/services"
 	"github.com/seshat-graph/seshat/persistence"
 	"github.com/seshat-graph/seshat/resolvers"
 	"github.com/seshat-graph/seshat/server"
-	"github.com/seshat-graph/seshat/testenv/services"
 )
 
 // The benchmarks walk the cached benchmark databases (built on first use,

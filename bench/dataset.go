@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/seshat-graph/seshat/testenv/services"
+	"github.com/seshat-graph/seshat/internal/testenv/services"
 )
 
 // Dataset is a benchmark database: generated, ingested and analysed once,

@@ -15,9 +15,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/minio/minio-go/v7"
 
-	"github.com/seshat-graph/seshat/dataset"
+	"github.com/seshat-graph/seshat/internal/dataset"
+	"github.com/seshat-graph/seshat/internal/testenv/services"
 	"github.com/seshat-graph/seshat/persistence/objectstore"
-	"github.com/seshat-graph/seshat/testenv/services"
 )
 
 // graphTables are the knowledge-graph tables in foreign-key order.

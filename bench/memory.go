@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seshat-graph/seshat/dataset"
-	"github.com/seshat-graph/seshat/testenv/services"
+	"github.com/seshat-graph/seshat/internal/dataset"
+	"github.com/seshat-graph/seshat/internal/testenv/services"
 )
 
 // Markers of the memory measurement's section in docs/benchmarks.md,

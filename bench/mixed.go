@@ -16,8 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seshat-graph/seshat/internal/graphgen"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/persistence/graphgen"
 )
 
 // MixedSize names the mixed load's dataset; its database is "bench_mixed".

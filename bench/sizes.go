@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/seshat-graph/seshat/dataset"
 	"github.com/seshat-graph/seshat/ingest"
+	"github.com/seshat-graph/seshat/internal/dataset"
+	"github.com/seshat-graph/seshat/internal/graphgen"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/persistence/graphgen"
 )
 
 // Seed is the dataset seed of every benchmark.

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/seshat-graph/seshat/ingest"
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
 	"github.com/seshat-graph/seshat/persistence/objectstore"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 // variants makes n documents from the real solver document base, each with

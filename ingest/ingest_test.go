@@ -14,9 +14,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/seshat-graph/seshat/ingest"
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
 	"github.com/seshat-graph/seshat/persistence/objectstore"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 type bundle struct {

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/seshat-graph/seshat/ingest"
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
 	"github.com/seshat-graph/seshat/persistence/objectstore"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 // counted is a document store that counts the keys its listing has handed out.

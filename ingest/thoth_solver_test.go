@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/seshat-graph/seshat/ingest"
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 // thothSolverDoc is one real solver document as a user puts it: its id is

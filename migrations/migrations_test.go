@@ -6,8 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/migrations"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 func tables(t *testing.T, url string) int {

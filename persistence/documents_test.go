@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 func TestDocuments(t *testing.T) {

@@ -6,9 +6,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/seshat-graph/seshat/internal/graphgen"
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/persistence/graphgen"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 // benchGraph is a random graph of ~2,500 packages (~5,500 versions) in one

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/seshat-graph/seshat/internal/graphgen"
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/persistence/graphgen"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 var (

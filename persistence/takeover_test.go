@@ -6,8 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 // run is a solver run of app==1.0 at a time, requiring dep with rng.

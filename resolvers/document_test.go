@@ -11,11 +11,11 @@ import (
 
 	"github.com/seshat-graph/seshat/auth"
 	"github.com/seshat-graph/seshat/ingest"
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
 	"github.com/seshat-graph/seshat/persistence/objectstore"
 	"github.com/seshat-graph/seshat/resolvers"
 	"github.com/seshat-graph/seshat/server"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 // ingestHarness is the real GraphQL handler over an empty database with the

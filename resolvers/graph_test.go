@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seshat-graph/seshat/persistence/graphgen"
+	"github.com/seshat-graph/seshat/internal/graphgen"
 )
 
 const graphQuery = `query($root: PackageVersionInput!, $env: EnvironmentInput!, $d: Int, $x: [String!], $m: Boolean) {

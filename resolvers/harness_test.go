@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/seshat-graph/seshat/auth"
+	"github.com/seshat-graph/seshat/internal/graphgen"
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/persistence/graphgen"
 	"github.com/seshat-graph/seshat/resolvers"
 	"github.com/seshat-graph/seshat/server"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 var (

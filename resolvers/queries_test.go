@@ -5,7 +5,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/seshat-graph/seshat/persistence/graphgen"
+	"github.com/seshat-graph/seshat/internal/graphgen"
 )
 
 // TestNestedQueryStatements: dataloaders batch each nesting level into one

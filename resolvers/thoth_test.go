@@ -12,8 +12,8 @@ import (
 
 	"github.com/seshat-graph/seshat/ingest"
 	"github.com/seshat-graph/seshat/ingest/solver"
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence/objectstore"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 // The conformance suite over real Thoth solver documents (`make test-thoth`):

@@ -16,10 +16,10 @@ import (
 	"github.com/seshat-graph/seshat/auth"
 	"github.com/seshat-graph/seshat/graph"
 	"github.com/seshat-graph/seshat/ingest"
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence/objectstore"
 	"github.com/seshat-graph/seshat/resolvers"
 	"github.com/seshat-graph/seshat/server"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 // enum is an enum value in a GraphQL literal (written without quotes).

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seshat-graph/seshat/internal/graphgen"
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/persistence/graphgen"
 	"github.com/seshat-graph/seshat/resolvers"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 // TestGraphListsSameBytes sends the same dependencyGraph requests to a

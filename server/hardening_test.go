@@ -19,12 +19,12 @@ import (
 
 	"github.com/seshat-graph/seshat/auth"
 	"github.com/seshat-graph/seshat/ingest"
+	"github.com/seshat-graph/seshat/internal/graphgen"
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/persistence/graphgen"
 	"github.com/seshat-graph/seshat/persistence/objectstore"
 	"github.com/seshat-graph/seshat/resolvers"
 	"github.com/seshat-graph/seshat/server"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 const (

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/python"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 // newEnv is the environment (osName, osVersion, py), as the parser returns it.

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seshat-graph/seshat/testenv"
+	"github.com/seshat-graph/seshat/internal/testenv"
 )
 
 // The conformance suite over real Thoth solver documents (`make test-thoth`):

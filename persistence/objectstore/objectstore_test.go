@@ -16,9 +16,9 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
 	"github.com/seshat-graph/seshat/persistence/objectstore"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 func open(t testing.TB, cfg objectstore.Config) objectstore.Store {

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/seshat-graph/seshat/bench"
-	"github.com/seshat-graph/seshat/testenv/services"
+	"github.com/seshat-graph/seshat/internal/testenv/services"
 )
 
 func main() {

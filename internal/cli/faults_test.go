@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seshat-graph/seshat/internal/graphgen"
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/migrations"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/persistence/graphgen"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 // outcome is one GraphQL request of a client during a fault.

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
@@ -89,7 +89,7 @@ func TestServeRefusesUnmigratedDatabase(t *testing.T) {
 	t.Parallel()
 	dbURL := testenv.Database(t)
 	var stderr bytes.Buffer
-	code := run(context.Background(), []string{"serve"}, lookupMap(map[string]string{
+	code := Run(context.Background(), []string{"serve"}, lookupMap(map[string]string{
 		"SESHAT_DATABASE_URL": dbURL, "SESHAT_LISTEN_ADDR": "127.0.0.1:0",
 	}), io.Discard, &stderr)
 	if code == 0 {
@@ -142,7 +142,7 @@ func TestServeEndpoints(t *testing.T) {
 
 	// A schema that falls behind makes the gateway not ready, naming the fix.
 	var out bytes.Buffer
-	if code := run(context.Background(), []string{"migrate", "down", "1"}, lookupMap(map[string]string{"SESHAT_DATABASE_URL": dbURL}), &out, &out); code != 0 {
+	if code := Run(context.Background(), []string{"migrate", "down", "1"}, lookupMap(map[string]string{"SESHAT_DATABASE_URL": dbURL}), &out, &out); code != 0 {
 		t.Fatalf("migrate down: %d %s", code, out.String())
 	}
 	code, body = getJSON(t, s.base+"/readyz")
@@ -221,7 +221,7 @@ func TestCLIUsage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var out bytes.Buffer
-			code := run(context.Background(), tt.args, lookupMap(map[string]string{"SESHAT_DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}), &out, &out)
+			code := Run(context.Background(), tt.args, lookupMap(map[string]string{"SESHAT_DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}), &out, &out)
 			if code != tt.code || !strings.Contains(out.String(), tt.want) {
 				t.Errorf("exit %d (want %d), output lacks %q:\n%s", code, tt.code, tt.want, out.String())
 			}
@@ -231,7 +231,7 @@ func TestCLIUsage(t *testing.T) {
 
 func TestServeInvalidConfig(t *testing.T) {
 	var out bytes.Buffer
-	code := run(context.Background(), []string{"serve"}, lookupMap(map[string]string{"SESHAT_LOG_FORMAT": "xml"}), &out, &out)
+	code := Run(context.Background(), []string{"serve"}, lookupMap(map[string]string{"SESHAT_LOG_FORMAT": "xml"}), &out, &out)
 	if code != 1 || !strings.Contains(out.String(), "SESHAT_LOG_FORMAT") {
 		t.Errorf("exit %d, output %q", code, out.String())
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -32,7 +32,7 @@ func TestConfigHardeningSettings(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	run(context.Background(), []string{"--help"}, lookupMap(map[string]string{}), &out, &out)
+	Run(context.Background(), []string{"--help"}, lookupMap(map[string]string{}), &out, &out)
 	for _, name := range []string{"SESHAT_MAX_QUERY_DEPTH", "SESHAT_MAX_QUERY_BYTES", "SESHAT_DB_ACQUIRE_TIMEOUT"} {
 		if !strings.Contains(out.String(), name) {
 			t.Errorf("--help does not list %s", name)

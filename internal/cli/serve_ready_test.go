@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -10,7 +10,7 @@ import (
 	"github.com/golang-migrate/migrate/v4/database"
 	_ "github.com/golang-migrate/migrate/v4/database/pgx/v5" // the driver seshat migrate uses
 
-	"github.com/seshat-graph/seshat/testenv"
+	"github.com/seshat-graph/seshat/internal/testenv"
 )
 
 // TestReadyDuringMigration holds golang-migrate's migration lock on the

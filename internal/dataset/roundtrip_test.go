@@ -6,11 +6,11 @@ import (
 	"encoding/hex"
 	"testing"
 
-	"github.com/seshat-graph/seshat/dataset"
 	"github.com/seshat-graph/seshat/ingest"
 	"github.com/seshat-graph/seshat/ingest/solver"
+	"github.com/seshat-graph/seshat/internal/dataset"
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 // TestRoundTrip ingests the small dataset into a database (through the

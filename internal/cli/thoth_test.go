@@ -1,6 +1,6 @@
 //go:build thoth
 
-package main
+package cli
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/seshat-graph/seshat/testenv"
+	"github.com/seshat-graph/seshat/internal/testenv"
 )
 
 // The conformance suite over real Thoth solver documents (`make test-thoth`):

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seshat-graph/seshat/testenv"
+	"github.com/seshat-graph/seshat/internal/testenv"
 )
 
 // readmeBlock is one shell example of README.md.
@@ -78,7 +78,9 @@ func readmeBlocks(t *testing.T, path string) []readmeBlock {
 func TestREADMEExamples(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
+	root := testenv.Root(t)
 	build := exec.Command("go", "build", "-o", filepath.Join(work, "seshat"), ".")
+	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -113,7 +115,7 @@ func TestREADMEExamples(t *testing.T) {
 	for k, v := range vars {
 		environ = append(environ, k+"="+v)
 	}
-	blocks := readmeBlocks(t, "README.md")
+	blocks := readmeBlocks(t, filepath.Join(root, "README.md"))
 	ran := 0
 	for _, blk := range blocks {
 		if blk.skip != "" {

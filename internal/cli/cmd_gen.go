@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/seshat-graph/seshat/dataset"
+	"github.com/seshat-graph/seshat/internal/dataset"
 )
 
 func runGen(ctx context.Context, e *env, args []string) error {

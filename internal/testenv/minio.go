@@ -16,8 +16,8 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
+	"github.com/seshat-graph/seshat/internal/testenv/services"
 	"github.com/seshat-graph/seshat/persistence/objectstore"
-	"github.com/seshat-graph/seshat/testenv/services"
 )
 
 // S3 returns the test MinIO `make services` starts (see services.MinIO),

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/seshat-graph/seshat/bench"
+	"github.com/seshat-graph/seshat/internal/graphgen"
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/persistence/graphgen"
-	"github.com/seshat-graph/seshat/testenv"
 )
 
 // TestConcurrentQueries drives the real gateway (seshat serve, in-process,

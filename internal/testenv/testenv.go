@@ -17,9 +17,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/seshat-graph/seshat/internal/testenv/services"
 	"github.com/seshat-graph/seshat/migrations"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/testenv/services"
 )
 
 // Database creates an empty database for t (no migrations) and returns its

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seshat-graph/seshat/dataset"
 	"github.com/seshat-graph/seshat/ingest/solver"
+	"github.com/seshat-graph/seshat/internal/dataset"
 )
 
 // collect generates opts and keeps every document.

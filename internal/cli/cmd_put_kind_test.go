@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -11,14 +11,14 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/seshat-graph/seshat/testenv"
+	"github.com/seshat-graph/seshat/internal/testenv"
 )
 
 // kindCLI runs one seshat command in-process: exit code, stdout, stderr.
 func kindCLI(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, lookupMap(vars), &stdout, &stderr)
+	code := Run(context.Background(), args, lookupMap(vars), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 func TestGen(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "small")
 	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"gen", "--size", "small", "--seed", "3", "--out", dir}, lookupMap(nil), &out, &errOut); code != 0 {
+	if code := Run(context.Background(), []string{"gen", "--size", "small", "--seed", "3", "--out", dir}, lookupMap(nil), &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s%s", code, out.String(), errOut.String())
 	}
 	for _, want := range []string{"size       small (seed 3)", "documents  ", "versions   ", "edges      ", "bytes      ", "time       ", "root       tensorflow==2.6.0"} {
@@ -66,7 +66,7 @@ func TestGenUsage(t *testing.T) {
 		{[]string{"gen", "--seed", "-1"}, 2, "invalid value"},
 	} {
 		var out bytes.Buffer
-		if code := run(context.Background(), tt.args, lookupMap(nil), &out, &out); code != tt.code || !strings.Contains(out.String(), tt.want) {
+		if code := Run(context.Background(), tt.args, lookupMap(nil), &out, &out); code != tt.code || !strings.Contains(out.String(), tt.want) {
 			t.Errorf("%v: exit %d, want %d with %q:\n%s", tt.args, code, tt.code, tt.want, out.String())
 		}
 	}

@@ -74,40 +74,6 @@ func optEnvKey(in *model.EnvironmentInput) (*python.Environment, error) {
 	return &k, nil
 }
 
-func pageInfo[T any](c persistence.Connection[T], p persistence.Page) *model.PageInfo {
-	info := &model.PageInfo{HasNextPage: c.HasNextPage, HasPreviousPage: p.After != ""}
-	if n := len(c.Cursors); n > 0 {
-		info.StartCursor, info.EndCursor = &c.Cursors[0], &c.Cursors[n-1]
-	}
-	return info
-}
-
-func packageConnection(c persistence.Connection[persistence.Package], p persistence.Page) *model.PackageConnection {
-	out := &model.PackageConnection{Edges: make([]model.PackageEdge, len(c.Items)), PageInfo: pageInfo(c, p), TotalCount: c.TotalCount}
-	for i := range c.Items {
-		out.Edges[i] = model.PackageEdge{Cursor: c.Cursors[i], Node: &c.Items[i]}
-	}
-	return out
-}
-
-func versionConnection(c persistence.Connection[persistence.PackageVersion], p persistence.Page) *model.PackageVersionConnection {
-	out := &model.PackageVersionConnection{Edges: make([]model.PackageVersionEdge, len(c.Items)), PageInfo: pageInfo(c, p), TotalCount: c.TotalCount}
-	for i := range c.Items {
-		out.Edges[i] = model.PackageVersionEdge{Cursor: c.Cursors[i], Node: &c.Items[i]}
-	}
-	return out
-}
-
-func dependentConnection(c persistence.Connection[persistence.Dependent], p persistence.Page) *model.DependentConnection {
-	out := &model.DependentConnection{Edges: make([]model.DependentEdge, len(c.Items)), PageInfo: pageInfo(c, p), TotalCount: c.TotalCount}
-	for i := range c.Items {
-		d := &c.Items[i]
-		out.Edges[i] = model.DependentEdge{Cursor: c.Cursors[i], Node: &d.Version, Depth: d.Depth,
-			Environment: &d.Environment, VersionRange: d.VersionRange, Marker: d.Marker, Extra: d.Extra}
-	}
-	return out
-}
-
 func dependencyGraph(g *persistence.Graph) *model.DependencyGraph {
 	out := &model.DependencyGraph{
 		Root: g.Root, Environment: g.Environment, Truncated: g.Truncated, DepthReached: g.DepthReached,
@@ -151,5 +117,5 @@ func (r *Resolver) dependents(ctx context.Context, id int64, environment *model.
 	if err != nil {
 		return nil, err
 	}
-	return dependentConnection(c, p), nil
+	return (*model.DependentConnection)(pageConnection(c, p, dependentEdge)), nil
 }

@@ -26,6 +26,16 @@ func pageConnection[T, E any](c persistence.Connection[T], p persistence.Page, e
 	return out
 }
 
+// pageInfo is the page info of c: its first and last cursors, and a
+// previous page when p starts after a cursor.
+func pageInfo[T any](c persistence.Connection[T], p persistence.Page) *model.PageInfo {
+	info := &model.PageInfo{HasNextPage: c.HasNextPage, HasPreviousPage: p.After != ""}
+	if n := len(c.Cursors); n > 0 {
+		info.StartCursor, info.EndCursor = &c.Cursors[0], &c.Cursors[n-1]
+	}
+	return info
+}
+
 func packageEdge(cursor string, p *persistence.Package) model.PackageEdge {
 	return model.PackageEdge{Cursor: cursor, Node: p}
 }

@@ -1,9 +1,13 @@
 package testenv
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/seshat-graph/seshat/persistence/objectstore"
 )
 
 // ThothFixturesEnv names the directory of real Thoth documents that the
@@ -33,6 +37,17 @@ func Testdata(t testing.TB, elem ...string) string {
 	return p
 }
 
+// ReadTestdata returns the content of the file elem names below testdata/
+// (see Testdata), failing t when it cannot be read.
+func ReadTestdata(t testing.TB, elem ...string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(Testdata(t, elem...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
 // ThothFixtures returns the path of elem below the directory of real Thoth
 // documents: $SESHAT_THOTH_FIXTURES, relative paths taken from the module
 // root, default ../shared/fixtures/thoth beside the clone. A missing
@@ -51,4 +66,45 @@ func ThothFixtures(t testing.TB, elem ...string) string {
 		t.Fatalf("real Thoth documents: %v (set %s to the fixtures directory)", err, ThothFixturesEnv)
 	}
 	return p
+}
+
+// SolverDocument is one solver document file, with the id and the key
+// `seshat put` stores it under.
+type SolverDocument struct {
+	File  string // the file's base name
+	ID    string // metadata.document_id, else File without .json
+	Named bool   // ID is the file's name: the document has no metadata.document_id
+	Key   string // the key ID names (objectstore.KeyFor), else "solver/<ID>" (ids without a kind's prefix)
+	Raw   []byte
+	Doc   map[string]any // Raw decoded
+}
+
+// SolverDocuments reads every *.json document of dir, failing t when there
+// is none or one is not JSON.
+func SolverDocuments(t testing.TB, dir string) []SolverDocument {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no solver documents in %s: %v", dir, err)
+	}
+	var out []SolverDocument
+	for _, f := range files {
+		d := SolverDocument{File: filepath.Base(f)}
+		if d.Raw, err = os.ReadFile(f); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(d.Raw, &d.Doc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		meta, _ := d.Doc["metadata"].(map[string]any)
+		d.ID, _ = meta["document_id"].(string)
+		if d.ID == "" {
+			d.ID, d.Named = strings.TrimSuffix(d.File, ".json"), true
+		}
+		if d.Key, err = objectstore.KeyFor(d.ID); err != nil {
+			d.Key = "solver/" + d.ID
+		}
+		out = append(out, d)
+	}
+	return out
 }

@@ -59,6 +59,20 @@ func MissingBucket(t testing.TB, prefix string) objectstore.Config {
 	return bucket(t, S3(t), prefix, false, false)
 }
 
+// Keys returns the key of every document in docs, in the order its List
+// gives them, failing t when it cannot list.
+func Keys(t testing.TB, docs objectstore.Store) []string {
+	t.Helper()
+	var keys []string
+	if err := docs.List(t.Context(), "", func(o objectstore.Object) error {
+		keys = append(keys, o.Key)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
 func newClient(t testing.TB, s services.S3) *minio.Client {
 	t.Helper()
 	c, err := s.Client()

@@ -35,24 +35,6 @@ const (
 
 var env = persistence.EnvironmentKey{OSName: "rhel", OSVersion: "8", PythonVersion: "3.8"}
 
-// logBuffer collects every log record of a gateway, for assertions.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // gateway is the whole HTTP surface over a fresh database holding a small
 // generated graph.
 type gateway struct {
@@ -61,7 +43,7 @@ type gateway struct {
 	store  *persistence.Store
 	tracer *persistence.Tracer
 	graph  *graphgen.Graph
-	logs   *logBuffer
+	logs   *testenv.Buffer // every log record of the gateway, for assertions
 }
 
 type gatewayConfig struct {
@@ -76,7 +58,7 @@ func newGateway(t *testing.T, cfg gatewayConfig) *gateway {
 	t.Helper()
 	ctx := context.Background()
 	dbURL := testenv.MigratedDatabase(t)
-	logs := &logBuffer{}
+	logs := &testenv.Buffer{}
 	// Debug level: every record the gateway can write is captured.
 	logger := slog.New(server.LogHandler{Handler: slog.NewTextHandler(io.MultiWriter(logs, tWriter{t}), &slog.HandlerOptions{Level: slog.LevelDebug})})
 	tracer := &persistence.Tracer{Logger: logger, Log: true}

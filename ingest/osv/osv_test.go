@@ -232,7 +232,7 @@ func TestParseErrors(t *testing.T) {
 		return `{` + head + `, "affected": [{"package": {"ecosystem": "PyPI", "name": "x"}}, {"package": {"ecosystem": "npm", "name": "y"}}, ` + entry + `]}`
 	}
 	for _, tt := range []struct {
-		name, raw  string
+		name, raw string
 		path, msg string
 	}{
 		// The record as a whole.

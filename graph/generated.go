@@ -40,6 +40,7 @@ type ResolverRoot interface {
 	PackageVersion() PackageVersionResolver
 	Query() QueryResolver
 	SolvedRecord() SolvedRecordResolver
+	Vulnerability() VulnerabilityResolver
 }
 
 type DirectiveRoot struct {
@@ -65,6 +66,7 @@ type ComplexityRoot struct {
 		Nodes        func(childComplexity int) int
 		Root         func(childComplexity int) int
 		Truncated    func(childComplexity int) int
+		Vulnerable   func(childComplexity int) int
 	}
 
 	DependencyGraphEdge struct {
@@ -77,15 +79,16 @@ type ComplexityRoot struct {
 	}
 
 	DependencyGraphNode struct {
-		Depth          func(childComplexity int) int
-		Extras         func(childComplexity int) int
-		ID             func(childComplexity int) int
-		IndexURL       func(childComplexity int) int
-		Name           func(childComplexity int) int
-		PackageVersion func(childComplexity int) int
-		Solved         func(childComplexity int) int
-		SolverError    func(childComplexity int) int
-		Version        func(childComplexity int) int
+		Depth           func(childComplexity int) int
+		Extras          func(childComplexity int) int
+		ID              func(childComplexity int) int
+		IndexURL        func(childComplexity int) int
+		Name            func(childComplexity int) int
+		PackageVersion  func(childComplexity int) int
+		Solved          func(childComplexity int) int
+		SolverError     func(childComplexity int) int
+		Version         func(childComplexity int) int
+		Vulnerabilities func(childComplexity int) int
 	}
 
 	DependentConnection struct {
@@ -153,11 +156,12 @@ type ComplexityRoot struct {
 	}
 
 	Package struct {
-		Dependents    func(childComplexity int, environment *model.EnvironmentInput, first *int, after *string) int
-		ID            func(childComplexity int) int
-		LatestVersion func(childComplexity int, indexURL *string) int
-		Name          func(childComplexity int) int
-		Versions      func(childComplexity int, first *int, after *string, indexURL *string) int
+		Dependents      func(childComplexity int, environment *model.EnvironmentInput, first *int, after *string) int
+		ID              func(childComplexity int) int
+		LatestVersion   func(childComplexity int, indexURL *string) int
+		Name            func(childComplexity int) int
+		Versions        func(childComplexity int, first *int, after *string, indexURL *string) int
+		Vulnerabilities func(childComplexity int) int
 	}
 
 	PackageConnection struct {
@@ -221,17 +225,25 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		DependencyGraph         func(childComplexity int, root model.PackageVersionInput, environment model.EnvironmentInput, maxDepth *int, extras []string, markerTrueOnly *bool) int
-		Dependents              func(childComplexity int, name string, version *string, environment *model.EnvironmentInput, maxDepth *int, first *int, after *string) int
-		Document                func(childComplexity int, id string) int
-		Documents               func(childComplexity int, kind *string, status *model.DocumentStatus, first *int, after *string) int
-		Environments            func(childComplexity int) int
-		Indexes                 func(childComplexity int, enabled *bool) int
-		Node                    func(childComplexity int, id string) int
-		Package                 func(childComplexity int, name string) int
-		PackageVersion          func(childComplexity int, name string, version string, indexURL *string) int
-		Packages                func(childComplexity int, nameStartsWith *string, first *int, after *string) int
-		UnsolvedPackageVersions func(childComplexity int, environment model.EnvironmentInput, indexURL *string, first *int, after *string) int
+		DependencyGraph            func(childComplexity int, root model.PackageVersionInput, environment model.EnvironmentInput, maxDepth *int, extras []string, markerTrueOnly *bool) int
+		Dependents                 func(childComplexity int, name string, version *string, environment *model.EnvironmentInput, maxDepth *int, first *int, after *string) int
+		Document                   func(childComplexity int, id string) int
+		Documents                  func(childComplexity int, kind *string, status *model.DocumentStatus, first *int, after *string) int
+		Environments               func(childComplexity int) int
+		Indexes                    func(childComplexity int, enabled *bool) int
+		Node                       func(childComplexity int, id string) int
+		Package                    func(childComplexity int, name string) int
+		PackageVersion             func(childComplexity int, name string, version string, indexURL *string) int
+		Packages                   func(childComplexity int, nameStartsWith *string, first *int, after *string) int
+		UnsolvedPackageVersions    func(childComplexity int, environment model.EnvironmentInput, indexURL *string, first *int, after *string) int
+		Vulnerabilities            func(childComplexity int, packageArg *string, first *int, after *string) int
+		Vulnerability              func(childComplexity int, id string) int
+		VulnerabilityDataUpdatedAt func(childComplexity int) int
+	}
+
+	Severity struct {
+		Score func(childComplexity int) int
+		Type  func(childComplexity int) int
 	}
 
 	SolvedRecord struct {
@@ -262,9 +274,33 @@ type ComplexityRoot struct {
 	}
 
 	Vulnerability struct {
+		Aliases    func(childComplexity int) int
+		Details    func(childComplexity int) int
 		ExternalID func(childComplexity int) int
+		FixedIn    func(childComplexity int) int
 		Link       func(childComplexity int) int
+		Modified   func(childComplexity int) int
+		Published  func(childComplexity int) int
+		References func(childComplexity int) int
+		Severity   func(childComplexity int) int
 		Summary    func(childComplexity int) int
+		Withdrawn  func(childComplexity int) int
+	}
+
+	VulnerabilityConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	VulnerabilityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	VulnerabilityReference struct {
+		Type func(childComplexity int) int
+		URL  func(childComplexity int) int
 	}
 }
 
@@ -296,6 +332,7 @@ type PackageResolver interface {
 	Versions(ctx context.Context, obj *persistence.Package, first *int, after *string, indexURL *string) (*model.PackageVersionConnection, error)
 	LatestVersion(ctx context.Context, obj *persistence.Package, indexURL *string) (*persistence.PackageVersion, error)
 	Dependents(ctx context.Context, obj *persistence.Package, environment *model.EnvironmentInput, first *int, after *string) (*model.DependentConnection, error)
+	Vulnerabilities(ctx context.Context, obj *persistence.Package) ([]persistence.Vulnerability, error)
 }
 type PackageIndexResolver interface {
 	ID(ctx context.Context, obj *persistence.PackageIndex) (string, error)
@@ -325,11 +362,19 @@ type QueryResolver interface {
 	Package(ctx context.Context, name string) (*persistence.Package, error)
 	Packages(ctx context.Context, nameStartsWith *string, first *int, after *string) (*model.PackageConnection, error)
 	PackageVersion(ctx context.Context, name string, version string, indexURL *string) (*persistence.PackageVersion, error)
+	Vulnerability(ctx context.Context, id string) (*persistence.Vulnerability, error)
+	Vulnerabilities(ctx context.Context, packageArg *string, first *int, after *string) (*model.VulnerabilityConnection, error)
+	VulnerabilityDataUpdatedAt(ctx context.Context) (*time.Time, error)
 }
 type SolvedRecordResolver interface {
 	Environment(ctx context.Context, obj *persistence.Solved) (*persistence.Environment, error)
 
 	ErrorDetails(ctx context.Context, obj *persistence.Solved) (any, error)
+}
+type VulnerabilityResolver interface {
+	Severity(ctx context.Context, obj *persistence.Vulnerability) ([]model.Severity, error)
+
+	References(ctx context.Context, obj *persistence.Vulnerability) ([]model.VulnerabilityReference, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -441,6 +486,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DependencyGraph.Truncated(childComplexity), true
+	case "DependencyGraph.vulnerable":
+		if e.ComplexityRoot.DependencyGraph.Vulnerable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyGraph.Vulnerable(childComplexity), true
 
 	case "DependencyGraphEdge.extra":
 		if e.ComplexityRoot.DependencyGraphEdge.Extra == nil {
@@ -533,6 +584,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DependencyGraphNode.Version(childComplexity), true
+	case "DependencyGraphNode.vulnerabilities":
+		if e.ComplexityRoot.DependencyGraphNode.Vulnerabilities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyGraphNode.Vulnerabilities(childComplexity), true
 
 	case "DependentConnection.edges":
 		if e.ComplexityRoot.DependentConnection.Edges == nil {
@@ -842,6 +899,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.Versions(childComplexity, args["first"].(*int), args["after"].(*string), args["indexUrl"].(*string)), true
+	case "Package.vulnerabilities":
+		if e.ComplexityRoot.Package.Vulnerabilities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.Vulnerabilities(childComplexity), true
 
 	case "PackageConnection.edges":
 		if e.ComplexityRoot.PackageConnection.Edges == nil {
@@ -1199,6 +1262,47 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.UnsolvedPackageVersions(childComplexity, args["environment"].(model.EnvironmentInput), args["indexUrl"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.vulnerabilities":
+		if e.ComplexityRoot.Query.Vulnerabilities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_vulnerabilities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Vulnerabilities(childComplexity, args["package"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.vulnerability":
+		if e.ComplexityRoot.Query.Vulnerability == nil {
+			break
+		}
+
+		args, err := ec.field_Query_vulnerability_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Vulnerability(childComplexity, args["id"].(string)), true
+	case "Query.vulnerabilityDataUpdatedAt":
+		if e.ComplexityRoot.Query.VulnerabilityDataUpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.VulnerabilityDataUpdatedAt(childComplexity), true
+
+	case "Severity.score":
+		if e.ComplexityRoot.Severity.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Severity.Score(childComplexity), true
+	case "Severity.type":
+		if e.ComplexityRoot.Severity.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Severity.Type(childComplexity), true
 
 	case "SolvedRecord.documentId":
 		if e.ComplexityRoot.SolvedRecord.DocumentID == nil {
@@ -1311,24 +1415,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SyncReport.Synced(childComplexity), true
 
+	case "Vulnerability.aliases":
+		if e.ComplexityRoot.Vulnerability.Aliases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vulnerability.Aliases(childComplexity), true
+	case "Vulnerability.details":
+		if e.ComplexityRoot.Vulnerability.Details == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vulnerability.Details(childComplexity), true
 	case "Vulnerability.id":
 		if e.ComplexityRoot.Vulnerability.ExternalID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Vulnerability.ExternalID(childComplexity), true
+	case "Vulnerability.fixedIn":
+		if e.ComplexityRoot.Vulnerability.FixedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vulnerability.FixedIn(childComplexity), true
 	case "Vulnerability.link":
 		if e.ComplexityRoot.Vulnerability.Link == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Vulnerability.Link(childComplexity), true
+	case "Vulnerability.modified":
+		if e.ComplexityRoot.Vulnerability.Modified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vulnerability.Modified(childComplexity), true
+	case "Vulnerability.published":
+		if e.ComplexityRoot.Vulnerability.Published == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vulnerability.Published(childComplexity), true
+	case "Vulnerability.references":
+		if e.ComplexityRoot.Vulnerability.References == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vulnerability.References(childComplexity), true
+	case "Vulnerability.severity":
+		if e.ComplexityRoot.Vulnerability.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vulnerability.Severity(childComplexity), true
 	case "Vulnerability.summary":
 		if e.ComplexityRoot.Vulnerability.Summary == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Vulnerability.Summary(childComplexity), true
+	case "Vulnerability.withdrawn":
+		if e.ComplexityRoot.Vulnerability.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vulnerability.Withdrawn(childComplexity), true
+
+	case "VulnerabilityConnection.edges":
+		if e.ComplexityRoot.VulnerabilityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityConnection.Edges(childComplexity), true
+	case "VulnerabilityConnection.pageInfo":
+		if e.ComplexityRoot.VulnerabilityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityConnection.PageInfo(childComplexity), true
+	case "VulnerabilityConnection.totalCount":
+		if e.ComplexityRoot.VulnerabilityConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityConnection.TotalCount(childComplexity), true
+
+	case "VulnerabilityEdge.cursor":
+		if e.ComplexityRoot.VulnerabilityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityEdge.Cursor(childComplexity), true
+	case "VulnerabilityEdge.node":
+		if e.ComplexityRoot.VulnerabilityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityEdge.Node(childComplexity), true
+
+	case "VulnerabilityReference.type":
+		if e.ComplexityRoot.VulnerabilityReference.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityReference.Type(childComplexity), true
+	case "VulnerabilityReference.url":
+		if e.ComplexityRoot.VulnerabilityReference.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityReference.URL(childComplexity), true
 
 	}
 	return 0, false
@@ -1418,7 +1615,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/package.graphqls" "schema/root.graphqls"
+//go:embed "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/package.graphqls" "schema/root.graphqls" "schema/vulnerability_query.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1436,6 +1633,7 @@ var sources = []*ast.Source{
 	{Name: "schema/index.graphqls", Input: sourceData("schema/index.graphqls"), BuiltIn: false},
 	{Name: "schema/package.graphqls", Input: sourceData("schema/package.graphqls"), BuiltIn: false},
 	{Name: "schema/root.graphqls", Input: sourceData("schema/root.graphqls"), BuiltIn: false},
+	{Name: "schema/vulnerability_query.graphqls", Input: sourceData("schema/vulnerability_query.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -1477,6 +1675,8 @@ func (ec *executionContext) childFields_DependencyGraph(ctx context.Context, fie
 		return ec.fieldContext_DependencyGraph_nodes(ctx, field)
 	case "edges":
 		return ec.fieldContext_DependencyGraph_edges(ctx, field)
+	case "vulnerable":
+		return ec.fieldContext_DependencyGraph_vulnerable(ctx, field)
 	case "truncated":
 		return ec.fieldContext_DependencyGraph_truncated(ctx, field)
 	case "depthReached":
@@ -1523,6 +1723,8 @@ func (ec *executionContext) childFields_DependencyGraphNode(ctx context.Context,
 		return ec.fieldContext_DependencyGraphNode_extras(ctx, field)
 	case "packageVersion":
 		return ec.fieldContext_DependencyGraphNode_packageVersion(ctx, field)
+	case "vulnerabilities":
+		return ec.fieldContext_DependencyGraphNode_vulnerabilities(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DependencyGraphNode", field.Name)
 }
@@ -1655,6 +1857,8 @@ func (ec *executionContext) childFields_Package(ctx context.Context, field graph
 		return ec.fieldContext_Package_latestVersion(ctx, field)
 	case "dependents":
 		return ec.fieldContext_Package_dependents(ctx, field)
+	case "vulnerabilities":
+		return ec.fieldContext_Package_vulnerabilities(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Package", field.Name)
 }
@@ -1779,6 +1983,16 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Severity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_Severity_type(ctx, field)
+	case "score":
+		return ec.fieldContext_Severity_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Severity", field.Name)
+}
+
 func (ec *executionContext) childFields_SolvedRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "environment":
@@ -1837,12 +2051,60 @@ func (ec *executionContext) childFields_Vulnerability(ctx context.Context, field
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Vulnerability_id(ctx, field)
+	case "aliases":
+		return ec.fieldContext_Vulnerability_aliases(ctx, field)
 	case "summary":
 		return ec.fieldContext_Vulnerability_summary(ctx, field)
+	case "details":
+		return ec.fieldContext_Vulnerability_details(ctx, field)
+	case "severity":
+		return ec.fieldContext_Vulnerability_severity(ctx, field)
+	case "published":
+		return ec.fieldContext_Vulnerability_published(ctx, field)
+	case "modified":
+		return ec.fieldContext_Vulnerability_modified(ctx, field)
+	case "withdrawn":
+		return ec.fieldContext_Vulnerability_withdrawn(ctx, field)
 	case "link":
 		return ec.fieldContext_Vulnerability_link(ctx, field)
+	case "references":
+		return ec.fieldContext_Vulnerability_references(ctx, field)
+	case "fixedIn":
+		return ec.fieldContext_Vulnerability_fixedIn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Vulnerability", field.Name)
+}
+
+func (ec *executionContext) childFields_VulnerabilityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VulnerabilityConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VulnerabilityConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VulnerabilityConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VulnerabilityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VulnerabilityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_VulnerabilityEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_VulnerabilityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VulnerabilityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_VulnerabilityReference(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_VulnerabilityReference_type(ctx, field)
+	case "url":
+		return ec.fieldContext_VulnerabilityReference_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VulnerabilityReference", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2481,6 +2743,50 @@ func (ec *executionContext) field_Query_unsolvedPackageVersions_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_vulnerabilities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "package",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["package"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_vulnerability_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2908,6 +3214,38 @@ func (ec *executionContext) fieldContext_DependencyGraph_edges(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _DependencyGraph_vulnerable(ctx context.Context, field graphql.CollectedField, obj *model.DependencyGraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyGraph_vulnerable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Vulnerable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DependencyGraphNode) graphql.Marshaler {
+			return ec.marshalNDependencyGraphNode2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐDependencyGraphNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyGraph_vulnerable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DependencyGraph",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DependencyGraphNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DependencyGraph_truncated(ctx context.Context, field graphql.CollectedField, obj *model.DependencyGraph) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3303,6 +3641,38 @@ func (ec *executionContext) fieldContext_DependencyGraphNode_packageVersion(_ co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DependencyGraphNode_vulnerabilities(ctx context.Context, field graphql.CollectedField, obj *model.DependencyGraphNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyGraphNode_vulnerabilities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Vulnerabilities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.Vulnerability) graphql.Marshaler {
+			return ec.marshalNVulnerability2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐVulnerabilityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyGraphNode_vulnerabilities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DependencyGraphNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Vulnerability(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4528,6 +4898,38 @@ func (ec *executionContext) fieldContext_Package_dependents(ctx context.Context,
 	if fc.Args, err = ec.field_Package_dependents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Package_vulnerabilities(ctx context.Context, field graphql.CollectedField, obj *persistence.Package) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_vulnerabilities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Package().Vulnerabilities(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.Vulnerability) graphql.Marshaler {
+			return ec.marshalNVulnerability2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐVulnerabilityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_vulnerabilities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Vulnerability(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -6003,6 +6405,117 @@ func (ec *executionContext) fieldContext_Query_packageVersion(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_vulnerability(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_vulnerability(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Vulnerability(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Vulnerability) graphql.Marshaler {
+			return ec.marshalOVulnerability2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐVulnerability(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_vulnerability(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Vulnerability(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_vulnerability_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_vulnerabilities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_vulnerabilities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Vulnerabilities(ctx, fc.Args["package"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VulnerabilityConnection) graphql.Marshaler {
+			return ec.marshalNVulnerabilityConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_vulnerabilities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VulnerabilityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_vulnerabilities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_vulnerabilityDataUpdatedAt(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_vulnerabilityDataUpdatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().VulnerabilityDataUpdatedAt(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_vulnerabilityDataUpdatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "Time")
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6077,6 +6590,52 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Severity_type(ctx context.Context, field graphql.CollectedField, obj *model.Severity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Severity_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Severity_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Severity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Severity_score(ctx context.Context, field graphql.CollectedField, obj *model.Severity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Severity_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Severity_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Severity", field, false, false, "String")
 }
 
 func (ec *executionContext) _SolvedRecord_environment(ctx context.Context, field graphql.CollectedField, obj *persistence.Solved) (ret graphql.Marshaler) {
@@ -6534,6 +7093,29 @@ func (ec *executionContext) fieldContext_Vulnerability_id(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Vulnerability", field, false, false, "String")
 }
 
+func (ec *executionContext) _Vulnerability_aliases(ctx context.Context, field graphql.CollectedField, obj *persistence.Vulnerability) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vulnerability_aliases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aliases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vulnerability_aliases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vulnerability", field, false, false, "String")
+}
+
 func (ec *executionContext) _Vulnerability_summary(ctx context.Context, field graphql.CollectedField, obj *persistence.Vulnerability) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6557,6 +7139,130 @@ func (ec *executionContext) fieldContext_Vulnerability_summary(_ context.Context
 	return graphql.NewScalarFieldContext("Vulnerability", field, false, false, "String")
 }
 
+func (ec *executionContext) _Vulnerability_details(ctx context.Context, field graphql.CollectedField, obj *persistence.Vulnerability) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vulnerability_details(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Details, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vulnerability_details(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vulnerability", field, false, false, "String")
+}
+
+func (ec *executionContext) _Vulnerability_severity(ctx context.Context, field graphql.CollectedField, obj *persistence.Vulnerability) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vulnerability_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Vulnerability().Severity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Severity) graphql.Marshaler {
+			return ec.marshalNSeverity2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSeverityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vulnerability_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Vulnerability",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Severity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Vulnerability_published(ctx context.Context, field graphql.CollectedField, obj *persistence.Vulnerability) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vulnerability_published(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Published, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Vulnerability_published(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vulnerability", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Vulnerability_modified(ctx context.Context, field graphql.CollectedField, obj *persistence.Vulnerability) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vulnerability_modified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Modified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Vulnerability_modified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vulnerability", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Vulnerability_withdrawn(ctx context.Context, field graphql.CollectedField, obj *persistence.Vulnerability) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vulnerability_withdrawn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Withdrawn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Vulnerability_withdrawn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vulnerability", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Vulnerability_link(ctx context.Context, field graphql.CollectedField, obj *persistence.Vulnerability) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6578,6 +7284,249 @@ func (ec *executionContext) _Vulnerability_link(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Vulnerability_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Vulnerability", field, false, false, "String")
+}
+
+func (ec *executionContext) _Vulnerability_references(ctx context.Context, field graphql.CollectedField, obj *persistence.Vulnerability) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vulnerability_references(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Vulnerability().References(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.VulnerabilityReference) graphql.Marshaler {
+			return ec.marshalNVulnerabilityReference2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityReferenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vulnerability_references(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Vulnerability",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VulnerabilityReference(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Vulnerability_fixedIn(ctx context.Context, field graphql.CollectedField, obj *persistence.Vulnerability) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vulnerability_fixedIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FixedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Vulnerability_fixedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vulnerability", field, false, false, "String")
+}
+
+func (ec *executionContext) _VulnerabilityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.VulnerabilityEdge) graphql.Marshaler {
+			return ec.marshalNVulnerabilityEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VulnerabilityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VulnerabilityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VulnerabilityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VulnerabilityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VulnerabilityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VulnerabilityConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VulnerabilityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VulnerabilityEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _VulnerabilityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Vulnerability) graphql.Marshaler {
+			return ec.marshalNVulnerability2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐVulnerability(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VulnerabilityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Vulnerability(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VulnerabilityReference_type(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityReference_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityReference_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VulnerabilityReference", field, false, false, "String")
+}
+
+func (ec *executionContext) _VulnerabilityReference_url(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityReference_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityReference_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VulnerabilityReference", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -8053,6 +9002,11 @@ func (ec *executionContext) _DependencyGraph(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "vulnerable":
+			out.Values[i] = ec._DependencyGraph_vulnerable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "truncated":
 			out.Values[i] = ec._DependencyGraph_truncated(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -8191,6 +9145,11 @@ func (ec *executionContext) _DependencyGraphNode(ctx context.Context, sel ast.Se
 			}
 		case "packageVersion":
 			out.Values[i] = ec._DependencyGraphNode_packageVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vulnerabilities":
+			out.Values[i] = ec._DependencyGraphNode_vulnerabilities(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -8691,6 +9650,12 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Package_dependents(ctx, field, obj)
+				})
+		case "vulnerabilities":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Package_vulnerabilities(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -9209,6 +10174,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_packageVersion(ctx, field)
 				})
+		case "vulnerability":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_vulnerability(ctx, field)
+				})
+		case "vulnerabilities":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_vulnerabilities(ctx, field)
+				})
+		case "vulnerabilityDataUpdatedAt":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_vulnerabilityDataUpdatedAt(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -9222,6 +10205,44 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var severityImplementors = []string{"Severity"}
+
+func (ec *executionContext) _Severity(ctx context.Context, sel ast.SelectionSet, obj *model.Severity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, severityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Severity")
+		case "type":
+			out.Values[i] = ec._Severity_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._Severity_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -9430,16 +10451,177 @@ func (ec *executionContext) _Vulnerability(ctx context.Context, sel ast.Selectio
 		case "id":
 			out.Values[i] = ec._Vulnerability_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "aliases":
+			out.Values[i] = ec._Vulnerability_aliases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "summary":
 			out.Values[i] = ec._Vulnerability_summary(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "details":
+			out.Values[i] = ec._Vulnerability_details(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Vulnerability_severity(ctx, field, obj)
+				})
+		case "published":
+			out.Values[i] = ec._Vulnerability_published(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "modified":
+			out.Values[i] = ec._Vulnerability_modified(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawn":
+			out.Values[i] = ec._Vulnerability_withdrawn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "link":
 			out.Values[i] = ec._Vulnerability_link(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "references":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Vulnerability_references(ctx, field, obj)
+				})
+		case "fixedIn":
+			out.Values[i] = ec._Vulnerability_fixedIn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var vulnerabilityConnectionImplementors = []string{"VulnerabilityConnection"}
+
+func (ec *executionContext) _VulnerabilityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.VulnerabilityConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, vulnerabilityConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VulnerabilityConnection")
+		case "edges":
+			out.Values[i] = ec._VulnerabilityConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._VulnerabilityConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._VulnerabilityConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var vulnerabilityEdgeImplementors = []string{"VulnerabilityEdge"}
+
+func (ec *executionContext) _VulnerabilityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.VulnerabilityEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, vulnerabilityEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VulnerabilityEdge")
+		case "cursor":
+			out.Values[i] = ec._VulnerabilityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._VulnerabilityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var vulnerabilityReferenceImplementors = []string{"VulnerabilityReference"}
+
+func (ec *executionContext) _VulnerabilityReference(ctx context.Context, sel ast.SelectionSet, obj *model.VulnerabilityReference) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, vulnerabilityReferenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VulnerabilityReference")
+		case "type":
+			out.Values[i] = ec._VulnerabilityReference_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._VulnerabilityReference_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -10230,6 +11412,26 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋseshatᚑgraphᚋ
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSeverity2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSeverity(ctx context.Context, sel ast.SelectionSet, v model.Severity) graphql.Marshaler {
+	return ec._Severity(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSeverity2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSeverityᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Severity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeverity2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSeverity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSolvedRecord2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSolved(ctx context.Context, sel ast.SelectionSet, v persistence.Solved) graphql.Marshaler {
 	return ec._SolvedRecord(ctx, sel, &v)
 }
@@ -10349,6 +11551,62 @@ func (ec *executionContext) marshalNVulnerability2ᚕgithubᚗcomᚋseshatᚑgra
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNVulnerability2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐVulnerability(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVulnerability2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐVulnerability(ctx context.Context, sel ast.SelectionSet, v *persistence.Vulnerability) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Vulnerability!")
+		return graphql.Null
+	}
+	return ec._Vulnerability(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVulnerabilityConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityConnection(ctx context.Context, sel ast.SelectionSet, v *model.VulnerabilityConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VulnerabilityConnection!")
+		return graphql.Null
+	}
+	return ec._VulnerabilityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVulnerabilityEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityEdge(ctx context.Context, sel ast.SelectionSet, v model.VulnerabilityEdge) graphql.Marshaler {
+	return ec._VulnerabilityEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNVulnerabilityEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.VulnerabilityEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVulnerabilityEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVulnerabilityReference2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityReference(ctx context.Context, sel ast.SelectionSet, v model.VulnerabilityReference) graphql.Marshaler {
+	return ec._VulnerabilityReference(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNVulnerabilityReference2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityReferenceᚄ(ctx context.Context, sel ast.SelectionSet, v []model.VulnerabilityReference) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVulnerabilityReference2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityReference(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -10710,6 +11968,13 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOVulnerability2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐVulnerability(ctx context.Context, sel ast.SelectionSet, v *persistence.Vulnerability) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Vulnerability(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -35,6 +35,7 @@ type Loaders struct {
 	resolved          *loader[int64, []persistence.PackageVersion]
 	metadata          *loader[int64, *persistence.PackageMetadata]
 	vulnerabilities   *loader[int64, []persistence.Vulnerability]
+	packageVulns      *loader[int64, []persistence.Vulnerability]
 	packageDependents *loader[persistence.DependentsKey, []persistence.Dependent]
 	versionDependents *loader[persistence.DependentsKey, []persistence.Dependent]
 }
@@ -57,6 +58,7 @@ func New(store *persistence.Store) *Loaders {
 		resolved:          lists(store.ResolvedVersions),
 		metadata:          optional(store.MetadataOfVersions),
 		vulnerabilities:   lists(store.VulnerabilitiesOfVersions),
+		packageVulns:      lists(store.VulnerabilitiesOfPackages),
 		packageDependents: lists(store.DirectDependentsOfPackages),
 		versionDependents: lists(store.DirectDependentsOfVersions),
 	}
@@ -148,9 +150,33 @@ func (l *Loaders) Metadata(ctx context.Context, versionID int64) (*persistence.P
 	return l.metadata.Load(ctx, versionID)()
 }
 
-// Vulnerabilities returns the vulnerabilities that affect the version.
+// Vulnerabilities returns the records matched to the version (withdrawn
+// ones excluded), with fixedIn.
 func (l *Loaders) Vulnerabilities(ctx context.Context, versionID int64) ([]persistence.Vulnerability, error) {
 	return l.vulnerabilities.Load(ctx, versionID)()
+}
+
+// VulnerabilitiesOfVersions returns Vulnerabilities of every version in
+// versionIDs, in their order, fetching those not fetched before in one
+// statement (a dependency graph's overlay) and caching them for the
+// version resolvers.
+func (l *Loaders) VulnerabilitiesOfVersions(ctx context.Context, versionIDs []int64) ([][]persistence.Vulnerability, error) {
+	l.vulnerabilities.prefetch(ctx, versionIDs)
+	out := make([][]persistence.Vulnerability, len(versionIDs))
+	for i, id := range versionIDs {
+		vs, err := l.vulnerabilities.Load(ctx, id)()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = vs
+	}
+	return out, nil
+}
+
+// PackageVulnerabilities returns the records naming the package (withdrawn
+// ones excluded), without fixedIn.
+func (l *Loaders) PackageVulnerabilities(ctx context.Context, packageID int64) ([]persistence.Vulnerability, error) {
+	return l.packageVulns.Load(ctx, packageID)()
 }
 
 // PackageDependents returns the direct dependents of a package (any version),
@@ -336,6 +362,11 @@ func (l *Loaders) PrefetchMetadata(ctx context.Context, ids []int64) []*persiste
 // PrefetchVulnerabilities fetches and caches Vulnerabilities for every version.
 func (l *Loaders) PrefetchVulnerabilities(ctx context.Context, ids []int64) [][]persistence.Vulnerability {
 	return l.vulnerabilities.prefetch(ctx, ids)
+}
+
+// PrefetchPackageVulnerabilities fetches and caches PackageVulnerabilities for every package.
+func (l *Loaders) PrefetchPackageVulnerabilities(ctx context.Context, ids []int64) [][]persistence.Vulnerability {
+	return l.packageVulns.prefetch(ctx, ids)
 }
 
 // PrefetchPackageDependents fetches and caches PackageDependents for every package.

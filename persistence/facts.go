@@ -130,25 +130,3 @@ func (s *Store) MetadataOfVersions(ctx context.Context, versionIDs []int64) (map
 	}
 	return byID(rows, func(m *PackageMetadata) int64 { return m.VersionID }), nil
 }
-
-// VulnerabilitiesOfVersions returns, per version, the vulnerabilities that
-// affect it, ordered by external id. One statement.
-func (s *Store) VulnerabilitiesOfVersions(ctx context.Context, versionIDs []int64) (map[int64][]Vulnerability, error) {
-	type row struct {
-		VersionID int64 `db:"version_id"`
-		Vulnerability
-	}
-	rows, err := collect[row](ctx, s, `
-		SELECT a.version_id, v.id, v.external_id, v.summary, v.link
-		FROM vulnerability_affects a JOIN vulnerability v ON v.id = a.vulnerability_id
-		WHERE a.version_id = ANY($1)
-		ORDER BY v.external_id`, versionIDs)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64][]Vulnerability)
-	for _, r := range rows {
-		out[r.VersionID] = append(out[r.VersionID], r.Vulnerability)
-	}
-	return out, nil
-}

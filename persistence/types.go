@@ -89,12 +89,36 @@ type SolverProblem struct {
 	Details       *string `db:"details"`
 }
 
-// Vulnerability is a known vulnerability (CVE or OSV id).
+// Vulnerability is an OSV record as the reads return it (see
+// vulnerability_reads.go).
 type Vulnerability struct {
-	ID         int64   `db:"id"`
-	ExternalID string  `db:"external_id"`
-	Summary    string  `db:"summary"`
-	Link       *string `db:"link"`
+	ID int64 `db:"id"`
+	// ExternalID is the OSV id.
+	ExternalID string      `db:"external_id"`
+	Aliases    []string    `db:"aliases"`
+	Summary    string      `db:"summary"`
+	Details    string      `db:"details"`
+	Scores     []Severity  `db:"severity"`
+	Refs       []Reference `db:"refs"`
+	Link       *string     `db:"link"`
+	Published  *time.Time  `db:"published"`
+	Modified   *time.Time  `db:"modified"`
+	Withdrawn  *time.Time  `db:"withdrawn"`
+	// FixedIn is the lowest fixed version above the affected version, read
+	// only with the versions a record affects; nil elsewhere.
+	FixedIn *string `db:"fixed_in"`
+}
+
+// Severity is an OSV severity entry.
+type Severity struct {
+	Type  string `json:"type"`
+	Score string `json:"score"`
+}
+
+// Reference is an OSV reference.
+type Reference struct {
+	Type string `json:"type"`
+	URL  string `json:"url"`
 }
 
 // PackageMetadata summarises a version's core metadata.

@@ -44,6 +44,10 @@ func versionEdge(cursor string, v *persistence.PackageVersion) model.PackageVers
 	return model.PackageVersionEdge{Cursor: cursor, Node: v}
 }
 
+func vulnerabilityEdge(cursor string, v *persistence.Vulnerability) model.VulnerabilityEdge {
+	return model.VulnerabilityEdge{Cursor: cursor, Node: v}
+}
+
 func documentEdge(cursor string, d *persistence.Document) model.DocumentEdge {
 	return model.DocumentEdge{Cursor: cursor, Node: d}
 }

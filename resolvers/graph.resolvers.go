@@ -35,7 +35,11 @@ func (r *queryResolver) DependencyGraph(ctx context.Context, root model.PackageV
 	if g.Root != nil {
 		pl.versions(pl.below("PackageVersion", "root"), []persistence.PackageVersion{*g.Root})
 	}
-	return dependencyGraph(g), nil
+	out := dependencyGraph(g)
+	if err := pl.vulnerabilityOverlay(out, vs); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Dependents is the resolver for the dependents field.

@@ -62,6 +62,11 @@ func (r *packageResolver) Dependents(ctx context.Context, obj *persistence.Packa
 	return r.dependents(ctx, obj.ID, environment, first, after, loaders.For(ctx).PackageDependents)
 }
 
+// Vulnerabilities is the resolver for the vulnerabilities field.
+func (r *packageResolver) Vulnerabilities(ctx context.Context, obj *persistence.Package) ([]persistence.Vulnerability, error) {
+	return loaders.For(ctx).PackageVulnerabilities(ctx, obj.ID)
+}
+
 // ID is the resolver for the id field.
 func (r *packageVersionResolver) ID(ctx context.Context, obj *persistence.PackageVersion) (string, error) {
 	return globalID(typePackageVersion, obj.ID), nil
@@ -209,6 +214,24 @@ func (r *solvedRecordResolver) ErrorDetails(ctx context.Context, obj *persistenc
 	return v, nil
 }
 
+// Severity is the resolver for the severity field.
+func (r *vulnerabilityResolver) Severity(ctx context.Context, obj *persistence.Vulnerability) ([]model.Severity, error) {
+	out := make([]model.Severity, len(obj.Scores))
+	for i, s := range obj.Scores {
+		out[i] = model.Severity{Type: s.Type, Score: s.Score}
+	}
+	return out, nil
+}
+
+// References is the resolver for the references field.
+func (r *vulnerabilityResolver) References(ctx context.Context, obj *persistence.Vulnerability) ([]model.VulnerabilityReference, error) {
+	out := make([]model.VulnerabilityReference, len(obj.Refs))
+	for i, ref := range obj.Refs {
+		out[i] = model.VulnerabilityReference{Type: ref.Type, URL: ref.URL}
+	}
+	return out, nil
+}
+
 // Dependency returns graph.DependencyResolver implementation.
 func (r *Resolver) Dependency() graph.DependencyResolver { return &dependencyResolver{r} }
 
@@ -221,9 +244,13 @@ func (r *Resolver) PackageVersion() graph.PackageVersionResolver { return &packa
 // SolvedRecord returns graph.SolvedRecordResolver implementation.
 func (r *Resolver) SolvedRecord() graph.SolvedRecordResolver { return &solvedRecordResolver{r} }
 
+// Vulnerability returns graph.VulnerabilityResolver implementation.
+func (r *Resolver) Vulnerability() graph.VulnerabilityResolver { return &vulnerabilityResolver{r} }
+
 type (
 	dependencyResolver     struct{ *Resolver }
 	packageResolver        struct{ *Resolver }
 	packageVersionResolver struct{ *Resolver }
 	solvedRecordResolver   struct{ *Resolver }
+	vulnerabilityResolver  struct{ *Resolver }
 )

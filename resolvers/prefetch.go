@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/seshat-graph/seshat/graph/model"
 	"github.com/seshat-graph/seshat/loaders"
 	"github.com/seshat-graph/seshat/persistence"
 )
@@ -87,10 +88,14 @@ var plans = map[fieldKey]step{
 	// Store.DependencyGraph reads nodes and root in the walk's statements.
 	{"DependencyGraph", "nodes"}: resolved[persistence.PackageVersion]("PackageVersion", "packageVersion"),
 	{"DependencyGraph", "root"}:  resolved[persistence.PackageVersion]("PackageVersion"),
+	// The vulnerability overlay picks them from nodes.
+	{"DependencyGraph", "vulnerable"}: resolved[persistence.PackageVersion]("PackageVersion", "packageVersion"),
 
 	{"Package", "versions"}:      on("PackageVersion", connection, packageVersions),
 	{"Package", "latestVersion"}: on("PackageVersion", nil, latestVersions),
 	{"Package", "dependents"}:    on("PackageVersion", connection, packageDependents),
+
+	{"Package", "vulnerabilities"}: on("Vulnerability", nil, packageVulnerabilities),
 
 	{"PackageVersion", "package"}:         on("Package", nil, versionPackages),
 	{"PackageVersion", "index"}:           on("PackageIndex", nil, versionIndexes),
@@ -112,15 +117,21 @@ var plans = map[fieldKey]step{
 // unplanned are the list fields the walk does not plan, and why none is
 // needed. A connection's edges and node on a plan's path are planned by it.
 var unplanned = map[fieldKey]string{
-	{"Query", "environments"}:          "one statement; Environment has only scalar fields",
-	{"Query", "indexes"}:               "one statement; PackageIndex has only scalar fields",
-	{"Query", "documents"}:             "one statement; Document has only scalar fields",
-	{"DocumentConnection", "edges"}:    "the page Query.documents read",
-	{"SyncReport", "failures"}:         "made by the sync, nothing to load",
-	{"DependencyGraph", "edges"}:       "read by Store.DependencyGraph with the nodes; scalar fields only",
-	{"DependencyGraphNode", "extras"}:  "leaf list of strings, computed by the walk",
-	{"Dependency", "extras"}:           "leaf list of strings, read with the edge",
-	{"PackageMetadata", "classifiers"}: "leaf list of strings, read with the metadata",
+	{"Query", "environments"}:                  "one statement; Environment has only scalar fields",
+	{"Query", "indexes"}:                       "one statement; PackageIndex has only scalar fields",
+	{"Query", "documents"}:                     "one statement; Document has only scalar fields",
+	{"DocumentConnection", "edges"}:            "the page Query.documents read",
+	{"SyncReport", "failures"}:                 "made by the sync, nothing to load",
+	{"DependencyGraph", "edges"}:               "read by Store.DependencyGraph with the nodes; scalar fields only",
+	{"DependencyGraphNode", "extras"}:          "leaf list of strings, computed by the walk",
+	{"Dependency", "extras"}:                   "leaf list of strings, read with the edge",
+	{"PackageMetadata", "classifiers"}:         "leaf list of strings, read with the metadata",
+	{"Query", "vulnerabilities"}:               "one statement; Vulnerability has only scalar fields and lists read with it",
+	{"VulnerabilityConnection", "edges"}:       "the page Query.vulnerabilities read",
+	{"Vulnerability", "aliases"}:               "leaf list of strings, read with the record",
+	{"Vulnerability", "severity"}:              "read with the record",
+	{"Vulnerability", "references"}:            "read with the record",
+	{"DependencyGraphNode", "vulnerabilities"}: "read for every node in one statement by the dependencyGraph resolver (vulnerabilityOverlay)",
 }
 
 // plan is one walk over the selection below a root field.
@@ -275,6 +286,10 @@ func packageDependents(p *plan, f graphql.CollectedField, pkgs []persistence.Pac
 		return nil, false
 	}
 	return p.dependentPages(p.l.PrefetchPackageDependents(p.ctx, packageIDs(pkgs), env), args)
+}
+
+func packageVulnerabilities(p *plan, _ graphql.CollectedField, pkgs []persistence.Package) ([]persistence.Vulnerability, bool) {
+	return slices.Concat(p.l.PrefetchPackageVulnerabilities(p.ctx, packageIDs(pkgs))...), true
 }
 
 // PackageVersion fields.
@@ -488,4 +503,39 @@ func deref[T any](ps []*T) []T {
 		}
 	}
 	return out
+}
+
+// vulnerabilityOverlay sets, when the query selects them, the
+// vulnerabilities of every node of g (vs are the nodes' versions, in
+// order) and g's vulnerable nodes: one statement for the whole graph,
+// whatever its size (none when a plan under nodes.packageVersion read them
+// already), and none when neither is selected. It then plans the fields
+// selected under vulnerable.packageVersion.
+func (p *plan) vulnerabilityOverlay(g *model.DependencyGraph, vs []persistence.PackageVersion) error {
+	g.Vulnerable = []model.DependencyGraphNode{}
+	fc := graphql.GetFieldContext(p.ctx)
+	if fc == nil || fc.Field.Field == nil || len(vs) == 0 {
+		return nil
+	}
+	sel := fc.Field.Selections
+	vulnerable := p.under(sel, "DependencyGraphNode", "vulnerable")
+	if len(vulnerable) == 0 && len(p.under(sel, "Vulnerability", "nodes", "vulnerabilities")) == 0 {
+		return nil
+	}
+	lists, err := p.l.VulnerabilitiesOfVersions(p.ctx, versionIDs(vs))
+	if err != nil {
+		return err
+	}
+	var hit []persistence.PackageVersion
+	for i := range g.Nodes {
+		g.Nodes[i].Vulnerabilities = lists[i]
+		if len(lists[i]) > 0 {
+			g.Vulnerable = append(g.Vulnerable, g.Nodes[i])
+			hit = append(hit, vs[i])
+		}
+	}
+	if len(vulnerable) > 0 && len(hit) > 0 {
+		p.versions(p.below("PackageVersion", "vulnerable", "packageVersion"), hit)
+	}
+	return nil
 }

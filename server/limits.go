@@ -92,6 +92,13 @@ func Complexity(l resolvers.Limits) graph.ComplexityRoot {
 	c.PackageVersion.Solved = func(child int, _ *model.EnvironmentInput) int { return list(child) }
 	c.PackageVersion.SolverErrors = func(child int) int { return list(child) }
 	c.PackageVersion.Vulnerabilities = func(child int) int { return list(child) }
+	c.Package.Vulnerabilities = func(child int) int { return list(child) }
+	c.Query.Vulnerabilities = func(child int, _ *string, first *int, _ *string) int { return conn(child, first) }
+	// Under a dependencyGraph's nodes (counted once, not per node) the
+	// overlay is one statement for the whole graph: charge that statement
+	// and the selection once.
+	c.DependencyGraphNode.Vulnerabilities = func(child int) int { return 1 + child }
+	c.DependencyGraph.Vulnerable = func(child int) int { return 1 + child }
 	c.Dependency.ResolvedVersions = func(child int) int { return list(child) }
 	return c
 }

@@ -17,6 +17,8 @@ type DependencyGraph struct {
 	Environment *persistence.Environment    `json:"environment,omitempty"`
 	Nodes       []DependencyGraphNode       `json:"nodes"`
 	Edges       []DependencyGraphEdge       `json:"edges"`
+	// The nodes with at least one vulnerability, in nodes' order.
+	Vulnerable []DependencyGraphNode `json:"vulnerable"`
 	// maxDepth stopped the walk while edges remained.
 	Truncated    bool `json:"truncated"`
 	DepthReached int  `json:"depthReached"`
@@ -46,6 +48,9 @@ type DependencyGraphNode struct {
 	// Extras active on this node (the root's from the query, others carried by requirements).
 	Extras         []string                    `json:"extras"`
 	PackageVersion *persistence.PackageVersion `json:"packageVersion"`
+	// OSV records matched to this version, withdrawn ones excluded, by id (with
+	// fixedIn); read for the whole graph in one statement.
+	Vulnerabilities []persistence.Vulnerability `json:"vulnerabilities"`
 }
 
 type DependentConnection struct {
@@ -165,6 +170,12 @@ type PageInfo struct {
 type Query struct {
 }
 
+// An OSV severity: its type (CVSS_V3, CVSS_V4, Ubuntu, ...) and score (a CVSS vector or a level).
+type Severity struct {
+	Type  string `json:"type"`
+	Score string `json:"score"`
+}
+
 type SyncDocumentsInput struct {
 	// Key prefix below the store root, e.g. solver.
 	Prefix      *string  `json:"prefix,omitempty"`
@@ -190,6 +201,23 @@ type SyncReport struct {
 	Skipped   int           `json:"skipped"`
 	Failed    int           `json:"failed"`
 	Failures  []SyncFailure `json:"failures"`
+}
+
+type VulnerabilityConnection struct {
+	Edges      []VulnerabilityEdge `json:"edges"`
+	PageInfo   *PageInfo           `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+type VulnerabilityEdge struct {
+	Cursor string                     `json:"cursor"`
+	Node   *persistence.Vulnerability `json:"node"`
+}
+
+// An OSV reference: its type (ADVISORY, FIX, REPORT, WEB, ...) and url.
+type VulnerabilityReference struct {
+	Type string `json:"type"`
+	URL  string `json:"url"`
 }
 
 type DocumentStatus string

@@ -264,6 +264,13 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 		return err
 	}
 	counts["versions"] = int64(len(verIDs))
+	// Versions new to the graph (and known ones) are matched against the
+	// vulnerability records naming their packages.
+	if n, err := rematchVersions(ctx, tx, verIDs); err != nil {
+		return err
+	} else if n > 0 {
+		counts["affects"] = n
+	}
 	envID, solverID, pkgIDs := nodes.environment, nodes.solver, nodes.packages
 
 	// Solved rows, sorted by version id; the newest run per (version,

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -14,14 +12,6 @@ import (
 	"github.com/seshat-graph/seshat/internal/testenv"
 )
 
-// kindCLI runs one seshat command in-process: exit code, stdout, stderr.
-func kindCLI(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := Run(context.Background(), args, lookupMap(vars), &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
-}
-
 // TestPutKind: `seshat put` stores a document whose id has no known prefix
 // in the folder of its kind: from --kind, else solver/ when
 // metadata.analyzer is the solver's; with neither it fails naming --kind.
@@ -30,21 +20,9 @@ func kindCLI(t *testing.T, vars map[string]string, args ...string) (int, string,
 func TestPutKind(t *testing.T) {
 	t.Parallel()
 	dbURL := testenv.MigratedDatabase(t)
-	s3 := testenv.Bucket(t, "thoth")
-	vars := map[string]string{
-		"SESHAT_DATABASE_URL":   dbURL,
-		"SESHAT_DOCUMENT_STORE": s3.URL,
-		"SESHAT_S3_ENDPOINT":    s3.Endpoint,
-		"SESHAT_S3_ACCESS_KEY":  s3.AccessKey,
-		"SESHAT_S3_SECRET_KEY":  s3.SecretKey,
-	}
-	read := func(name string) []byte {
-		raw, err := os.ReadFile(testenv.Testdata(t, "solver", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return raw
-	}
+	vars := storeVars(testenv.Bucket(t, "thoth"))
+	vars["SESHAT_DATABASE_URL"] = dbURL
+	read := func(name string) []byte { return testenv.ReadTestdata(t, "solver", name) }
 	dir := t.TempDir()
 	write := func(name string, raw []byte) string {
 		p := filepath.Join(dir, name)
@@ -66,19 +44,19 @@ func TestPutKind(t *testing.T) {
 	raw, _ := json.Marshal(doc)
 	anonymous := write("mystery-run.json", raw)
 
-	code, out, errOut := kindCLI(t, vars, "put", named, legacy)
+	code, out, errOut := runCLI(t, vars, "put", named, legacy)
 	if code != 0 || !strings.Contains(out, named+" -> solver/scoring-resolved\n") ||
 		!strings.Contains(out, legacy+" -> solver/seshat-thoth-solver-fc26\n") || !strings.Contains(out, "stored 2 documents") {
 		t.Fatalf("put: exit %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, errOut = kindCLI(t, vars, "put", anonymous)
+	code, out, errOut = runCLI(t, vars, "put", anonymous)
 	if code != 1 || !strings.Contains(errOut, `document id "mystery-run" has no known kind prefix`) ||
 		!strings.Contains(errOut, "give it with --kind (solver, revsolver, adviser") {
 		t.Fatalf("put without a kind: exit %d\n%s\n%s", code, out, errOut)
 	}
 	// --kind applies to ids with no prefix only.
 	prefixed := write("prefixed.json", read("solver-fedora-31-py37-01dea5ed.json"))
-	code, out, errOut = kindCLI(t, vars, "put", "--kind", "solver", anonymous, prefixed)
+	code, out, errOut = runCLI(t, vars, "put", "--kind", "solver", anonymous, prefixed)
 	if code != 0 || !strings.Contains(out, "-> solver/mystery-run\n") || !strings.Contains(out, "-> solver/solver-fedora-31-py37-01dea5ed\n") {
 		t.Fatalf("put --kind solver: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -87,7 +65,7 @@ func TestPutKind(t *testing.T) {
 		t.Fatalf("put --kind kebechet: exit %d\n%s\n%s", code, out, errOut)
 	}
 
-	code, out, errOut = kindCLI(t, vars, "sync", "--prefix", "solver")
+	code, out, errOut = runCLI(t, vars, "sync", "--prefix", "solver")
 	if code != 0 || !summaryLine(out, "synced", "4") || !summaryLine(out, "failed", "0") {
 		t.Fatalf("sync: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -118,22 +96,12 @@ func TestPutKind(t *testing.T) {
 		t.Errorf("environments solved in:\n%s\nwant:\n%s", got, want)
 	}
 
-	code, out, errOut = kindCLI(t, vars, "sync", "--id", "seshat-thoth-solver-fc26", "--force")
+	code, out, errOut = runCLI(t, vars, "sync", "--id", "seshat-thoth-solver-fc26", "--force")
 	if code != 0 || !summaryLine(out, "synced", "1") {
 		t.Fatalf("sync --id of an unprefixed id: exit %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, errOut = kindCLI(t, vars, "sync", "--id", "never-put")
+	code, out, errOut = runCLI(t, vars, "sync", "--id", "never-put")
 	if code != 1 || !strings.Contains(out, "prefix solver/never-put") {
 		t.Fatalf("sync --id of an unknown unprefixed id: exit %d\n%s\n%s", code, out, errOut)
 	}
-}
-
-// summaryLine reports whether out has a summary line "<label>  <value>".
-func summaryLine(out, label, value string) bool {
-	for _, line := range strings.Split(out, "\n") {
-		if f := strings.TrimPrefix(line, label); f != line && strings.TrimSpace(f) == value {
-			return true
-		}
-	}
-	return false
 }

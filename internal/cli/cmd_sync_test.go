@@ -1,25 +1,13 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/seshat-graph/seshat/internal/testenv"
 )
-
-// runCLI runs one seshat command in-process and returns its exit code and output.
-func runCLI(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := Run(context.Background(), args, lookupMap(vars), &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
-}
 
 // TestPutSync uploads the project's solver documents (testdata/solver) with
 // `seshat put`, ingests them with `seshat sync`, then a malformed one makes
@@ -27,15 +15,8 @@ func runCLI(t *testing.T, vars map[string]string, args ...string) (int, string, 
 func TestPutSync(t *testing.T) {
 	t.Parallel()
 	dbURL := testenv.MigratedDatabase(t)
-	s3 := testenv.Bucket(t, "thoth")
-	vars := map[string]string{
-		"SESHAT_DATABASE_URL":   dbURL,
-		"SESHAT_DOCUMENT_STORE": s3.URL,
-		"SESHAT_S3_ENDPOINT":    s3.Endpoint,
-		"SESHAT_S3_ACCESS_KEY":  s3.AccessKey,
-		"SESHAT_S3_SECRET_KEY":  s3.SecretKey,
-		"SESHAT_DEPLOYMENT":     "test",
-	}
+	vars := storeVars(testenv.Bucket(t, "thoth"))
+	vars["SESHAT_DATABASE_URL"], vars["SESHAT_DEPLOYMENT"] = dbURL, "test"
 	dir := testenv.Testdata(t, "solver")
 
 	// By metadata.document_id; by file name when the document has none; a
@@ -53,14 +34,10 @@ func TestPutSync(t *testing.T) {
 	}
 
 	code, out, errOut = runCLI(t, vars, "sync", "--prefix", "solver", "--workers", "2")
-	if code != 0 || !regexpLine(out, "synced", "7") || !regexpLine(out, "failed", "0") {
+	if code != 0 || !summaryLine(out, "synced", "7") || !summaryLine(out, "failed", "0") {
 		t.Fatalf("sync: exit %d\n%s\n%s", code, out, errOut)
 	}
-	conn, err := pgx.Connect(t.Context(), dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	conn := testenv.Conn(t, dbURL)
 	var ingested, edges int
 	if err := conn.QueryRow(t.Context(), `SELECT count(*) FILTER (WHERE status = 'INGESTED') FROM document`).Scan(&ingested); err != nil || ingested != 7 {
 		t.Errorf("%d documents INGESTED (%v), want 7", ingested, err)
@@ -78,13 +55,13 @@ func TestPutSync(t *testing.T) {
 		t.Fatalf("put: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = runCLI(t, vars, "sync", "--prefix", "solver")
-	if code != 1 || !regexpLine(out, "skipped", "7") || !regexpLine(out, "failed", "1") ||
+	if code != 1 || !summaryLine(out, "skipped", "7") || !summaryLine(out, "failed", "1") ||
 		!strings.Contains(out, "solver-fedora-31-py37-0badbad0  INVALID") || !strings.Contains(out, "result.tree") ||
 		!strings.Contains(errOut, "some documents failed: 1 of 8") {
 		t.Fatalf("sync with a malformed document: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = runCLI(t, vars, "sync", "--id", "solver-fedora-31-py37-01dea5ed", "--force", "--dry-run")
-	if code != 0 || !regexpLine(out, "valid (dry run)", "1") {
+	if code != 0 || !summaryLine(out, "valid (dry run)", "1") {
 		t.Fatalf("sync --id --dry-run: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
@@ -94,12 +71,7 @@ func TestPutSync(t *testing.T) {
 func TestPutCreateBucket(t *testing.T) {
 	t.Parallel()
 	s3 := testenv.MissingBucket(t, "thoth")
-	vars := map[string]string{
-		"SESHAT_DOCUMENT_STORE": s3.URL,
-		"SESHAT_S3_ENDPOINT":    s3.Endpoint,
-		"SESHAT_S3_ACCESS_KEY":  s3.AccessKey,
-		"SESHAT_S3_SECRET_KEY":  s3.SecretKey,
-	}
+	vars := storeVars(s3)
 	doc := filepath.Join(t.TempDir(), "solver-fedora-31-py37-0badbad0.json")
 	if err := os.WriteFile(doc, []byte(`{"metadata": {"document_id": "solver-fedora-31-py37-0badbad0"}, "result": {}}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -115,16 +87,6 @@ func TestPutCreateBucket(t *testing.T) {
 	if code, out, errOut = runCLI(t, vars, "put", "--quiet", doc); code != 0 {
 		t.Fatalf("put into the bucket created: exit %d\n%s\n%s", code, out, errOut)
 	}
-}
-
-// regexpLine reports whether out has a summary line "<label>  <value>".
-func regexpLine(out, label, value string) bool {
-	for _, line := range strings.Split(out, "\n") {
-		if f := strings.TrimPrefix(line, label); f != line && strings.TrimSpace(f) == value {
-			return true
-		}
-	}
-	return false
 }
 
 func TestPutSyncUsage(t *testing.T) {

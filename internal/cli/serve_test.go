@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,29 +15,11 @@ import (
 	"github.com/seshat-graph/seshat/persistence"
 )
 
-// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type served struct {
 	base   string
 	cancel context.CancelFunc
 	done   chan int
-	stderr *syncBuffer
+	stderr *testenv.Buffer
 }
 
 // startServe runs `seshat serve args...` in-process on a free port.
@@ -46,7 +27,7 @@ func startServe(t *testing.T, vars map[string]string, args ...string) *served {
 	t.Helper()
 	vars["SESHAT_LISTEN_ADDR"] = "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &served{cancel: cancel, done: make(chan int, 1), stderr: &syncBuffer{}}
+	s := &served{cancel: cancel, done: make(chan int, 1), stderr: &testenv.Buffer{}}
 	addr := make(chan string, 1)
 	e := &env{lookup: lookupMap(vars), stdout: io.Discard, stderr: s.stderr, ready: func(a string) { addr <- a }}
 	go func() { s.done <- e.run(ctx, append([]string{"serve"}, args...)) }()

@@ -3,14 +3,11 @@
 package cli
 
 import (
-	"context"
 	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/seshat-graph/seshat/internal/testenv"
 )
@@ -39,15 +36,8 @@ func summaryValue(out, label string) int {
 func TestThothPutSync(t *testing.T) {
 	t.Parallel()
 	dbURL := testenv.MigratedDatabase(t)
-	s3 := testenv.Bucket(t, "thoth")
-	vars := map[string]string{
-		"SESHAT_DATABASE_URL":   dbURL,
-		"SESHAT_DOCUMENT_STORE": s3.URL,
-		"SESHAT_S3_ENDPOINT":    s3.Endpoint,
-		"SESHAT_S3_ACCESS_KEY":  s3.AccessKey,
-		"SESHAT_S3_SECRET_KEY":  s3.SecretKey,
-		"SESHAT_DEPLOYMENT":     "test",
-	}
+	vars := storeVars(testenv.Bucket(t, "thoth"))
+	vars["SESHAT_DATABASE_URL"], vars["SESHAT_DEPLOYMENT"] = dbURL, "test"
 	dir := testenv.ThothFixtures(t, "solver")
 	n := 0
 	if err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -79,11 +69,7 @@ func TestThothPutSync(t *testing.T) {
 	}
 	t.Logf("conformance: seshat sync: %d synced, %d failed (exit %d)\n%s", synced, failed, code, out)
 
-	conn, err := pgx.Connect(t.Context(), dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	conn := testenv.Conn(t, dbURL)
 	var ingested, refused, edges int
 	if err := conn.QueryRow(t.Context(), `SELECT count(*) FILTER (WHERE status = 'INGESTED'), count(*) FILTER (WHERE status = 'FAILED' AND error_code = 'INVALID') FROM document`).
 		Scan(&ingested, &refused); err != nil || ingested != synced || refused != failed {

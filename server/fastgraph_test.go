@@ -21,12 +21,13 @@ import (
 // gateway that writes the lists itself (graphLists) and to one that leaves
 // them to gqlgen, and requires byte-identical responses: every leaf, nulls,
 // markers with quotes, aliases, fragments, @include/@skip, __typename,
-// lists that must fall back (packageVersion), two walks in one query and
+// lists that must fall back (packageVersion, vulnerabilities), the
+// vulnerability overlay, two walks in one query and
 // errors.
 func TestGraphListsSameBytes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	store, _, _ := testenv.Store(t)
+	store, _, dbURL := testenv.Store(t)
 	envs := []persistence.EnvironmentKey{{OSName: "rhel", OSVersion: "8", PythonVersion: "3.8"}}
 	g := graphgen.Generate(graphgen.Config{
 		Seed: 5, Packages: 80, VersionsPerPackage: 3, DepsPerVersion: 4,
@@ -48,6 +49,20 @@ func TestGraphListsSameBytes(t *testing.T) {
 			{Name: "odd-dep", Version: "1.5", IndexURL: "https://pypi.org/simple"},
 		}}
 	if _, err := store.IngestSolverResult(ctx, persistence.DocumentRef{ID: "odd", Kind: "solver", SHA256: "odd"}, odd, false); err != nil {
+		t.Fatal(err)
+	}
+	// Advisories on every seventh version, one of them withdrawn.
+	if _, err := testenv.Conn(t, dbURL).Exec(ctx, `
+		WITH v AS (
+			INSERT INTO vulnerability (external_id, summary, aliases, severity, refs, modified, withdrawn)
+			VALUES ('PYSEC-TEST-1', 'Quote " and tab 	', '{CVE-2099-1}', '[{"type": "CVSS_V3", "score": "7.5"}]',
+			        '[{"type": "WEB", "url": "https://example.com/1"}]', '2024-01-01T00:00:00Z', NULL),
+			       ('PYSEC-TEST-2', 'Second', '{}', '[]', '[]', NULL, NULL),
+			       ('PYSEC-TEST-3', 'Withdrawn', '{}', '[]', '[]', NULL, '2024-01-01T00:00:00Z')
+			RETURNING id, external_id)
+		INSERT INTO vulnerability_affects (vulnerability_id, version_id, fixed_in)
+		SELECT v.id, pv.id, CASE WHEN v.external_id = 'PYSEC-TEST-1' THEN '9.0' END
+		FROM v JOIN package_version pv ON pv.id % 7 = length(v.external_id) % 7`); err != nil {
 		t.Fatal(err)
 	}
 	logger := testenv.Logger(t)
@@ -94,6 +109,13 @@ func TestGraphListsSameBytes(t *testing.T) {
 			nodes { id packageVersion { name version } } edges { from to markerEvaluationResult } } }`,
 		"one node alias falls back": `{ dependencyGraph(` + args + `) {
 			a: nodes { id } b: nodes { packageVersion { id } } } }`,
+		"vulnerabilities fall back": `{ dependencyGraph(` + args + `) {
+			nodes { id name vulnerabilities { id summary aliases severity { type score } link fixedIn withdrawn } }
+			edges { from to } } }`,
+		"vulnerable next to leaf lists": `{ dependencyGraph(` + args + `) {
+			nodes { id depth } edges { from to marker } vulnerable { id name vulnerabilities { id fixedIn } } } }`,
+		"vulnerabilities under one node alias": `{ dependencyGraph(` + args + `) {
+			a: nodes { id } b: nodes { v: vulnerabilities { id } } } }`,
 		"two walks": `{ one: dependencyGraph(` + args + `) { nodes { id } edges { from } }
 			two: dependencyGraph(` + strings.Replace(args, "$d", "1", 1) + `) { edges { to marker } nodes { name } } }`,
 		"unknown root": `{ dependencyGraph(root: {name: "no-such-package", version: "1"}, environment: {osName: "rhel", osVersion: "8", pythonVersion: "3.8"}) { nodes { id } } }`,
@@ -118,6 +140,7 @@ func TestGraphListsSameBytes(t *testing.T) {
 			if len(used) > 0 {
 				q = "query(" + strings.Join(used, ", ") + ") " + body
 			}
+			advisories := false
 			for i, root := range roots {
 				all := map[string]any{"root": root, "d": 3 + i%8, "m": i%2 == 0, "x": []string{"security"}, "yes": true, "no": false}
 				vars := map[string]any{}
@@ -133,9 +156,13 @@ func TestGraphListsSameBytes(t *testing.T) {
 				if i == 0 && name != "unknown root" && !strings.Contains(got, `"data":{`) {
 					t.Fatalf("no data: %.300s", got)
 				}
+				advisories = advisories || strings.Contains(got, "PYSEC-TEST-1")
 				if len(vars) == 0 {
 					break
 				}
+			}
+			if strings.Contains(name, "vulnerab") && !advisories {
+				t.Errorf("no walk reached an advisory")
 			}
 		})
 	}

@@ -25,6 +25,7 @@ var writers = map[string]writer{
 	"dependency-monkey":  nil,
 	"inspection":         nil,
 	"security-indicator": nil,
+	"vulnerability":      writeVulnerability,
 }
 
 // kind is a document kind and its writer.

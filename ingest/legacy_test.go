@@ -170,7 +170,7 @@ func TestSubmitKind(t *testing.T) {
 		name, id, kind, want string
 	}{
 		{"no kind", "other-run", "", "give the document's kind (solver, revsolver, adviser"},
-		{"unknown kind", "other-run", "kebechet", `unknown document kind "kebechet" (known kinds: solver, revsolver, adviser, package-extract, provenance-checker, dependency-monkey, inspection, security-indicator)`},
+		{"unknown kind", "other-run", "kebechet", `unknown document kind "kebechet" (known kinds: solver, revsolver, adviser, package-extract, provenance-checker, dependency-monkey, inspection, security-indicator, vulnerability)`},
 		{"contradicted", "solver-fedora-29-py36-5ca1ab1e", "adviser", "has the prefix of solver documents, not of adviser ones"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

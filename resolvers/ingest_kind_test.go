@@ -116,7 +116,7 @@ func TestIngestDocumentKind(t *testing.T) {
 		})
 	}
 
-	known := "solver, revsolver, adviser, package-extract, provenance-checker, dependency-monkey, inspection, security-indicator"
+	known := "solver, revsolver, adviser, package-extract, provenance-checker, dependency-monkey, inspection, security-indicator, vulnerability"
 	for _, tc := range []struct {
 		name  string
 		input map[string]any

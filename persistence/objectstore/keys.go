@@ -38,6 +38,10 @@ var layout = []row{
 	{name: "dependency-monkey", prefix: "dependency-monkey-", folder: "dependency-monkey-reports"},
 	{name: "inspection", prefix: "inspection-", folder: "inspections", nested: true},
 	{name: "security-indicator", prefix: "security-indicator-", folder: "security-indicators", nested: true},
+	// OSV records: one per document, kept as vulnerabilities/<OSV id>
+	// (PYSEC-…, GHSA-…, CVE-…: ids of no known prefix take the kind from
+	// the folder, or from the kind their sender declares).
+	{name: "vulnerability", prefix: "vulnerability-", folder: "vulnerabilities"},
 }
 
 // KeyFor returns the key of the document with the given id, chosen by the
@@ -118,7 +122,7 @@ func KindFor(documentID, key, declared string) (string, error) {
 
 // Kinds returns the document kinds of Thoth's layout, in a fixed order:
 // solver, revsolver, adviser, package-extract, provenance-checker,
-// dependency-monkey, inspection, security-indicator.
+// dependency-monkey, inspection, security-indicator, vulnerability.
 func Kinds() []string {
 	out := make([]string, len(layout))
 	for i, k := range layout {

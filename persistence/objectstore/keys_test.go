@@ -36,7 +36,7 @@ func TestKeyIn(t *testing.T) {
 	}
 	for _, tc := range []struct{ kind, id, want string }{
 		{"solver", "adviser-04ab56d6", "has the prefix of adviser documents, not of solver ones"},
-		{"kebechet", "kebechet-1", "unknown document kind \"kebechet\" (known kinds: solver, revsolver, adviser, package-extract, provenance-checker, dependency-monkey, inspection, security-indicator)"},
+		{"kebechet", "kebechet-1", "unknown document kind \"kebechet\" (known kinds: solver, revsolver, adviser, package-extract, provenance-checker, dependency-monkey, inspection, security-indicator, vulnerability)"},
 		{"", "thamos-scoring-resolved", "no known kind prefix"},
 		{"solver", "", "empty"},
 		{"solver", "solver/x", "contains '/'"},
@@ -151,8 +151,8 @@ func TestKindFor(t *testing.T) {
 	for _, tc := range []struct{ id, key, declared, want string }{
 		{"adviser-04ab56d6", "", "solver", "document id \"adviser-04ab56d6\" has the prefix of adviser documents, not of solver ones"},
 		{"adviser-04ab56d6", "solver/adviser-04ab56d6", "solver", "has the prefix of adviser documents"},
-		{"other-run", "", "kebechet", "unknown document kind \"kebechet\" (known kinds: solver, revsolver, adviser, package-extract, provenance-checker, dependency-monkey, inspection, security-indicator)"},
-		{"mystery-run", "", "", "document id \"mystery-run\" has no known kind prefix (solver-, revsolver-, adviser-, package-extract-, provenance-checker-, dependency-monkey-, inspection-, security-indicator-)"},
+		{"other-run", "", "kebechet", "unknown document kind \"kebechet\" (known kinds: solver, revsolver, adviser, package-extract, provenance-checker, dependency-monkey, inspection, security-indicator, vulnerability)"},
+		{"mystery-run", "", "", "document id \"mystery-run\" has no known kind prefix (solver-, revsolver-, adviser-, package-extract-, provenance-checker-, dependency-monkey-, inspection-, security-indicator-, vulnerability-)"},
 		{"mystery-run", "misc/mystery-run", "", "no known kind prefix"},
 		{"solver-", "", "", "no known kind prefix"},
 	} {

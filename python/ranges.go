@@ -114,32 +114,58 @@ func (a Affected) Validate() error {
 // below one of them are). Pre-, post- and development releases take their
 // PEP 440 places: 2.0rc1 is below a fix in 2.0. SEMVER and GIT ranges never
 // match. An event version that does not parse is ignored: Validate first.
-func (a Affected) Matches(v Version) bool {
-	for _, s := range a.Versions {
-		if w, err := ParseVersion(s); err == nil && w.Compare(v) == 0 {
-			return true
-		}
-	}
-	for _, r := range a.Ranges {
-		if r.Type == RangeEcosystem && r.includes(v, r.sorted()) {
-			return true
-		}
-	}
-	return false
-}
+// To match many versions, parse a once with Matcher.
+func (a Affected) Matches(v Version) bool { return a.Matcher().Matches(v) }
 
 // FixedIn returns the lowest fixed version above v, as the record writes it,
 // of the first ECOSYSTEM range (in record order) that includes v and ends v's
 // affected interval with a fixed event. ok is false when no range includes v
 // (v matched by Versions alone, or not affected at all) and when every range
 // that does leaves v's interval open or ends it with last_affected.
-func (a Affected) FixedIn(v Version) (fixed string, ok bool) {
-	for _, r := range a.Ranges {
-		if r.Type != RangeEcosystem {
-			continue
+func (a Affected) FixedIn(v Version) (fixed string, ok bool) { return a.Matcher().FixedIn(v) }
+
+// Matcher is an Affected with its versions parsed and its events sorted,
+// for matching many versions against it. The zero Matcher matches nothing.
+type Matcher struct {
+	versions []Version // sorted
+	ranges   [][]bound // the sorted events of each ECOSYSTEM range, in record order
+}
+
+// Matcher parses a's versions and ECOSYSTEM events once; what does not
+// parse is left out, as Matches leaves it.
+func (a Affected) Matcher() *Matcher {
+	m := &Matcher{}
+	for _, s := range a.Versions {
+		if v, err := ParseVersion(s); err == nil {
+			m.versions = append(m.versions, v)
 		}
-		events := r.sorted()
-		if !r.includes(v, events) {
+	}
+	slices.SortFunc(m.versions, Version.Compare)
+	for _, r := range a.Ranges {
+		if r.Type == RangeEcosystem {
+			m.ranges = append(m.ranges, r.sorted())
+		}
+	}
+	return m
+}
+
+// Matches is Affected.Matches.
+func (m *Matcher) Matches(v Version) bool {
+	if _, found := slices.BinarySearchFunc(m.versions, v, Version.Compare); found {
+		return true
+	}
+	for _, events := range m.ranges {
+		if includes(events, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// FixedIn is Affected.FixedIn.
+func (m *Matcher) FixedIn(v Version) (fixed string, ok bool) {
+	for _, events := range m.ranges {
+		if !includes(events, v) {
 			continue
 		}
 		for _, e := range events {
@@ -229,8 +255,8 @@ func (r Range) sorted() []bound {
 	return bs
 }
 
-// includes evaluates the range whose sorted events are events at v.
-func (r Range) includes(v Version, events []bound) bool {
+// includes evaluates at v the range whose sorted events are events.
+func includes(events []bound, v Version) bool {
 	limited, below := false, false
 	for _, e := range events {
 		if e.key == "limit" {

@@ -244,6 +244,17 @@ func TestAffectedMatches(t *testing.T) {
 	}
 }
 
+func TestMatcherZero(t *testing.T) {
+	var m Matcher
+	v := mustVersion(t, "1.0")
+	if m.Matches(v) {
+		t.Error("the zero Matcher matches 1.0")
+	}
+	if fixed, ok := m.FixedIn(v); ok {
+		t.Errorf("the zero Matcher says 1.0 is fixed in %q", fixed)
+	}
+}
+
 func TestAffectedValidate(t *testing.T) {
 	ok := func(rs ...Range) Affected { return Affected{Name: "django", Ranges: rs} }
 	for _, tt := range []struct {

@@ -39,13 +39,14 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the GraphQL gateway", runServe},
-		"migrate": {"apply or roll back database migrations", runMigrate},
-		"schema":  {"print the GraphQL schema (SDL)", runSchema},
-		"gen":     {"generate Thoth solver documents for sample data and benchmarks", runGen},
-		"version": {"print the version", runVersion},
-		"sync":    {"ingest result documents from the document store", runSync},
-		"put":     {"upload result documents into the document store", runPut},
+		"serve":           {"run the GraphQL gateway", runServe},
+		"migrate":         {"apply or roll back database migrations", runMigrate},
+		"schema":          {"print the GraphQL schema (SDL)", runSchema},
+		"gen":             {"generate Thoth solver documents for sample data and benchmarks", runGen},
+		"version":         {"print the version", runVersion},
+		"sync":            {"ingest result documents from the document store", runSync},
+		"put":             {"upload result documents into the document store", runPut},
+		"vulnerabilities": {"import OSV vulnerability records and match them to versions", runVulnerabilities},
 	}
 }
 

@@ -150,9 +150,10 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		IngestDocument       func(childComplexity int, input model.IngestDocumentInput) int
-		RegisterPackageIndex func(childComplexity int, url string, warehouseAPIURL *string, verifySsl *bool, enabled *bool) int
-		SyncDocuments        func(childComplexity int, input model.SyncDocumentsInput) int
+		ImportVulnerabilities func(childComplexity int, input model.ImportVulnerabilitiesInput) int
+		IngestDocument        func(childComplexity int, input model.IngestDocumentInput) int
+		RegisterPackageIndex  func(childComplexity int, url string, warehouseAPIURL *string, verifySsl *bool, enabled *bool) int
+		SyncDocuments         func(childComplexity int, input model.SyncDocumentsInput) int
 	}
 
 	Package struct {
@@ -298,6 +299,23 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	VulnerabilityImportFailure struct {
+		Code    func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Message func(childComplexity int) int
+		Path    func(childComplexity int) int
+	}
+
+	VulnerabilityImportReport struct {
+		AffectedVersions func(childComplexity int) int
+		Failures         func(childComplexity int) int
+		Invalid          func(childComplexity int) int
+		New              func(childComplexity int) int
+		Unchanged        func(childComplexity int) int
+		Updated          func(childComplexity int) int
+		Withdrawn        func(childComplexity int) int
+	}
+
 	VulnerabilityReference struct {
 		Type func(childComplexity int) int
 		URL  func(childComplexity int) int
@@ -325,6 +343,7 @@ type MutationResolver interface {
 	RegisterPackageIndex(ctx context.Context, url string, warehouseAPIURL *string, verifySsl *bool, enabled *bool) (*persistence.PackageIndex, error)
 	IngestDocument(ctx context.Context, input model.IngestDocumentInput) (*model.IngestResult, error)
 	SyncDocuments(ctx context.Context, input model.SyncDocumentsInput) (*model.SyncReport, error)
+	ImportVulnerabilities(ctx context.Context, input model.ImportVulnerabilitiesInput) (*model.VulnerabilityImportReport, error)
 }
 type PackageResolver interface {
 	ID(ctx context.Context, obj *persistence.Package) (string, error)
@@ -820,6 +839,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IngestResult.Status(childComplexity), true
 
+	case "Mutation.importVulnerabilities":
+		if e.ComplexityRoot.Mutation.ImportVulnerabilities == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importVulnerabilities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportVulnerabilities(childComplexity, args["input"].(model.ImportVulnerabilitiesInput)), true
 	case "Mutation.ingestDocument":
 		if e.ComplexityRoot.Mutation.IngestDocument == nil {
 			break
@@ -1514,6 +1544,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VulnerabilityEdge.Node(childComplexity), true
 
+	case "VulnerabilityImportFailure.code":
+		if e.ComplexityRoot.VulnerabilityImportFailure.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityImportFailure.Code(childComplexity), true
+	case "VulnerabilityImportFailure.id":
+		if e.ComplexityRoot.VulnerabilityImportFailure.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityImportFailure.ID(childComplexity), true
+	case "VulnerabilityImportFailure.message":
+		if e.ComplexityRoot.VulnerabilityImportFailure.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityImportFailure.Message(childComplexity), true
+	case "VulnerabilityImportFailure.path":
+		if e.ComplexityRoot.VulnerabilityImportFailure.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityImportFailure.Path(childComplexity), true
+
+	case "VulnerabilityImportReport.affectedVersions":
+		if e.ComplexityRoot.VulnerabilityImportReport.AffectedVersions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityImportReport.AffectedVersions(childComplexity), true
+	case "VulnerabilityImportReport.failures":
+		if e.ComplexityRoot.VulnerabilityImportReport.Failures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityImportReport.Failures(childComplexity), true
+	case "VulnerabilityImportReport.invalid":
+		if e.ComplexityRoot.VulnerabilityImportReport.Invalid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityImportReport.Invalid(childComplexity), true
+	case "VulnerabilityImportReport.new":
+		if e.ComplexityRoot.VulnerabilityImportReport.New == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityImportReport.New(childComplexity), true
+	case "VulnerabilityImportReport.unchanged":
+		if e.ComplexityRoot.VulnerabilityImportReport.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityImportReport.Unchanged(childComplexity), true
+	case "VulnerabilityImportReport.updated":
+		if e.ComplexityRoot.VulnerabilityImportReport.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityImportReport.Updated(childComplexity), true
+	case "VulnerabilityImportReport.withdrawn":
+		if e.ComplexityRoot.VulnerabilityImportReport.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityImportReport.Withdrawn(childComplexity), true
+
 	case "VulnerabilityReference.type":
 		if e.ComplexityRoot.VulnerabilityReference.Type == nil {
 			break
@@ -1537,6 +1635,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("EnvironmentInput", ec.unmarshalInputEnvironmentInput),
+			graphql.NewInputUnmarshaler("ImportVulnerabilitiesInput", ec.unmarshalInputImportVulnerabilitiesInput),
 			graphql.NewInputUnmarshaler("IngestDocumentInput", ec.unmarshalInputIngestDocumentInput),
 			graphql.NewInputUnmarshaler("PackageVersionInput", ec.unmarshalInputPackageVersionInput),
 			graphql.NewInputUnmarshaler("SyncDocumentsInput", ec.unmarshalInputSyncDocumentsInput),
@@ -1615,7 +1714,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/package.graphqls" "schema/root.graphqls" "schema/vulnerability_query.graphqls"
+//go:embed "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/package.graphqls" "schema/root.graphqls" "schema/vulnerability.graphqls" "schema/vulnerability_query.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1633,6 +1732,7 @@ var sources = []*ast.Source{
 	{Name: "schema/index.graphqls", Input: sourceData("schema/index.graphqls"), BuiltIn: false},
 	{Name: "schema/package.graphqls", Input: sourceData("schema/package.graphqls"), BuiltIn: false},
 	{Name: "schema/root.graphqls", Input: sourceData("schema/root.graphqls"), BuiltIn: false},
+	{Name: "schema/vulnerability.graphqls", Input: sourceData("schema/vulnerability.graphqls"), BuiltIn: false},
 	{Name: "schema/vulnerability_query.graphqls", Input: sourceData("schema/vulnerability_query.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2097,6 +2197,40 @@ func (ec *executionContext) childFields_VulnerabilityEdge(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type VulnerabilityEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_VulnerabilityImportFailure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VulnerabilityImportFailure_id(ctx, field)
+	case "path":
+		return ec.fieldContext_VulnerabilityImportFailure_path(ctx, field)
+	case "code":
+		return ec.fieldContext_VulnerabilityImportFailure_code(ctx, field)
+	case "message":
+		return ec.fieldContext_VulnerabilityImportFailure_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VulnerabilityImportFailure", field.Name)
+}
+
+func (ec *executionContext) childFields_VulnerabilityImportReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "new":
+		return ec.fieldContext_VulnerabilityImportReport_new(ctx, field)
+	case "updated":
+		return ec.fieldContext_VulnerabilityImportReport_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_VulnerabilityImportReport_unchanged(ctx, field)
+	case "withdrawn":
+		return ec.fieldContext_VulnerabilityImportReport_withdrawn(ctx, field)
+	case "invalid":
+		return ec.fieldContext_VulnerabilityImportReport_invalid(ctx, field)
+	case "affectedVersions":
+		return ec.fieldContext_VulnerabilityImportReport_affectedVersions(ctx, field)
+	case "failures":
+		return ec.fieldContext_VulnerabilityImportReport_failures(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VulnerabilityImportReport", field.Name)
+}
+
 func (ec *executionContext) childFields_VulnerabilityReference(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "type":
@@ -2222,6 +2356,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Mutation_importVulnerabilities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ImportVulnerabilitiesInput, error) {
+			return ec.unmarshalNImportVulnerabilitiesInput2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐImportVulnerabilitiesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_ingestDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -4718,6 +4866,50 @@ func (ec *executionContext) fieldContext_Mutation_syncDocuments(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_syncDocuments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importVulnerabilities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importVulnerabilities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportVulnerabilities(ctx, fc.Args["input"].(model.ImportVulnerabilitiesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VulnerabilityImportReport) graphql.Marshaler {
+			return ec.marshalNVulnerabilityImportReport2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityImportReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importVulnerabilities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VulnerabilityImportReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importVulnerabilities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7483,6 +7675,268 @@ func (ec *executionContext) fieldContext_VulnerabilityEdge_node(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _VulnerabilityImportFailure_id(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityImportFailure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityImportFailure_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityImportFailure_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VulnerabilityImportFailure", field, false, false, "String")
+}
+
+func (ec *executionContext) _VulnerabilityImportFailure_path(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityImportFailure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityImportFailure_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityImportFailure_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VulnerabilityImportFailure", field, false, false, "String")
+}
+
+func (ec *executionContext) _VulnerabilityImportFailure_code(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityImportFailure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityImportFailure_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityImportFailure_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VulnerabilityImportFailure", field, false, false, "String")
+}
+
+func (ec *executionContext) _VulnerabilityImportFailure_message(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityImportFailure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityImportFailure_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityImportFailure_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VulnerabilityImportFailure", field, false, false, "String")
+}
+
+func (ec *executionContext) _VulnerabilityImportReport_new(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityImportReport_new(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.New, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityImportReport_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VulnerabilityImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VulnerabilityImportReport_updated(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityImportReport_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityImportReport_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VulnerabilityImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VulnerabilityImportReport_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityImportReport_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityImportReport_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VulnerabilityImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VulnerabilityImportReport_withdrawn(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityImportReport_withdrawn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Withdrawn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityImportReport_withdrawn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VulnerabilityImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VulnerabilityImportReport_invalid(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityImportReport_invalid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invalid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityImportReport_invalid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VulnerabilityImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VulnerabilityImportReport_affectedVersions(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityImportReport_affectedVersions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AffectedVersions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityImportReport_affectedVersions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VulnerabilityImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VulnerabilityImportReport_failures(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityImportReport_failures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.VulnerabilityImportFailure) graphql.Marshaler {
+			return ec.marshalNVulnerabilityImportFailure2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityImportFailureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityImportReport_failures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VulnerabilityImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VulnerabilityImportFailure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _VulnerabilityReference_type(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityReference) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8658,6 +9112,48 @@ func UnmarshalEnvironmentInput(ctx context.Context, raw any) (model.EnvironmentI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputImportVulnerabilitiesInput(ctx context.Context, obj any) (model.ImportVulnerabilitiesInput, error) {
+	var it model.ImportVulnerabilitiesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"records"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "records":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("records"))
+			data, err := ec.unmarshalNJSON2ᚕinterfaceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Records = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportVulnerabilitiesInput unmarshals raw into the ImportVulnerabilitiesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportVulnerabilitiesInput(ctx context.Context, raw any) (model.ImportVulnerabilitiesInput, error) {
+	var out model.ImportVulnerabilitiesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportVulnerabilitiesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputIngestDocumentInput(ctx context.Context, obj any) (model.IngestDocumentInput, error) {
 	var it model.IngestDocumentInput
 	if obj == nil {
@@ -9590,6 +10086,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "syncDocuments":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_syncDocuments(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importVulnerabilities":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importVulnerabilities(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -10603,6 +11106,117 @@ func (ec *executionContext) _VulnerabilityEdge(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var vulnerabilityImportFailureImplementors = []string{"VulnerabilityImportFailure"}
+
+func (ec *executionContext) _VulnerabilityImportFailure(ctx context.Context, sel ast.SelectionSet, obj *model.VulnerabilityImportFailure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, vulnerabilityImportFailureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VulnerabilityImportFailure")
+		case "id":
+			out.Values[i] = ec._VulnerabilityImportFailure_id(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._VulnerabilityImportFailure_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._VulnerabilityImportFailure_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._VulnerabilityImportFailure_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var vulnerabilityImportReportImplementors = []string{"VulnerabilityImportReport"}
+
+func (ec *executionContext) _VulnerabilityImportReport(ctx context.Context, sel ast.SelectionSet, obj *model.VulnerabilityImportReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, vulnerabilityImportReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VulnerabilityImportReport")
+		case "new":
+			out.Values[i] = ec._VulnerabilityImportReport_new(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._VulnerabilityImportReport_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._VulnerabilityImportReport_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawn":
+			out.Values[i] = ec._VulnerabilityImportReport_withdrawn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "invalid":
+			out.Values[i] = ec._VulnerabilityImportReport_invalid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "affectedVersions":
+			out.Values[i] = ec._VulnerabilityImportReport_affectedVersions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failures":
+			out.Values[i] = ec._VulnerabilityImportReport_failures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var vulnerabilityReferenceImplementors = []string{"VulnerabilityReference"}
 
 func (ec *executionContext) _VulnerabilityReference(ctx context.Context, sel ast.SelectionSet, obj *model.VulnerabilityReference) graphql.Marshaler {
@@ -11220,6 +11834,11 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNImportVulnerabilitiesInput2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐImportVulnerabilitiesInput(ctx context.Context, v any) (model.ImportVulnerabilitiesInput, error) {
+	res, err := ec.unmarshalInputImportVulnerabilitiesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNIngestDocumentInput2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐIngestDocumentInput(ctx context.Context, v any) (model.IngestDocumentInput, error) {
 	res, err := ec.unmarshalInputIngestDocumentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11277,6 +11896,35 @@ func (ec *executionContext) marshalNJSON2interface(ctx context.Context, sel ast.
 		graphql.AddInvalidNullFromMarshaler(ctx, "JSON!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNJSON2ᚕinterfaceᚄ(ctx context.Context, v any) ([]any, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]any, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNJSON2interface(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNJSON2ᚕinterfaceᚄ(ctx context.Context, sel ast.SelectionSet, v []any) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNJSON2interface(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPackage2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackage(ctx context.Context, sel ast.SelectionSet, v *persistence.Package) graphql.Marshaler {
@@ -11596,6 +12244,34 @@ func (ec *executionContext) marshalNVulnerabilityEdge2ᚕgithubᚗcomᚋseshat�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNVulnerabilityImportFailure2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityImportFailure(ctx context.Context, sel ast.SelectionSet, v model.VulnerabilityImportFailure) graphql.Marshaler {
+	return ec._VulnerabilityImportFailure(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNVulnerabilityImportFailure2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityImportFailureᚄ(ctx context.Context, sel ast.SelectionSet, v []model.VulnerabilityImportFailure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVulnerabilityImportFailure2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityImportFailure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVulnerabilityImportReport2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityImportReport(ctx context.Context, sel ast.SelectionSet, v *model.VulnerabilityImportReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VulnerabilityImportReport!")
+		return graphql.Null
+	}
+	return ec._VulnerabilityImportReport(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNVulnerabilityReference2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐVulnerabilityReference(ctx context.Context, sel ast.SelectionSet, v model.VulnerabilityReference) graphql.Marshaler {

@@ -196,9 +196,10 @@ func selectionDepth(set ast.SelectionSet, guard int) int {
 // mutationScopes are the scopes each mutation needs; a mutation not listed
 // needs admin.
 var mutationScopes = map[string][]auth.Scope{
-	"ingestDocument":       {auth.ScopeIngest},
-	"syncDocuments":        {auth.ScopeIngest},
-	"registerPackageIndex": {auth.ScopeAdmin},
+	"ingestDocument":        {auth.ScopeIngest},
+	"syncDocuments":         {auth.ScopeIngest},
+	"importVulnerabilities": {auth.ScopeIngest},
+	"registerPackageIndex":  {auth.ScopeAdmin},
 }
 
 // access checks the caller before an operation runs: every mutation field

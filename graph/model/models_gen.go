@@ -89,6 +89,13 @@ type EnvironmentInput struct {
 	PythonVersion string `json:"pythonVersion"`
 }
 
+type ImportVulnerabilitiesInput struct {
+	// OSV records (https://ossf.github.io/osv-schema/), each a JSON object as
+	// osv.dev serves it, or a string holding a record as JSON or YAML (a file of
+	// the PyPA Advisory Database). Only their PyPI entries are matched.
+	Records []any `json:"records"`
+}
+
 type IngestDocumentInput struct {
 	// The whole result document (metadata + result).
 	Document any `json:"document"`
@@ -212,6 +219,45 @@ type VulnerabilityConnection struct {
 type VulnerabilityEdge struct {
 	Cursor string                     `json:"cursor"`
 	Node   *persistence.Vulnerability `json:"node"`
+}
+
+// One refused record.
+type VulnerabilityImportFailure struct {
+	// The record's id, when it has one.
+	ID *string `json:"id,omitempty"`
+	// Where the record is in the input: records[3].
+	Path string `json:"path"`
+	// INVALID.
+	Code string `json:"code"`
+	// The field at fault and the problem: affected[0].ranges[0].type: unknown range type ...
+	Message string `json:"message"`
+}
+
+// What importVulnerabilities did. Records are upserted by their OSV id, one
+// transaction per record, and matched against every version the graph knows of
+// the packages they name, on every index (a version is affected when the record
+// lists it or an ECOSYSTEM range includes it, in PEP 440 order); versions that
+// arrive later are matched when their solver document is ingested. A record
+// whose modified is not newer than the stored one changes nothing. A bad record
+// is not a GraphQL error: it is counted invalid and listed in failures, and the
+// others are imported. GraphQL errors are kept for a missing token
+// (UNAUTHENTICATED), a token without the ingest or admin scope (FORBIDDEN) and an
+// unreachable database (UNAVAILABLE).
+type VulnerabilityImportReport struct {
+	// Records seen for the first time.
+	New int `json:"new"`
+	// Records whose modified is newer than the stored one's.
+	Updated int `json:"updated"`
+	// Records whose modified is not newer than the stored one's: nothing written.
+	Unchanged int `json:"unchanged"`
+	// New or updated records that are withdrawn: they affect no version.
+	Withdrawn int `json:"withdrawn"`
+	// Records refused (see failures).
+	Invalid int `json:"invalid"`
+	// Versions the new and updated records affect.
+	AffectedVersions int `json:"affectedVersions"`
+	// The refused records, in input order.
+	Failures []VulnerabilityImportFailure `json:"failures"`
 }
 
 // An OSV reference: its type (ADVISORY, FIX, REPORT, WEB, ...) and url.

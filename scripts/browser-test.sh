@@ -77,6 +77,8 @@ if ! "$WORK/seshat" sync --prefix solver >"$WORK/sync.txt" 2>&1; then
 	say "seshat sync reported failures (above); syncing once more"
 	"$WORK/seshat" sync --prefix solver >"$WORK/sync.txt" 2>&1 || { cat "$WORK/sync.txt" >&2; die "seshat sync failed twice"; }
 fi
+# The sample's OSV advisories (vulnerabilities/), after the versions they match.
+"$WORK/seshat" sync --prefix vulnerabilities >"$WORK/sync-vulns.txt" 2>&1 || { cat "$WORK/sync-vulns.txt" >&2; die "seshat sync of the advisories failed"; }
 
 # The generator names the root of its largest walk ("root  tensorflow==2.6.0
 # in rhel 8, Python 3.8", some 2,000 nodes in the sample data): the test's

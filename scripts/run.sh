@@ -48,6 +48,8 @@ fi
 # A failed document is reported (and retried by the next start); the gateway
 # serves what was ingested either way.
 ./seshat sync --prefix solver || say "some sample documents failed to sync (listed above); serving the rest"
+# The sample's OSV advisories (vulnerabilities/), matched to the versions above.
+./seshat sync --prefix vulnerabilities || say "some sample advisories failed to sync (listed above); serving the rest"
 
 cat >&2 <<MSG
 

@@ -17,7 +17,12 @@ func runGen(ctx context.Context, e *env, args []string) error {
 
 Writes Thoth solver documents (the thoth-solver format of 2020 on) for a
 generated, Python-shaped dependency graph into DIR, one file per document
-named <document_id>.json, ready for 'seshat put DIR' and 'seshat sync'.
+named <document_id>.json, ready for 'seshat put DIR' and 'seshat sync',
+and a few invented OSV advisories (PYSEC-SAMPLE-*) for packages the root
+reaches into DIR/vulnerabilities/vulnerability-<id>.json, stored by 'seshat
+put DIR' as documents of the vulnerability kind ('seshat sync --prefix
+vulnerabilities' ingests them), or imported with 'seshat vulnerabilities
+import DIR/vulnerabilities'.
 Existing files of the same names are overwritten; nothing else in DIR is
 touched. The same size and seed always give the same bytes.
 
@@ -75,6 +80,18 @@ only resolved targets. A summary goes to stdout, progress to stderr.`)
 	if err != nil {
 		return fmt.Errorf("after %d documents: %w", n, err)
 	}
+	vulnDir := filepath.Join(*out, "vulnerabilities")
+	if err := os.MkdirAll(vulnDir, 0o755); err != nil {
+		return err
+	}
+	advisories, err := dataset.Advisories(dataset.Options{Size: sz, Seed: *seed}, func(id string, doc []byte) error {
+		// The vulnerability- prefix names the document kind, so that
+		// 'seshat put DIR' stores them as vulnerabilities/ documents.
+		return os.WriteFile(filepath.Join(vulnDir, "vulnerability-"+id+".json"), doc, 0o644)
+	})
+	if err != nil {
+		return fmt.Errorf("advisories: %w", err)
+	}
 	elapsed := time.Since(start)
 
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
@@ -82,6 +99,7 @@ only resolved targets. A summary goes to stdout, progress to stderr.`)
 	fmt.Fprintf(tw, "documents\t%d (%d solved, %d failed or unresolvable)\n", st.Documents, st.Solved, st.Documents-st.Solved)
 	fmt.Fprintf(tw, "versions\t%d\n", st.Versions)
 	fmt.Fprintf(tw, "edges\t%d dependencies, %d resolved versions\n", st.Edges, st.Resolved)
+	fmt.Fprintf(tw, "osv\t%d advisories in %s\n", advisories, vulnDir)
 	fmt.Fprintf(tw, "bytes\t%d (%.1f MiB)\n", st.Bytes, float64(st.Bytes)/(1<<20))
 	fmt.Fprintf(tw, "time\t%s\n", elapsed.Round(time.Millisecond))
 	env := dataset.Environments[0]

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seshat-graph/seshat/ingest/osv"
 	"github.com/seshat-graph/seshat/ingest/solver"
 )
 
@@ -18,7 +19,7 @@ func TestGen(t *testing.T) {
 	if code := Run(context.Background(), []string{"gen", "--size", "small", "--seed", "3", "--out", dir}, lookupMap(nil), &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s%s", code, out.String(), errOut.String())
 	}
-	for _, want := range []string{"size       small (seed 3)", "documents  ", "versions   ", "edges      ", "bytes      ", "time       ", "root       tensorflow==2.6.0"} {
+	for _, want := range []string{"size       small (seed 3)", "documents  ", "versions   ", "edges      ", "osv        ", "bytes      ", "time       ", "root       tensorflow==2.6.0"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
 		}
@@ -31,6 +32,12 @@ func TestGen(t *testing.T) {
 		t.Fatalf("%d files in %s", len(files), dir)
 	}
 	for _, f := range files {
+		if f.IsDir() {
+			if f.Name() != "vulnerabilities" {
+				t.Errorf("directory %s in %s", f.Name(), dir)
+			}
+			continue
+		}
 		raw, err := os.ReadFile(filepath.Join(dir, f.Name()))
 		if err != nil {
 			t.Fatal(err)
@@ -48,6 +55,27 @@ func TestGen(t *testing.T) {
 		}
 		if _, err := solver.Parse("", raw); err != nil {
 			t.Fatalf("%s: %v", f.Name(), err)
+		}
+	}
+	// The sample advisories: OSV records named by their ids.
+	vulns, err := os.ReadDir(filepath.Join(dir, "vulnerabilities"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vulns) < 3 {
+		t.Fatalf("%d advisories", len(vulns))
+	}
+	for _, f := range vulns {
+		raw, err := os.ReadFile(filepath.Join(dir, "vulnerabilities", f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := osv.Parse(f.Name(), raw)
+		if err != nil {
+			t.Fatalf("%s: %v", f.Name(), err)
+		}
+		if f.Name() != "vulnerability-"+rec.ID+".json" || !strings.HasPrefix(rec.ID, "PYSEC-SAMPLE-") {
+			t.Errorf("file %s holds record %s", f.Name(), rec.ID)
 		}
 	}
 }

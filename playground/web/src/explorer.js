@@ -63,8 +63,10 @@ let quiet = null;
 let magnified = null;
 let detailSeq = 0;
 
-// GRAPH_QUERY asks for each node's vulnerabilities; deep walks can cost more
-// than the gateway's budget with them, and are retried without (PLAIN_QUERY).
+// GRAPH_QUERY asks for the vulnerable nodes with their advisories (the
+// gateway's overlay: one statement for the whole graph, and the nodes and
+// edges lists stay plain leaves); a walk over the query cost budget with
+// them is retried without (PLAIN_QUERY).
 const GRAPH_TEMPLATE = `query ExplorerGraph($root: PackageVersionInput!, $environment: EnvironmentInput!,
     $maxDepth: Int, $extras: [String!], $markerTrueOnly: Boolean) {
   dependencyGraph(root: $root, environment: $environment, maxDepth: $maxDepth,
@@ -72,12 +74,12 @@ const GRAPH_TEMPLATE = `query ExplorerGraph($root: PackageVersionInput!, $enviro
     root { id name version indexUrl }
     truncated
     depthReached
-    nodes { id name version indexUrl depth solved solverError extras VULNS }
-    edges { from to versionRange marker extra markerEvaluationResult }
+    nodes { id name version indexUrl depth solved solverError extras }
+    edges { from to versionRange marker extra markerEvaluationResult }VULNS
   }
 }`;
 
-const GRAPH_QUERY = GRAPH_TEMPLATE.replace('VULNS', 'packageVersion { vulnerabilities { id } }');
+const GRAPH_QUERY = GRAPH_TEMPLATE.replace('VULNS', '\n    vulnerable { id vulnerabilities { id summary fixedIn } }');
 const PLAIN_QUERY = GRAPH_TEMPLATE.replace('VULNS', '');
 
 const DETAILS_QUERY = `query ExplorerNode($name: String!, $version: String!, $indexUrl: String,
@@ -93,7 +95,7 @@ const DETAILS_QUERY = `query ExplorerNode($name: String!, $version: String!, $in
       resolvedVersions { version }
     }
     dependents(environment: $environment, first: 1) { totalCount }
-    vulnerabilities { id summary link }
+    vulnerabilities { id summary fixedIn references { url } }
     metadata { summary license requiresPython }
   }
 }`;
@@ -245,8 +247,9 @@ function nodeLabel(n) {
 }
 
 function toElements(graph, rootId) {
+  const advisories = new Map((graph.vulnerable || []).map((n) => [n.id, n.vulnerabilities]));
   const nodes = graph.nodes.map((n) => {
-    const vulns = n.packageVersion ? n.packageVersion.vulnerabilities : [];
+    const vulns = advisories.get(n.id) || [];
     const vulnerable = vulns.length > 0;
     const label = nodeLabel({ ...n, vulnerable });
     const [bg, fg] = depthColour(n.depth);
@@ -593,6 +596,12 @@ function el(tag, attrs = {}, ...children) {
 const hint = (text) => el('p', { class: 'hint' }, text);
 const tag = (text, kind = '') => el('span', { class: `tag ${kind}` }, text);
 
+// advisoryURL is an advisory's page: its first reference, else osv.dev's.
+function advisoryURL(v) {
+  const ref = (v.references || []).find((r) => r.url);
+  return ref ? ref.url : `https://osv.dev/vulnerability/${encodeURIComponent(v.id)}`;
+}
+
 async function showDetails(node) {
   if (!node || node.empty()) return;
   const seq = ++detailSeq;
@@ -674,10 +683,11 @@ async function showDetails(node) {
   sections.push(el('p', { 'data-testid': 'details-dependents' },
     `${pv.dependents.totalCount} version${pv.dependents.totalCount === 1 ? '' : 's'} in this environment depend${pv.dependents.totalCount === 1 ? 's' : ''} on it.`));
   if (pv.vulnerabilities.length) {
-    sections.push(el('h3', {}, 'Vulnerabilities'));
-    sections.push(el('ul', {}, ...pv.vulnerabilities.map((v) => el('li', {},
-      el('strong', {}, v.id), ` ${v.summary}`,
-      v.link ? el('div', { class: 'muted' }, v.link) : null))));
+    sections.push(el('h3', {}, `Vulnerabilities (${pv.vulnerabilities.length})`));
+    sections.push(el('ul', { 'data-testid': 'details-vulnerabilities' }, ...pv.vulnerabilities.map((v) => el('li', {},
+      el('a', { href: advisoryURL(v), target: '_blank', rel: 'noopener noreferrer' }, el('strong', {}, v.id)),
+      v.summary ? ` ${v.summary}` : '',
+      el('div', { class: 'muted' }, v.fixedIn ? `fixed in ${v.fixedIn}` : 'no fixed version known')))));
   }
   details.replaceChildren(...head, ...sections);
 }

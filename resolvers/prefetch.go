@@ -122,6 +122,7 @@ var unplanned = map[fieldKey]string{
 	{"Query", "documents"}:                     "one statement; Document has only scalar fields",
 	{"DocumentConnection", "edges"}:            "the page Query.documents read",
 	{"SyncReport", "failures"}:                 "made by the sync, nothing to load",
+	{"VulnerabilityImportReport", "failures"}:  "made by the import, nothing to load",
 	{"DependencyGraph", "edges"}:               "read by Store.DependencyGraph with the nodes; scalar fields only",
 	{"DependencyGraphNode", "extras"}:          "leaf list of strings, computed by the walk",
 	{"Dependency", "extras"}:                   "leaf list of strings, read with the edge",

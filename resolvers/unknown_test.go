@@ -197,6 +197,16 @@ func rootArgs() map[string][]call {
 			{a{"after": cursor("document", "zzzz-unknown")}, wantData}, {a{"after": cursor("document", nul)}, wantInvalid},
 			{a{"after": cursor("document")}, wantInvalid},
 		},
+		"vulnerability": {
+			{a{"id": "PYSEC-0000-0"}, wantNull}, {a{"id": "CVE-0000-0000"}, wantNull}, {a{"id": ""}, wantNull},
+			{a{"id": nul}, wantInvalid},
+		},
+		"vulnerabilities": {
+			{a{"first": 2}, wantData}, {a{"package": "no-such-package"}, wantData}, {a{"package": nul}, wantInvalid},
+			{a{"first": -1}, wantInvalid}, {a{"after": cursor("vulnerability", "ZZZZ-unknown")}, wantData},
+			{a{"after": cursor("vulnerability", nul)}, wantInvalid}, {a{"after": cursor("document", "x")}, wantInvalid},
+		},
+		"vulnerabilityDataUpdatedAt": {{a{}, wantNull}},
 		"registerPackageIndex": {
 			{a{"url": "https://unknown.example.com/simple", "warehouseApiUrl": "https://unknown.example.com/pypi", "verifySsl": false, "enabled": false}, wantData},
 			{a{"url": "https://unknown.example.com/simple", "warehouseApiUrl": nul}, wantInvalid},

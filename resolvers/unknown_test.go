@@ -223,6 +223,16 @@ func rootArgs() map[string][]call {
 				"documentId": "solver-rhel-8-py38-20240101000000-0123456789abcdef"}}, wantData},
 			{a{"input": a{"document": a{"metadata": a{"document_id": nul}, "result": nul}}}, wantInvalid},
 		},
+		"importVulnerabilities": {
+			{a{"input": a{"records": []any{}}}, wantData},
+			{a{"input": a{"records": []any{a{}}}}, wantData},
+			{a{"input": a{"records": []any{"not: [yaml", "", 7, nil}}}, wantInvalid},
+			{a{"input": a{"records": []any{"not: [yaml", ""}}}, wantData},
+			{a{"input": a{"records": []any{a{"id": nul, "modified": "yesterday"}}}}, wantData},
+			{a{"input": a{"records": []any{a{"id": "PYSEC-0000-1", "modified": "2024-01-01T00:00:00Z",
+				"affected": []any{a{"package": a{"ecosystem": "PyPI", "name": "no-such-package"}, "versions": []any{"1.0", "not a version"},
+					"ranges": []any{a{"type": "ECOSYSTEM", "events": []any{a{"introduced": "0"}, a{"fixed": "x y z"}}}}}}}}}}, wantData},
+		},
 		"syncDocuments": {
 			{a{"input": a{}}, wantData},
 			{a{"input": a{"prefix": "no-such-prefix"}}, wantData},

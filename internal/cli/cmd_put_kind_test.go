@@ -61,7 +61,7 @@ func TestPutKind(t *testing.T) {
 		t.Fatalf("put --kind solver: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = runCLI(t, vars, "put", "--kind", "kebechet", anonymous)
-	if code != 2 || !strings.Contains(errOut, `--kind "kebechet" is not a document kind (solver, revsolver, adviser, package-extract, provenance-checker, dependency-monkey, inspection, security-indicator)`) {
+	if code != 2 || !strings.Contains(errOut, `--kind "kebechet" is not a document kind (solver, revsolver, adviser, package-extract, provenance-checker, dependency-monkey, inspection, security-indicator, vulnerability)`) {
 		t.Fatalf("put --kind kebechet: exit %d\n%s\n%s", code, out, errOut)
 	}
 

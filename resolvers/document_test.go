@@ -3,8 +3,6 @@ package resolvers_test
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -29,10 +27,6 @@ func ingestHarness(t *testing.T) (*harness, objectstore.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens, err := auth.ParseTokens("admin:admin:" + adminSecret + ",ingest:ingest:" + ingestSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
 	logger := testenv.Logger(t)
 	r := &resolvers.Resolver{Store: store, Logger: logger,
 		Ingest: &ingest.Service{Store: store, Docs: docs, Logger: logger, Workers: 2}}
@@ -43,26 +37,15 @@ func ingestHarness(t *testing.T) (*harness, objectstore.Store) {
 		}
 		gql.ServeHTTP(w, req)
 	})
-	srv := httptest.NewServer(auth.New(tokens).Middleware(scoped))
-	t.Cleanup(srv.Close)
-	return &harness{url: srv.URL, store: store, tracer: tracer}, docs
+	return &harness{url: serve(t, scoped), store: store, tracer: tracer}, docs
 }
 
 // readFixture reads one of the project's solver documents (testdata/solver)
 // as JSON.
 func readFixture(t *testing.T, name string) map[string]any {
 	t.Helper()
-	return readDocument(t, testenv.Testdata(t, "solver", name))
-}
-
-func readDocument(t *testing.T, path string) map[string]any {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
+	if err := json.Unmarshal(testenv.ReadTestdata(t, "solver", name), &doc); err != nil {
 		t.Fatal(err)
 	}
 	return doc
@@ -82,18 +65,6 @@ type ingestResult struct {
 		ErrorCode, Error         *string
 		Counts                   map[string]int64
 	}
-}
-
-func listAll(t *testing.T, docs objectstore.Store) []string {
-	t.Helper()
-	var keys []string
-	if err := docs.List(t.Context(), "", func(o objectstore.Object) error {
-		keys = append(keys, o.Key)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return keys
 }
 
 // TestIngestionMutationsAuth: without a valid token, or with a token whose
@@ -146,7 +117,7 @@ func TestIngestionMutationsAuth(t *testing.T) {
 			}
 		})
 	}
-	if keys := listAll(t, docs); len(keys) != 0 {
+	if keys := testenv.Keys(t, docs); len(keys) != 0 {
 		t.Errorf("refused mutations stored %v", keys)
 	}
 	c, err := h.store.Documents(t.Context(), persistence.DocumentFilter{}, persistence.Page{First: 10})
@@ -271,11 +242,7 @@ func TestSyncDocuments(t *testing.T) {
 	t.Parallel()
 	h, docs := ingestHarness(t)
 	for _, name := range []string{"solver-fedora-31-py37-01dea5ed.json", "solver-fedora-31-py37-0a11ce55.json", "solver-fedora-31-py37-0d15ea5e.json"} {
-		raw, err := os.ReadFile(testenv.Testdata(t, "solver", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := docs.Put(t.Context(), "solver/"+strings.TrimSuffix(name, ".json"), raw); err != nil {
+		if err := docs.Put(t.Context(), "solver/"+strings.TrimSuffix(name, ".json"), testenv.ReadTestdata(t, "solver", name)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -53,19 +53,25 @@ func newHarness(t *testing.T) *harness {
 	if _, err := store.IngestSolverResult(ctx, persistence.DocumentRef{ID: "solver-fixtures", Kind: "solver", SHA256: "x"}, fixtures(), false); err != nil {
 		t.Fatal(err)
 	}
-	tokens, err := auth.ParseTokens("admin:admin:" + adminSecret + ",ingest:ingest:" + ingestSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
 	logger := testenv.Logger(t)
 	if os.Getenv("SESHAT_TEST_LOG_SQL") != "" {
 		tracer.Logger, tracer.Log = logger, true
 	}
 	r := &resolvers.Resolver{Store: store, Logger: logger, Limits: resolvers.Limits{MaxDepth: 20, MaxPageSize: 200, DefaultPage: 50}}
-	h := auth.New(tokens).Middleware(server.GraphQL(r, logger, server.GraphQLOptions{Timeout: time.Minute}))
-	srv := httptest.NewServer(h)
+	return &harness{url: serve(t, server.GraphQL(r, logger, server.GraphQLOptions{Timeout: time.Minute})), store: store, tracer: tracer, g: g}
+}
+
+// serve serves h to requests authenticated with adminSecret or
+// ingestSecret (or none) until t ends, and returns its URL.
+func serve(t *testing.T, h http.Handler) string {
+	t.Helper()
+	tokens, err := auth.ParseTokens("admin:admin:" + adminSecret + ",ingest:ingest:" + ingestSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(auth.New(tokens).Middleware(h))
 	t.Cleanup(srv.Close)
-	return &harness{url: srv.URL, store: store, tracer: tracer, g: g}
+	return srv.URL
 }
 
 // fixtures are hand-made facts: names that need normalising and versions

@@ -2,62 +2,18 @@ package resolvers_test
 
 import (
 	"encoding/json"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/seshat-graph/seshat/auth"
 	"github.com/seshat-graph/seshat/ingest"
 	"github.com/seshat-graph/seshat/internal/testenv"
-	"github.com/seshat-graph/seshat/persistence/objectstore"
-	"github.com/seshat-graph/seshat/resolvers"
-	"github.com/seshat-graph/seshat/server"
 )
-
-// kindHarness is the real GraphQL handler over an empty database, with the
-// ingestion service on a bucket of its own.
-func kindHarness(t *testing.T) (*harness, objectstore.Store) {
-	t.Helper()
-	store, tracer, _ := testenv.Store(t)
-	docs, err := objectstore.Open(t.Context(), testenv.Bucket(t, "data"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens, err := auth.ParseTokens("admin:admin:" + adminSecret + ",ingest:ingest:" + ingestSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logger := testenv.Logger(t)
-	r := &resolvers.Resolver{Store: store, Logger: logger,
-		Ingest: &ingest.Service{Store: store, Docs: docs, Logger: logger, Workers: 2}}
-	srv := httptest.NewServer(auth.New(tokens).Middleware(server.GraphQL(r, logger, server.GraphQLOptions{Timeout: time.Minute})))
-	t.Cleanup(srv.Close)
-	return &harness{url: srv.URL, store: store, tracer: tracer}, docs
-}
 
 // testdataDocument returns a testdata/solver document as the bytes of its
 // file, which the request carries as they are.
 func testdataDocument(t *testing.T, name string) json.RawMessage {
 	t.Helper()
-	raw, err := os.ReadFile(testenv.Testdata(t, "solver", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
-
-const kindMutation = `mutation($input: IngestDocumentInput!) {
-  ingestDocument(input: $input) { documentId kind status errorCode error counts }
-}`
-
-type kindResult struct {
-	IngestDocument struct {
-		DocumentID, Kind, Status string
-		ErrorCode, Error         *string
-		Counts                   map[string]int64
-	}
+	return testenv.ReadTestdata(t, "solver", name)
 }
 
 type documentRow struct {
@@ -84,7 +40,7 @@ func (h *harness) documentRow(t *testing.T, id string) documentRow {
 // INVALID naming the known kinds.
 func TestIngestDocumentKind(t *testing.T) {
 	t.Parallel()
-	h, docs := kindHarness(t)
+	h, docs := ingestHarness(t)
 	named := testdataDocument(t, "solver-fedora-29-py36-5ca1ab1e.json") // no metadata.document_id
 	legacy := testdataDocument(t, "seshat-thoth-solver-fc26.json")      // document_id seshat-thoth-solver-fc26
 
@@ -98,8 +54,8 @@ func TestIngestDocumentKind(t *testing.T) {
 		{"kind the prefix names", map[string]any{"document": named, "documentId": "solver-fedora-29-py36-5ca1ab1e", "kind": "solver"}, "solver-fedora-29-py36-5ca1ab1e"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var out kindResult
-			if errs := h.do(t, ingestSecret, kindMutation, map[string]any{"input": tc.input}, &out); len(errs) > 0 {
+			var out ingestResult
+			if errs := h.do(t, ingestSecret, ingestMutation, map[string]any{"input": tc.input}, &out); len(errs) > 0 {
 				t.Fatalf("errors: %+v", errs)
 			}
 			r := out.IngestDocument
@@ -128,7 +84,7 @@ func TestIngestDocumentKind(t *testing.T) {
 		{"contradicted", map[string]any{"document": named, "documentId": "solver-fedora-29-py36-0badbad0", "kind": "adviser"}, "has the prefix of solver documents, not of adviser ones"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			errs := h.do(t, ingestSecret, kindMutation, map[string]any{"input": tc.input}, nil)
+			errs := h.do(t, ingestSecret, ingestMutation, map[string]any{"input": tc.input}, nil)
 			if len(errs) != 1 || errs[0].Extensions["code"] != "INVALID" || !strings.Contains(errs[0].Message, tc.want) {
 				t.Fatalf("errors %+v, want one INVALID saying %q", errs, tc.want)
 			}
@@ -145,7 +101,7 @@ func TestIngestDocumentKind(t *testing.T) {
 // the document decoded.
 func TestIngestDocumentSameContent(t *testing.T) {
 	t.Parallel()
-	h, docs := kindHarness(t)
+	h, docs := ingestHarness(t)
 	for _, f := range []struct{ file, id, kind string }{
 		{"solver-fedora-31-py37-01dea5ed.json", "solver-fedora-31-py37-01dea5ed", ""},
 		{"seshat-thoth-solver-fc26.json", "seshat-thoth-solver-fc26", "solver"},
@@ -170,8 +126,8 @@ func TestIngestDocumentSameContent(t *testing.T) {
 				input["kind"] = f.kind
 			}
 			for i := range 2 {
-				var out kindResult
-				if errs := h.do(t, ingestSecret, kindMutation, map[string]any{"input": input}, &out); len(errs) > 0 {
+				var out ingestResult
+				if errs := h.do(t, ingestSecret, ingestMutation, map[string]any{"input": input}, &out); len(errs) > 0 {
 					t.Fatalf("errors: %+v", errs)
 				}
 				if r := out.IngestDocument; r.Status != "SKIPPED" || r.DocumentID != f.id || r.Counts["solved"] == 0 {

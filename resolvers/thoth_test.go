@@ -5,55 +5,22 @@ package resolvers_test
 import (
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/seshat-graph/seshat/ingest"
 	"github.com/seshat-graph/seshat/ingest/solver"
 	"github.com/seshat-graph/seshat/internal/testenv"
-	"github.com/seshat-graph/seshat/persistence/objectstore"
 )
 
 // The conformance suite over real Thoth solver documents (`make test-thoth`):
 // the directory testenv.ThothFixtures names, GPL-3.0 data read in place and
 // never copied into this repository. Every test takes whatever it holds.
 
-// thothDocument is one real solver document: its id is metadata.document_id,
-// else the file name without .json; its key the one the id names, else
-// "solver/<id>", as `seshat put` stores it.
-type thothDocument struct {
-	name, id, key string
-	named         bool // the id is not in the document
-	raw           []byte
-	doc           map[string]any
-}
-
-func thothDocuments(t *testing.T) []thothDocument {
+// thothDocuments are the real solver documents, keyed as `seshat put`
+// stores them.
+func thothDocuments(t *testing.T) []testenv.SolverDocument {
 	t.Helper()
-	dir := testenv.ThothFixtures(t, "solver")
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no solver documents in %s: %v", dir, err)
-	}
-	var out []thothDocument
-	for _, f := range files {
-		d := thothDocument{name: filepath.Base(f), doc: readDocument(t, f)}
-		if d.raw, err = os.ReadFile(f); err != nil {
-			t.Fatal(err)
-		}
-		meta, _ := d.doc["metadata"].(map[string]any)
-		d.id, _ = meta["document_id"].(string)
-		if d.id == "" {
-			d.id, d.named = strings.TrimSuffix(d.name, ".json"), true
-		}
-		if d.key, err = objectstore.KeyFor(d.id); err != nil {
-			d.key = "solver/" + d.id
-		}
-		out = append(out, d)
-	}
-	return out
+	return testenv.SolverDocuments(t, testenv.ThothFixtures(t, "solver"))
 }
 
 // TestThothIngestDocument sends every real solver document through the
@@ -65,12 +32,12 @@ func TestThothIngestDocument(t *testing.T) {
 	t.Parallel()
 	h, docs := ingestHarness(t)
 	for _, d := range thothDocuments(t) {
-		t.Run(d.name, func(t *testing.T) {
-			in := map[string]any{"document": json.RawMessage(d.raw)}
-			if d.named {
-				in["documentId"] = d.id
+		t.Run(d.File, func(t *testing.T) {
+			in := map[string]any{"document": json.RawMessage(d.Raw)}
+			if d.Named {
+				in["documentId"] = d.ID
 			}
-			if _, err := ingest.KindOf(d.id); err != nil {
+			if _, err := ingest.KindOf(d.ID); err != nil {
 				in["kind"] = "solver"
 			}
 			var out ingestResult
@@ -78,14 +45,14 @@ func TestThothIngestDocument(t *testing.T) {
 				t.Fatalf("errors: %+v", errs)
 			}
 			r := out.IngestDocument
-			stored, err := docs.Exists(t.Context(), d.key)
+			stored, err := docs.Exists(t.Context(), d.Key)
 			if err != nil {
 				t.Fatal(err)
 			}
 			switch r.Status {
 			case "INGESTED":
-				if r.DocumentID != d.id || r.Kind != "solver" || r.ErrorCode != nil || !stored {
-					t.Errorf("ingestDocument = %+v, stored under %s: %v", r, d.key, stored)
+				if r.DocumentID != d.ID || r.Kind != "solver" || r.ErrorCode != nil || !stored {
+					t.Errorf("ingestDocument = %+v, stored under %s: %v", r, d.Key, stored)
 				}
 				var again ingestResult
 				if errs := h.do(t, ingestSecret, ingestMutation, map[string]any{"input": in}, &again); len(errs) > 0 {
@@ -94,14 +61,14 @@ func TestThothIngestDocument(t *testing.T) {
 				if a := again.IngestDocument; a.Status != "SKIPPED" || len(a.Counts) != len(r.Counts) || a.Counts["edges"] != r.Counts["edges"] || a.Counts["solved"] != r.Counts["solved"] {
 					t.Errorf("sent again: %+v, want SKIPPED with %v", a, r.Counts)
 				}
-				t.Logf("conformance: %s: ingestDocument INGESTED %s (kind given: %v), counts %v", d.name, d.id, in["kind"] != nil, r.Counts)
+				t.Logf("conformance: %s: ingestDocument INGESTED %s (kind given: %v), counts %v", d.File, d.ID, in["kind"] != nil, r.Counts)
 			case "FAILED":
-				_, perr := solver.ParseNamed(d.id, d.raw)
+				_, perr := solver.ParseNamed(d.ID, d.Raw)
 				var ve *solver.ValidationError
 				if r.ErrorCode == nil || *r.ErrorCode != "INVALID" || r.Error == nil || stored || !errors.As(perr, &ve) {
 					t.Fatalf("ingestDocument = %+v (error %v), stored %v; the parser says %v", r, r.Error, stored, perr)
 				}
-				t.Logf("conformance: %s: ingestDocument FAILED INVALID: %s", d.name, *r.Error)
+				t.Logf("conformance: %s: ingestDocument FAILED INVALID: %s", d.File, *r.Error)
 			default:
 				t.Fatalf("ingestDocument = %+v", r)
 			}
@@ -117,7 +84,7 @@ func TestThothSyncDocuments(t *testing.T) {
 	h, docs := ingestHarness(t)
 	all := thothDocuments(t)
 	for _, d := range all {
-		if err := docs.Put(t.Context(), d.key, d.raw); err != nil {
+		if err := docs.Put(t.Context(), d.Key, d.Raw); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -152,13 +119,13 @@ func TestThothSyncDocuments(t *testing.T) {
 				Counts           map[string]int64
 			}
 		}
-		h.query(t, `query($id: String!) { document(id: $id) { id kind status objectKey counts } }`, map[string]any{"id": d.id}, &one)
+		h.query(t, `query($id: String!) { document(id: $id) { id kind status objectKey counts } }`, map[string]any{"id": d.ID}, &one)
 		want := "INGESTED"
-		if failed[d.id] {
+		if failed[d.ID] {
 			want = "FAILED"
 		}
-		if doc := one.Document; doc == nil || doc.Kind != "solver" || doc.Status != want || doc.ObjectKey == nil || *doc.ObjectKey != d.key {
-			t.Errorf("document(%q) = %+v, want %s at %s", d.id, one.Document, want, d.key)
+		if doc := one.Document; doc == nil || doc.Kind != "solver" || doc.Status != want || doc.ObjectKey == nil || *doc.ObjectKey != d.Key {
+			t.Errorf("document(%q) = %+v, want %s at %s", d.ID, one.Document, want, d.Key)
 		}
 	}
 	var page struct{ Documents struct{ TotalCount int } }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/seshat-graph/seshat/ingest"
 	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
@@ -33,6 +35,18 @@ func variants(t *testing.T, base fixture, n int, version func(i int) string) []f
 	return out
 }
 
+// lockBundle is a bundle for a test that holds locks in its database: a
+// second connection to it, to take the locks with, and its name, to find
+// the backends waiting for them.
+func lockBundle(t *testing.T) (b *bundle, locker *pgx.Conn, dbName string) {
+	t.Helper()
+	b = newBundle(t)
+	if err := b.db.QueryRow(t.Context(), `SELECT current_database()`).Scan(&dbName); err != nil {
+		t.Fatal(err)
+	}
+	return b, testenv.Conn(t, b.dbURL), dbName
+}
+
 func fixtureByID(t *testing.T, id string) fixture {
 	t.Helper()
 	for _, f := range fixtures(t) {
@@ -52,7 +66,7 @@ func TestDocumentStoreStopsMidSync(t *testing.T) {
 	t.Parallel()
 	m := testenv.PrivateMinIO(t)
 	store, _, dbURL := testenv.Store(t)
-	db := connect(t, dbURL)
+	db := testenv.Conn(t, dbURL)
 	docs, err := objectstore.Open(t.Context(), m.Bucket(t, "thoth"))
 	if err != nil {
 		t.Fatal(err)
@@ -125,19 +139,10 @@ func TestDocumentStoreStopsMidSync(t *testing.T) {
 // ingested by the next attempt.
 func TestBackendTerminated(t *testing.T) {
 	t.Parallel()
-	store, _, dbURL := testenv.Store(t)
-	db := connect(t, dbURL)
-	locker := connect(t, dbURL)
-	docs, err := objectstore.Open(t.Context(), testenv.Bucket(t, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := &ingest.Service{Store: store, Docs: docs, Logger: testenv.Logger(t), Workers: 1}
+	b, locker, dbName := lockBundle(t)
+	store, docs, db, svc := b.store, b.docs, b.db, b.svc
+	svc.Workers = 1
 	f := fixtureByID(t, "solver-fedora-31-py37-01dea5ed")
-	var dbName string
-	if err := db.QueryRow(t.Context(), `SELECT current_database()`).Scan(&dbName); err != nil {
-		t.Fatal(err)
-	}
 
 	// ingestWhileLocked ingests f while locker holds depends_on, killing the
 	// backend that waits for the lock up to kills times.
@@ -224,13 +229,8 @@ func TestBackendTerminated(t *testing.T) {
 // rows one sequential sync of the same documents writes.
 func TestConcurrentSyncs(t *testing.T) {
 	t.Parallel()
-	store, _, dbURL := testenv.Store(t)
-	db := connect(t, dbURL)
-	docs, err := objectstore.Open(t.Context(), testenv.Bucket(t, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	logger := testenv.Logger(t)
+	b := newBundle(t)
+	store, docs, db, logger := b.store, b.docs, b.db, b.svc.Logger
 	fx := variants(t, fixtureByID(t, "solver-fedora-31-py37-01dea5ed"), 24, func(i int) string { return fmt.Sprintf("2.17.%d", i%12) })
 	for _, f := range fx {
 		put(t, docs, f.key, f.raw)
@@ -272,7 +272,7 @@ func TestConcurrentSyncs(t *testing.T) {
 	if rep := sync(t, seq, ingest.SyncOptions{Prefix: "solver"}); rep.Synced != len(fx) {
 		t.Fatalf("sequential sync %+v", rep)
 	}
-	got, want := tableCounts(t, db), tableCounts(t, connect(t, seqURL))
+	got, want := tableCounts(t, db), tableCounts(t, testenv.Conn(t, seqURL))
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("concurrent syncs wrote other row counts than one sequential sync:\nconcurrent %v\nsequential %v", got, want)
 	}
@@ -288,21 +288,11 @@ func TestConcurrentSyncs(t *testing.T) {
 // other transaction ingests it.
 func TestSyncSkipsDocumentInFlight(t *testing.T) {
 	t.Parallel()
-	store, _, dbURL := testenv.Store(t)
-	db := connect(t, dbURL)
-	locker := connect(t, dbURL)
-	docs, err := objectstore.Open(t.Context(), testenv.Bucket(t, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := &ingest.Service{Store: store, Docs: docs, Logger: testenv.Logger(t), Workers: 2}
+	b, locker, dbName := lockBundle(t)
+	db, svc := b.db, b.svc
 	fx := variants(t, fixtureByID(t, "solver-fedora-31-py37-01dea5ed"), 3, func(i int) string { return fmt.Sprintf("3.0.%d", i) })
 	for _, f := range fx {
-		put(t, docs, f.key, f.raw)
-	}
-	var dbName string
-	if err := db.QueryRow(t.Context(), `SELECT current_database()`).Scan(&dbName); err != nil {
-		t.Fatal(err)
+		put(t, b.docs, f.key, f.raw)
 	}
 
 	// The first document's ingestion waits inside its transaction for a

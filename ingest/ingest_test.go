@@ -1,11 +1,8 @@
 package ingest_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -24,6 +21,7 @@ type bundle struct {
 	store *persistence.Store
 	docs  objectstore.Store
 	db    *pgx.Conn
+	dbURL string
 }
 
 // newBundle is a service over a fresh database and a fresh bucket on the
@@ -37,22 +35,13 @@ func newBundle(t *testing.T) *bundle {
 	}
 	return &bundle{
 		svc:   &ingest.Service{Store: store, Docs: docs, Logger: testenv.Logger(t), Workers: 2},
-		store: store, docs: docs, db: connect(t, dbURL),
+		store: store, docs: docs, db: testenv.Conn(t, dbURL), dbURL: dbURL,
 	}
-}
-
-func connect(t *testing.T, dbURL string) *pgx.Conn {
-	t.Helper()
-	conn, err := pgx.Connect(context.Background(), dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
 }
 
 // fixture is one solver document with the id and key it is stored under.
 type fixture struct {
+	file    string // the file it was read from, if any
 	id, key string
 	raw     []byte
 	doc     map[string]any
@@ -64,36 +53,13 @@ func fixtures(t *testing.T) []fixture {
 	return documentsIn(t, testenv.Testdata(t, "solver"))
 }
 
-// documentsIn reads every *.json solver document of dir. A document's id is
-// its metadata.document_id, else its file name without .json; its key is
-// the one the id names, else "solver/<id>" (ids that predate the "solver-"
-// prefix), as `seshat put` stores them.
+// documentsIn reads every *.json solver document of dir, with the id and
+// key `seshat put` stores it under (testenv.SolverDocuments).
 func documentsIn(t *testing.T, dir string) []fixture {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no solver documents in %s: %v", dir, err)
-	}
 	var out []fixture
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var doc map[string]any
-		if err := json.Unmarshal(raw, &doc); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		meta, _ := doc["metadata"].(map[string]any)
-		id, _ := meta["document_id"].(string)
-		if id == "" {
-			id = strings.TrimSuffix(filepath.Base(f), ".json")
-		}
-		key, err := objectstore.KeyFor(id)
-		if err != nil {
-			key = "solver/" + id
-		}
-		out = append(out, fixture{id: id, key: key, raw: raw, doc: doc})
+	for _, d := range testenv.SolverDocuments(t, dir) {
+		out = append(out, fixture{file: d.File, id: d.ID, key: d.Key, raw: d.Raw, doc: d.Doc})
 	}
 	return out
 }

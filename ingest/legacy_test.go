@@ -2,7 +2,6 @@ package ingest_test
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/seshat-graph/seshat/ingest"
 	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
-	"github.com/seshat-graph/seshat/persistence/objectstore"
 )
 
 // Documents whose id names no kind: thoth-solver 1.0 ids
@@ -25,37 +23,8 @@ const (
 	namedFile  = "solver-fedora-29-py36-5ca1ab1e.json" // no metadata.document_id, Fedora 29
 )
 
-type legacyEnv struct {
-	svc   *ingest.Service
-	store *persistence.Store
-	docs  objectstore.Store
-	db    *pgx.Conn
-}
-
-func newLegacyEnv(t *testing.T) *legacyEnv {
-	t.Helper()
-	store, _, dbURL := testenv.Store(t)
-	docs, err := objectstore.Open(t.Context(), testenv.Bucket(t, "data"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &legacyEnv{
-		svc:   &ingest.Service{Store: store, Docs: docs, Logger: testenv.Logger(t), Workers: 2},
-		store: store, docs: docs, db: testenv.Conn(t, dbURL),
-	}
-}
-
-func readTestdata(t *testing.T, name string) []byte {
-	t.Helper()
-	raw, err := os.ReadFile(testenv.Testdata(t, "solver", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
-
 // documentRow returns the row of document id, failing t when there is none.
-func (e *legacyEnv) documentRow(t *testing.T, id string) *persistence.Document {
+func (e *bundle) documentRow(t *testing.T, id string) *persistence.Document {
 	t.Helper()
 	d, err := e.store.Document(t.Context(), id)
 	if err != nil || d == nil {
@@ -65,7 +34,7 @@ func (e *legacyEnv) documentRow(t *testing.T, id string) *persistence.Document {
 }
 
 // environments returns the environments document id solved versions in.
-func (e *legacyEnv) environments(t *testing.T, id string) []string {
+func (e *bundle) environments(t *testing.T, id string) []string {
 	t.Helper()
 	rows, err := e.db.Query(t.Context(), `
 		SELECT DISTINCT en.os_name || ' ' || en.os_version || ' ' || en.python_version
@@ -80,7 +49,7 @@ func (e *legacyEnv) environments(t *testing.T, id string) []string {
 	return envs
 }
 
-func wantIngested(t *testing.T, e *legacyEnv, id, key, env string) {
+func wantIngested(t *testing.T, e *bundle, id, key, env string) {
 	t.Helper()
 	d := e.documentRow(t, id)
 	if d.Status != persistence.StatusIngested || d.Kind != "solver" || d.ObjectKey == nil || *d.ObjectKey != key || d.Counts["solved"] == 0 {
@@ -96,9 +65,9 @@ func wantIngested(t *testing.T, e *legacyEnv, id, key, env string) {
 // folder it fails, and is not recorded.
 func TestSyncKindFromFolder(t *testing.T) {
 	t.Parallel()
-	e := newLegacyEnv(t)
+	e := newBundle(t)
 	ctx := t.Context()
-	legacy, named := readTestdata(t, legacyFile), readTestdata(t, namedFile)
+	legacy, named := testenv.ReadTestdata(t, "solver", legacyFile), testenv.ReadTestdata(t, "solver", namedFile)
 	for key, raw := range map[string][]byte{
 		"solver/seshat-thoth-solver-fc26": legacy,
 		"solver/scoring-resolved":         named,
@@ -143,9 +112,9 @@ func TestSyncKindFromFolder(t *testing.T) {
 // kind the prefix contradicts, and no kind at all are INVALID errors.
 func TestSubmitKind(t *testing.T) {
 	t.Parallel()
-	e := newLegacyEnv(t)
+	e := newBundle(t)
 	ctx := t.Context()
-	named := readTestdata(t, namedFile)
+	named := testenv.ReadTestdata(t, "solver", namedFile)
 	const uuidID = "solver-0f8fad5b-d9cb-469f-a165-70867728950e"
 
 	r, err := e.svc.Submit(ctx, ingest.Submission{ID: "scoring-resolved", Kind: "solver", Raw: named})
@@ -183,21 +152,9 @@ func TestSubmitKind(t *testing.T) {
 			}
 		})
 	}
-	if keys := listKeys(t, e.docs); strings.Join(keys, " ") != "solver/scoring-resolved solver/"+uuidID {
+	if keys := testenv.Keys(t, e.docs); strings.Join(keys, " ") != "solver/scoring-resolved solver/"+uuidID {
 		t.Errorf("stored %q", keys)
 	}
-}
-
-func listKeys(t *testing.T, docs objectstore.Store) []string {
-	t.Helper()
-	var keys []string
-	if err := docs.List(t.Context(), "", func(o objectstore.Object) error {
-		keys = append(keys, o.Key)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return keys
 }
 
 // TestContentIdentity: a document put and synced has the identity of its
@@ -205,13 +162,13 @@ func listKeys(t *testing.T, docs objectstore.Store) []string {
 // submitting that copy is SKIPPED and leaves the row as it was.
 func TestContentIdentity(t *testing.T) {
 	t.Parallel()
-	e := newLegacyEnv(t)
+	e := newBundle(t)
 	ctx := t.Context()
 	for _, f := range []struct{ file, id, key string }{
 		{legacyFile, "seshat-thoth-solver-fc26", "solver/seshat-thoth-solver-fc26"},
 		{"solver-fedora-31-py37-01dea5ed.json", "solver-fedora-31-py37-01dea5ed", "solver/solver-fedora-31-py37-01dea5ed"},
 	} {
-		raw := readTestdata(t, f.file)
+		raw := testenv.ReadTestdata(t, "solver", f.file)
 		if err := e.docs.Put(ctx, f.key, raw); err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +207,7 @@ func TestContentIdentity(t *testing.T) {
 	}
 	// A change of content is a new identity.
 	var doc map[string]any
-	if err := json.Unmarshal(readTestdata(t, legacyFile), &doc); err != nil {
+	if err := json.Unmarshal(testenv.ReadTestdata(t, "solver", legacyFile), &doc); err != nil {
 		t.Fatal(err)
 	}
 	doc["metadata"].(map[string]any)["duration"] = 10

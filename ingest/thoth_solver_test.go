@@ -3,10 +3,6 @@
 package ingest_test
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -15,59 +11,15 @@ import (
 	"github.com/seshat-graph/seshat/persistence"
 )
 
-// thothSolverDoc is one real solver document as a user puts it: its id is
-// metadata.document_id, else the file name without .json; its key
-// solver/<id>.
-type thothSolverDoc struct {
-	file, id, key string
-	raw           []byte
-	doc           map[string]any
-}
-
-func thothSolverDocs(t *testing.T) []thothSolverDoc {
-	t.Helper()
-	dir := testenv.ThothFixtures(t, "solver")
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no solver documents in %s: %v", dir, err)
-	}
-	var out []thothSolverDoc
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var doc map[string]any
-		if err := json.Unmarshal(raw, &doc); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		meta, _ := doc["metadata"].(map[string]any)
-		id, _ := meta["document_id"].(string)
-		if id == "" {
-			id = strings.TrimSuffix(filepath.Base(f), ".json")
-		}
-		out = append(out, thothSolverDoc{file: filepath.Base(f), id: id, key: "solver/" + id, raw: raw, doc: doc})
-	}
-	return out
-}
-
 // thothCounts are the facts of one solver document, counted twice: from the
 // graph and from the JSON.
 type thothCounts struct {
 	entries, errored, edges, errors, unresolved, unparsed int
 }
 
-var thothSeparators = regexp.MustCompile(`[-_.]+`)
+func thothName(v any) string { return norm(str(v)) }
 
-func thothName(v any) string {
-	s, _ := v.(string)
-	return thothSeparators.ReplaceAllString(strings.ToLower(strings.TrimSpace(s)), "-")
-}
-
-func thothStr(v any) string {
-	s, _ := v.(string)
-	return strings.TrimSpace(s)
-}
+func thothStr(v any) string { return strings.TrimSpace(str(v)) }
 
 // thothJSONCounts reads a solver document with plain maps: distinct tree
 // versions (name, version, index), errored versions outside the tree,
@@ -142,7 +94,7 @@ func thothJSONCounts(doc map[string]any) thothCounts {
 }
 
 // thothGraphCounts counts what the graph holds from document id.
-func thothGraphCounts(t *testing.T, e *legacyEnv, id string) (thothCounts, string) {
+func thothGraphCounts(t *testing.T, e *bundle, id string) (thothCounts, string) {
 	t.Helper()
 	var c thothCounts
 	var env string
@@ -163,15 +115,15 @@ func thothGraphCounts(t *testing.T, e *legacyEnv, id string) (thothCounts, strin
 }
 
 // TestThothSolverDocuments puts every real solver document into a fresh
-// bucket as a user would (under solver/<id>), syncs, and requires each to be
+// bucket as a user would (under the key its id names), syncs, and requires each to be
 // INGESTED; then, each in a database of its own (so that documents solving
 // the same versions in one environment do not take rows from each other),
 // compares what the graph holds with what its JSON holds.
 func TestThothSolverDocuments(t *testing.T) {
 	t.Parallel()
-	docs := thothSolverDocs(t)
+	docs := documentsIn(t, testenv.ThothFixtures(t, "solver"))
 
-	e := newLegacyEnv(t)
+	e := newBundle(t)
 	for _, d := range docs {
 		if err := e.docs.Put(t.Context(), d.key, d.raw); err != nil {
 			t.Fatal(err)
@@ -197,7 +149,7 @@ func TestThothSolverDocuments(t *testing.T) {
 
 	for _, d := range docs {
 		t.Run(d.id, func(t *testing.T) {
-			own := newLegacyEnv(t)
+			own := newBundle(t)
 			if err := own.docs.Put(t.Context(), d.key, d.raw); err != nil {
 				t.Fatal(err)
 			}

@@ -19,9 +19,7 @@ import (
 // again by its id.
 func TestPutKind(t *testing.T) {
 	t.Parallel()
-	dbURL := testenv.MigratedDatabase(t)
-	vars := storeVars(testenv.Bucket(t, "thoth"))
-	vars["SESHAT_DATABASE_URL"] = dbURL
+	vars, dbURL := syncVars(t)
 	read := func(name string) []byte { return testenv.ReadTestdata(t, "solver", name) }
 	dir := t.TempDir()
 	write := func(name string, raw []byte) string {

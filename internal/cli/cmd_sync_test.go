@@ -14,9 +14,8 @@ import (
 // sync exit 1 with the failure in its summary.
 func TestPutSync(t *testing.T) {
 	t.Parallel()
-	dbURL := testenv.MigratedDatabase(t)
-	vars := storeVars(testenv.Bucket(t, "thoth"))
-	vars["SESHAT_DATABASE_URL"], vars["SESHAT_DEPLOYMENT"] = dbURL, "test"
+	vars, dbURL := syncVars(t)
+	vars["SESHAT_DEPLOYMENT"] = "test"
 	dir := testenv.Testdata(t, "solver")
 
 	// By metadata.document_id; by file name when the document has none; a

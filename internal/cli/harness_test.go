@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence/objectstore"
 )
 
@@ -27,6 +28,16 @@ func storeVars(s3 objectstore.Config) map[string]string {
 		"SESHAT_S3_ACCESS_KEY":  s3.AccessKey,
 		"SESHAT_S3_SECRET_KEY":  s3.SecretKey,
 	}
+}
+
+// syncVars are the variables of put and sync over a migrated database and
+// a bucket (prefix thoth) of t's own, and the database's URL.
+func syncVars(t *testing.T) (map[string]string, string) {
+	t.Helper()
+	dbURL := testenv.MigratedDatabase(t)
+	vars := storeVars(testenv.Bucket(t, "thoth"))
+	vars["SESHAT_DATABASE_URL"] = dbURL
+	return vars, dbURL
 }
 
 // summaryLine reports whether out has a summary line "<label>  <value>".

@@ -35,9 +35,8 @@ func summaryValue(out, label string) int {
 // document rows agree with the summary.
 func TestThothPutSync(t *testing.T) {
 	t.Parallel()
-	dbURL := testenv.MigratedDatabase(t)
-	vars := storeVars(testenv.Bucket(t, "thoth"))
-	vars["SESHAT_DATABASE_URL"], vars["SESHAT_DEPLOYMENT"] = dbURL, "test"
+	vars, dbURL := syncVars(t)
+	vars["SESHAT_DEPLOYMENT"] = "test"
 	dir := testenv.ThothFixtures(t, "solver")
 	n := 0
 	if err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {

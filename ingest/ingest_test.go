@@ -71,6 +71,14 @@ func put(t *testing.T, docs objectstore.Store, key string, raw []byte) {
 	}
 }
 
+// putAll stores every document of fx in b's bucket under its key.
+func (b *bundle) putAll(t *testing.T, fx []fixture) {
+	t.Helper()
+	for _, f := range fx {
+		put(t, b.docs, f.key, f.raw)
+	}
+}
+
 func sync(t *testing.T, svc *ingest.Service, opts ingest.SyncOptions) ingest.Report {
 	t.Helper()
 	rep, err := svc.Sync(t.Context(), opts)
@@ -307,9 +315,7 @@ func TestFixtures(t *testing.T) {
 	t.Parallel()
 	b := newBundle(t)
 	fx := fixtures(t)
-	for _, f := range fx {
-		put(t, b.docs, f.key, f.raw)
-	}
+	b.putAll(t, fx)
 	rep := sync(t, b.svc, ingest.SyncOptions{Prefix: "solver"})
 	if rep.Processed != len(fx) || rep.Synced != len(fx) || rep.Failed != 0 {
 		t.Fatalf("report %+v, want %d synced", rep, len(fx))
@@ -369,9 +375,7 @@ func TestIdempotent(t *testing.T) {
 	t.Parallel()
 	b := newBundle(t)
 	fx := fixtures(t)
-	for _, f := range fx {
-		put(t, b.docs, f.key, f.raw)
-	}
+	b.putAll(t, fx)
 	sync(t, b.svc, ingest.SyncOptions{Prefix: "solver"})
 	before := tableCounts(t, b.db)
 	if before["depends_on"] == 0 || before["solved"] == 0 || before["depends_on_resolved"] == 0 {
@@ -423,9 +427,7 @@ func TestDryRun(t *testing.T) {
 	t.Parallel()
 	b := newBundle(t)
 	fx := fixtures(t)
-	for _, f := range fx {
-		put(t, b.docs, f.key, f.raw)
-	}
+	b.putAll(t, fx)
 	put(t, b.docs, "solver/solver-fedora-31-py37-0badbad0", []byte(`{"metadata": {}, "result": []}`))
 	before := tableCounts(t, b.db)
 	rep, err := b.svc.Sync(t.Context(), ingest.SyncOptions{Prefix: "solver", DryRun: true})
@@ -445,9 +447,7 @@ func TestLimitAndIDs(t *testing.T) {
 	t.Parallel()
 	b := newBundle(t)
 	fx := fixtures(t)
-	for _, f := range fx {
-		put(t, b.docs, f.key, f.raw)
-	}
+	b.putAll(t, fx)
 	rep := sync(t, b.svc, ingest.SyncOptions{Prefix: "solver", Limit: 2, Workers: 1})
 	if rep.Processed != 2 {
 		t.Errorf("limit 2: %+v", rep)

@@ -26,6 +26,18 @@ func (c *counted) List(ctx context.Context, prefix string, fn func(objectstore.O
 	})
 }
 
+// countedStores are a fresh database and a counted document store in a
+// temporary directory.
+func countedStores(t *testing.T) (*persistence.Store, *counted) {
+	t.Helper()
+	store, _, _ := testenv.Store(t)
+	dir, err := objectstore.Open(t.Context(), objectstore.Config{URL: "dir://" + t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store, &counted{Store: dir}
+}
+
 // TestSyncStreams shows that a sync does not read its listing ahead of its
 // workers: while the first result is held, the listing has handed out no
 // more keys than the queue, the workers and the results in flight hold, so
@@ -33,12 +45,7 @@ func (c *counted) List(ctx context.Context, prefix string, fn func(objectstore.O
 // most MaxReportedFailures failures and counts them all.
 func TestSyncStreams(t *testing.T) {
 	t.Parallel()
-	store, _, _ := testenv.Store(t)
-	dir, err := objectstore.Open(t.Context(), objectstore.Config{URL: "dir://" + t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs := &counted{Store: dir}
+	store, docs := countedStores(t)
 	n := ingest.MaxReportedFailures + 500
 	for i := range n {
 		put(t, docs, fmt.Sprintf("solver/solver-fedora-31-py37-%08x", i), []byte(`{}`))
@@ -73,12 +80,7 @@ func TestSyncStreams(t *testing.T) {
 // of what it processed with an UNAVAILABLE error, and lists nothing more.
 func TestSyncInterrupted(t *testing.T) {
 	t.Parallel()
-	store, _, _ := testenv.Store(t)
-	dir, err := objectstore.Open(t.Context(), objectstore.Config{URL: "dir://" + t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs := &counted{Store: dir}
+	store, docs := countedStores(t)
 	const n, stopAt, workers = 300, 5, 2
 	for i := range n {
 		put(t, docs, fmt.Sprintf("solver/solver-fedora-31-py37-%08x", i), []byte(`{}`))

@@ -24,9 +24,7 @@ import (
 func thothSynced(t *testing.T, b *bundle) ([]fixture, ingest.Report) {
 	t.Helper()
 	fx := documentsIn(t, testenv.ThothFixtures(t, "solver"))
-	for _, f := range fx {
-		put(t, b.docs, f.key, f.raw)
-	}
+	b.putAll(t, fx)
 	rep, err := b.svc.Sync(t.Context(), ingest.SyncOptions{Prefix: "solver"})
 	if err != nil {
 		t.Fatalf("sync: %v (report %+v)", err, rep)

@@ -124,11 +124,7 @@ func TestThothSolverDocuments(t *testing.T) {
 	docs := documentsIn(t, testenv.ThothFixtures(t, "solver"))
 
 	e := newBundle(t)
-	for _, d := range docs {
-		if err := e.docs.Put(t.Context(), d.key, d.raw); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.putAll(t, docs)
 	rep, err := e.svc.Sync(t.Context(), ingest.SyncOptions{Prefix: "solver"})
 	if err != nil {
 		t.Fatalf("sync: %v (report %+v)", err, rep)

@@ -79,20 +79,7 @@ func TestIngestionMutationsAuth(t *testing.T) {
 		if scope == "" {
 			return h.do(t, token, query, vars, nil)
 		}
-		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-		req, _ := http.NewRequest(http.MethodPost, h.url, strings.NewReader(string(body)))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Test-Scope", scope)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var env struct{ Errors []gqlError }
-		if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
-			t.Fatal(err)
-		}
-		return env.Errors
+		return scoped(t, h, scope, query, vars)
 	}
 	for _, c := range []struct {
 		name, token, scope string

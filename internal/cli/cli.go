@@ -213,13 +213,22 @@ func (e *env) logger(c Config) *slog.Logger {
 	return slog.New(server.LogHandler{Handler: h})
 }
 
-// openStore connects to the knowledge graph.
+// openStore connects to the knowledge graph and refuses a database whose
+// schema this binary does not run on (checkSchema), naming the fix.
 // A nil tracer gets one that logs statements when SESHAT_DEBUG_QUERIES is set.
 func (e *env) openStore(ctx context.Context, c Config, logger *slog.Logger, tracer *persistence.Tracer) (*persistence.Store, error) {
 	if tracer == nil {
 		tracer = &persistence.Tracer{Logger: logger, Log: c.DebugQueries}
 	}
-	return persistence.Open(ctx, c.DatabaseURL, persistence.Options{Logger: logger, Tracer: tracer, MaxConns: c.DBMaxConns, AcquireTimeout: c.DBAcquireTimeout})
+	store, err := persistence.Open(ctx, c.DatabaseURL, persistence.Options{Logger: logger, Tracer: tracer, MaxConns: c.DBMaxConns, AcquireTimeout: c.DBAcquireTimeout})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSchema(ctx, store); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return store, nil
 }
 
 func runVersion(ctx context.Context, e *env, args []string) error {

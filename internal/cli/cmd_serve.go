@@ -49,9 +49,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	if err := checkSchema(ctx, store); err != nil {
-		return err
-	}
 
 	// Queries may read from a hot standby; mutations and ingestion write to
 	// the primary.

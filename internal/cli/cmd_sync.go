@@ -90,9 +90,6 @@ func runSync(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	if err := checkSchema(ctx, store); err != nil {
-		return err
-	}
 	docs, err := e.openDocs(ctx, c, false)
 	if err != nil {
 		return err

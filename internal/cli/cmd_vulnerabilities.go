@@ -86,9 +86,6 @@ func runVulnerabilities(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	if err := checkSchema(ctx, store); err != nil {
-		return err
-	}
 	bar := e.recordBar()
 	start := time.Now()
 	rep, err := ingest.ImportVulnerabilities(ctx, store, func(fn func(string, []byte) error) error {

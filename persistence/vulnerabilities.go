@@ -322,9 +322,9 @@ type affectsRow struct {
 // package an entry names), in Go: the rows of vulnerability_affects, sorted
 // by (vulnerability, version). A version PEP 440 cannot parse matches
 // nothing. fixed_in is the first matching entry's that says one. It is
-// python.Affected.Matches, with each entry's explicit versions parsed and
-// sorted once (a record may list hundreds, and a package have thousands of
-// versions) instead of once per version.
+// python.Affected's Matcher, which parses and sorts each entry's versions and
+// events once (a record may list hundreds, and a package have thousands of
+// versions).
 func matchVersions(recs []matchRecord, versions []knownVersion) []affectsRow {
 	parsed := make([]*python.Version, len(versions))
 	for i, v := range versions {
@@ -334,9 +334,10 @@ func matchVersions(recs []matchRecord, versions []knownVersion) []affectsRow {
 	}
 	var out []affectsRow
 	for _, r := range recs {
-		entries := make([]preparedEntry, len(r.affected))
+		names := make([]string, len(r.affected))
+		matchers := make([]*python.Matcher, len(r.affected))
 		for i, a := range r.affected {
-			entries[i] = prepareEntry(a)
+			names[i], matchers[i] = a.Name, a.Matcher()
 		}
 		for i, v := range versions {
 			if parsed[i] == nil {
@@ -344,12 +345,12 @@ func matchVersions(recs []matchRecord, versions []knownVersion) []affectsRow {
 			}
 			hit := false
 			var fixed *string
-			for _, e := range entries {
-				if e.ranges.Name != v.name || !e.matches(*parsed[i]) {
+			for k, m := range matchers {
+				if names[k] != v.name || !m.Matches(*parsed[i]) {
 					continue
 				}
 				hit = true
-				if f, ok := e.ranges.FixedIn(*parsed[i]); ok && fixed == nil {
+				if f, ok := m.FixedIn(*parsed[i]); ok && fixed == nil {
 					fixed = &f
 				}
 			}
@@ -365,34 +366,6 @@ func matchVersions(recs []matchRecord, versions []knownVersion) []affectsRow {
 		return out[i].version < out[j].version
 	})
 	return out
-}
-
-// preparedEntry is an affected entry split for matching many versions: its
-// ranges (Versions emptied) and its explicit versions parsed and sorted.
-type preparedEntry struct {
-	ranges   python.Affected
-	explicit []python.Version
-}
-
-func prepareEntry(a python.Affected) preparedEntry {
-	e := preparedEntry{ranges: a}
-	e.ranges.Versions = nil
-	for _, s := range a.Versions {
-		if v, err := python.ParseVersion(s); err == nil {
-			e.explicit = append(e.explicit, v)
-		}
-	}
-	sort.Slice(e.explicit, func(i, j int) bool { return e.explicit[i].Compare(e.explicit[j]) < 0 })
-	return e
-}
-
-// matches is python.Affected.Matches of the entry.
-func (e preparedEntry) matches(v python.Version) bool {
-	i := sort.Search(len(e.explicit), func(i int) bool { return e.explicit[i].Compare(v) >= 0 })
-	if i < len(e.explicit) && e.explicit[i].Compare(v) == 0 {
-		return true
-	}
-	return e.ranges.Matches(v)
 }
 
 // insertAffects inserts rows (sorted), keeping those that exist, and

@@ -115,6 +115,19 @@ func (s *Store) IngestSolverResultNoWait(ctx context.Context, doc DocumentRef, r
 }
 
 func (s *Store) ingestSolverResult(ctx context.Context, doc DocumentRef, res *SolverResult, force, wait bool) (IngestOutcome, error) {
+	return s.ingestDocument(ctx, doc, force, wait, func(tx pgx.Tx, counts Counts) error {
+		return writeSolverResult(ctx, tx, doc.ID, res, counts)
+	})
+}
+
+// ingestDocument is every document kind's transaction: it claims the
+// document (waiting for another transaction's claim when wait, else
+// SKIPPED with Busy), skips it when it was ingested with the same SHA256
+// and not force, removes its earlier facts when it is re-ingested, lets
+// write add the new ones (counting what it writes in counts), and marks the
+// document INGESTED with those counts — all in one transaction, so a
+// document that fails leaves nothing behind.
+func (s *Store) ingestDocument(ctx context.Context, doc DocumentRef, force, wait bool, write func(tx pgx.Tx, counts Counts) error) (IngestOutcome, error) {
 	var out IngestOutcome
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		out = IngestOutcome{Counts: Counts{}}
@@ -134,7 +147,7 @@ func (s *Store) ingestSolverResult(ctx context.Context, doc DocumentRef, res *So
 			out = IngestOutcome{Status: StatusSkipped, Counts: skip}
 			return nil
 		}
-		if err := writeSolverResult(ctx, tx, doc.ID, res, out.Counts); err != nil {
+		if err := write(tx, out.Counts); err != nil {
 			return err
 		}
 		out.Status = StatusIngested

@@ -102,25 +102,7 @@ func (s *Store) ImportVulnerabilities(ctx context.Context, documentID string, re
 // versions they affect).
 // Returns INVALID for facts the schema rejects, UNAVAILABLE when the database is unreachable.
 func (s *Store) IngestVulnerabilityDocument(ctx context.Context, doc DocumentRef, recs []VulnerabilityRecord, force, wait bool) (IngestOutcome, error) {
-	var out IngestOutcome
-	err := s.WithTx(ctx, func(tx pgx.Tx) error {
-		out = IngestOutcome{Counts: Counts{}}
-		claimed, err := claimDocument(ctx, tx, doc.ID, wait)
-		if err != nil {
-			return err
-		}
-		if !claimed {
-			out = IngestOutcome{Status: StatusSkipped, Counts: Counts{}, Busy: true}
-			return nil
-		}
-		skip, err := beginDocument(ctx, tx, doc, force)
-		if err != nil {
-			return err
-		}
-		if skip != nil {
-			out = IngestOutcome{Status: StatusSkipped, Counts: skip}
-			return nil
-		}
+	return s.ingestDocument(ctx, doc, force, wait, func(tx pgx.Tx, counts Counts) error {
 		if _, err := tx.Exec(ctx, vulnerabilityLock); err != nil {
 			return err
 		}
@@ -135,11 +117,9 @@ func (s *Store) IngestVulnerabilityDocument(ctx context.Context, doc DocumentRef
 			}
 			affects += int64(o.Affects)
 		}
-		out.Counts["vulnerabilities"], out.Counts["affects"] = written, affects
-		out.Status = StatusIngested
-		return finishDocument(ctx, tx, doc.ID, out.Counts)
+		counts["vulnerabilities"], counts["affects"] = written, affects
+		return nil
 	})
-	return out, err
 }
 
 // osvAffected is an affected entry as the affected column keeps it: the

@@ -277,6 +277,7 @@ type ComplexityRoot struct {
 	Vulnerability struct {
 		Aliases    func(childComplexity int) int
 		Details    func(childComplexity int) int
+		DocumentID func(childComplexity int) int
 		ExternalID func(childComplexity int) int
 		FixedIn    func(childComplexity int) int
 		Link       func(childComplexity int) int
@@ -308,6 +309,7 @@ type ComplexityRoot struct {
 
 	VulnerabilityImportReport struct {
 		AffectedVersions func(childComplexity int) int
+		DocumentID       func(childComplexity int) int
 		Failures         func(childComplexity int) int
 		Invalid          func(childComplexity int) int
 		New              func(childComplexity int) int
@@ -1457,6 +1459,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Vulnerability.Details(childComplexity), true
+	case "Vulnerability.documentId":
+		if e.ComplexityRoot.Vulnerability.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vulnerability.DocumentID(childComplexity), true
 	case "Vulnerability.id":
 		if e.ComplexityRoot.Vulnerability.ExternalID == nil {
 			break
@@ -1575,6 +1583,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.VulnerabilityImportReport.AffectedVersions(childComplexity), true
+	case "VulnerabilityImportReport.documentId":
+		if e.ComplexityRoot.VulnerabilityImportReport.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VulnerabilityImportReport.DocumentID(childComplexity), true
 	case "VulnerabilityImportReport.failures":
 		if e.ComplexityRoot.VulnerabilityImportReport.Failures == nil {
 			break
@@ -2169,6 +2183,8 @@ func (ec *executionContext) childFields_Vulnerability(ctx context.Context, field
 		return ec.fieldContext_Vulnerability_link(ctx, field)
 	case "references":
 		return ec.fieldContext_Vulnerability_references(ctx, field)
+	case "documentId":
+		return ec.fieldContext_Vulnerability_documentId(ctx, field)
 	case "fixedIn":
 		return ec.fieldContext_Vulnerability_fixedIn(ctx, field)
 	}
@@ -2213,6 +2229,8 @@ func (ec *executionContext) childFields_VulnerabilityImportFailure(ctx context.C
 
 func (ec *executionContext) childFields_VulnerabilityImportReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "documentId":
+		return ec.fieldContext_VulnerabilityImportReport_documentId(ctx, field)
 	case "new":
 		return ec.fieldContext_VulnerabilityImportReport_new(ctx, field)
 	case "updated":
@@ -7510,6 +7528,29 @@ func (ec *executionContext) fieldContext_Vulnerability_references(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Vulnerability_documentId(ctx context.Context, field graphql.CollectedField, obj *persistence.Vulnerability) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vulnerability_documentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Vulnerability_documentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vulnerability", field, false, false, "String")
+}
+
 func (ec *executionContext) _Vulnerability_fixedIn(ctx context.Context, field graphql.CollectedField, obj *persistence.Vulnerability) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7765,6 +7806,29 @@ func (ec *executionContext) _VulnerabilityImportFailure_message(ctx context.Cont
 }
 func (ec *executionContext) fieldContext_VulnerabilityImportFailure_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VulnerabilityImportFailure", field, false, false, "String")
+}
+
+func (ec *executionContext) _VulnerabilityImportReport_documentId(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VulnerabilityImportReport_documentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VulnerabilityImportReport_documentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VulnerabilityImportReport", field, false, false, "String")
 }
 
 func (ec *executionContext) _VulnerabilityImportReport_new(ctx context.Context, field graphql.CollectedField, obj *model.VulnerabilityImportReport) (ret graphql.Marshaler) {
@@ -11003,6 +11067,11 @@ func (ec *executionContext) _Vulnerability(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Vulnerability_references(ctx, field, obj)
 				})
+		case "documentId":
+			out.Values[i] = ec._Vulnerability_documentId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "fixedIn":
 			out.Values[i] = ec._Vulnerability_fixedIn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -11165,6 +11234,11 @@ func (ec *executionContext) _VulnerabilityImportReport(ctx context.Context, sel 
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("VulnerabilityImportReport")
+		case "documentId":
+			out.Values[i] = ec._VulnerabilityImportReport_documentId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "new":
 			out.Values[i] = ec._VulnerabilityImportReport_new(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

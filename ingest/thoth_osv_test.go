@@ -259,7 +259,7 @@ func TestThothOSVImport(t *testing.T) {
 	}
 	write("solver-rhel-8-py38-0ff1ce01", before)
 
-	rep, err := ingest.ImportVulnerabilities(ctx, b.store, walkOf(dir), nil)
+	rep, err := ingest.ImportVulnerabilities(ctx, b.store, "testdata", walkOf(dir), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +344,7 @@ func TestThothOSVImport(t *testing.T) {
 		len(refs), withdrawn, len(want), len(got), missing, extra)
 
 	countsBefore := tableCounts(t, b.db)
-	rep, err = ingest.ImportVulnerabilities(ctx, b.store, walkOf(dir), nil)
+	rep, err = ingest.ImportVulnerabilities(ctx, b.store, "testdata", walkOf(dir), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

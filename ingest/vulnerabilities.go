@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"time"
@@ -95,6 +97,9 @@ func writeVulnerability(ctx context.Context, s *Service, ref persistence.Documen
 // withdrawn (new or updated, and withdrawn: they match nothing) and invalid
 // (refused, see Failures).
 type ImportReport struct {
+	// DocumentID names the document row that records the import; "" when
+	// the import wrote and refused nothing and so left no row.
+	DocumentID                                  string
 	New, Updated, Unchanged, Withdrawn, Invalid int
 	// Affects is the number of versions the new and updated records affect.
 	Affects int
@@ -123,18 +128,53 @@ const ImportBatch = 100
 // are refused INVALID with their name and the path of the problem, and the
 // import goes on; the others are upserted by id and matched against every
 // version the graph knows (see persistence.Store.ImportVulnerabilities).
+// The import is recorded as a document of the vulnerability kind
+// (ImportDocumentID; source, such as the paths imported, kept as its object
+// key), which the records it writes name as their provenance: INGESTED with
+// the report's counts, or FAILED with the error that stopped it; an import
+// that wrote and refused nothing leaves no row.
 // progress, when not nil, is called once per record, refused or written.
 // The error is walk's, or the store's (UNAVAILABLE, INTERNAL), which stops
 // the import; the report counts what was done before it.
-func ImportVulnerabilities(ctx context.Context, store *persistence.Store,
+func ImportVulnerabilities(ctx context.Context, store *persistence.Store, source string,
 	walk func(fn func(name string, raw []byte) error) error, progress func()) (ImportReport, error) {
-	var rep ImportReport
+	rep := ImportReport{DocumentID: ImportDocumentID(time.Now())}
+	if err := store.BeginVulnerabilityImport(ctx, rep.DocumentID, source); err != nil {
+		return rep, err
+	}
+	err := importVulnerabilities(ctx, store, &rep, walk, progress)
+	counts := persistence.Counts{"new": int64(rep.New), "updated": int64(rep.Updated),
+		"unchanged": int64(rep.Unchanged), "withdrawn": int64(rep.Withdrawn),
+		"invalid": int64(rep.Invalid), "affects": int64(rep.Affects)}
+	// The import's outcome is recorded even when ctx ended it.
+	ctx = context.WithoutCancel(ctx)
+	kept := rep.New+rep.Updated+rep.Withdrawn+rep.Invalid > 0
+	if ferr := store.FinishVulnerabilityImport(ctx, rep.DocumentID, counts, kept, err); ferr != nil && err == nil {
+		err = ferr
+	}
+	if !kept && err == nil {
+		rep.DocumentID = ""
+	}
+	return rep, err
+}
+
+// ImportDocumentID names the document that records an import begun at t:
+// vulnerability-import-<UTC time to the microsecond>-<random>, so imports
+// list in the order they ran and two at the same moment do not collide.
+func ImportDocumentID(t time.Time) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return "vulnerability-import-" + t.UTC().Format("20060102T150405.000000Z") + "-" + hex.EncodeToString(b[:])
+}
+
+func importVulnerabilities(ctx context.Context, store *persistence.Store, rep *ImportReport,
+	walk func(fn func(name string, raw []byte) error) error, progress func()) error {
 	var pending []persistence.VulnerabilityRecord
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
 		}
-		outs, err := store.ImportVulnerabilities(ctx, "", pending)
+		outs, err := store.ImportVulnerabilities(ctx, rep.DocumentID, pending)
 		for _, o := range outs {
 			switch o.Status {
 			case persistence.ImportNew:
@@ -175,9 +215,15 @@ func ImportVulnerabilities(ctx context.Context, store *persistence.Store,
 		return nil
 	})
 	if err != nil {
-		return rep, err
+		// The records read before the walk failed are written all the same.
+		if ctx.Err() == nil {
+			if ferr := flush(); ferr != nil {
+				return errors.Join(err, ferr)
+			}
+		}
+		return err
 	}
-	return rep, flush()
+	return flush()
 }
 
 // recordID returns the id of a refused JSON record when it has a string

@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -98,7 +99,7 @@ func TestImportVulnerabilities(t *testing.T) {
 		t.Fatal(r.Err)
 	}
 	n := 0
-	rep, err := ingest.ImportVulnerabilities(ctx, b.store, walkOf(testenv.Testdata(t, "osv")), func() { n++ })
+	rep, err := ingest.ImportVulnerabilities(ctx, b.store, "testdata", walkOf(testenv.Testdata(t, "osv")), func() { n++ })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,14 +109,27 @@ func TestImportVulnerabilities(t *testing.T) {
 	if got := storedAffects(t, b.db); !slices.Equal(got, exampleAffects) {
 		t.Fatalf("affects:\n got %q\nwant %q", got, exampleAffects)
 	}
+	// The import is a document, and every record it wrote names it.
+	doc, err := b.store.Document(ctx, rep.DocumentID)
+	if err != nil {
+		t.Fatalf("the import's document %q: %v", rep.DocumentID, err)
+	}
+	if doc.Kind != "vulnerability" || doc.Status != persistence.StatusIngested || doc.ObjectKey == nil || *doc.ObjectKey != "testdata" ||
+		doc.Counts["new"] != 3 || doc.Counts["withdrawn"] != 1 {
+		t.Errorf("import document %+v", doc)
+	}
+	var unnamed int
+	if err := b.db.QueryRow(ctx, `SELECT count(*) FROM vulnerability WHERE document_id IS DISTINCT FROM $1`, rep.DocumentID).Scan(&unnamed); err != nil || unnamed != 0 {
+		t.Errorf("%d records do not name the import (%v)", unnamed, err)
+	}
 
 	t.Run("re-import changes no row", func(t *testing.T) {
 		before := tableCounts(t, b.db)
-		rep, err := ingest.ImportVulnerabilities(ctx, b.store, walkOf(testenv.Testdata(t, "osv")), nil)
+		rep, err := ingest.ImportVulnerabilities(ctx, b.store, "testdata", walkOf(testenv.Testdata(t, "osv")), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Unchanged != 4 || rep.New+rep.Updated+rep.Withdrawn+rep.Invalid != 0 {
+		if rep.Unchanged != 4 || rep.New+rep.Updated+rep.Withdrawn+rep.Invalid != 0 || rep.DocumentID != "" {
 			t.Errorf("re-import: %+v", rep)
 		}
 		if after := tableCounts(t, b.db); fmt.Sprint(after) != fmt.Sprint(before) {
@@ -155,7 +169,7 @@ func TestImportVulnerabilities(t *testing.T) {
 				}
 			}
 		})
-		rep, err := ingest.ImportVulnerabilities(ctx, b.store, func(fn func(string, []byte) error) error {
+		rep, err := ingest.ImportVulnerabilities(ctx, b.store, "", func(fn func(string, []byte) error) error {
 			for _, name := range names {
 				if err := fn(name, []byte(records[name])); err != nil {
 					return err
@@ -182,6 +196,30 @@ func TestImportVulnerabilities(t *testing.T) {
 			if f.Path != w.path || f.ID != w.id || f.Code != persistence.CodeInvalid || !strings.Contains(f.Message, w.in) {
 				t.Errorf("failure %d: %+v; want %s (%q) INVALID naming %q", i, f, w.path, w.id, w.in)
 			}
+		}
+	})
+
+	t.Run("an import stopped by an error is recorded failed", func(t *testing.T) {
+		stop := persistence.Wrap(persistence.CodeInvalid, errors.New("unreadable"), "b.zip: not a zip file")
+		rep, err := ingest.ImportVulnerabilities(ctx, b.store, "a.json b.zip", func(fn func(string, []byte) error) error {
+			if err := fn("a.json", []byte(`{"id":"PYSEC-9999-4","modified":"2024-01-01T00:00:00Z","affected":[]}`)); err != nil {
+				return err
+			}
+			return stop
+		}, nil)
+		if !errors.Is(err, stop) || rep.New != 1 {
+			t.Fatalf("report %+v, error %v; want 1 new and the walk's error", rep, err)
+		}
+		doc, err := b.store.Document(ctx, rep.DocumentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if doc.Status != persistence.StatusFailed || doc.ErrorCode == nil || *doc.ErrorCode != string(persistence.CodeInvalid) || doc.Counts["new"] != 1 {
+			t.Errorf("import document %+v", doc)
+		}
+		var named string
+		if err := b.db.QueryRow(ctx, `SELECT document_id FROM vulnerability WHERE external_id = 'PYSEC-9999-4'`).Scan(&named); err != nil || named != rep.DocumentID {
+			t.Errorf("the record written before the error names %q (%v), want %q", named, err, rep.DocumentID)
 		}
 	})
 }

@@ -104,6 +104,10 @@ type Vulnerability struct {
 	Published  *time.Time  `db:"published"`
 	Modified   *time.Time  `db:"modified"`
 	Withdrawn  *time.Time  `db:"withdrawn"`
+	// DocumentID names the document the record was last written from: a
+	// document of the store's vulnerabilities/ folder, or an import
+	// (BeginVulnerabilityImport).
+	DocumentID *string `db:"document_id"`
 	// FixedIn is the lowest fixed version above the affected version, read
 	// only with the versions a record affects; nil elsewhere.
 	FixedIn *string `db:"fixed_in"`

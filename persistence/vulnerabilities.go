@@ -92,6 +92,50 @@ func (s *Store) ImportVulnerabilities(ctx context.Context, documentID string, re
 	return out, nil
 }
 
+// BeginVulnerabilityImport records an import of OSV records that did not
+// come from the document store (`seshat vulnerabilities import`, the
+// importVulnerabilities mutation) as a document of the vulnerability kind,
+// PENDING, with source kept as its object key: the records the import
+// writes name it as the document they came from. FinishVulnerabilityImport
+// closes it.
+// Returns UNAVAILABLE when the database is unreachable.
+func (s *Store) BeginVulnerabilityImport(ctx context.Context, id, source string) error {
+	return s.WithTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `
+			INSERT INTO document (id, kind, object_key, status, attempts)
+			VALUES ($1, 'vulnerability', NULLIF($2, ''), 'PENDING', 1)`, id, source)
+		return err
+	})
+}
+
+// FinishVulnerabilityImport marks an import begun by
+// BeginVulnerabilityImport INGESTED with counts, or FAILED with failure's
+// code and message when failure is not nil (the records written before it
+// stay, each committed on its own). An import that succeeded without
+// writing any record (kept false) is removed instead, so a repeated import
+// of unchanged records changes no row.
+// Returns UNAVAILABLE when the database is unreachable.
+func (s *Store) FinishVulnerabilityImport(ctx context.Context, id string, counts Counts, kept bool, failure error) error {
+	return s.WithTx(ctx, func(tx pgx.Tx) error {
+		if failure == nil && !kept {
+			_, err := tx.Exec(ctx, `DELETE FROM document WHERE id = $1`, id)
+			return err
+		}
+		if failure != nil {
+			raw, err := json.Marshal(counts)
+			if err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, `
+				UPDATE document SET status = 'FAILED', error_code = $2, error = $3, counts = $4,
+					updated_at = now()
+				WHERE id = $1`, id, string(ErrorCode(failure)), ErrorMessage(failure), raw)
+			return err
+		}
+		return finishDocument(ctx, tx, id, counts)
+	})
+}
+
 // IngestVulnerabilityDocument writes the records of one document of the
 // vulnerability kind in one transaction and marks the document INGESTED,
 // as IngestSolverResult does for solver documents: a document already

@@ -244,6 +244,11 @@ type VulnerabilityImportFailure struct {
 // (UNAUTHENTICATED), a token without the ingest or admin scope (FORBIDDEN) and an
 // unreachable database (UNAVAILABLE).
 type VulnerabilityImportReport struct {
+	// The import, recorded as a document of kind vulnerability (document(id:)):
+	// INGESTED with its counts, and named as documentId by the records it wrote.
+	// Null when it wrote and refused nothing (every record unchanged): such an
+	// import leaves no row behind.
+	DocumentID *string `json:"documentId,omitempty"`
 	// Records seen for the first time.
 	New int `json:"new"`
 	// Records whose modified is newer than the stored one's.

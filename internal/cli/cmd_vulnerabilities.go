@@ -88,7 +88,7 @@ func runVulnerabilities(ctx context.Context, e *env, args []string) error {
 	defer store.Close()
 	bar := e.recordBar()
 	start := time.Now()
-	rep, err := ingest.ImportVulnerabilities(ctx, store, func(fn func(string, []byte) error) error {
+	rep, err := ingest.ImportVulnerabilities(ctx, store, strings.Join(paths, " "), func(fn func(string, []byte) error) error {
 		for _, p := range paths {
 			// Records are named by the path given, and for a directory or
 			// a zip by the file or entry below it.
@@ -150,6 +150,9 @@ func writeImportSummary(w io.Writer, rep ingest.ImportReport, took time.Duration
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "new\t%d\nupdated\t%d\nunchanged\t%d\nwithdrawn\t%d\ninvalid\t%d\naffected versions\t%d\ntime\t%s\n",
 		rep.New, rep.Updated, rep.Unchanged, rep.Withdrawn, rep.Invalid, rep.Affects, took.Round(time.Millisecond))
+	if rep.DocumentID != "" {
+		fmt.Fprintf(tw, "document\t%s\n", rep.DocumentID)
+	}
 	tw.Flush()
 	if len(rep.Failures) == 0 {
 		return

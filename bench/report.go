@@ -119,6 +119,14 @@ func (r *Report) Targets() []Target {
 		}
 	}
 	ts = append(ts, it, mt)
+	// The vulnerability overlay: one statement for the whole closure.
+	vt := Target{Contract: "vulnerability overlay on a dependencyGraph: one extra SQL statement whatever the node count"}
+	if v := r.Vulns; v != nil && v.Missing == "" {
+		vt.Known, vt.Met = true, v.OverlayStatements-v.PlainStatements == 1
+		vt.Figure = fmt.Sprintf("%s: %.0f statements with `vulnerable`, %.0f without (%d nodes, %d vulnerable); +%s ms at HTTP p50, +%s ms for the single SQL statement",
+			v.Dataset, v.OverlayStatements, v.PlainStatements, v.Nodes, v.Vulnerable, ms(v.Overlay.P50-v.Plain.P50), ms(v.SQLOverlay.P50-v.SQL.P50))
+	}
+	ts = append(ts, vt)
 	// Throughput against PostGraphile.
 	tt := Target{Contract: "nested 3-level query throughput >= PostGraphile's, same machine"}
 	if n := r.Nested; n != nil && len(n.Targets) == 2 {
@@ -176,6 +184,16 @@ func (r *Report) Table() string {
 				float64(g.Documents)/run.Elapsed.Seconds(), float64(g.Rows)/run.Elapsed.Seconds(), mib(run.MaxRSS))
 		}
 		fmt.Fprintf(tw, "raw COPY\t1\t%.1f\t\t%.0f\t\t\t\t\t\n", g.Copy.Seconds(), float64(g.Rows)/g.Copy.Seconds())
+	}
+	if v := r.Vulns; v != nil && v.Missing == "" {
+		part()
+		imp, re := v.RecordsPerSecond()
+		fmt.Fprintln(tw, "vulnerabilities\trecords\tseconds\trecords/s\taffected\t\t\t\t\t")
+		fmt.Fprintf(tw, "import\t%d\t%.2f\t%.0f\t%d\t\t\t\t\t\n", v.Records, v.Import.Seconds(), imp, v.Affects)
+		fmt.Fprintf(tw, "re-import\t%d\t%.2f\t%.0f\t\t\t\t\t\t\n", v.Records, v.Reimport.Seconds(), re)
+		fmt.Fprintln(tw, "overlay walk\tnodes\tvulnerable\tHTTP p50 ms\tstatements\tSQL p50 ms\t\t\t\t")
+		fmt.Fprintf(tw, "plain\t%d\t\t%s\t%.0f\t%s\t\t\t\t\n", v.Nodes, ms(v.Plain.P50), v.PlainStatements, ms(v.SQL.P50))
+		fmt.Fprintf(tw, "overlay\t%d\t%d\t%s\t%.0f\t%s\t\t\t\t\n", v.Nodes, v.Vulnerable, ms(v.Overlay.P50), v.OverlayStatements, ms(v.SQLOverlay.P50))
 	}
 	if m := r.Mixed; m != nil {
 		part()
@@ -282,6 +300,9 @@ func (r *Report) Markdown(command string) string {
 		if g.Note != "" {
 			fmt.Fprintf(&b, "\n%s\n", g.Note)
 		}
+	}
+	if v := r.Vulns; v != nil {
+		b.WriteString(v.Markdown())
 	}
 	if m := r.Mixed; m != nil {
 		ds := m.Dataset

@@ -32,6 +32,9 @@ type Config struct {
 	// MixedClients runs the mixed load with that many clients for
 	// LoadTime after Warmup (0: skipped).
 	MixedClients int
+	// Vulns runs the vulnerability measurement on the first size (nil:
+	// skipped).
+	Vulns *VulnConfig
 }
 
 // SizeSpec is a dataset size with the marker it must carry and the
@@ -51,6 +54,7 @@ type Report struct {
 	Nested   *NestedResult
 	Ingest   *IngestResult
 	Mixed    *MixedResult
+	Vulns    *VulnResult
 }
 
 // Run prepares the datasets and takes every measurement, logging progress
@@ -109,6 +113,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return rep, fmt.Errorf("nested query: %w", err)
 		}
 		rep.Nested = n
+	}
+
+	if len(rep.Datasets) > 0 && cfg.Vulns != nil {
+		v, err := RunVulnerabilities(ctx, cfg, rep.Datasets[0], logf)
+		if err != nil {
+			return rep, fmt.Errorf("vulnerabilities: %w", err)
+		}
+		rep.Vulns = v
 	}
 
 	if cfg.MixedClients > 0 {

@@ -26,7 +26,10 @@ const WalkDepth = 50
 
 // WalkQuery is the dependencyGraph request the HTTP measurement sends: every
 // node and edge field an adviser reads.
-func WalkQuery(r Root) string {
+func WalkQuery(r Root) string { return walkRequest(r, "") }
+
+// walkRequest is WalkQuery with extra selected beside nodes and edges.
+func walkRequest(r Root, extra string) string {
 	vars := map[string]any{
 		"root": map[string]any{"name": r.Name, "version": r.Version, "indexUrl": r.IndexURL},
 		"env": map[string]any{"osName": r.Environment.OSName, "osVersion": r.Environment.OSVersion,
@@ -39,6 +42,7 @@ func WalkQuery(r Root) string {
     nodes { id name version indexUrl depth solved }
     edges { from to versionRange marker extra }
     truncated depthReached
+    ` + extra + `
   }
 }`,
 		"variables": vars,

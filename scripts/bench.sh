@@ -56,4 +56,5 @@ exec .bin/bench/seshat-bench \
 	-sizes tf,tf10x \
 	-ingest tf \
 	-iters 20 \
+	-osv "${SESHAT_OSV_FIXTURES:-../shared/fixtures/osv}/vulns" \
 	"$@"

@@ -46,6 +46,7 @@ func run(ctx context.Context, args []string) error {
 	memDocs := fs.Int("memory-docs", 0, "documents of the memory measurement, a sync of that many generated documents (0: skipped; make bench-memory: 100000)")
 	memWorkers := fs.Int("memory-workers", 4, "workers of the memory measurement's sync")
 	mixedClients := fs.Int("mixed-clients", 64, "concurrent clients of the mixed load, for -load after -warmup (0: skipped)")
+	osvDir := fs.String("osv", "../shared/fixtures/osv/vulns", "OSV records (a directory, file or zip) of the vulnerability measurement, imported into a copy of the first size's dataset (empty: skipped)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,6 +55,9 @@ func run(ctx context.Context, args []string) error {
 		WalkIters: *iters, LoadTime: *loadTime, Warmup: *warmup,
 		Nested:       bench.NestedShape{Packages: *packages, Versions: 1000},
 		MixedClients: *mixedClients,
+	}
+	if *osvDir != "" {
+		cfg.Vulns = &bench.VulnConfig{Dir: *osvDir}
 	}
 	var err error
 	if cfg.Clients, err = ints(*clients); err != nil {

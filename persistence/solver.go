@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -115,19 +116,24 @@ func (s *Store) IngestSolverResultNoWait(ctx context.Context, doc DocumentRef, r
 }
 
 func (s *Store) ingestSolverResult(ctx context.Context, doc DocumentRef, res *SolverResult, force, wait bool) (IngestOutcome, error) {
-	return s.ingestDocument(ctx, doc, force, wait, func(tx pgx.Tx, counts Counts) error {
+	return s.ingestDocument(ctx, doc, force, wait, solverFacts, func(tx pgx.Tx, counts Counts) error {
 		return writeSolverResult(ctx, tx, doc.ID, res, counts)
 	})
 }
 
+// solverFacts are the tables holding a solver document's facts, by
+// document_id (edges and resolved versions go with their solved rows).
+var solverFacts = []string{"solved", "depends_on", "solver_problem", "package_metadata", "artifact"}
+
 // ingestDocument is every document kind's transaction: it claims the
 // document (waiting for another transaction's claim when wait, else
 // SKIPPED with Busy), skips it when it was ingested with the same SHA256
-// and not force, removes its earlier facts when it is re-ingested, lets
+// and not force, removes its earlier facts (the rows of the tables facts
+// names with its document_id) when it is re-ingested, lets
 // write add the new ones (counting what it writes in counts), and marks the
 // document INGESTED with those counts — all in one transaction, so a
 // document that fails leaves nothing behind.
-func (s *Store) ingestDocument(ctx context.Context, doc DocumentRef, force, wait bool, write func(tx pgx.Tx, counts Counts) error) (IngestOutcome, error) {
+func (s *Store) ingestDocument(ctx context.Context, doc DocumentRef, force, wait bool, facts []string, write func(tx pgx.Tx, counts Counts) error) (IngestOutcome, error) {
 	var out IngestOutcome
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		out = IngestOutcome{Counts: Counts{}}
@@ -139,7 +145,7 @@ func (s *Store) ingestDocument(ctx context.Context, doc DocumentRef, force, wait
 			out = IngestOutcome{Status: StatusSkipped, Counts: Counts{}, Busy: true}
 			return nil
 		}
-		skip, err := beginDocument(ctx, tx, doc, force)
+		skip, err := beginDocument(ctx, tx, doc, force, facts)
 		if err != nil {
 			return err
 		}
@@ -177,7 +183,7 @@ func claimDocument(ctx context.Context, tx pgx.Tx, id string, wait bool) (bool, 
 // the document is skipped. Otherwise it removes the document's previous
 // facts, for it is re-ingested; a document seen for the first time (its row
 // just inserted, xmax 0, with its first attempt counted) has none to remove.
-func beginDocument(ctx context.Context, tx pgx.Tx, doc DocumentRef, force bool) (skip Counts, err error) {
+func beginDocument(ctx context.Context, tx pgx.Tx, doc DocumentRef, force bool, facts []string) (skip Counts, err error) {
 	var status DocumentStatus
 	var sha *string
 	var counts Counts
@@ -199,7 +205,7 @@ func beginDocument(ctx context.Context, tx pgx.Tx, doc DocumentRef, force bool) 
 	if inserted {
 		return nil, nil
 	}
-	if err := deleteDocumentFacts(ctx, tx, doc.ID); err != nil {
+	if err := deleteDocumentFacts(ctx, tx, doc.ID, facts); err != nil {
 		return nil, err
 	}
 	_, err = tx.Exec(ctx, `
@@ -221,22 +227,19 @@ func finishDocument(ctx context.Context, tx pgx.Tx, id string, counts Counts) er
 	return err
 }
 
-// deleteDocumentFacts removes every fact a document wrote (edges and
-// resolved versions go with their solved rows). Nodes — packages, versions,
-// indexes, environments — are shared and stay.
-func deleteDocumentFacts(ctx context.Context, tx pgx.Tx, id string) error {
-	for _, q := range []string{
-		`DELETE FROM solved WHERE document_id = $1`,
-		`DELETE FROM depends_on WHERE document_id = $1`,
-		`DELETE FROM solver_problem WHERE document_id = $1`,
-		`DELETE FROM package_metadata WHERE document_id = $1`,
-		`DELETE FROM artifact WHERE document_id = $1`,
-	} {
-		if _, err := tx.Exec(ctx, q, id); err != nil {
-			return err
-		}
+// deleteDocumentFacts removes every fact a document wrote to the tables
+// facts names, in one statement. Nodes — packages, versions, indexes,
+// environments — are shared and stay.
+func deleteDocumentFacts(ctx context.Context, tx pgx.Tx, id string, facts []string) error {
+	if len(facts) == 0 {
+		return nil
 	}
-	return nil
+	parts := make([]string, len(facts))
+	for i, table := range facts {
+		parts[i] = fmt.Sprintf("d%d AS (DELETE FROM %s WHERE document_id = $1)", i, pgx.Identifier{table}.Sanitize())
+	}
+	_, err := tx.Exec(ctx, "WITH "+strings.Join(parts, ", ")+" SELECT 1", id)
+	return err
 }
 
 type versionKey struct {

@@ -146,7 +146,9 @@ func (s *Store) FinishVulnerabilityImport(ctx context.Context, id string, counts
 // versions they affect).
 // Returns INVALID for facts the schema rejects, UNAVAILABLE when the database is unreachable.
 func (s *Store) IngestVulnerabilityDocument(ctx context.Context, doc DocumentRef, recs []VulnerabilityRecord, force, wait bool) (IngestOutcome, error) {
-	return s.ingestDocument(ctx, doc, force, wait, func(tx pgx.Tx, counts Counts) error {
+	// Records are upserted by OSV id, so a document re-ingested has no facts
+	// to remove first.
+	return s.ingestDocument(ctx, doc, force, wait, nil, func(tx pgx.Tx, counts Counts) error {
 		if _, err := tx.Exec(ctx, vulnerabilityLock); err != nil {
 			return err
 		}

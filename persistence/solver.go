@@ -20,8 +20,11 @@ type SolverResult struct {
 	Environment   EnvironmentKey
 	SolvedAt      time.Time
 	Duration      float64
-	Entries       []SolvedEntry
-	Problems      []ProblemEntry
+	// Platform is the platform the solver ran on ("linux-x86_64"); "" when
+	// the document does not say.
+	Platform string
+	Entries  []SolvedEntry
+	Problems []ProblemEntry
 }
 
 // SolvedEntry is one package version of the solver's tree (or one solver
@@ -39,10 +42,34 @@ type SolvedEntry struct {
 	Dependencies     []DependencyEntry
 }
 
-// MetadataEntry is the core-metadata summary of a solved version.
+// MetadataEntry is the core metadata of a solved version, the license
+// the license solver detected for it and the packages it provides.
 type MetadataEntry struct {
 	Summary, License, RequiresPython *string
 	Classifiers                      []string
+	Author, AuthorEmail, HomePage    *string
+	RequiresDist                     []string
+	ProvidesExtra                    []string
+	Platforms                        []string
+	ProjectURLs                      []ProjectURL
+	PackageLicense                   *LicenseEntry
+	// ImportNames are the packages the version's files provide, by import
+	// name ("yaml", "dask.array").
+	ImportNames []string
+}
+
+// ProjectURL is one Project-URL of core metadata ("Source, https://...").
+type ProjectURL struct {
+	Label string `json:"label"`
+	URL   string `json:"url"`
+}
+
+// LicenseEntry is the license solver's verdict on a version: the license
+// (its full name, SPDX identifier and version, each nil when unknown) and
+// whether it warned (the license could not be told for sure).
+type LicenseEntry struct {
+	Name, Identifier, Version *string
+	Warning                   *bool
 }
 
 // ArtifactEntry is one distribution file of a version and its digest.
@@ -123,7 +150,7 @@ func (s *Store) ingestSolverResult(ctx context.Context, doc DocumentRef, res *So
 
 // solverFacts are the tables holding a solver document's facts, by
 // document_id (edges and resolved versions go with their solved rows).
-var solverFacts = []string{"solved", "depends_on", "solver_problem", "package_metadata", "artifact"}
+var solverFacts = []string{"solved", "depends_on", "solver_problem", "package_metadata", "artifact", "import_name"}
 
 // ingestDocument is every document kind's transaction: it claims the
 // document (waiting for another transaction's claim when wait, else
@@ -247,6 +274,9 @@ type versionKey struct {
 }
 
 func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *SolverResult, counts Counts) error {
+	// Versions and index URLs in their stored forms; texts keeps the
+	// spellings that differed, for display.
+	res, texts := normalResult(res)
 	entries := dedupeEntries(res.Entries)
 
 	// Nodes: indexes, packages, versions, in key order.
@@ -275,7 +305,7 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 	if err != nil {
 		return err
 	}
-	verIDs, err := upsertVersions(ctx, tx, verSet, nodes.packages, nodes.indexes)
+	verIDs, err := upsertVersions(ctx, tx, verSet, texts, nodes.packages, nodes.indexes)
 	if err != nil {
 		return err
 	}
@@ -321,18 +351,18 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 	b := &pgx.Batch{}
 	b.Queue(`
 		INSERT INTO solved AS s (version_id, environment_id, solver_id, document_id, solved_at, duration,
-			error, error_unparseable, error_unsolvable, error_details)
-		SELECT v, $2, $3, $4, $5, $6, e, u, us, d::jsonb
+			error, error_unparseable, error_unsolvable, error_details, platform)
+		SELECT v, $2, $3, $4, $5, $6, e, u, us, d::jsonb, NULLIF($11, '')
 		FROM unnest($1::bigint[], $7::bool[], $8::bool[], $9::bool[], $10::text[]) AS t(v, e, u, us, d)
 		ORDER BY v
 		ON CONFLICT (version_id, environment_id) DO UPDATE SET
 			solver_id = excluded.solver_id, document_id = excluded.document_id,
 			solved_at = excluded.solved_at, duration = excluded.duration, error = excluded.error,
 			error_unparseable = excluded.error_unparseable, error_unsolvable = excluded.error_unsolvable,
-			error_details = excluded.error_details
+			error_details = excluded.error_details, platform = excluded.platform
 		WHERE (excluded.solved_at, excluded.document_id) >= (s.solved_at, s.document_id)
 		RETURNING id, version_id, xmax = 0`,
-		vids, envID, solverID, docID, res.SolvedAt, res.Duration, errs, unparse, unsolv, details).Query(func(rows pgx.Rows) error {
+		vids, envID, solverID, docID, res.SolvedAt, res.Duration, errs, unparse, unsolv, details, res.Platform).Query(func(rows pgx.Rows) error {
 		var solvedID, versionID int64
 		var inserted bool
 		_, err := pgx.ForEachRow(rows, []any{&solvedID, &versionID, &inserted}, func() error {
@@ -424,7 +454,10 @@ func upsertNodes(ctx context.Context, tx pgx.Tx, urls, names []string, res *Solv
 	ids := nodeIDs{indexes: make(map[string]int64, len(urls)), packages: make(map[string]int64, len(names))}
 	env := res.Environment
 	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO package_index (url) SELECT u FROM unnest($1::text[]) AS u ORDER BY u
+	// An index first seen in a document is created disabled (Thoth's
+	// only_if_package_seen): its versions are not offered to solvers until
+	// an admin enables it (registerPackageIndex).
+	b.Queue(`INSERT INTO package_index (url, enabled) SELECT u, false FROM unnest($1::text[]) AS u ORDER BY u
 		ON CONFLICT (url) DO NOTHING`, urls)
 	b.Queue(`SELECT url, id FROM package_index WHERE url = ANY($1)`, urls).Query(collectIDs(ids.indexes))
 	b.Queue(`INSERT INTO package (name) SELECT n FROM unnest($1::text[]) AS n ORDER BY n
@@ -457,15 +490,22 @@ func collectIDs(into map[string]int64) func(pgx.Rows) error {
 	}
 }
 
-func upsertVersions(ctx context.Context, tx pgx.Tx, set map[versionKey]bool, pkgIDs, indexIDs map[string]int64) (map[versionKey]int64, error) {
+// upsertVersions inserts the versions of set unless they exist (a new one
+// with its spelling from texts when it differs from the stored form) and
+// reads their ids.
+func upsertVersions(ctx context.Context, tx pgx.Tx, set map[versionKey]bool, texts map[versionKey]string, pkgIDs, indexIDs map[string]int64) (map[versionKey]int64, error) {
 	type row struct {
 		pkg     int64
 		version string
 		index   *int64
+		text    *string
 	}
 	rowsIn := make([]row, 0, len(set))
 	for k := range set {
 		r := row{pkg: pkgIDs[k.name], version: k.version}
+		if t, ok := texts[k]; ok {
+			r.text = &t
+		}
 		if k.index != "" {
 			id := indexIDs[k.index]
 			r.index = &id
@@ -485,8 +525,9 @@ func upsertVersions(ctx context.Context, tx pgx.Tx, set map[versionKey]bool, pkg
 	pkgs := make([]int64, len(rowsIn))
 	vers := make([]string, len(rowsIn))
 	idxs := make([]*int64, len(rowsIn))
+	txts := make([]*string, len(rowsIn))
 	for i, r := range rowsIn {
-		pkgs[i], vers[i], idxs[i] = r.pkg, r.version, r.index
+		pkgs[i], vers[i], idxs[i], txts[i] = r.pkg, r.version, r.index, r.text
 	}
 	pkgNames := make(map[int64]string, len(pkgIDs))
 	for name, id := range pkgIDs {
@@ -503,10 +544,10 @@ func upsertVersions(ctx context.Context, tx pgx.Tx, set map[versionKey]bool, pkg
 	// scan package for every document.
 	b := &pgx.Batch{}
 	b.Queue(`
-		INSERT INTO package_version (package_id, version, index_id)
-		SELECT p, v, i FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS t(p, v, i)
+		INSERT INTO package_version (package_id, version, index_id, version_text)
+		SELECT p, v, i, x FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[]) AS t(p, v, i, x)
 		ORDER BY p, v, i
-		ON CONFLICT ON CONSTRAINT package_version_key DO NOTHING`, pkgs, vers, idxs)
+		ON CONFLICT ON CONSTRAINT package_version_key DO NOTHING`, pkgs, vers, idxs, txts)
 	b.Queue(`
 		SELECT pv.package_id, pv.version, pv.index_id, pv.id
 		FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS t(p, v, i)
@@ -627,9 +668,9 @@ func writeEdges(ctx context.Context, tx pgx.Tx, docID string, envID int64, entri
 // solved rows; the rows written go into counts when b runs.
 func queueMetadata(b *pgx.Batch, docID string, entries []SolvedEntry,
 	owned map[int64]int64, verIDs map[versionKey]int64, counts Counts) error {
-	var mVids []int64
-	var summaries, licenses, requires []*string
-	var classifiers []string // JSON arrays, one per row
+	if err := queueVersionMetadata(b, docID, entries, owned, verIDs, counts); err != nil {
+		return err
+	}
 	var aVids []int64
 	var aNames, aShas []string
 	for _, e := range entries {
@@ -637,40 +678,11 @@ func queueMetadata(b *pgx.Batch, docID string, entries []SolvedEntry,
 		if _, ok := owned[vid]; !ok {
 			continue
 		}
-		if m := e.Metadata; m != nil {
-			cl := m.Classifiers
-			if cl == nil {
-				cl = []string{}
-			}
-			raw, err := json.Marshal(cl)
-			if err != nil {
-				return err
-			}
-			mVids = append(mVids, vid)
-			summaries = append(summaries, m.Summary)
-			licenses = append(licenses, m.License)
-			requires = append(requires, m.RequiresPython)
-			classifiers = append(classifiers, string(raw))
-		}
 		for _, a := range e.Artifacts {
 			aVids = append(aVids, vid)
 			aNames = append(aNames, a.Name)
 			aShas = append(aShas, a.SHA256)
 		}
-	}
-	if len(mVids) > 0 {
-		b.Queue(`
-			INSERT INTO package_metadata AS m (version_id, summary, license, requires_python, classifiers, document_id)
-			SELECT v, s, l, r, ARRAY(SELECT jsonb_array_elements_text(c::jsonb)), $6
-			FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(v, s, l, r, c)
-			ORDER BY v
-			ON CONFLICT (version_id) DO UPDATE SET summary = excluded.summary, license = excluded.license,
-				requires_python = excluded.requires_python, classifiers = excluded.classifiers,
-				document_id = excluded.document_id`,
-			mVids, summaries, licenses, requires, classifiers, docID).Exec(func(tag pgconn.CommandTag) error {
-			counts["metadata"] = tag.RowsAffected()
-			return nil
-		})
 	}
 	if len(aVids) > 0 {
 		b.Queue(`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -41,10 +42,14 @@ func (d *dirStore) Put(ctx context.Context, key string, data []byte) error {
 	// A concurrent Delete may prune the folder between MkdirAll and
 	// CreateTemp; try again then.
 	for range 3 {
-		if err = writeFile(p, data); !errors.Is(err, fs.ErrNotExist) {
+		if err = writeFile(p, func(f *os.File) error { _, err := f.Write(data); return err }); !errors.Is(err, fs.ErrNotExist) {
 			break
 		}
 	}
+	return d.putError(err, key)
+}
+
+func (d *dirStore) putError(err error, key string) error {
 	switch {
 	case err == nil:
 		return nil
@@ -54,9 +59,41 @@ func (d *dirStore) Put(ctx context.Context, key string, data []byte) error {
 	return d.error(err, key, "store")
 }
 
+func (d *dirStore) PutStream(ctx context.Context, key string, r io.Reader) (int64, error) {
+	if err := CheckKey(key); err != nil {
+		return 0, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, d.error(err, key, "store")
+	}
+	var n int64
+	err := writeFile(d.path(key), func(f *os.File) (err error) {
+		n, err = io.Copy(f, r)
+		return err
+	})
+	if err != nil {
+		return 0, d.putError(err, key)
+	}
+	return n, nil
+}
+
+func (d *dirStore) GetStream(ctx context.Context, key string) (io.ReadCloser, error) {
+	if err := CheckKey(key); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, d.error(err, key, "retrieve")
+	}
+	f, err := os.Open(d.path(key))
+	if err != nil {
+		return nil, d.error(err, key, "retrieve")
+	}
+	return f, nil
+}
+
 // writeFile replaces p atomically: a temporary file in the same folder,
-// synced, then renamed over p.
-func writeFile(p string, data []byte) (err error) {
+// filled by write, synced, then renamed over p.
+func writeFile(p string, write func(f *os.File) error) (err error) {
 	dir := filepath.Dir(p)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -71,7 +108,7 @@ func writeFile(p string, data []byte) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if _, err := f.Write(data); err != nil {
+	if err := write(f); err != nil {
 		return err
 	}
 	if err := f.Chmod(0o644); err != nil {

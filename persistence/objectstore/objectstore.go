@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,6 +40,16 @@ type Store interface {
 	// Get returns the content stored under key.
 	// NOT_FOUND when there is no such object (or no bucket); INVALID for a bad key.
 	Get(ctx context.Context, key string) ([]byte, error)
+
+	// PutStream is Put for a blob of any size (a database dump): it stores
+	// what r yields until EOF, holding a bounded part of it in memory, and
+	// returns the number of bytes stored. Readers see the old or the new
+	// content; when r fails nothing is stored under key.
+	PutStream(ctx context.Context, key string, r io.Reader) (int64, error)
+
+	// GetStream is Get as a stream, for blobs; the caller closes it.
+	// NOT_FOUND when there is no such object (or no bucket); INVALID for a bad key.
+	GetStream(ctx context.Context, key string) (io.ReadCloser, error)
 
 	// Stat returns the metadata of the object under key.
 	// NOT_FOUND when there is no such object (or no bucket); INVALID for a bad key.

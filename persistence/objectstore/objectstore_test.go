@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -59,6 +60,7 @@ var conformance = []struct {
 	run  func(t *testing.T, open func(deployment string) objectstore.Store)
 }{
 	{"PutGetRoundtrip", testPutGet},
+	{"StreamRoundtrip", testStream},
 	{"JSONRoundtrip", testJSON},
 	{"MissingIsNotFound", testMissing},
 	{"Exists", testExists},
@@ -90,6 +92,58 @@ func wantCode(t testing.TB, err error, want persistence.Code, what string) {
 	if got := persistence.ErrorCode(err); got != want {
 		t.Errorf("%s: error code %q (err %v), want %q", what, got, err, want)
 	}
+}
+
+// failingReader yields n bytes, then fails.
+type failingReader struct{ n int }
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, errors.New("the source broke")
+	}
+	k := min(len(p), r.n)
+	clear(p[:k])
+	r.n -= k
+	return k, nil
+}
+
+// testStream: a blob larger than one S3 part goes in and comes out whole;
+// a source that fails stores nothing and leaves the old content.
+func testStream(t *testing.T, open func(string) objectstore.Store) {
+	s, ctx := open(""), t.Context()
+	blob := make([]byte, 17<<20+123) // more than one 16 MiB part
+	for i := range blob {
+		blob[i] = byte(i * 7)
+	}
+	n, err := s.PutStream(ctx, "graph-backup/pg_dump-1.dump", bytes.NewReader(blob))
+	if err != nil || n != int64(len(blob)) {
+		t.Fatalf("put stream: %d bytes, %v; want %d", n, err, len(blob))
+	}
+	r, err := s.GetStream(ctx, "graph-backup/pg_dump-1.dump")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(r)
+	r.Close()
+	if err != nil || !bytes.Equal(got, blob) {
+		t.Fatalf("get stream: %d bytes (%v), want the %d put", len(got), err, len(blob))
+	}
+	if _, err := s.PutStream(ctx, "graph-backup/pg_dump-1.dump", &failingReader{n: 1 << 20}); err == nil {
+		t.Error("a failing source was stored")
+	}
+	if o, err := s.Stat(ctx, "graph-backup/pg_dump-1.dump"); err != nil || o.Size != int64(len(blob)) {
+		t.Errorf("after a failed put the object is %+v (%v), want the old %d bytes", o, err, len(blob))
+	}
+	if _, err := s.PutStream(ctx, "graph-backup/new.dump", &failingReader{n: 10}); err == nil {
+		t.Error("a failing source was stored")
+	}
+	if ok, err := s.Exists(ctx, "graph-backup/new.dump"); ok || err != nil {
+		t.Errorf("a failed put left an object (%v)", err)
+	}
+	_, err = s.GetStream(ctx, "graph-backup/missing.dump")
+	wantCode(t, err, persistence.CodeNotFound, "get stream of a missing key")
+	_, err = s.PutStream(ctx, "../escape", bytes.NewReader(nil))
+	wantCode(t, err, persistence.CodeInvalid, "put stream of a bad key")
 }
 
 func testPutGet(t *testing.T, open func(string) objectstore.Store) {

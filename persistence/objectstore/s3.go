@@ -112,6 +112,40 @@ func (s *s3Store) Put(ctx context.Context, key string, data []byte) error {
 	return nil
 }
 
+// streamPartSize is the multipart part size of PutStream: the memory one
+// stream holds, and at S3's 10,000 parts a limit of about 160 GB.
+const streamPartSize = 16 << 20
+
+func (s *s3Store) PutStream(ctx context.Context, key string, r io.Reader) (int64, error) {
+	name, err := s.object(key)
+	if err != nil {
+		return 0, err
+	}
+	info, err := s.client.PutObject(ctx, s.bucket, name, r, -1,
+		minio.PutObjectOptions{ContentType: "application/octet-stream", PartSize: streamPartSize})
+	if err != nil {
+		return 0, s.error(err, key, "store")
+	}
+	return info.Size, nil
+}
+
+func (s *s3Store) GetStream(ctx context.Context, key string) (io.ReadCloser, error) {
+	name, err := s.object(key)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := s.client.GetObject(ctx, s.bucket, name, minio.GetObjectOptions{})
+	if err != nil {
+		return nil, s.error(err, key, "retrieve")
+	}
+	// Stat sends the GET, so a missing object is NOT_FOUND here.
+	if _, err := obj.Stat(); err != nil {
+		obj.Close()
+		return nil, s.error(err, key, "retrieve")
+	}
+	return obj, nil
+}
+
 func (s *s3Store) Get(ctx context.Context, key string) ([]byte, error) {
 	name, err := s.object(key)
 	if err != nil {

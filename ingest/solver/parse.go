@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -440,6 +442,12 @@ func (p *parser) entry(e *Entry, i int, r json.RawMessage) error {
 	if e.Metadata, err = coreMetadata(base, m["importlib_metadata"]); err != nil {
 		return err
 	}
+	if e.ImportNames, err = importNames(base, m["packages"], m["importlib_metadata"]); err != nil {
+		return err
+	}
+	if e.License, err = packageLicense(field(base, "package_license"), m["package_license"]); err != nil {
+		return err
+	}
 
 	deps, err := array(field(base, "dependencies"), m["dependencies"], MaxListItems)
 	if err != nil {
@@ -499,15 +507,144 @@ func coreMetadata(base string, r json.RawMessage) (*Metadata, error) {
 	if out.RequiresPython, err = optStr(field(base, "Requires-Python"), md["Requires-Python"]); err != nil {
 		return nil, err
 	}
-	// Classifier is multiple-use; a lone value may come as a plain string.
-	a := field(base, "Classifier")
-	if kind(md["Classifier"]) == "string" {
-		s, err := str(a, md["Classifier"])
+	for _, f := range []struct {
+		key string
+		to  **string
+	}{{"Author", &out.Author}, {"Author-email", &out.AuthorEmail}, {"Home-page", &out.HomePage}} {
+		if *f.to, err = optStr(field(base, f.key), md[f.key]); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range []struct {
+		key string
+		to  *[]string
+	}{{"Classifier", &out.Classifiers}, {"Requires-Dist", &out.RequiresDist}, {"Provides-Extra", &out.ProvidesExtra}, {"Platform", &out.Platforms}} {
+		if *f.to, err = multipleUse(field(base, f.key), md[f.key]); err != nil {
+			return nil, err
+		}
+	}
+	urls, err := multipleUse(field(base, "Project-URL"), md["Project-URL"])
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range urls {
+		label, url, ok := strings.Cut(u, ",")
+		if !ok {
+			label, url = "", u
+		}
+		out.ProjectURLs = append(out.ProjectURLs, ProjectURL{Label: strings.TrimSpace(label), URL: strings.TrimSpace(url)})
+	}
+	return out, nil
+}
+
+// multipleUse reads a multiple-use core metadata field: a list of
+// strings, or a lone value as a plain string; nil when absent.
+func multipleUse(a at, r json.RawMessage) ([]string, error) {
+	if kind(r) == "string" {
+		s, err := str(a, r)
 		if err != nil {
 			return nil, err
 		}
-		out.Classifiers = []string{s}
-	} else if out.Classifiers, err = strList(a, md["Classifier"]); err != nil {
+		return []string{s}, nil
+	}
+	return strList(a, r)
+}
+
+// importNames reads an entry's packages list, or derives it from
+// importlib_metadata.files when the entry has none (see Entry.ImportNames).
+func importNames(base string, packages, importlib json.RawMessage) ([]string, error) {
+	if !missing(packages) {
+		a := field(base, "packages")
+		names, err := strList(a, packages)
+		if err != nil {
+			return nil, err
+		}
+		for i, n := range names {
+			if strings.TrimSpace(n) == "" {
+				return nil, invalid(elem(a.String(), i), "empty import name")
+			}
+		}
+		if names == nil {
+			names = []string{}
+		}
+		return names, nil
+	}
+	im, err := optObject(field(base, "importlib_metadata"), importlib)
+	if err != nil || im == nil {
+		return nil, err
+	}
+	a := field(base+".importlib_metadata", "files")
+	files, err := optArray(a, im["files"], MaxListItems)
+	if err != nil || files == nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	names := []string{}
+	for i, f := range files {
+		fo, err := object(elem(a.String(), i), f)
+		if err != nil {
+			return nil, err
+		}
+		path, err := str(field(elem(a.String(), i).String(), "path"), fo["path"])
+		if err != nil {
+			return nil, err
+		}
+		parts := strings.Split(path, "/")
+		if len(parts) < 2 || parts[len(parts)-1] != "__init__.py" {
+			continue
+		}
+		dirs := parts[:len(parts)-1]
+		if slices.ContainsFunc(dirs, func(d string) bool { return d == "" || d == "." || d == ".." }) {
+			continue // outside site-packages, or not a package path
+		}
+		if n := strings.Join(dirs, "."); !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	sort.Slice(names, func(i, j int) bool {
+		di, dj := strings.Count(names[i], "."), strings.Count(names[j], ".")
+		if di != dj {
+			return di < dj
+		}
+		return names[i] < names[j]
+	})
+	return names, nil
+}
+
+// packageLicense reads the license solver's package_license.
+func packageLicense(a at, r json.RawMessage) (*License, error) {
+	m, err := optObject(a, r)
+	if err != nil || m == nil {
+		return nil, err
+	}
+	base := a.String()
+	out := &License{}
+	la := field(base, "license")
+	switch kind(m["license"]) {
+	case "absent", "null":
+	case "string":
+		s, err := str(la, m["license"])
+		if err != nil {
+			return nil, err
+		}
+		out.Name = &s
+	default:
+		lic, err := object(la, m["license"])
+		if err != nil {
+			return nil, err
+		}
+		if out.Name, err = optStr(field(la.String(), "full_name"), lic["full_name"]); err != nil {
+			return nil, err
+		}
+		if out.Identifier, err = optStr(field(la.String(), "identifier_spdx"), lic["identifier_spdx"]); err != nil {
+			return nil, err
+		}
+	}
+	if out.Version, err = optStr(field(base, "license_version"), m["license_version"]); err != nil {
+		return nil, err
+	}
+	if out.Warning, err = optBool(field(base, "warning"), m["warning"]); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -127,6 +127,23 @@ type Entry struct {
 	Artifacts []Artifact
 	// Dependencies are the requirements of the version.
 	Dependencies []Dependency
+	// ImportNames are the packages the version provides, by import name
+	// ("yaml", "dask.array"): the solver's packages list, or for documents
+	// before it the same list derived from importlib_metadata.files (a
+	// directory holding __init__.py, as the solver derives it), ordered by
+	// depth, then name; nil when the document has neither.
+	ImportNames []string
+	// License is the license solver's package_license; nil when absent.
+	License *License
+}
+
+// License is the license solver's verdict on a version (package_license).
+// A field is nil when the document does not say.
+type License struct {
+	Name       *string // license.full_name (a lone string: that string)
+	Identifier *string // license.identifier_spdx
+	Version    *string // license_version ("LICENSE-WITHOUT-VERSION", "UNDETECTED", "2.0")
+	Warning    *bool   // warning: the detection was not certain
 }
 
 // Metadata is the part of a version's core metadata that Seshat keeps. A
@@ -137,6 +154,21 @@ type Metadata struct {
 	License        *string  // "License"
 	RequiresPython *string  // "Requires-Python"
 	Classifiers    []string // "Classifier"
+	Author         *string  // "Author"
+	AuthorEmail    *string  // "Author-email"
+	HomePage       *string  // "Home-page"
+	RequiresDist   []string // "Requires-Dist", as written
+	ProvidesExtra  []string // "Provides-Extra"
+	Platforms      []string // "Platform"
+	// ProjectURLs are "Project-URL" values ("Source, https://...") split
+	// at their first comma; a value without one is a URL without label.
+	ProjectURLs []ProjectURL
+}
+
+// ProjectURL is one Project-URL of core metadata.
+type ProjectURL struct {
+	Label string
+	URL   string
 }
 
 // Artifact is one distribution file of a version, known by its digest.

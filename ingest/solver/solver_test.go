@@ -347,6 +347,51 @@ func TestFixtures(t *testing.T) {
 				}
 			},
 		},
+		{
+			file: "solver-rhel-8-py38-211201120000-5eedcafe0ddba115.json", wantID: "solver-rhel-8-py38-211201120000-5eedcafe0ddba115",
+			solverName: "solver-rhel-8-py38", env: newEnv("rhel", "8", "3.8"),
+			solverVersion: "1.12.0", datetime: time.Date(2021, 12, 1, 12, 0, 0, 500000000, time.UTC), duration: 12.25,
+			entries: 3, envPackages: 2,
+			check: func(t *testing.T, d *Document) {
+				if d.Platform != "linux-x86_64" {
+					t.Errorf("platform = %q", d.Platform)
+				}
+				y := d.Entries[0]
+				m := y.Metadata
+				if y.Name != "pyyaml" || y.IndexURL != "https://pypi.python.org/simple/" || m == nil ||
+					*m.Author != "Ada Sample" || *m.AuthorEmail != "ada@example.org" || *m.HomePage != "https://example.org/pyyaml-sample" ||
+					!reflect.DeepEqual(m.Platforms, []string{"Any"}) || m.RequiresDist != nil || m.ProvidesExtra != nil ||
+					!reflect.DeepEqual(m.ProjectURLs, []ProjectURL{{"Bug Tracker", "https://example.org/pyyaml-sample/issues"},
+						{"Source", "https://example.org/pyyaml-sample/src"}, {"", "https://example.org/no-label"}}) {
+					t.Errorf("tree[0] = %+v, metadata %+v (a lone Platform string is one platform; a Project-URL without a comma has no label)", y, m)
+				}
+				if !reflect.DeepEqual(y.ImportNames, []string{"yaml", "_yaml"}) {
+					t.Errorf("tree[0] import names = %q, want the packages list as written", y.ImportNames)
+				}
+				if l := y.License; l == nil || *l.Name != "MIT License" || *l.Identifier != "MIT" || *l.Version != "LICENSE-WITHOUT-VERSION" || *l.Warning {
+					t.Errorf("tree[0] license = %+v", l)
+				}
+				q := d.Entries[1]
+				m = q.Metadata
+				if q.Name != "quarto-tide" || q.Version != "2.0.0-RC1" || m.Author != nil || m.HomePage != nil ||
+					!reflect.DeepEqual(m.RequiresDist, []string{"PyYAML (>=5.1)", "tomli ; extra == 'toml'"}) ||
+					!reflect.DeepEqual(m.ProvidesExtra, []string{"toml"}) || !reflect.DeepEqual(m.Platforms, []string{"linux", "darwin"}) || m.ProjectURLs != nil {
+					t.Errorf("tree[1] = %+v, metadata %+v", q, m)
+				}
+				// No packages list: derived from the files (directories with
+				// __init__.py inside site-packages), shallowest first.
+				if !reflect.DeepEqual(q.ImportNames, []string{"quarto_tide", "quarto_tide.tables"}) {
+					t.Errorf("tree[1] import names = %q", q.ImportNames)
+				}
+				if l := q.License; l == nil || *l.Name != "UNDETECTED" || l.Identifier != nil || *l.Version != "UNDETECTED" || !*l.Warning {
+					t.Errorf("tree[1] license = %+v (a lone license string is its name)", l)
+				}
+				h := d.Entries[2]
+				if h.Name != "harbour-charts" || h.Metadata != nil || h.ImportNames != nil || h.License != nil {
+					t.Errorf("tree[2] = %+v", h)
+				}
+			},
+		},
 	}
 	// Every document of testdata/solver has its case here.
 	files, err := filepath.Glob(filepath.Join(testenv.Testdata(t, "solver"), "*.json"))
@@ -863,6 +908,15 @@ func TestMalformed(t *testing.T) {
 		{name: "sha256 a string", path: "result.tree[0].sha256", v: strings.Repeat("ab", 32), want: "result.tree[0].sha256"},
 		{name: "summary a number", path: "result.tree[0].importlib_metadata.metadata.Summary", v: 1, want: "result.tree[0].importlib_metadata.metadata.Summary"},
 		{name: "classifier a number", path: "result.tree[0].importlib_metadata.metadata.Classifier[1]", v: 1, want: "result.tree[0].importlib_metadata.metadata.Classifier[1]"},
+		{name: "author a list", path: "result.tree[0].importlib_metadata.metadata.Author", v: []any{"a"}, want: "result.tree[0].importlib_metadata.metadata.Author"},
+		{name: "requires-dist a number", path: "result.tree[0].importlib_metadata.metadata.Requires-Dist", v: []any{"six", 2}, want: "result.tree[0].importlib_metadata.metadata.Requires-Dist[1]"},
+		{name: "project-url an object", path: "result.tree[0].importlib_metadata.metadata.Project-URL", v: map[string]any{}, want: "result.tree[0].importlib_metadata.metadata.Project-URL"},
+		{name: "packages a string", path: "result.tree[0].packages", v: "yaml", want: "result.tree[0].packages"},
+		{name: "empty import name", path: "result.tree[0].packages", v: []any{"yaml", " "}, want: "result.tree[0].packages[1]"},
+		{name: "file without a path", path: "result.tree[0].importlib_metadata.files", v: []any{map[string]any{"size": 1}}, want: "result.tree[0].importlib_metadata.files[0].path"},
+		{name: "package_license a string", path: "result.tree[0].package_license", v: "MIT", want: "result.tree[0].package_license"},
+		{name: "license warning a string", path: "result.tree[0].package_license", v: map[string]any{"warning": "no"}, want: "result.tree[0].package_license.warning"},
+		{name: "license identifier a number", path: "result.tree[0].package_license", v: map[string]any{"license": map[string]any{"identifier_spdx": 1}}, want: "result.tree[0].package_license.license.identifier_spdx"},
 		{name: "missing dependencies", path: "result.tree[2].dependencies", v: del, want: "result.tree[2].dependencies"},
 		{name: "invalid dependency name", path: "result.tree[2].dependencies[0].package_name", v: "six six", want: "result.tree[2].dependencies[0].package_name"},
 		{name: "normalized name mismatch", path: "result.tree[0].dependencies[1].normalized_package_name", v: "scipy", want: "result.tree[0].dependencies[1].normalized_package_name"},

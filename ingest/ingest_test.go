@@ -14,6 +14,7 @@ import (
 	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
 	"github.com/seshat-graph/seshat/persistence/objectstore"
+	"github.com/seshat-graph/seshat/python"
 )
 
 type bundle struct {
@@ -102,7 +103,21 @@ func str(v any) string {
 }
 
 func versionKey(name, version, index string) string {
-	return norm(name) + "==" + strings.TrimSpace(version) + "@" + index
+	return norm(name) + "==" + normVersion(version) + "@" + normIndex(index)
+}
+
+// normVersion and normIndex are the forms versions and index URLs are
+// stored in: PEP 440 normal form, and python.NormalizeIndexURL's.
+func normVersion(v string) string {
+	n, _ := python.NormalizeVersion(v)
+	return n
+}
+
+func normIndex(u string) string {
+	if u == "" {
+		return ""
+	}
+	return python.NormalizeIndexURL(u)
 }
 
 // expected reads the tree entries, the errored versions and the edges of a
@@ -139,10 +154,10 @@ func expected(doc map[string]any) (tree, errored, edges []string) {
 				for _, r := range rv {
 					switch r := r.(type) {
 					case string: // 2018-19: versions, no index
-						resolved = append(resolved, ":"+r)
+						resolved = append(resolved, ":"+normVersion(r))
 					case map[string]any:
 						for _, v := range r["versions"].([]any) {
-							resolved = append(resolved, str(r["index"])+":"+v.(string))
+							resolved = append(resolved, normIndex(str(r["index"]))+":"+normVersion(v.(string)))
 						}
 					}
 				}
@@ -331,6 +346,7 @@ func TestFixtures(t *testing.T) {
 		"solver-fedora-31-py37-0c0ffee0":                   {0, 1, 0, 0},
 		"solver-fedora-31-py37-0d15ea5e":                   {1, 0, 0, 0},
 		"solver-rhel-8-py38-210611093015-5e5a7ba70c0ffee1": {5, 1, 9, 2},
+		"solver-rhel-8-py38-211201120000-5eedcafe0ddba115": {3, 0, 3, 0},
 	}
 	for _, f := range fx {
 		t.Run(f.id, func(t *testing.T) {
@@ -468,16 +484,19 @@ func TestLimitAndIDs(t *testing.T) {
 		codes[f.DocumentID] = f.Code
 	}
 	want := map[string]persistence.Code{
-		"solver-fedora-31-py37-00000000":        persistence.CodeNotFound,
-		"adviser-211011101010-0123456789abcdef": persistence.CodeInvalid,
-		"nonsense":                              persistence.CodeInvalid,
-		"solver-../x":                           persistence.CodeInvalid,
+		"solver-fedora-31-py37-00000000": persistence.CodeNotFound,
+		"nonsense":                       persistence.CodeInvalid,
+		"solver-../x":                    persistence.CodeInvalid,
 	}
 	if fmt.Sprint(codes) != fmt.Sprint(want) || rep.Processed != len(ids) {
 		t.Errorf("sync by id: %+v, failures %v, want %v", rep, codes, want)
 	}
+	// A kind without a writer yet is skipped with the reason, not failed.
+	if rep.Unsupported["adviser"] != 1 || !strings.Contains(rep.Reasons["adviser"], "adviser documents are not supported yet") {
+		t.Errorf("unsupported kinds %v, reasons %v, want one adviser document", rep.Unsupported, rep.Reasons)
+	}
 	d, err := b.store.Document(t.Context(), "adviser-211011101010-0123456789abcdef")
-	if err != nil || d == nil || d.Status != persistence.StatusFailed || d.Error == nil || !strings.Contains(*d.Error, "not supported") {
+	if err != nil || d == nil || d.Status != persistence.StatusSkipped || d.Error == nil || !strings.Contains(*d.Error, "not supported yet") || d.ErrorCode != nil {
 		t.Errorf("unsupported kind row = %+v, %v", d, err)
 	}
 	// An id that names no key, or no kind, leaves no row.

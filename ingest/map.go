@@ -25,6 +25,7 @@ func SolverResult(doc *solver.Document) *persistence.SolverResult {
 		Environment:   doc.Environment,
 		SolvedAt:      doc.Datetime,
 		Duration:      doc.Duration,
+		Platform:      doc.Platform,
 		Entries:       make([]persistence.SolvedEntry, 0, len(doc.Entries)+len(doc.Errors)),
 	}
 	type key struct{ name, version, index string }
@@ -67,11 +68,7 @@ func SolverResult(doc *solver.Document) *persistence.SolverResult {
 
 func solvedEntry(e solver.Entry) persistence.SolvedEntry {
 	out := persistence.SolvedEntry{Name: e.Name, Version: e.Version, IndexURL: e.IndexURL}
-	if m := e.Metadata; m != nil {
-		out.Metadata = &persistence.MetadataEntry{
-			Summary: m.Summary, License: m.License, RequiresPython: m.RequiresPython, Classifiers: m.Classifiers,
-		}
-	}
+	out.Metadata = metadataEntry(e)
 	for _, a := range e.Artifacts {
 		out.Artifacts = append(out.Artifacts, persistence.ArtifactEntry{SHA256: a.SHA256})
 	}
@@ -104,4 +101,25 @@ func failureDetails(f solver.Failure) json.RawMessage {
 		IsProvidedPackageVersion *bool           `json:"is_provided_package_version,omitempty"`
 	}{f.Type, f.Details, f.IsProvidedPackage, f.IsProvidedPackageVersion})
 	return d
+}
+
+// metadataEntry is an entry's core metadata, license and import names; nil
+// when the entry has none of them.
+func metadataEntry(e solver.Entry) *persistence.MetadataEntry {
+	if e.Metadata == nil && e.License == nil && e.ImportNames == nil {
+		return nil
+	}
+	out := &persistence.MetadataEntry{ImportNames: e.ImportNames}
+	if m := e.Metadata; m != nil {
+		out.Summary, out.License, out.RequiresPython, out.Classifiers = m.Summary, m.License, m.RequiresPython, m.Classifiers
+		out.Author, out.AuthorEmail, out.HomePage = m.Author, m.AuthorEmail, m.HomePage
+		out.RequiresDist, out.ProvidesExtra, out.Platforms = m.RequiresDist, m.ProvidesExtra, m.Platforms
+		for _, u := range m.ProjectURLs {
+			out.ProjectURLs = append(out.ProjectURLs, persistence.ProjectURL{Label: u.Label, URL: u.URL})
+		}
+	}
+	if l := e.License; l != nil {
+		out.PackageLicense = &persistence.LicenseEntry{Name: l.Name, Identifier: l.Identifier, Version: l.Version, Warning: l.Warning}
+	}
+	return out
 }

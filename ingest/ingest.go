@@ -51,7 +51,15 @@ type Result struct {
 	// INVALID for a malformed document (the message names the JSON path),
 	// UNAVAILABLE when the document store or the database could not be
 	// reached, NOT_FOUND when the document is missing from the store.
+	// For a document SKIPPED because its kind has no writer yet (see
+	// Unsupported) it is the reason, "... not supported yet ...".
 	Err error
+}
+
+// Unsupported says whether r is a document SKIPPED because its kind has no
+// writer yet, rather than because it was ingested before or busy.
+func (r Result) Unsupported() bool {
+	return r.Status == persistence.StatusSkipped && r.Err != nil
 }
 
 // writeOpts say how a document is written.
@@ -181,7 +189,7 @@ func (s *Service) process(ctx context.Context, k kind, ref persistence.DocumentR
 	r := Result{DocumentID: ref.ID, Kind: k.name}
 	ref.Kind = k.name
 	if k.write == nil {
-		return s.failed(ctx, r, ref, notSupported(k))
+		return s.unsupported(ctx, r, ref, o)
 	}
 	// Skipping unchanged content costs one indexed read, no parse, no transaction.
 	if !o.force && !o.dryRun {
@@ -203,6 +211,21 @@ func (s *Service) process(ctx context.Context, k kind, ref persistence.DocumentR
 		return s.failed(ctx, r, ref, err)
 	}
 	r.Status, r.Counts, r.Busy = out.Status, out.Counts, out.Busy
+	return r
+}
+
+// unsupported reports a document of a kind that has no writer yet as
+// SKIPPED, with the reason in r.Err, and records that on its row (unless a
+// dry run, or ctx is done): such a document is not refused, it waits for
+// its kind's writer, and the first sync after the writer lands ingests it.
+func (s *Service) unsupported(ctx context.Context, r Result, ref persistence.DocumentRef, o writeOpts) Result {
+	r.Status, r.Err = persistence.StatusSkipped, notSupported(kind{name: ref.Kind})
+	if o.dryRun || ctx.Err() != nil {
+		return r
+	}
+	if err := s.Store.MarkDocumentSkipped(ctx, ref, persistence.ErrorMessage(r.Err)); err != nil {
+		s.logger().ErrorContext(ctx, "cannot record a document of a kind not supported yet", "document", ref.ID, "err", err)
+	}
 	return r
 }
 

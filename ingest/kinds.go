@@ -12,8 +12,9 @@ import (
 type writer func(ctx context.Context, s *Service, ref persistence.DocumentRef, raw []byte, o writeOpts) (persistence.IngestOutcome, error)
 
 // writers maps every kind of objectstore's layout (objectstore.Kinds) to the
-// writer of its documents; nil says the kind is recognised, so its
-// documents fail with a clear reason, but not ingested yet. TestWriters
+// writer of its documents; nil says the kind is recognised but not ingested
+// yet: its documents are SKIPPED with the reason (see notSupported), never
+// FAILED, and are ingested by the first sync after their writer lands. TestWriters
 // fails when a kind of the layout is missing here: a new kind is one row of
 // the layout and one entry here.
 var writers = map[string]writer{
@@ -53,7 +54,8 @@ func KindOf(id string) (string, error) {
 	return objectstore.KindFor(id, "", "")
 }
 
-// notSupported is the failure of a document of kind k, which has no writer.
+// notSupported is the reason a document of kind k, which has no writer yet,
+// is SKIPPED.
 func notSupported(k kind) error {
 	var ingested []string
 	for _, name := range objectstore.Kinds() {

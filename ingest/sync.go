@@ -42,6 +42,11 @@ type Report struct {
 	Processed, Synced, Skipped, Failed int
 	// Failures lists the failed documents, at most MaxReportedFailures.
 	Failures []Failure
+	// Unsupported counts, by kind, the SKIPPED documents whose kind has no
+	// writer yet ("adviser": 3); Reasons holds the reason given for each
+	// such kind.
+	Unsupported map[string]int
+	Reasons     map[string]string
 }
 
 type job struct{ id, key string }
@@ -234,6 +239,13 @@ func (r *Report) add(res Result) {
 		r.Synced++
 	case persistence.StatusSkipped:
 		r.Skipped++
+		if res.Unsupported() {
+			if r.Unsupported == nil {
+				r.Unsupported, r.Reasons = map[string]int{}, map[string]string{}
+			}
+			r.Unsupported[res.Kind]++
+			r.Reasons[res.Kind] = persistence.ErrorMessage(res.Err)
+		}
 	default:
 		r.Failed++
 		if len(r.Failures) < MaxReportedFailures {

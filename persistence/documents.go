@@ -30,6 +30,25 @@ func (s *Store) MarkDocumentFailed(ctx context.Context, doc DocumentRef, code Co
 	})
 }
 
+// MarkDocumentSkipped records that a document of a kind Seshat does not
+// ingest yet was seen: its row (created when missing) gets status SKIPPED
+// and the reason, without an error code or a new attempt; it has no facts.
+// Returns UNAVAILABLE when the database is unreachable.
+func (s *Store) MarkDocumentSkipped(ctx context.Context, doc DocumentRef, reason string) error {
+	return s.WithTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `
+			INSERT INTO document (id, kind, object_key, sha256, status, error)
+			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), 'SKIPPED', $5)
+			ON CONFLICT (id) DO UPDATE SET
+				kind = excluded.kind,
+				object_key = coalesce(excluded.object_key, document.object_key),
+				sha256 = coalesce(excluded.sha256, document.sha256),
+				status = 'SKIPPED', error_code = NULL, error = excluded.error, updated_at = now()`,
+			doc.ID, doc.Kind, doc.ObjectKey, doc.SHA256, reason)
+		return err
+	})
+}
+
 // Document returns the document with the given id, or nil when Seshat has
 // never seen it.
 // Returns UNAVAILABLE when the database is unreachable.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,8 +52,9 @@ recorded FAILED with its reason (document(id) in GraphQL shows it), the sync
 goes on, and the next sync tries it again.
 
 On a terminal a progress bar shows on stderr; otherwise a log line every few
-seconds. A summary table follows on stdout. The exit status is 1 when any
-document failed.
+seconds. A summary table follows on stdout. Documents of kinds Seshat does
+not ingest yet are SKIPPED with the reason, not failed. The exit status is 1
+when any document failed.
 
 Examples:
   seshat sync --prefix solver                 every solver document
@@ -178,6 +180,16 @@ func writeSummary(w io.Writer, rep ingest.Report, took time.Duration, dryRun boo
 	fmt.Fprintf(tw, "processed\t%d\n%s\t%d\nskipped\t%d\nfailed\t%d\ntime\t%s\n",
 		rep.Processed, synced, rep.Synced, rep.Skipped, rep.Failed, took.Round(time.Millisecond))
 	tw.Flush()
+	if len(rep.Unsupported) > 0 {
+		// Skipped, not failed: their kinds have no writer yet.
+		fmt.Fprintln(w, "\nSkipped documents of kinds not supported yet:")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "KIND\tDOCUMENTS\tREASON")
+		for _, k := range slices.Sorted(maps.Keys(rep.Unsupported)) {
+			fmt.Fprintf(tw, "%s\t%d\t%s\n", k, rep.Unsupported[k], rep.Reasons[k])
+		}
+		tw.Flush()
+	}
 	if len(rep.Failures) == 0 {
 		return
 	}

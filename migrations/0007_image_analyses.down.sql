@@ -1,0 +1,14 @@
+DROP TABLE IF EXISTS image_python_file;
+DROP TABLE IF EXISTS image_python_interpreter;
+DROP TABLE IF EXISTS image_symbol;
+DROP TABLE IF EXISTS versioned_symbol;
+DROP TABLE IF EXISTS image_deb;
+DROP TABLE IF EXISTS deb_requirement;
+DROP TABLE IF EXISTS deb_package_version;
+DROP TABLE IF EXISTS image_rpm;
+DROP TABLE IF EXISTS rpm_requires;
+DROP TABLE IF EXISTS rpm_requirement;
+DROP TABLE IF EXISTS rpm_package_version;
+DROP TABLE IF EXISTS image_python_package;
+DROP TABLE IF EXISTS image_analysis;
+DROP TABLE IF EXISTS software_environment;

@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	PackageIndex() PackageIndexResolver
 	PackageVersion() PackageVersionResolver
 	Query() QueryResolver
+	Rule() RuleResolver
 	SolvedRecord() SolvedRecordResolver
 	Vulnerability() VulnerabilityResolver
 }
@@ -47,6 +48,17 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Artifact struct {
+		Name    func(childComplexity int) int
+		Present func(childComplexity int) int
+		SHA256  func(childComplexity int) int
+	}
+
+	CreateRulePayload struct {
+		Created func(childComplexity int) int
+		Rule    func(childComplexity int) int
+	}
+
 	Dependency struct {
 		DocumentID             func(childComplexity int) int
 		Extra                  func(childComplexity int) int
@@ -55,7 +67,7 @@ type ComplexityRoot struct {
 		MarkerEvaluationResult func(childComplexity int) int
 		Package                func(childComplexity int) int
 		PackageName            func(childComplexity int) int
-		ResolvedVersions       func(childComplexity int) int
+		ResolvedVersions       func(childComplexity int, includeMissing *bool) int
 		VersionRange           func(childComplexity int) int
 	}
 
@@ -150,18 +162,22 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		CreateRule            func(childComplexity int, input model.CreateRuleInput) int
+		DeleteRule            func(childComplexity int, id string) int
 		ImportVulnerabilities func(childComplexity int, input model.ImportVulnerabilitiesInput) int
 		IngestDocument        func(childComplexity int, input model.IngestDocumentInput) int
+		MarkPackageVersion    func(childComplexity int, input model.MarkPackageVersionInput) int
 		RegisterPackageIndex  func(childComplexity int, url string, warehouseAPIURL *string, verifySsl *bool, enabled *bool) int
+		SetArtifactPresent    func(childComplexity int, name string, version string, indexURL string, sha256 string, present bool) int
 		SyncDocuments         func(childComplexity int, input model.SyncDocumentsInput) int
 	}
 
 	Package struct {
 		Dependents      func(childComplexity int, environment *model.EnvironmentInput, first *int, after *string) int
 		ID              func(childComplexity int) int
-		LatestVersion   func(childComplexity int, indexURL *string) int
+		LatestVersion   func(childComplexity int, indexURL *string, includeMissing *bool) int
 		Name            func(childComplexity int) int
-		Versions        func(childComplexity int, first *int, after *string, indexURL *string) int
+		Versions        func(childComplexity int, first *int, after *string, indexURL *string, environment *model.EnvironmentInput, solvedOnly *bool, includeErrors *bool, includeMissing *bool) int
 		Vulnerabilities func(childComplexity int) int
 	}
 
@@ -192,19 +208,25 @@ type ComplexityRoot struct {
 	}
 
 	PackageVersion struct {
-		Dependencies    func(childComplexity int, environment model.EnvironmentInput, extras []string, markerTrueOnly *bool) int
-		Dependents      func(childComplexity int, environment *model.EnvironmentInput, first *int, after *string) int
-		Environments    func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Index           func(childComplexity int) int
-		IndexURL        func(childComplexity int) int
-		Metadata        func(childComplexity int) int
-		Name            func(childComplexity int) int
-		Package         func(childComplexity int) int
-		Solved          func(childComplexity int, environment *model.EnvironmentInput) int
-		SolverErrors    func(childComplexity int) int
-		Version         func(childComplexity int) int
-		Vulnerabilities func(childComplexity int) int
+		Artifacts            func(childComplexity int) int
+		Dependencies         func(childComplexity int, environment model.EnvironmentInput, extras []string, markerTrueOnly *bool) int
+		Dependents           func(childComplexity int, environment *model.EnvironmentInput, first *int, after *string) int
+		Environments         func(childComplexity int) int
+		Hashes               func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Index                func(childComplexity int) int
+		IndexURL             func(childComplexity int) int
+		IsMissing            func(childComplexity int) int
+		Metadata             func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		Package              func(childComplexity int) int
+		ProvidesSourceDistro func(childComplexity int) int
+		Records              func(childComplexity int, environment model.EnvironmentInput, includeErrors *bool, includeMissing *bool) int
+		Rules                func(childComplexity int) int
+		Solved               func(childComplexity int, environment *model.EnvironmentInput) int
+		SolverErrors         func(childComplexity int) int
+		Version              func(childComplexity int) int
+		Vulnerabilities      func(childComplexity int) int
 	}
 
 	PackageVersionConnection struct {
@@ -226,7 +248,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		DependencyGraph            func(childComplexity int, root model.PackageVersionInput, environment model.EnvironmentInput, maxDepth *int, extras []string, markerTrueOnly *bool) int
+		DependencyGraph            func(childComplexity int, root model.PackageVersionInput, environment model.EnvironmentInput, maxDepth *int, extras []string, markerTrueOnly *bool, includeMissing *bool) int
 		Dependents                 func(childComplexity int, name string, version *string, environment *model.EnvironmentInput, maxDepth *int, first *int, after *string) int
 		Document                   func(childComplexity int, id string) int
 		Documents                  func(childComplexity int, kind *string, status *model.DocumentStatus, first *int, after *string) int
@@ -235,11 +257,35 @@ type ComplexityRoot struct {
 		Node                       func(childComplexity int, id string) int
 		Package                    func(childComplexity int, name string) int
 		PackageVersion             func(childComplexity int, name string, version string, indexURL *string) int
+		PackageVersions            func(childComplexity int, name string, version string, environment *model.EnvironmentInput, includeErrors *bool, includeMissing *bool) int
 		Packages                   func(childComplexity int, nameStartsWith *string, first *int, after *string) int
+		Rule                       func(childComplexity int, id string) int
+		Rules                      func(childComplexity int, packageArg *string, first *int, after *string) int
 		UnsolvedPackageVersions    func(childComplexity int, environment model.EnvironmentInput, indexURL *string, first *int, after *string) int
 		Vulnerabilities            func(childComplexity int, packageArg *string, first *int, after *string) int
 		Vulnerability              func(childComplexity int, id string) int
 		VulnerabilityDataUpdatedAt func(childComplexity int) int
+	}
+
+	Rule struct {
+		CreatedAt    func(childComplexity int) int
+		Description  func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Index        func(childComplexity int) int
+		IndexURL     func(childComplexity int) int
+		PackageName  func(childComplexity int) int
+		VersionRange func(childComplexity int) int
+	}
+
+	RuleConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RuleEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Severity struct {
@@ -331,7 +377,7 @@ type ComplexityRoot struct {
 type DependencyResolver interface {
 	Package(ctx context.Context, obj *persistence.Dependency) (*persistence.Package, error)
 
-	ResolvedVersions(ctx context.Context, obj *persistence.Dependency) ([]persistence.PackageVersion, error)
+	ResolvedVersions(ctx context.Context, obj *persistence.Dependency, includeMissing *bool) ([]persistence.PackageVersion, error)
 }
 type DocumentResolver interface {
 	Status(ctx context.Context, obj *persistence.Document) (model.DocumentStatus, error)
@@ -343,15 +389,19 @@ type EnvironmentResolver interface {
 }
 type MutationResolver interface {
 	RegisterPackageIndex(ctx context.Context, url string, warehouseAPIURL *string, verifySsl *bool, enabled *bool) (*persistence.PackageIndex, error)
+	SetArtifactPresent(ctx context.Context, name string, version string, indexURL string, sha256 string, present bool) (*persistence.Artifact, error)
 	IngestDocument(ctx context.Context, input model.IngestDocumentInput) (*model.IngestResult, error)
 	SyncDocuments(ctx context.Context, input model.SyncDocumentsInput) (*model.SyncReport, error)
+	MarkPackageVersion(ctx context.Context, input model.MarkPackageVersionInput) (*persistence.PackageVersion, error)
+	CreateRule(ctx context.Context, input model.CreateRuleInput) (*model.CreateRulePayload, error)
+	DeleteRule(ctx context.Context, id string) (*persistence.Rule, error)
 	ImportVulnerabilities(ctx context.Context, input model.ImportVulnerabilitiesInput) (*model.VulnerabilityImportReport, error)
 }
 type PackageResolver interface {
 	ID(ctx context.Context, obj *persistence.Package) (string, error)
 
-	Versions(ctx context.Context, obj *persistence.Package, first *int, after *string, indexURL *string) (*model.PackageVersionConnection, error)
-	LatestVersion(ctx context.Context, obj *persistence.Package, indexURL *string) (*persistence.PackageVersion, error)
+	Versions(ctx context.Context, obj *persistence.Package, first *int, after *string, indexURL *string, environment *model.EnvironmentInput, solvedOnly *bool, includeErrors *bool, includeMissing *bool) (*model.PackageVersionConnection, error)
+	LatestVersion(ctx context.Context, obj *persistence.Package, indexURL *string, includeMissing *bool) (*persistence.PackageVersion, error)
 	Dependents(ctx context.Context, obj *persistence.Package, environment *model.EnvironmentInput, first *int, after *string) (*model.DependentConnection, error)
 	Vulnerabilities(ctx context.Context, obj *persistence.Package) ([]persistence.Vulnerability, error)
 }
@@ -370,22 +420,35 @@ type PackageVersionResolver interface {
 	SolverErrors(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.Solved, error)
 	Vulnerabilities(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.Vulnerability, error)
 	Metadata(ctx context.Context, obj *persistence.PackageVersion) (*persistence.PackageMetadata, error)
+	Artifacts(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.Artifact, error)
+	Hashes(ctx context.Context, obj *persistence.PackageVersion) ([]string, error)
+
+	Records(ctx context.Context, obj *persistence.PackageVersion, environment model.EnvironmentInput, includeErrors *bool, includeMissing *bool) ([]persistence.PackageVersion, error)
+	Rules(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.Rule, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Entity, error)
 	Document(ctx context.Context, id string) (*persistence.Document, error)
 	Documents(ctx context.Context, kind *string, status *model.DocumentStatus, first *int, after *string) (*model.DocumentConnection, error)
 	Environments(ctx context.Context) ([]persistence.Environment, error)
-	DependencyGraph(ctx context.Context, root model.PackageVersionInput, environment model.EnvironmentInput, maxDepth *int, extras []string, markerTrueOnly *bool) (*model.DependencyGraph, error)
+	DependencyGraph(ctx context.Context, root model.PackageVersionInput, environment model.EnvironmentInput, maxDepth *int, extras []string, markerTrueOnly *bool, includeMissing *bool) (*model.DependencyGraph, error)
 	Dependents(ctx context.Context, name string, version *string, environment *model.EnvironmentInput, maxDepth *int, first *int, after *string) (*model.DependentConnection, error)
 	UnsolvedPackageVersions(ctx context.Context, environment model.EnvironmentInput, indexURL *string, first *int, after *string) (*model.PackageVersionConnection, error)
 	Indexes(ctx context.Context, enabled *bool) ([]persistence.PackageIndex, error)
 	Package(ctx context.Context, name string) (*persistence.Package, error)
 	Packages(ctx context.Context, nameStartsWith *string, first *int, after *string) (*model.PackageConnection, error)
 	PackageVersion(ctx context.Context, name string, version string, indexURL *string) (*persistence.PackageVersion, error)
+	PackageVersions(ctx context.Context, name string, version string, environment *model.EnvironmentInput, includeErrors *bool, includeMissing *bool) ([]persistence.PackageVersion, error)
+	Rules(ctx context.Context, packageArg *string, first *int, after *string) (*model.RuleConnection, error)
+	Rule(ctx context.Context, id string) (*persistence.Rule, error)
 	Vulnerability(ctx context.Context, id string) (*persistence.Vulnerability, error)
 	Vulnerabilities(ctx context.Context, packageArg *string, first *int, after *string) (*model.VulnerabilityConnection, error)
 	VulnerabilityDataUpdatedAt(ctx context.Context) (*time.Time, error)
+}
+type RuleResolver interface {
+	ID(ctx context.Context, obj *persistence.Rule) (string, error)
+
+	Index(ctx context.Context, obj *persistence.Rule) (*persistence.PackageIndex, error)
 }
 type SolvedRecordResolver interface {
 	Environment(ctx context.Context, obj *persistence.Solved) (*persistence.Environment, error)
@@ -415,6 +478,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Artifact.name":
+		if e.ComplexityRoot.Artifact.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Artifact.Name(childComplexity), true
+	case "Artifact.present":
+		if e.ComplexityRoot.Artifact.Present == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Artifact.Present(childComplexity), true
+	case "Artifact.sha256":
+		if e.ComplexityRoot.Artifact.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Artifact.SHA256(childComplexity), true
+
+	case "CreateRulePayload.created":
+		if e.ComplexityRoot.CreateRulePayload.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateRulePayload.Created(childComplexity), true
+	case "CreateRulePayload.rule":
+		if e.ComplexityRoot.CreateRulePayload.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateRulePayload.Rule(childComplexity), true
 
 	case "Dependency.documentId":
 		if e.ComplexityRoot.Dependency.DocumentID == nil {
@@ -463,7 +558,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Dependency.ResolvedVersions(childComplexity), true
+		args, err := ec.field_Dependency_resolvedVersions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Dependency.ResolvedVersions(childComplexity, args["includeMissing"].(*bool)), true
 	case "Dependency.versionRange":
 		if e.ComplexityRoot.Dependency.VersionRange == nil {
 			break
@@ -841,6 +941,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IngestResult.Status(childComplexity), true
 
+	case "Mutation.createRule":
+		if e.ComplexityRoot.Mutation.CreateRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateRule(childComplexity, args["input"].(model.CreateRuleInput)), true
+	case "Mutation.deleteRule":
+		if e.ComplexityRoot.Mutation.DeleteRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteRule(childComplexity, args["id"].(string)), true
 	case "Mutation.importVulnerabilities":
 		if e.ComplexityRoot.Mutation.ImportVulnerabilities == nil {
 			break
@@ -863,6 +985,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IngestDocument(childComplexity, args["input"].(model.IngestDocumentInput)), true
+	case "Mutation.markPackageVersion":
+		if e.ComplexityRoot.Mutation.MarkPackageVersion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markPackageVersion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkPackageVersion(childComplexity, args["input"].(model.MarkPackageVersionInput)), true
 	case "Mutation.registerPackageIndex":
 		if e.ComplexityRoot.Mutation.RegisterPackageIndex == nil {
 			break
@@ -874,6 +1007,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterPackageIndex(childComplexity, args["url"].(string), args["warehouseApiUrl"].(*string), args["verifySsl"].(*bool), args["enabled"].(*bool)), true
+	case "Mutation.setArtifactPresent":
+		if e.ComplexityRoot.Mutation.SetArtifactPresent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setArtifactPresent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetArtifactPresent(childComplexity, args["name"].(string), args["version"].(string), args["indexUrl"].(string), args["sha256"].(string), args["present"].(bool)), true
 	case "Mutation.syncDocuments":
 		if e.ComplexityRoot.Mutation.SyncDocuments == nil {
 			break
@@ -913,7 +1057,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Package.LatestVersion(childComplexity, args["indexUrl"].(*string)), true
+		return e.ComplexityRoot.Package.LatestVersion(childComplexity, args["indexUrl"].(*string), args["includeMissing"].(*bool)), true
 	case "Package.name":
 		if e.ComplexityRoot.Package.Name == nil {
 			break
@@ -930,7 +1074,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Package.Versions(childComplexity, args["first"].(*int), args["after"].(*string), args["indexUrl"].(*string)), true
+		return e.ComplexityRoot.Package.Versions(childComplexity, args["first"].(*int), args["after"].(*string), args["indexUrl"].(*string), args["environment"].(*model.EnvironmentInput), args["solvedOnly"].(*bool), args["includeErrors"].(*bool), args["includeMissing"].(*bool)), true
 	case "Package.vulnerabilities":
 		if e.ComplexityRoot.Package.Vulnerabilities == nil {
 			break
@@ -1026,6 +1170,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PackageMetadata.Summary(childComplexity), true
 
+	case "PackageVersion.artifacts":
+		if e.ComplexityRoot.PackageVersion.Artifacts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageVersion.Artifacts(childComplexity), true
 	case "PackageVersion.dependencies":
 		if e.ComplexityRoot.PackageVersion.Dependencies == nil {
 			break
@@ -1054,6 +1204,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageVersion.Environments(childComplexity), true
+	case "PackageVersion.hashes":
+		if e.ComplexityRoot.PackageVersion.Hashes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageVersion.Hashes(childComplexity), true
 	case "PackageVersion.id":
 		if e.ComplexityRoot.PackageVersion.ID == nil {
 			break
@@ -1072,6 +1228,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageVersion.IndexURL(childComplexity), true
+	case "PackageVersion.isMissing":
+		if e.ComplexityRoot.PackageVersion.IsMissing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageVersion.IsMissing(childComplexity), true
 	case "PackageVersion.metadata":
 		if e.ComplexityRoot.PackageVersion.Metadata == nil {
 			break
@@ -1090,6 +1252,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageVersion.Package(childComplexity), true
+	case "PackageVersion.providesSourceDistro":
+		if e.ComplexityRoot.PackageVersion.ProvidesSourceDistro == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageVersion.ProvidesSourceDistro(childComplexity), true
+	case "PackageVersion.records":
+		if e.ComplexityRoot.PackageVersion.Records == nil {
+			break
+		}
+
+		args, err := ec.field_PackageVersion_records_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PackageVersion.Records(childComplexity, args["environment"].(model.EnvironmentInput), args["includeErrors"].(*bool), args["includeMissing"].(*bool)), true
+	case "PackageVersion.rules":
+		if e.ComplexityRoot.PackageVersion.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageVersion.Rules(childComplexity), true
 	case "PackageVersion.solved":
 		if e.ComplexityRoot.PackageVersion.Solved == nil {
 			break
@@ -1187,7 +1372,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.DependencyGraph(childComplexity, args["root"].(model.PackageVersionInput), args["environment"].(model.EnvironmentInput), args["maxDepth"].(*int), args["extras"].([]string), args["markerTrueOnly"].(*bool)), true
+		return e.ComplexityRoot.Query.DependencyGraph(childComplexity, args["root"].(model.PackageVersionInput), args["environment"].(model.EnvironmentInput), args["maxDepth"].(*int), args["extras"].([]string), args["markerTrueOnly"].(*bool), args["includeMissing"].(*bool)), true
 	case "Query.dependents":
 		if e.ComplexityRoot.Query.Dependents == nil {
 			break
@@ -1272,6 +1457,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PackageVersion(childComplexity, args["name"].(string), args["version"].(string), args["indexUrl"].(*string)), true
+	case "Query.packageVersions":
+		if e.ComplexityRoot.Query.PackageVersions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_packageVersions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PackageVersions(childComplexity, args["name"].(string), args["version"].(string), args["environment"].(*model.EnvironmentInput), args["includeErrors"].(*bool), args["includeMissing"].(*bool)), true
 	case "Query.packages":
 		if e.ComplexityRoot.Query.Packages == nil {
 			break
@@ -1283,6 +1479,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Packages(childComplexity, args["nameStartsWith"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.rule":
+		if e.ComplexityRoot.Query.Rule == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Rule(childComplexity, args["id"].(string)), true
+	case "Query.rules":
+		if e.ComplexityRoot.Query.Rules == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Rules(childComplexity, args["package"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.unsolvedPackageVersions":
 		if e.ComplexityRoot.Query.UnsolvedPackageVersions == nil {
 			break
@@ -1322,6 +1540,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.VulnerabilityDataUpdatedAt(childComplexity), true
+
+	case "Rule.createdAt":
+		if e.ComplexityRoot.Rule.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.CreatedAt(childComplexity), true
+	case "Rule.description":
+		if e.ComplexityRoot.Rule.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Description(childComplexity), true
+	case "Rule.id":
+		if e.ComplexityRoot.Rule.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.ID(childComplexity), true
+	case "Rule.index":
+		if e.ComplexityRoot.Rule.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Index(childComplexity), true
+	case "Rule.indexUrl":
+		if e.ComplexityRoot.Rule.IndexURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.IndexURL(childComplexity), true
+	case "Rule.package":
+		if e.ComplexityRoot.Rule.PackageName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.PackageName(childComplexity), true
+	case "Rule.versionRange":
+		if e.ComplexityRoot.Rule.VersionRange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.VersionRange(childComplexity), true
+
+	case "RuleConnection.edges":
+		if e.ComplexityRoot.RuleConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleConnection.Edges(childComplexity), true
+	case "RuleConnection.pageInfo":
+		if e.ComplexityRoot.RuleConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleConnection.PageInfo(childComplexity), true
+	case "RuleConnection.totalCount":
+		if e.ComplexityRoot.RuleConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleConnection.TotalCount(childComplexity), true
+
+	case "RuleEdge.cursor":
+		if e.ComplexityRoot.RuleEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleEdge.Cursor(childComplexity), true
+	case "RuleEdge.node":
+		if e.ComplexityRoot.RuleEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleEdge.Node(childComplexity), true
 
 	case "Severity.score":
 		if e.ComplexityRoot.Severity.Score == nil {
@@ -1648,9 +1941,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CreateRuleInput", ec.unmarshalInputCreateRuleInput),
 			graphql.NewInputUnmarshaler("EnvironmentInput", ec.unmarshalInputEnvironmentInput),
 			graphql.NewInputUnmarshaler("ImportVulnerabilitiesInput", ec.unmarshalInputImportVulnerabilitiesInput),
 			graphql.NewInputUnmarshaler("IngestDocumentInput", ec.unmarshalInputIngestDocumentInput),
+			graphql.NewInputUnmarshaler("MarkPackageVersionInput", ec.unmarshalInputMarkPackageVersionInput),
 			graphql.NewInputUnmarshaler("PackageVersionInput", ec.unmarshalInputPackageVersionInput),
 			graphql.NewInputUnmarshaler("SyncDocumentsInput", ec.unmarshalInputSyncDocumentsInput),
 		)
@@ -1728,7 +2023,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/package.graphqls" "schema/root.graphqls" "schema/vulnerability.graphqls" "schema/vulnerability_query.graphqls"
+//go:embed "schema/artifact.graphqls" "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/package.graphqls" "schema/release.graphqls" "schema/root.graphqls" "schema/rule.graphqls" "schema/vulnerability.graphqls" "schema/vulnerability_query.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1740,12 +2035,15 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "schema/artifact.graphqls", Input: sourceData("schema/artifact.graphqls"), BuiltIn: false},
 	{Name: "schema/document.graphqls", Input: sourceData("schema/document.graphqls"), BuiltIn: false},
 	{Name: "schema/environment.graphqls", Input: sourceData("schema/environment.graphqls"), BuiltIn: false},
 	{Name: "schema/graph.graphqls", Input: sourceData("schema/graph.graphqls"), BuiltIn: false},
 	{Name: "schema/index.graphqls", Input: sourceData("schema/index.graphqls"), BuiltIn: false},
 	{Name: "schema/package.graphqls", Input: sourceData("schema/package.graphqls"), BuiltIn: false},
+	{Name: "schema/release.graphqls", Input: sourceData("schema/release.graphqls"), BuiltIn: false},
 	{Name: "schema/root.graphqls", Input: sourceData("schema/root.graphqls"), BuiltIn: false},
+	{Name: "schema/rule.graphqls", Input: sourceData("schema/rule.graphqls"), BuiltIn: false},
 	{Name: "schema/vulnerability.graphqls", Input: sourceData("schema/vulnerability.graphqls"), BuiltIn: false},
 	{Name: "schema/vulnerability_query.graphqls", Input: sourceData("schema/vulnerability_query.graphqls"), BuiltIn: false},
 }
@@ -1754,6 +2052,28 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Artifact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Artifact_name(ctx, field)
+	case "sha256":
+		return ec.fieldContext_Artifact_sha256(ctx, field)
+	case "present":
+		return ec.fieldContext_Artifact_present(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Artifact", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateRulePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_CreateRulePayload_rule(ctx, field)
+	case "created":
+		return ec.fieldContext_CreateRulePayload_created(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateRulePayload", field.Name)
+}
 
 func (ec *executionContext) childFields_Dependency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -2057,6 +2377,18 @@ func (ec *executionContext) childFields_PackageVersion(ctx context.Context, fiel
 		return ec.fieldContext_PackageVersion_vulnerabilities(ctx, field)
 	case "metadata":
 		return ec.fieldContext_PackageVersion_metadata(ctx, field)
+	case "artifacts":
+		return ec.fieldContext_PackageVersion_artifacts(ctx, field)
+	case "hashes":
+		return ec.fieldContext_PackageVersion_hashes(ctx, field)
+	case "isMissing":
+		return ec.fieldContext_PackageVersion_isMissing(ctx, field)
+	case "providesSourceDistro":
+		return ec.fieldContext_PackageVersion_providesSourceDistro(ctx, field)
+	case "records":
+		return ec.fieldContext_PackageVersion_records(ctx, field)
+	case "rules":
+		return ec.fieldContext_PackageVersion_rules(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PackageVersion", field.Name)
 }
@@ -2095,6 +2427,48 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Rule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Rule_id(ctx, field)
+	case "package":
+		return ec.fieldContext_Rule_package(ctx, field)
+	case "versionRange":
+		return ec.fieldContext_Rule_versionRange(ctx, field)
+	case "indexUrl":
+		return ec.fieldContext_Rule_indexUrl(ctx, field)
+	case "index":
+		return ec.fieldContext_Rule_index(ctx, field)
+	case "description":
+		return ec.fieldContext_Rule_description(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Rule_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Rule", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RuleConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RuleConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RuleConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RuleEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RuleEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Severity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2375,6 +2749,48 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Dependency_resolvedVersions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includeMissing",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeMissing"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateRuleInput, error) {
+			return ec.unmarshalNCreateRuleInput2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐCreateRuleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_importVulnerabilities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2395,6 +2811,20 @@ func (ec *executionContext) field_Mutation_ingestDocument_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.IngestDocumentInput, error) {
 			return ec.unmarshalNIngestDocumentInput2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐIngestDocumentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markPackageVersion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MarkPackageVersionInput, error) {
+			return ec.unmarshalNMarkPackageVersionInput2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐMarkPackageVersionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2438,6 +2868,52 @@ func (ec *executionContext) field_Mutation_registerPackageIndex_args(ctx context
 		return nil, err
 	}
 	args["enabled"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setArtifactPresent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "indexUrl",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["indexUrl"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "sha256",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sha256"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "present",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["present"] = arg4
 	return args, nil
 }
 
@@ -2515,6 +2991,36 @@ func (ec *executionContext) field_PackageVersion_dependents_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_PackageVersion_records_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "environment",
+		func(ctx context.Context, v any) (model.EnvironmentInput, error) {
+			return ec.unmarshalNEnvironmentInput2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["environment"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "includeErrors",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeErrors"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "includeMissing",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeMissing"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_PackageVersion_solved_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2570,6 +3076,14 @@ func (ec *executionContext) field_Package_latestVersion_args(ctx context.Context
 		return nil, err
 	}
 	args["indexUrl"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "includeMissing",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeMissing"] = arg1
 	return args, nil
 }
 
@@ -2600,6 +3114,38 @@ func (ec *executionContext) field_Package_versions_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["indexUrl"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "environment",
+		func(ctx context.Context, v any) (*model.EnvironmentInput, error) {
+			return ec.unmarshalOEnvironmentInput2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["environment"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "solvedOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["solvedOnly"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "includeErrors",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeErrors"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "includeMissing",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeMissing"] = arg6
 	return args, nil
 }
 
@@ -2660,6 +3206,14 @@ func (ec *executionContext) field_Query_dependencyGraph_args(ctx context.Context
 		return nil, err
 	}
 	args["markerTrueOnly"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "includeMissing",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeMissing"] = arg5
 	return args, nil
 }
 
@@ -2827,6 +3381,52 @@ func (ec *executionContext) field_Query_packageVersion_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_packageVersions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "environment",
+		func(ctx context.Context, v any) (*model.EnvironmentInput, error) {
+			return ec.unmarshalOEnvironmentInput2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["environment"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "includeErrors",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeErrors"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "includeMissing",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeMissing"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_package_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2852,6 +3452,50 @@ func (ec *executionContext) field_Query_packages_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["nameStartsWith"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "package",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["package"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -3026,6 +3670,130 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Artifact_name(ctx context.Context, field graphql.CollectedField, obj *persistence.Artifact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Artifact_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Artifact_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Artifact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Artifact_sha256(ctx context.Context, field graphql.CollectedField, obj *persistence.Artifact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Artifact_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Artifact_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Artifact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Artifact_present(ctx context.Context, field graphql.CollectedField, obj *persistence.Artifact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Artifact_present(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Present, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Artifact_present(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Artifact", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CreateRulePayload_rule(ctx context.Context, field graphql.CollectedField, obj *model.CreateRulePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateRulePayload_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Rule) graphql.Marshaler {
+			return ec.marshalNRule2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateRulePayload_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateRulePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateRulePayload_created(ctx context.Context, field graphql.CollectedField, obj *model.CreateRulePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateRulePayload_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateRulePayload_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateRulePayload", field, false, false, "Boolean")
+}
 
 func (ec *executionContext) _Dependency_name(ctx context.Context, field graphql.CollectedField, obj *persistence.Dependency) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -3206,7 +3974,8 @@ func (ec *executionContext) _Dependency_resolvedVersions(ctx context.Context, fi
 			return ec.fieldContext_Dependency_resolvedVersions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Dependency().ResolvedVersions(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Dependency().ResolvedVersions(ctx, obj, fc.Args["includeMissing"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []persistence.PackageVersion) graphql.Marshaler {
@@ -3216,7 +3985,7 @@ func (ec *executionContext) _Dependency_resolvedVersions(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Dependency_resolvedVersions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Dependency_resolvedVersions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Dependency",
 		Field:      field,
@@ -3225,6 +3994,17 @@ func (ec *executionContext) fieldContext_Dependency_resolvedVersions(_ context.C
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PackageVersion(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Dependency_resolvedVersions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -4802,6 +5582,50 @@ func (ec *executionContext) fieldContext_Mutation_registerPackageIndex(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setArtifactPresent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setArtifactPresent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetArtifactPresent(ctx, fc.Args["name"].(string), fc.Args["version"].(string), fc.Args["indexUrl"].(string), fc.Args["sha256"].(string), fc.Args["present"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Artifact) graphql.Marshaler {
+			return ec.marshalNArtifact2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐArtifact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setArtifactPresent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Artifact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setArtifactPresent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_ingestDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4884,6 +5708,138 @@ func (ec *executionContext) fieldContext_Mutation_syncDocuments(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_syncDocuments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markPackageVersion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markPackageVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkPackageVersion(ctx, fc.Args["input"].(model.MarkPackageVersionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackageVersion2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackageVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markPackageVersion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markPackageVersion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateRule(ctx, fc.Args["input"].(model.CreateRuleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateRulePayload) graphql.Marshaler {
+			return ec.marshalNCreateRulePayload2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐCreateRulePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateRulePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteRule(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Rule) graphql.Marshaler {
+			return ec.marshalNRule2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4990,7 +5946,7 @@ func (ec *executionContext) _Package_versions(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Package().Versions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["indexUrl"].(*string))
+			return ec.Resolvers.Package().Versions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["indexUrl"].(*string), fc.Args["environment"].(*model.EnvironmentInput), fc.Args["solvedOnly"].(*bool), fc.Args["includeErrors"].(*bool), fc.Args["includeMissing"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PackageVersionConnection) graphql.Marshaler {
@@ -5034,7 +5990,7 @@ func (ec *executionContext) _Package_latestVersion(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Package().LatestVersion(ctx, obj, fc.Args["indexUrl"].(*string))
+			return ec.Resolvers.Package().LatestVersion(ctx, obj, fc.Args["indexUrl"].(*string), fc.Args["includeMissing"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *persistence.PackageVersion) graphql.Marshaler {
@@ -5909,6 +6865,183 @@ func (ec *executionContext) fieldContext_PackageVersion_metadata(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _PackageVersion_artifacts(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersion_artifacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PackageVersion().Artifacts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.Artifact) graphql.Marshaler {
+			return ec.marshalNArtifact2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐArtifactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersion_artifacts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Artifact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageVersion_hashes(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersion_hashes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PackageVersion().Hashes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersion_hashes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageVersion", field, true, true, "String")
+}
+
+func (ec *executionContext) _PackageVersion_isMissing(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersion_isMissing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsMissing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersion_isMissing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageVersion", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PackageVersion_providesSourceDistro(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersion_providesSourceDistro(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProvidesSourceDistro, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersion_providesSourceDistro(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageVersion", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PackageVersion_records(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersion_records(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.PackageVersion().Records(ctx, obj, fc.Args["environment"].(model.EnvironmentInput), fc.Args["includeErrors"].(*bool), fc.Args["includeMissing"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackageVersion2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackageVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersion_records(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PackageVersion_records_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageVersion_rules(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersion_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PackageVersion().Rules(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.Rule) graphql.Marshaler {
+			return ec.marshalNRule2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersion_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PackageVersionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PackageVersionConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6317,7 +7450,7 @@ func (ec *executionContext) _Query_dependencyGraph(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().DependencyGraph(ctx, fc.Args["root"].(model.PackageVersionInput), fc.Args["environment"].(model.EnvironmentInput), fc.Args["maxDepth"].(*int), fc.Args["extras"].([]string), fc.Args["markerTrueOnly"].(*bool))
+			return ec.Resolvers.Query().DependencyGraph(ctx, fc.Args["root"].(model.PackageVersionInput), fc.Args["environment"].(model.EnvironmentInput), fc.Args["maxDepth"].(*int), fc.Args["extras"].([]string), fc.Args["markerTrueOnly"].(*bool), fc.Args["includeMissing"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DependencyGraph) graphql.Marshaler {
@@ -6615,6 +7748,138 @@ func (ec *executionContext) fieldContext_Query_packageVersion(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_packageVersions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_packageVersions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PackageVersions(ctx, fc.Args["name"].(string), fc.Args["version"].(string), fc.Args["environment"].(*model.EnvironmentInput), fc.Args["includeErrors"].(*bool), fc.Args["includeMissing"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackageVersion2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackageVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_packageVersions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_packageVersions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Rules(ctx, fc.Args["package"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RuleConnection) graphql.Marshaler {
+			return ec.marshalNRuleConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐRuleConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Rule(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Rule) graphql.Marshaler {
+			return ec.marshalORule2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_vulnerability(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6797,6 +8062,318 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Rule_id(ctx context.Context, field graphql.CollectedField, obj *persistence.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Rule().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Rule_package(ctx context.Context, field graphql.CollectedField, obj *persistence.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_package(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rule_versionRange(ctx context.Context, field graphql.CollectedField, obj *persistence.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_versionRange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VersionRange, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_versionRange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rule_indexUrl(ctx context.Context, field graphql.CollectedField, obj *persistence.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_indexUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IndexURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_indexUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rule_index(ctx context.Context, field graphql.CollectedField, obj *persistence.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Rule().Index(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.PackageIndex) graphql.Marshaler {
+			return ec.marshalOPackageIndex2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackageIndex(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Rule",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageIndex(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Rule_description(ctx context.Context, field graphql.CollectedField, obj *persistence.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rule_createdAt(ctx context.Context, field graphql.CollectedField, obj *persistence.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RuleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RuleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.RuleEdge) graphql.Marshaler {
+			return ec.marshalNRuleEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐRuleEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.RuleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.RuleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RuleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RuleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Rule) graphql.Marshaler {
+			return ec.marshalNRule2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9120,6 +10697,69 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCreateRuleInput(ctx context.Context, obj any) (model.CreateRuleInput, error) {
+	var it model.CreateRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"package", "versionRange", "indexUrl", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "package":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("package"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Package = data
+		case "versionRange":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionRange"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionRange = data
+		case "indexUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indexUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IndexURL = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateRuleInput unmarshals raw into the CreateRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateRuleInput(ctx context.Context, raw any) (model.CreateRuleInput, error) {
+	var out model.CreateRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateRuleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEnvironmentInput(ctx context.Context, obj any) (model.EnvironmentInput, error) {
 	var it model.EnvironmentInput
 	if obj == nil {
@@ -9278,6 +10918,76 @@ func (ec *executionContext) unmarshalInputIngestDocumentInput(ctx context.Contex
 func UnmarshalIngestDocumentInput(ctx context.Context, raw any) (model.IngestDocumentInput, error) {
 	var out model.IngestDocumentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "IngestDocumentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMarkPackageVersionInput(ctx context.Context, obj any) (model.MarkPackageVersionInput, error) {
+	var it model.MarkPackageVersionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "version", "indexUrl", "isMissing", "providesSourceDistro"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "indexUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indexUrl"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IndexURL = data
+		case "isMissing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isMissing"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsMissing = data
+		case "providesSourceDistro":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providesSourceDistro"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProvidesSourceDistro = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarkPackageVersionInput unmarshals raw into the MarkPackageVersionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarkPackageVersionInput(ctx context.Context, raw any) (model.MarkPackageVersionInput, error) {
+	var out model.MarkPackageVersionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarkPackageVersionInput", raw, &out)
 	return out, err
 }
 
@@ -9455,6 +11165,87 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var artifactImplementors = []string{"Artifact"}
+
+func (ec *executionContext) _Artifact(ctx context.Context, sel ast.SelectionSet, obj *persistence.Artifact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, artifactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Artifact")
+		case "name":
+			out.Values[i] = ec._Artifact_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sha256":
+			out.Values[i] = ec._Artifact_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "present":
+			out.Values[i] = ec._Artifact_present(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createRulePayloadImplementors = []string{"CreateRulePayload"}
+
+func (ec *executionContext) _CreateRulePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateRulePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createRulePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateRulePayload")
+		case "rule":
+			out.Values[i] = ec._CreateRulePayload_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._CreateRulePayload_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var dependencyImplementors = []string{"Dependency"}
 
@@ -10140,6 +11931,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setArtifactPresent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setArtifactPresent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "ingestDocument":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_ingestDocument(ctx, field)
@@ -10150,6 +11948,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "syncDocuments":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_syncDocuments(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markPackageVersion":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markPackageVersion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createRule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteRule(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -10510,6 +12329,40 @@ func (ec *executionContext) _PackageVersion(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PackageVersion_metadata(ctx, field, obj)
 				})
+		case "artifacts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PackageVersion_artifacts(ctx, field, obj)
+				})
+		case "hashes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PackageVersion_hashes(ctx, field, obj)
+				})
+		case "isMissing":
+			out.Values[i] = ec._PackageVersion_isMissing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "providesSourceDistro":
+			out.Values[i] = ec._PackageVersion_providesSourceDistro(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "records":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PackageVersion_records(ctx, field, obj)
+				})
+		case "rules":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PackageVersion_rules(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10741,6 +12594,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_packageVersion(ctx, field)
 				})
+		case "packageVersions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_packageVersions(ctx, field)
+				})
+		case "rules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rules(ctx, field)
+				})
+		case "rule":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rule(ctx, field)
+				})
 		case "vulnerability":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -10772,6 +12643,152 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleImplementors = []string{"Rule"}
+
+func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj *persistence.Rule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Rule")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Rule_id(ctx, field, obj)
+				})
+		case "package":
+			out.Values[i] = ec._Rule_package(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "versionRange":
+			out.Values[i] = ec._Rule_versionRange(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "indexUrl":
+			out.Values[i] = ec._Rule_indexUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "index":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Rule_index(ctx, field, obj)
+				})
+		case "description":
+			out.Values[i] = ec._Rule_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Rule_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleConnectionImplementors = []string{"RuleConnection"}
+
+func (ec *executionContext) _RuleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RuleConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleConnection")
+		case "edges":
+			out.Values[i] = ec._RuleConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RuleConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RuleConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleEdgeImplementors = []string{"RuleEdge"}
+
+func (ec *executionContext) _RuleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RuleEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleEdge")
+		case "cursor":
+			out.Values[i] = ec._RuleEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RuleEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -11691,6 +13708,34 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNArtifact2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐArtifact(ctx context.Context, sel ast.SelectionSet, v persistence.Artifact) graphql.Marshaler {
+	return ec._Artifact(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNArtifact2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐArtifactᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.Artifact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNArtifact2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐArtifact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNArtifact2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐArtifact(ctx context.Context, sel ast.SelectionSet, v *persistence.Artifact) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Artifact!")
+		return graphql.Null
+	}
+	return ec._Artifact(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11703,6 +13748,19 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCreateRuleInput2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐCreateRuleInput(ctx context.Context, v any) (model.CreateRuleInput, error) {
+	res, err := ec.unmarshalInputCreateRuleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateRulePayload2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐCreateRulePayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateRulePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateRulePayload!")
+		return graphql.Null
+	}
+	return ec._CreateRulePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDependency2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDependency(ctx context.Context, sel ast.SelectionSet, v persistence.Dependency) graphql.Marshaler {
@@ -12001,6 +14059,11 @@ func (ec *executionContext) marshalNJSON2ᚕinterfaceᚄ(ctx context.Context, se
 	return ret
 }
 
+func (ec *executionContext) unmarshalNMarkPackageVersionInput2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐMarkPackageVersionInput(ctx context.Context, v any) (model.MarkPackageVersionInput, error) {
+	res, err := ec.unmarshalInputMarkPackageVersionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNPackage2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackage(ctx context.Context, sel ast.SelectionSet, v *persistence.Package) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Package!")
@@ -12132,6 +14195,62 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋseshatᚑgraphᚋ
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRule2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRule(ctx context.Context, sel ast.SelectionSet, v persistence.Rule) graphql.Marshaler {
+	return ec._Rule(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRule2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.Rule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRule2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRule2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRule(ctx context.Context, sel ast.SelectionSet, v *persistence.Rule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Rule!")
+		return graphql.Null
+	}
+	return ec._Rule(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRuleConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐRuleConnection(ctx context.Context, sel ast.SelectionSet, v *model.RuleConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleConnection!")
+		return graphql.Null
+	}
+	return ec._RuleConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRuleEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐRuleEdge(ctx context.Context, sel ast.SelectionSet, v model.RuleEdge) graphql.Marshaler {
+	return ec._RuleEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRuleEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐRuleEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RuleEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐRuleEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNSeverity2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSeverity(ctx context.Context, sel ast.SelectionSet, v model.Severity) graphql.Marshaler {
@@ -12647,6 +14766,13 @@ func (ec *executionContext) marshalOPackageVersion2ᚖgithubᚗcomᚋseshatᚑgr
 		return graphql.Null
 	}
 	return ec._PackageVersion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORule2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRule(ctx context.Context, sel ast.SelectionSet, v *persistence.Rule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Rule(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -16,8 +16,10 @@ import (
 //     edge with no extra when the list is empty;
 //   - an error for a version the tree does not hold is that version solved
 //     with the error flag and the error (type, details, whether the index
-//     provides it) as details; any other error, every unparsed requirement
-//     and every unresolved requirement is a problem of the document.
+//     provides it) as details, marked missing when the error shows the
+//     index does not serve it (indexLacks); any other error, every unparsed
+//     requirement and every unresolved requirement is a problem of the
+//     document.
 func SolverResult(doc *solver.Document) *persistence.SolverResult {
 	res := &persistence.SolverResult{
 		SolverName:    doc.SolverName,
@@ -39,6 +41,7 @@ func SolverResult(doc *solver.Document) *persistence.SolverResult {
 		if f.Version != "" && !inTree[key{f.Name, f.Version, f.IndexURL}] {
 			res.Entries = append(res.Entries, persistence.SolvedEntry{
 				Name: f.Name, Version: f.Version, IndexURL: f.IndexURL, Error: true, ErrorDetails: details,
+				Missing: indexLacks(f),
 			})
 			continue
 		}

@@ -38,6 +38,7 @@ type Loaders struct {
 	packageVulns      *loader[int64, []persistence.Vulnerability]
 	packageDependents *loader[persistence.DependentsKey, []persistence.Dependent]
 	versionDependents *loader[persistence.DependentsKey, []persistence.Dependent]
+	adviser           adviserLoaders
 }
 
 type ctxKey struct{}
@@ -61,6 +62,7 @@ func New(store *persistence.Store) *Loaders {
 		packageVulns:      lists(store.VulnerabilitiesOfPackages),
 		packageDependents: lists(store.DirectDependentsOfPackages),
 		versionDependents: lists(store.DirectDependentsOfVersions),
+		adviser:           newAdviserLoaders(store),
 	}
 }
 

@@ -64,7 +64,7 @@ func (r *dependentRow) dependent(depth int) Dependent {
 const dependentSelect = `
 	d.id AS edge_id, d.version_range, d.marker, d.extra,
 	e.id AS env_id, e.os_name, e.os_version, e.python_version,
-	pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url AS index_url`
+	` + versionColumns
 
 const dependentJoins = `
 	JOIN environment e ON e.id = d.environment_id

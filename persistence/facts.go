@@ -102,7 +102,7 @@ func (s *Store) ResolvedVersions(ctx context.Context, edgeIDs []int64) (map[int6
 		PackageVersion
 	}
 	rows, err := collect[row](ctx, s, `
-		SELECT r.edge_id, pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url AS index_url
+		SELECT r.edge_id, `+versionColumns+`
 		FROM depends_on_resolved r
 		JOIN package_version pv ON pv.id = r.version_id
 		JOIN package p ON p.id = pv.package_id

@@ -29,6 +29,9 @@ type GraphQuery struct {
 	Extras []string
 	// MarkerTrueOnly skips edges whose marker evaluated to false.
 	MarkerTrueOnly bool
+	// IncludeMissing follows edges to versions their index no longer
+	// serves (PackageVersion.IsMissing), which a walk otherwise leaves out.
+	IncludeMissing bool
 }
 
 // Graph is the result of a walk.
@@ -189,7 +192,7 @@ func walk(ctx context.Context, conn *pgxpool.Conn, name string, env EnvironmentK
 		frontier = append(frontier, root.version.ID)
 	}
 	for level := 0; level < q.MaxDepth && len(frontier) > 0; level++ {
-		if err := fetchLevel(ctx, conn, envRow.ID, frontier, q.MarkerTrueOnly, nodes); err != nil {
+		if err := fetchLevel(ctx, conn, envRow.ID, frontier, q.MarkerTrueOnly, q.IncludeMissing, nodes); err != nil {
 			return nil, err
 		}
 		var next []int64
@@ -341,24 +344,26 @@ func lookupRoot(ctx context.Context, conn *pgxpool.Conn, name, version string, i
 		indexID                    *int64
 		iurl                       *string
 		solved, solverErr, present bool
+		missing, sdist             *bool
 	)
 	err := conn.QueryRow(ctx, `
 		SELECT e.id, r.id, r.package_id, r.name, r.version, r.index_id, r.url,
-			coalesce(r.solved, false), coalesce(r.solver_error, false), r.id IS NOT NULL
+			coalesce(r.solved, false), coalesce(r.solver_error, false), r.id IS NOT NULL,
+			r.is_missing, r.provides_source_distro
 		FROM (SELECT 1) AS one
 		LEFT JOIN environment e ON e.os_name = $4 AND e.os_version = $5 AND e.python_version = $6
 		LEFT JOIN LATERAL (
-			SELECT pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url,
+			SELECT pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url, pv.is_missing, pv.provides_source_distro,
 				s.id IS NOT NULL AND NOT s.error AS solved, coalesce(s.error, false) AS solver_error
 			FROM package p
 			JOIN package_version pv ON pv.package_id = p.id
 			LEFT JOIN package_index ix ON ix.id = pv.index_id
 			LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = e.id
 			WHERE p.name = $1 AND pv.version = $2 AND ($3::text IS NULL OR ix.url = $3)
-			ORDER BY (s.id IS NOT NULL AND NOT s.error) DESC, pv.index_id NULLS LAST, pv.id
+			ORDER BY (s.id IS NOT NULL AND NOT s.error) DESC, pv.is_missing, pv.index_id NULLS LAST, pv.id
 			LIMIT 1) AS r ON true`,
 		name, version, indexURL, env.OSName, env.OSVersion, env.PythonVersion).
-		Scan(&envID, &vid, &pkgID, &pname, &pversion, &indexID, &iurl, &solved, &solverErr, &present)
+		Scan(&envID, &vid, &pkgID, &pname, &pversion, &indexID, &iurl, &solved, &solverErr, &present, &missing, &sdist)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -370,7 +375,8 @@ func lookupRoot(ctx context.Context, conn *pgxpool.Conn, name, version string, i
 		return nil, envRow, nil
 	}
 	n := &walkNode{
-		version:     PackageVersion{ID: *vid, PackageID: *pkgID, Name: *pname, Version: *pversion, IndexID: indexID, IndexURL: iurl},
+		version: PackageVersion{ID: *vid, PackageID: *pkgID, Name: *pname, Version: *pversion, IndexID: indexID, IndexURL: iurl,
+			IsMissing: *missing, ProvidesSourceDistro: *sdist},
 		solved:      solved && envRow != nil,
 		solverError: solverErr,
 	}
@@ -379,12 +385,16 @@ func lookupRoot(ctx context.Context, conn *pgxpool.Conn, name, version string, i
 
 // levelSQL reads one BFS level: the out-edges in environment $1 of the
 // frontier versions $2 that are solved there without error, one narrow row
-// per DEPENDS_ON edge with the versions it resolves to as an array. Edges
-// that resolve to nothing are left out; with $3, so are edges whose marker
-// evaluated to false.
+// per DEPENDS_ON edge with the versions it resolves to as an array, those
+// whose index no longer serves them left out unless $4. Edges that resolve
+// to nothing are left out; with $3, so are edges whose marker evaluated to
+// false. Missing versions are few: the test is a probe of their partial
+// index, package_version_missing_idx.
 const levelSQL = `
 SELECT d.version_id, d.id, d.version_range, d.marker, d.extra, d.extras, d.marker_evaluation_result,
-	ARRAY(SELECT r.version_id FROM depends_on_resolved r WHERE r.edge_id = d.id ORDER BY r.version_id)
+	ARRAY(SELECT r.version_id FROM depends_on_resolved r WHERE r.edge_id = d.id
+		AND ($4::boolean OR NOT EXISTS (SELECT 1 FROM package_version m WHERE m.id = r.version_id AND m.is_missing))
+		ORDER BY r.version_id)
 FROM unnest($2::bigint[]) AS f(id)
 JOIN depends_on d ON d.environment_id = $1::bigint AND d.version_id = f.id
 JOIN solved s ON s.id = d.solved_id AND NOT s.error
@@ -392,11 +402,11 @@ WHERE (NOT $3::boolean OR d.marker_evaluation_result IS NOT FALSE)`
 
 // fetchLevel reads the out-edges of every frontier version (levelSQL) in
 // one statement and records them in nodes.
-func fetchLevel(ctx context.Context, conn *pgxpool.Conn, envID int64, frontier []int64, markerTrueOnly bool, nodes map[int64]*walkNode) error {
+func fetchLevel(ctx context.Context, conn *pgxpool.Conn, envID int64, frontier []int64, markerTrueOnly, includeMissing bool, nodes map[int64]*walkNode) error {
 	// Describe-exec mode: an unnamed statement gets a plan for this frontier; a
 	// cached generic plan made for a small frontier took twice as long on
 	// large ones (docs/benchmarks.md).
-	rows, err := conn.Query(ctx, levelSQL, pgx.QueryExecModeCacheDescribe, envID, frontier, markerTrueOnly)
+	rows, err := conn.Query(ctx, levelSQL, pgx.QueryExecModeCacheDescribe, envID, frontier, markerTrueOnly, includeMissing)
 	if err != nil {
 		return err
 	}
@@ -435,7 +445,7 @@ func fetchLevel(ctx context.Context, conn *pgxpool.Conn, envID int64, frontier [
 // with $4: only edges whose marker did not evaluate to false), for Truncated.
 const nodesSQL = `
 SELECT 'v', pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url,
-	s.id IS NOT NULL AND NOT s.error, coalesce(s.error, false), NULL
+	s.id IS NOT NULL AND NOT s.error, coalesce(s.error, false), NULL, pv.is_missing, pv.provides_source_distro
 FROM unnest($2::bigint[]) AS t(id)
 JOIN package_version pv ON pv.id = t.id
 JOIN package p ON p.id = pv.package_id
@@ -443,7 +453,7 @@ LEFT JOIN package_index ix ON ix.id = pv.index_id
 LEFT JOIN solved s ON s.version_id = pv.id AND s.environment_id = $1::bigint
 UNION ALL
 SELECT DISTINCT 'e', d.version_id, NULL::bigint, NULL::text, NULL::text, NULL::bigint, NULL::text,
-	NULL::boolean, NULL::boolean, coalesce(d.extra, '')
+	NULL::boolean, NULL::boolean, coalesce(d.extra, ''), NULL::boolean, NULL::boolean
 FROM unnest($3::bigint[]) AS u(id)
 JOIN depends_on d ON d.environment_id = $1::bigint AND d.version_id = u.id
 JOIN solved s ON s.id = d.solved_id AND NOT s.error
@@ -470,16 +480,19 @@ func fetchNodes(ctx context.Context, conn *pgxpool.Conn, envID int64, reached, u
 		indexURL        *string
 		solved, solvErr *bool
 		extra           *string
+		missing, sdist  *bool
 		more            bool
 	)
-	_, err = pgx.ForEachRow(rows, []any{&kind, &id, &pkgID, &name, &version, &indexID, &indexURL, &solved, &solvErr, &extra}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&kind, &id, &pkgID, &name, &version, &indexID, &indexURL, &solved, &solvErr, &extra,
+		&missing, &sdist}, func() error {
 		if kind == "e" {
 			x := python.NormalizeName(*extra)
 			more = more || nodes[id].allows(&walkEdge{extra: x})
 			return nil
 		}
 		n := nodes[id]
-		n.version = PackageVersion{ID: id, PackageID: *pkgID, Name: *name, Version: *version, IndexID: indexID, IndexURL: indexURL}
+		n.version = PackageVersion{ID: id, PackageID: *pkgID, Name: *name, Version: *version, IndexID: indexID, IndexURL: indexURL,
+			IsMissing: *missing, ProvidesSourceDistro: *sdist}
 		n.solved, n.solverError = *solved, *solvErr
 		// Fresh pointers for the next row: the node keeps these.
 		indexID, indexURL = nil, nil

@@ -37,9 +37,12 @@ type SolvedEntry struct {
 	ErrorUnparseable bool
 	ErrorUnsolvable  bool
 	ErrorDetails     json.RawMessage
-	Metadata         *MetadataEntry
-	Artifacts        []ArtifactEntry
-	Dependencies     []DependencyEntry
+	// Missing says the document shows the index no longer serves the
+	// version (an error entry only); the version is marked IsMissing.
+	Missing      bool
+	Metadata     *MetadataEntry
+	Artifacts    []ArtifactEntry
+	Dependencies []DependencyEntry
 }
 
 // MetadataEntry is the core metadata of a solved version, the license
@@ -317,6 +320,12 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 	} else if n > 0 {
 		counts["affects"] = n
 	}
+	// And against the solver rules naming their packages.
+	if n, err := matchRulesOnArrival(ctx, tx, verIDs); err != nil {
+		return err
+	} else if n > 0 {
+		counts["rule_matches"] = n
+	}
 	envID, solverID, pkgIDs := nodes.environment, nodes.solver, nodes.packages
 
 	// Solved rows, sorted by version id; the newest run per (version,
@@ -403,6 +412,7 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 		return err
 	}
 	queueProblems(b, docID, envID, res.Problems, counts)
+	queueMissing(b, entries, verIDs, counts)
 	if b.Len() == 0 {
 		return nil
 	}

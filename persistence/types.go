@@ -30,6 +30,10 @@ type PackageVersion struct {
 	Version   string  `db:"version"`
 	IndexID   *int64  `db:"index_id"`
 	IndexURL  *string `db:"index_url"`
+	// IsMissing says the index no longer serves the version.
+	IsMissing bool `db:"is_missing"`
+	// ProvidesSourceDistro says the index ships a source distribution of it.
+	ProvidesSourceDistro bool `db:"provides_source_distro"`
 }
 
 // Environment is an environment row: a normalised (OS, OS version, Python

@@ -8,9 +8,14 @@ import (
 	"github.com/seshat-graph/seshat/python"
 )
 
+// versionColumns are a PackageVersion's columns, from package_version pv,
+// package p and package_index ix.
+const versionColumns = `pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url AS index_url,
+	pv.is_missing, pv.provides_source_distro`
+
 // versionSelect reads PackageVersion rows; callers append WHERE/ORDER BY.
 const versionSelect = `
-	SELECT pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url AS index_url
+	SELECT ` + versionColumns + `
 	FROM package_version pv
 	JOIN package p ON p.id = pv.package_id
 	LEFT JOIN package_index ix ON ix.id = pv.index_id`
@@ -200,7 +205,8 @@ func LatestVersion(vs []PackageVersion, indexURL *string) *PackageVersion {
 // UnsolvedVersions pages through the versions on enabled indexes (only the
 // one with indexURL, when not nil) that have no solved record in the
 // environment — what the solvers should run next — ordered by id. Versions
-// of unknown index are never offered. One statement, the total included.
+// of unknown index are never offered, nor versions their index no longer
+// serves (IsMissing) or a solver rule matches. One statement, the total included.
 // Returns INVALID for an incomplete environment, a negative page size or a
 // bad cursor.
 func (s *Store) UnsolvedVersions(ctx context.Context, env EnvironmentKey, indexURL *string, page Page) (Connection[PackageVersion], error) {
@@ -213,7 +219,8 @@ func (s *Store) UnsolvedVersions(ctx context.Context, env EnvironmentKey, indexU
 
 // unsolvedList is the list UnsolvedVersions pages through: the versions on
 // the enabled indexes (only the one with URL $4, when not NULL) with no
-// solved record in the environment ($1, $2, $3), by id.
+// solved record in the environment ($1, $2, $3), not missing and matched by
+// no rule, by id.
 var unsolvedList = keyset[PackageVersion]{
 	kind:  "unsolved",
 	key:   func(v PackageVersion) string { return strconv.FormatInt(v.ID, 10) },
@@ -223,7 +230,9 @@ var unsolvedList = keyset[PackageVersion]{
 		SELECT pv.id
 		FROM package_version pv
 		JOIN package_index ix ON ix.id = pv.index_id AND ix.enabled AND ($4::text IS NULL OR ix.url = $4)
-		WHERE NOT EXISTS (
+		WHERE NOT pv.is_missing
+		AND NOT EXISTS (SELECT 1 FROM rule_match rm WHERE rm.version_id = pv.id)
+		AND NOT EXISTS (
 			SELECT 1 FROM solved s WHERE s.version_id = pv.id AND s.environment_id = (
 				SELECT id FROM environment WHERE os_name = $1 AND os_version = $2 AND python_version = $3))`,
 	next: versionSelect + `

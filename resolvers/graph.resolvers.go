@@ -13,7 +13,7 @@ import (
 )
 
 // DependencyGraph is the resolver for the dependencyGraph field.
-func (r *queryResolver) DependencyGraph(ctx context.Context, root model.PackageVersionInput, environment model.EnvironmentInput, maxDepth *int, extras []string, markerTrueOnly *bool) (*model.DependencyGraph, error) {
+func (r *queryResolver) DependencyGraph(ctx context.Context, root model.PackageVersionInput, environment model.EnvironmentInput, maxDepth *int, extras []string, markerTrueOnly *bool, includeMissing *bool) (*model.DependencyGraph, error) {
 	depth, err := r.maxDepth(maxDepth, 10)
 	if err != nil {
 		return nil, err
@@ -21,7 +21,7 @@ func (r *queryResolver) DependencyGraph(ctx context.Context, root model.PackageV
 	g, err := r.Store.DependencyGraph(ctx, persistence.GraphQuery{
 		Root:        persistence.VersionRef{Name: root.Name, Version: root.Version, IndexURL: root.IndexURL},
 		Environment: envKey(environment), MaxDepth: depth, Extras: extras,
-		MarkerTrueOnly: markerTrueOnly == nil || *markerTrueOnly,
+		MarkerTrueOnly: markerTrueOnly == nil || *markerTrueOnly, IncludeMissing: isTrue(includeMissing),
 	})
 	if err != nil {
 		return nil, err

@@ -22,8 +22,12 @@ func (r *dependencyResolver) Package(ctx context.Context, obj *persistence.Depen
 }
 
 // ResolvedVersions is the resolver for the resolvedVersions field.
-func (r *dependencyResolver) ResolvedVersions(ctx context.Context, obj *persistence.Dependency) ([]persistence.PackageVersion, error) {
-	return loaders.For(ctx).ResolvedVersions(ctx, obj.ID)
+func (r *dependencyResolver) ResolvedVersions(ctx context.Context, obj *persistence.Dependency, includeMissing *bool) ([]persistence.PackageVersion, error) {
+	vs, err := loaders.For(ctx).ResolvedVersions(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return keepMissing(vs, includeMissing), nil
 }
 
 // ID is the resolver for the id field.
@@ -32,16 +36,20 @@ func (r *packageResolver) ID(ctx context.Context, obj *persistence.Package) (str
 }
 
 // Versions is the resolver for the versions field.
-func (r *packageResolver) Versions(ctx context.Context, obj *persistence.Package, first *int, after *string, indexURL *string) (*model.PackageVersionConnection, error) {
+func (r *packageResolver) Versions(ctx context.Context, obj *persistence.Package, first *int, after *string, indexURL *string, environment *model.EnvironmentInput, solvedOnly *bool, includeErrors *bool, includeMissing *bool) (*model.PackageVersionConnection, error) {
 	p, err := r.page(first, after)
 	if err != nil {
 		return nil, err
 	}
-	vs, err := loaders.For(ctx).VersionsOfPackage(ctx, obj.ID)
+	sel, err := versionsOf(environment, solvedOnly, includeErrors)
 	if err != nil {
 		return nil, err
 	}
-	c, err := persistence.PageVersions(vs, indexURL, p)
+	vs, err := sel.load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := persistence.PageVersions(keepMissing(vs, includeMissing), indexURL, p)
 	if err != nil {
 		return nil, err
 	}
@@ -49,12 +57,12 @@ func (r *packageResolver) Versions(ctx context.Context, obj *persistence.Package
 }
 
 // LatestVersion is the resolver for the latestVersion field.
-func (r *packageResolver) LatestVersion(ctx context.Context, obj *persistence.Package, indexURL *string) (*persistence.PackageVersion, error) {
+func (r *packageResolver) LatestVersion(ctx context.Context, obj *persistence.Package, indexURL *string, includeMissing *bool) (*persistence.PackageVersion, error) {
 	vs, err := loaders.For(ctx).VersionsOfPackage(ctx, obj.ID)
 	if err != nil {
 		return nil, err
 	}
-	return persistence.LatestVersion(vs, indexURL), nil
+	return persistence.LatestVersion(keepMissing(vs, includeMissing), indexURL), nil
 }
 
 // Dependents is the resolver for the dependents field.

@@ -112,6 +112,16 @@ var plans = map[fieldKey]step{
 
 	{"Dependency", "package"}:          on("Package", nil, dependencyPackages),
 	{"Dependency", "resolvedVersions"}: on("PackageVersion", nil, dependencyResolved),
+
+	// What an adviser asks of every candidate (adviser.go).
+	{"Query", "packageVersions"}:    resolved[persistence.PackageVersion]("PackageVersion"),
+	{"Query", "rules"}:              resolved[persistence.Rule]("Rule", connection...),
+	{"Query", "rule"}:               resolved[persistence.Rule]("Rule"),
+	{"PackageVersion", "artifacts"}: on("Artifact", nil, versionArtifacts),
+	{"PackageVersion", "hashes"}:    on("String", nil, versionHashes),
+	{"PackageVersion", "rules"}:     on("Rule", nil, versionRules),
+	{"PackageVersion", "records"}:   on("PackageVersion", nil, versionRecords),
+	{"Rule", "index"}:               on("PackageIndex", nil, ruleIndexes),
 }
 
 // unplanned are the list fields the walk does not plan, and why none is
@@ -252,13 +262,18 @@ func packageVersions(p *plan, f graphql.CollectedField, pkgs []persistence.Packa
 	args := p.args(f)
 	indexURL, ok := strArg(args, "indexUrl")
 	pg, ok2 := p.pageArg(args)
-	lists := p.l.PrefetchVersionsOfPackages(p.ctx, packageIDs(pkgs))
+	sel, ok3 := versionSelectionArg(args)
+	if !ok3 {
+		return nil, false
+	}
+	lists := sel.prefetch(p, packageIDs(pkgs))
 	if !ok || !ok2 {
 		return nil, false
 	}
+	includeMissing := boolArg(args, "includeMissing")
 	var vs []persistence.PackageVersion
 	for _, list := range lists {
-		if c, err := persistence.PageVersions(list, indexURL, pg); err == nil {
+		if c, err := persistence.PageVersions(keepMissing(list, &includeMissing), indexURL, pg); err == nil {
 			vs = append(vs, c.Items...)
 		}
 	}
@@ -271,9 +286,10 @@ func latestVersions(p *plan, f graphql.CollectedField, pkgs []persistence.Packag
 	if !ok {
 		return nil, false
 	}
+	includeMissing := boolArg(p.args(f), "includeMissing")
 	var vs []persistence.PackageVersion
 	for _, list := range lists {
-		if v := persistence.LatestVersion(list, indexURL); v != nil {
+		if v := persistence.LatestVersion(keepMissing(list, &includeMissing), indexURL); v != nil {
 			vs = append(vs, *v)
 		}
 	}
@@ -401,12 +417,13 @@ func dependencyPackages(p *plan, _ graphql.CollectedField, deps []persistence.De
 	return deref(p.l.PrefetchPackages(p.ctx, ids)), true
 }
 
-func dependencyResolved(p *plan, _ graphql.CollectedField, deps []persistence.Dependency) ([]persistence.PackageVersion, bool) {
+func dependencyResolved(p *plan, f graphql.CollectedField, deps []persistence.Dependency) ([]persistence.PackageVersion, bool) {
 	ids := make([]int64, len(deps))
 	for i, d := range deps {
 		ids[i] = d.ID
 	}
-	return slices.Concat(p.l.PrefetchResolved(p.ctx, ids)...), true
+	includeMissing := boolArg(p.args(f), "includeMissing")
+	return keepMissing(slices.Concat(p.l.PrefetchResolved(p.ctx, ids)...), &includeMissing), true
 }
 
 // Arguments.

@@ -233,6 +233,51 @@ func rootArgs() map[string][]call {
 				"affected": []any{a{"package": a{"ecosystem": "PyPI", "name": "no-such-package"}, "versions": []any{"1.0", "not a version"},
 					"ranges": []any{a{"type": "ECOSYSTEM", "events": []any{a{"introduced": "0"}, a{"fixed": "x y z"}}}}}}}}}}, wantData},
 		},
+		"packageVersions": {
+			{a{"name": "py-yaml", "version": "6.0"}, wantData}, {a{"name": "py-yaml", "version": "999.0"}, wantData},
+			{a{"name": "py-yaml", "version": "6.0", "environment": knownEnv, "includeErrors": true, "includeMissing": true}, wantData},
+			{a{"name": "py-yaml", "version": ""}, wantInvalid}, {a{"name": "py-yaml", "version": nul}, wantInvalid},
+		},
+		"rules": {
+			{a{}, wantData}, {a{"package": "no-such-package"}, wantData}, {a{"package": ""}, wantData}, {a{"package": "Ünïcödé"}, wantData},
+			{a{"package": nul}, wantInvalid}, {a{"first": -1}, wantInvalid},
+			{a{"after": cursor("rule", "999999999")}, wantData}, {a{"after": cursor("rule", "x")}, wantInvalid},
+			{a{"after": cursor("rule", "99999999999999999999")}, wantInvalid},
+		},
+		"rule": {
+			{a{"id": nodeID("Rule:999999999")}, wantNull}, {a{"id": nodeID("Package:1")}, wantInvalid}, {a{"id": "!!!"}, wantInvalid},
+			{a{"id": ""}, wantInvalid}, {a{"id": nul}, wantInvalid},
+		},
+		"setArtifactPresent": {
+			{a{"name": "py-yaml", "version": "6.0", "indexUrl": indexA, "sha256": strings.Repeat("0", 64), "present": false}, "NOT_FOUND"},
+			{a{"name": "py-yaml", "version": "999.0", "indexUrl": indexA, "sha256": strings.Repeat("0", 64), "present": true}, "NOT_FOUND"},
+			{a{"name": "py-yaml", "version": "6.0", "indexUrl": indexA, "sha256": "not a digest", "present": false}, wantInvalid},
+			{a{"name": nul, "version": nul, "indexUrl": nul, "sha256": strings.Repeat("0", 64), "present": false}, wantInvalid},
+			{a{"name": "", "version": "6.0", "indexUrl": indexA, "sha256": strings.Repeat("0", 64), "present": false}, wantInvalid},
+		},
+		"markPackageVersion": {
+			{a{"input": a{"name": "py-yaml", "version": "6.0", "indexUrl": indexA, "providesSourceDistro": true}}, wantData},
+			{a{"input": a{"name": "py-yaml", "version": "6.0", "indexUrl": indexA}}, wantInvalid},
+			{a{"input": a{"name": "py-yaml", "version": "999.0", "indexUrl": indexA, "isMissing": false}}, "NOT_FOUND"},
+			{a{"input": a{"name": "py-yaml", "version": "6.0", "indexUrl": "https://unknown.example.com/simple", "isMissing": false}}, "NOT_FOUND"},
+			{a{"input": a{"name": nul, "version": "6.0", "indexUrl": indexA, "isMissing": false}}, wantInvalid},
+			{a{"input": a{"name": "py-yaml", "version": "", "indexUrl": indexA, "isMissing": false}}, wantInvalid},
+		},
+		"createRule": {
+			{a{"input": a{"package": "no-such-package", "versionRange": ">=1.0,<2", "description": "x"}}, wantData},
+			{a{"input": a{"package": "py-yaml", "indexUrl": indexA}}, wantData},
+			{a{"input": a{"package": "py-yaml", "versionRange": "not a specifier"}}, wantInvalid},
+			{a{"input": a{"package": "py-yaml", "versionRange": ">=1.0.*"}}, wantInvalid},
+			{a{"input": a{"package": "py-yaml", "indexUrl": "https://never-registered.example.com/simple"}}, "NOT_FOUND"},
+			{a{"input": a{"package": ""}}, wantInvalid}, {a{"input": a{"package": nul}}, wantInvalid},
+			{a{"input": a{"package": "py-yaml", "versionRange": nul}}, wantInvalid},
+			{a{"input": a{"package": "py-yaml", "description": nul}}, wantInvalid},
+			{a{"input": a{"package": "py-yaml", "indexUrl": nul}}, wantInvalid},
+		},
+		"deleteRule": {
+			{a{"id": nodeID("Rule:999999999")}, "NOT_FOUND"}, {a{"id": "!!!"}, wantInvalid}, {a{"id": nodeID("Package:1")}, wantInvalid},
+			{a{"id": nul}, wantInvalid},
+		},
 		"syncDocuments": {
 			{a{"input": a{}}, wantData},
 			{a{"input": a{"prefix": "no-such-prefix"}}, wantData},
@@ -249,6 +294,7 @@ func rootArgs() map[string][]call {
 		add("packageVersion", a{"name": name, "version": "1.0"}, n.want)
 		add("dependents", a{"name": name}, lookup(n.want))
 		add("dependencyGraph", a{"root": pv(name, "1.0", nil), "environment": unknownEnv}, lookup(n.want))
+		add("packageVersions", a{"name": name, "version": "1.0"}, lookup(n.want))
 	}
 	for _, u := range unknownURLs {
 		add("packageVersion", a{"name": "py-yaml", "version": "6.0", "indexUrl": u.v}, u.want)
@@ -258,12 +304,14 @@ func rootArgs() map[string][]call {
 		add("dependencyGraph", a{"root": pv("py-yaml", "6.0", nil), "environment": e.v}, e.want)
 		add("dependents", a{"name": "ruamel-yaml", "environment": e.v}, e.want)
 		add("unsolvedPackageVersions", a{"environment": e.v}, e.want)
+		add("packageVersions", a{"name": "py-yaml", "version": "6.0", "environment": e.v}, e.want)
 	}
 	for _, c := range garbageCursors {
 		add("packages", a{"after": c}, wantInvalid)
 		add("dependents", a{"name": "ruamel-yaml", "after": c}, wantInvalid)
 		add("unsolvedPackageVersions", a{"environment": knownEnv, "after": c}, wantInvalid)
 		add("documents", a{"after": c}, wantInvalid)
+		add("rules", a{"after": c}, wantInvalid)
 	}
 	for _, d := range unknownDocIDs {
 		want, prefix := wantInvalid, wantInvalid
@@ -298,6 +346,9 @@ var nestedArgs = map[string][]any{
 	"indexUrl":       {"https://unknown.example.com/simple", "", nul, nil, "https://pypi.org/simple"},
 	"extras":         {[]any{"no-such-extra"}, []any{""}, []any{nul}, nil},
 	"markerTrueOnly": {false, true, nil},
+	"includeMissing": {true, false, nil},
+	"includeErrors":  {true, nil, false},
+	"solvedOnly":     {false, true, nil},
 }
 
 // nestedVariants is how many selections each root argument set is sent with.

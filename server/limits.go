@@ -78,13 +78,15 @@ func Complexity(l resolvers.Limits) graph.ComplexityRoot {
 	c.Query.Dependents = func(child int, _ string, _ *string, _ *model.EnvironmentInput, maxDepth *int, first *int, _ *string) int {
 		return add(conn(child, first), mul(listSize, depth(maxDepth, 1)))
 	}
-	c.Query.DependencyGraph = func(child int, _ model.PackageVersionInput, _ model.EnvironmentInput, maxDepth *int, _ []string, _ *bool) int {
+	c.Query.DependencyGraph = func(child int, _ model.PackageVersionInput, _ model.EnvironmentInput, maxDepth *int, _ []string, _, _ *bool) int {
 		d := depth(maxDepth, 10)
 		return add(add(walkSize(d), d), 1+child)
 	}
 	c.Query.Environments = func(child int) int { return list(child) }
 	c.Query.Indexes = func(child int, _ *bool) int { return list(child) }
-	c.Package.Versions = func(child int, first *int, _ *string, _ *string) int { return conn(child, first) }
+	c.Package.Versions = func(child int, first *int, _, _ *string, _ *model.EnvironmentInput, _, _, _ *bool) int {
+		return conn(child, first)
+	}
 	c.Package.Dependents = func(child int, _ *model.EnvironmentInput, first *int, _ *string) int { return conn(child, first) }
 	c.PackageVersion.Dependents = func(child int, _ *model.EnvironmentInput, first *int, _ *string) int { return conn(child, first) }
 	c.PackageVersion.Dependencies = func(child int, _ model.EnvironmentInput, _ []string, _ *bool) int { return list(child) }
@@ -99,7 +101,14 @@ func Complexity(l resolvers.Limits) graph.ComplexityRoot {
 	// and the selection once.
 	c.DependencyGraphNode.Vulnerabilities = func(child int) int { return 1 + child }
 	c.DependencyGraph.Vulnerable = func(child int) int { return 1 + child }
-	c.Dependency.ResolvedVersions = func(child int) int { return list(child) }
+	c.Dependency.ResolvedVersions = func(child int, _ *bool) int { return list(child) }
+	// What an adviser asks of every candidate.
+	c.Query.PackageVersions = func(child int, _, _ string, _ *model.EnvironmentInput, _, _ *bool) int { return list(child) }
+	c.Query.Rules = func(child int, _ *string, first *int, _ *string) int { return conn(child, first) }
+	c.PackageVersion.Artifacts = func(child int) int { return list(child) }
+	c.PackageVersion.Hashes = func(child int) int { return list(child) }
+	c.PackageVersion.Rules = func(child int) int { return list(child) }
+	c.PackageVersion.Records = func(child int, _ model.EnvironmentInput, _, _ *bool) int { return list(child) }
 	return c
 }
 
@@ -200,6 +209,10 @@ var mutationScopes = map[string][]auth.Scope{
 	"syncDocuments":         {auth.ScopeIngest},
 	"importVulnerabilities": {auth.ScopeIngest},
 	"registerPackageIndex":  {auth.ScopeAdmin},
+	"setArtifactPresent":    {auth.ScopeAdmin},
+	"markPackageVersion":    {auth.ScopeAdmin},
+	"createRule":            {auth.ScopeAdmin},
+	"deleteRule":            {auth.ScopeAdmin},
 }
 
 // access checks the caller before an operation runs: every mutation field

@@ -11,6 +11,22 @@ import (
 	"github.com/seshat-graph/seshat/persistence"
 )
 
+type CreateRuleInput struct {
+	// A package name (PEP 503 normalised on the way in).
+	Package string `json:"package"`
+	// A PEP 440 specifier set (">=1.0,<2", "==1.4.*"); null, "" or "*" for every version.
+	VersionRange *string `json:"versionRange,omitempty"`
+	// A registered index the rule is limited to; null for every index.
+	IndexURL    *string `json:"indexUrl,omitempty"`
+	Description *string `json:"description,omitempty"`
+}
+
+type CreateRulePayload struct {
+	Rule *persistence.Rule `json:"rule"`
+	// False when an equal rule (package, specifier, index and description) existed: it is returned.
+	Created bool `json:"created"`
+}
+
 // The transitive dependency graph of one version in one environment.
 type DependencyGraph struct {
 	Root        *persistence.PackageVersion `json:"root,omitempty"`
@@ -133,6 +149,17 @@ type IngestResult struct {
 	Counts any `json:"counts"`
 }
 
+// Sets the flags of one release on one index; a flag left out keeps its value.
+type MarkPackageVersionInput struct {
+	Name     string `json:"name"`
+	Version  string `json:"version"`
+	IndexURL string `json:"indexUrl"`
+	// The index no longer serves the release.
+	IsMissing *bool `json:"isMissing,omitempty"`
+	// The index ships a source distribution of it.
+	ProvidesSourceDistro *bool `json:"providesSourceDistro,omitempty"`
+}
+
 type Mutation struct {
 }
 
@@ -175,6 +202,17 @@ type PageInfo struct {
 }
 
 type Query struct {
+}
+
+type RuleConnection struct {
+	Edges      []RuleEdge `json:"edges"`
+	PageInfo   *PageInfo  `json:"pageInfo"`
+	TotalCount int        `json:"totalCount"`
+}
+
+type RuleEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *persistence.Rule `json:"node"`
 }
 
 // An OSV severity: its type (CVSS_V3, CVSS_V4, Ubuntu, ...) and score (a CVSS vector or a level).

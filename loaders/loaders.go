@@ -7,6 +7,7 @@ package loaders
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -263,6 +264,8 @@ type loader[K comparable, V any] struct {
 	batch   dataloader.BatchFunc[K, V]
 	mu      sync.Mutex
 	fetched map[K]bool
+	// primed holds what prefetches found, for loads under PrefetchedOnly.
+	primed map[K]V
 }
 
 func newLoader[K comparable, V any](batch dataloader.BatchFunc[K, V]) *loader[K, V] {
@@ -270,6 +273,39 @@ func newLoader[K comparable, V any](batch dataloader.BatchFunc[K, V]) *loader[K,
 		Loader:  dataloader.NewBatchedLoader(batch, dataloader.WithWait[K, V](Wait)),
 		batch:   batch,
 		fetched: map[K]bool{},
+		primed:  map[K]V{},
+	}
+}
+
+// prefetchedOnlyKey marks a context made by PrefetchedOnly.
+type prefetchedOnlyKey struct{}
+
+// ErrNotPrefetched is the error of a load under PrefetchedOnly whose key no
+// prefetch found.
+var ErrNotPrefetched = errors.New("loaders: not prefetched")
+
+// PrefetchedOnly returns ctx in which every load answers at once from what
+// the request's prefetches found, and fails with ErrNotPrefetched for any
+// other key instead of waiting for a batch. A caller that walks objects one
+// by one (the gateway's direct response writer) uses it to learn that a
+// value was not prefetched, rather than paying a statement per object.
+func PrefetchedOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, prefetchedOnlyKey{}, true)
+}
+
+// Load is the dataloader's Load, except under PrefetchedOnly (see there).
+func (l *loader[K, V]) Load(ctx context.Context, k K) dataloader.Thunk[V] {
+	if ctx.Value(prefetchedOnlyKey{}) == nil {
+		return l.Loader.Load(ctx, k)
+	}
+	l.mu.Lock()
+	v, ok := l.primed[k]
+	l.mu.Unlock()
+	return func() (V, error) {
+		if !ok {
+			return v, ErrNotPrefetched
+		}
+		return v, nil
 	}
 }
 
@@ -288,15 +324,23 @@ func (l *loader[K, V]) prefetch(ctx context.Context, keys []K) []V {
 	}
 	l.mu.Unlock()
 	if len(missing) > 0 {
-		for i, r := range l.batch(ctx, missing) {
+		found := l.batch(ctx, missing)
+		for i, r := range found {
 			if r.Error == nil {
 				l.Prime(ctx, missing[i], r.Data)
 			}
 		}
+		l.mu.Lock()
+		for i, r := range found {
+			if r.Error == nil {
+				l.primed[missing[i]] = r.Data
+			}
+		}
+		l.mu.Unlock()
 	}
 	out := make([]V, 0, len(keys))
 	for _, k := range keys {
-		if v, err := l.Load(ctx, k)(); err == nil {
+		if v, err := l.Loader.Load(ctx, k)(); err == nil {
 			out = append(out, v)
 		}
 	}

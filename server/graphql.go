@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -42,9 +43,11 @@ type GraphQLOptions struct {
 	// Timeout bounds one operation; its SQL is cancelled when it expires. 0: none.
 	Timeout time.Duration
 
-	// generatedLists leaves dependencyGraph's lists to gqlgen's generated
-	// code (graphLists off), for tests that compare the two.
+	// generatedLists leaves every field to gqlgen's generated code
+	// (graphLists and direct off), for tests that compare the two.
 	generatedLists bool
+	// directWritten counts the fields direct wrote, for tests.
+	directWritten *atomic.Int64
 }
 
 // GraphQL returns the /graphql handler: the GraphQL-over-HTTP transport (GET
@@ -70,6 +73,9 @@ func GraphQL(r *resolvers.Resolver, logger *slog.Logger, opts GraphQLOptions) ht
 	}
 	if !opts.generatedLists {
 		srv.Use(graphLists{})
+		d := newDirect(r)
+		d.written = opts.directWritten
+		srv.Use(d)
 	}
 	srv.SetErrorPresenter(ErrorPresenter(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {

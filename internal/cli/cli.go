@@ -47,6 +47,8 @@ func commands() map[string]command {
 		"sync":            {"ingest result documents from the document store", runSync},
 		"put":             {"upload result documents into the document store", runPut},
 		"vulnerabilities": {"import OSV vulnerability records and match them to versions", runVulnerabilities},
+		"backup":          {"dump the knowledge graph into the document store, keep the newest", runBackup},
+		"restore":         {"load a backup into an empty database", runRestore},
 	}
 }
 

@@ -40,6 +40,7 @@ type Config struct {
 	MaxBodyBytes     int64
 	DBMaxConns       int32
 	DBAcquireTimeout time.Duration
+	BackupKeep       int
 }
 
 // setting documents one environment variable for --help.
@@ -73,6 +74,7 @@ var settings = []setting{
 	{"SESHAT_MAX_BODY_BYTES", "67108864", "largest accepted request body (documents are ingested through it)"},
 	{"SESHAT_DB_MAX_CONNS", "0", "database pool size; 0: max(4, CPUs)"},
 	{"SESHAT_DB_ACQUIRE_TIMEOUT", "5s", "longest wait for a free database connection before a request fails with UNAVAILABLE"},
+	{"SESHAT_BACKUP_KEEP", "21", "dumps seshat backup keeps in the document store's graph-backup/, the newest"},
 }
 
 // LoadConfig reads the configuration through lookup (os.LookupEnv in main,
@@ -214,6 +216,7 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.MaxQueryBytes = int(integer("SESHAT_MAX_QUERY_BYTES", 64))
 	c.MaxBodyBytes = integer("SESHAT_MAX_BODY_BYTES", 1024)
 	c.DBMaxConns = int32(integer("SESHAT_DB_MAX_CONNS", 0))
+	c.BackupKeep = int(integer("SESHAT_BACKUP_KEEP", 1))
 	c.RequestTimeout = duration("SESHAT_REQUEST_TIMEOUT")
 	c.DBAcquireTimeout = duration("SESHAT_DB_ACQUIRE_TIMEOUT")
 	c.ShutdownTimeout = duration("SESHAT_SHUTDOWN_TIMEOUT")

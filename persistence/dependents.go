@@ -83,6 +83,10 @@ const dependentJoins = `
 func (s *Store) Dependents(ctx context.Context, q DependentsQuery, page Page) (Connection[Dependent], error) {
 	var c Connection[Dependent]
 	name := python.NormalizeName(q.Name)
+	if q.Version != nil {
+		v := NormalVersion(*q.Version)
+		q.Version = &v
+	}
 	if name == "" {
 		return c, Errorf(CodeInvalid, "package name must not be empty")
 	}

@@ -14,7 +14,7 @@ func (s *Store) SolvedOfVersions(ctx context.Context, versionIDs []int64) (map[i
 	rows, err := collect[Solved](ctx, s, `
 		SELECT s.id, s.version_id, s.environment_id, sv.name AS solver_name, sv.version AS solver_version,
 			s.document_id, s.solved_at, s.duration, s.error, s.error_unparseable, s.error_unsolvable,
-			s.error_details::text AS error_details
+			s.error_details::text AS error_details, s.platform
 		FROM solved s JOIN solver sv ON sv.id = s.solver_id
 		WHERE s.version_id = ANY($1)
 		ORDER BY s.version_id, s.environment_id`, versionIDs)
@@ -123,8 +123,12 @@ func (s *Store) ResolvedVersions(ctx context.Context, edgeIDs []int64) (map[int6
 // versions without any are absent. One statement.
 func (s *Store) MetadataOfVersions(ctx context.Context, versionIDs []int64) (map[int64]PackageMetadata, error) {
 	rows, err := collect[PackageMetadata](ctx, s, `
-		SELECT version_id, summary, license, requires_python, classifiers
-		FROM package_metadata WHERE version_id = ANY($1)`, versionIDs)
+		SELECT m.version_id, m.summary, m.license, m.requires_python, m.classifiers,
+			m.author, m.author_email, m.home_page, m.requires_dist, m.provides_extra, m.platforms, m.project_urls,
+			m.license_id IS NOT NULL AS has_license, l.name AS license_name, l.identifier AS license_identifier,
+			l.version AS license_version, m.license_warning
+		FROM package_metadata m LEFT JOIN package_license l ON l.id = m.license_id
+		WHERE m.version_id = ANY($1)`, versionIDs)
 	if err != nil {
 		return nil, err
 	}

@@ -146,6 +146,7 @@ func (s *Store) DependencyGraph(ctx context.Context, q GraphQuery) (*Graph, erro
 		return nil, Errorf(CodeInvalid, "maxDepth must be >= 0, got %d", q.MaxDepth)
 	}
 	name := python.NormalizeName(q.Root.Name)
+	q.Root.Version, q.Root.IndexURL = NormalVersion(q.Root.Version), NormalIndexURL(q.Root.IndexURL)
 	if name == "" || q.Root.Version == "" {
 		return nil, Errorf(CodeInvalid, "root name and version must not be empty")
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/seshat-graph/seshat/python"
 )
 
 const indexSelect = `SELECT id, url, warehouse_api_url, verify_ssl, enabled FROM package_index`
@@ -36,13 +38,16 @@ type IndexRegistration struct {
 }
 
 // RegisterIndex creates the index with r.URL or updates the given fields of
-// the known one, in one transaction, and returns it. A URL that is empty or
-// not absolute http(s) is INVALID.
+// the known one, in one transaction, and returns it. The URL is stored in
+// its normal form (python.NormalizeIndexURL: no trailing slash, PyPI under
+// any of its names as https://pypi.org/simple). A URL that is empty or not
+// absolute http(s) is INVALID.
 func (s *Store) RegisterIndex(ctx context.Context, r IndexRegistration) (PackageIndex, error) {
 	r.URL = strings.TrimSpace(r.URL)
 	if u, err := url.Parse(r.URL); r.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return PackageIndex{}, Errorf(CodeInvalid, "index url %q must be an absolute http(s) URL", r.URL)
 	}
+	r.URL = python.NormalizeIndexURL(r.URL)
 	var out PackageIndex
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `

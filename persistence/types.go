@@ -62,6 +62,9 @@ type Solved struct {
 	ErrorUnparseable bool      `db:"error_unparseable"`
 	ErrorUnsolvable  bool      `db:"error_unsolvable"`
 	ErrorDetails     *string   `db:"error_details"`
+	// Platform is the platform the solver ran on ("linux-x86_64"); nil when
+	// its document did not say.
+	Platform *string `db:"platform"`
 }
 
 // Dependency is a DEPENDS_ON edge: a version solved in an environment
@@ -136,6 +139,21 @@ type PackageMetadata struct {
 	License        *string  `db:"license"`
 	RequiresPython *string  `db:"requires_python"`
 	Classifiers    []string `db:"classifiers"`
+	Author         *string  `db:"author"`
+	AuthorEmail    *string  `db:"author_email"`
+	HomePage       *string  `db:"home_page"`
+	RequiresDist   []string `db:"requires_dist"`
+	ProvidesExtra  []string `db:"provides_extra"`
+	Platforms      []string `db:"platforms"`
+	// URLs are the Project-URL entries.
+	URLs []ProjectURL `db:"project_urls"`
+	// HasLicense says the license solver ran; LicenseName, LicenseIdentifier
+	// and LicenseVersion are what it found, LicenseWarning whether it warned.
+	HasLicense        bool    `db:"has_license"`
+	LicenseName       *string `db:"license_name"`
+	LicenseIdentifier *string `db:"license_identifier"`
+	LicenseVersion    *string `db:"license_version"`
+	LicenseWarning    *bool   `db:"license_warning"`
 }
 
 // DocumentStatus is the ingestion state of a document.

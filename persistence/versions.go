@@ -51,6 +51,7 @@ func (s *Store) VersionsOfPackages(ctx context.Context, packageIDs []int64) (map
 // name or version is INVALID.
 func (s *Store) PackageVersion(ctx context.Context, name, version string, indexURL *string) (*PackageVersion, error) {
 	n := python.NormalizeName(name)
+	version, indexURL = NormalVersion(version), NormalIndexURL(indexURL)
 	if n == "" || version == "" {
 		return nil, Errorf(CodeInvalid, "package name and version must not be empty")
 	}
@@ -155,6 +156,7 @@ func versionCursor(v PackageVersion) string {
 // so a page stays right when versions are added before it. Returns INVALID
 // for a bad cursor or a negative page size.
 func PageVersions(vs []PackageVersion, indexURL *string, page Page) (Connection[PackageVersion], error) {
+	indexURL = NormalIndexURL(indexURL)
 	if err := page.validate(); err != nil {
 		return Connection[PackageVersion]{}, err
 	}
@@ -185,6 +187,7 @@ func PageVersions(vs []PackageVersion, indexURL *string, page Page) (Connection[
 // there is no final one; nil when there are none. versions must be in
 // SortVersions order.
 func LatestVersion(vs []PackageVersion, indexURL *string) *PackageVersion {
+	indexURL = NormalIndexURL(indexURL)
 	var fallback *PackageVersion
 	for i := range vs {
 		v := &vs[i]
@@ -210,7 +213,7 @@ func LatestVersion(vs []PackageVersion, indexURL *string) *PackageVersion {
 // Returns INVALID for an incomplete environment, a negative page size or a
 // bad cursor.
 func (s *Store) UnsolvedVersions(ctx context.Context, env EnvironmentKey, indexURL *string, page Page) (Connection[PackageVersion], error) {
-	env = env.Normalized()
+	env, indexURL = env.Normalized(), NormalIndexURL(indexURL)
 	if err := ValidateEnvironment(env); err != nil {
 		return Connection[PackageVersion]{}, err
 	}

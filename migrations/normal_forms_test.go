@@ -16,8 +16,8 @@ import (
 
 // beforeNormalForms migrates a fresh database to the version before 0005
 // (the migration that normalises versions and index URLs) and returns its
-// URL and migrator.
-func beforeNormalForms(t *testing.T) (string, *migrations.Migrator) {
+// URL, migrator and the number of migrations from 0005 on.
+func beforeNormalForms(t *testing.T) (string, *migrations.Migrator, int) {
 	t.Helper()
 	url := testenv.Database(t)
 	m, err := migrations.New(url)
@@ -45,7 +45,7 @@ func beforeNormalForms(t *testing.T) (string, *migrations.Migrator) {
 	if st, _ := m.Status(); st.Version >= 5 {
 		t.Fatalf("at version %d, want the one before 0005", st.Version)
 	}
-	return url, m
+	return url, m, steps
 }
 
 func exec(t *testing.T, conn *pgx.Conn, sql string, args ...any) {
@@ -59,7 +59,7 @@ func exec(t *testing.T, conn *pgx.Conn, sql string, args ...any) {
 // python.NormalizeVersion's, for every spelling of the table and a few
 // that PEP 440 does not describe (kept as written, trimmed).
 func TestVersionNormalFormSQL(t *testing.T) {
-	url, m := beforeNormalForms(t)
+	url, m, _ := beforeNormalForms(t)
 	conn := testenv.Conn(t, url)
 	spellings := []string{
 		"2.0.0rc1", "2.0.0-rc1", "2.0.0.RC1", "1.0", "1.0.0", "0", "01.02", "1.00", "v1.0", "V1", " 1.0 ", "1!1.0", "0!1.0", "007!1",
@@ -106,7 +106,7 @@ func TestVersionNormalFormSQL(t *testing.T) {
 // newest solver run of a version solved twice in one environment wins,
 // and facts that would repeat a unique key are kept once.
 func TestNormalFormsMerge(t *testing.T) {
-	url, m := beforeNormalForms(t)
+	url, m, steps := beforeNormalForms(t)
 	ctx := context.Background()
 	conn := testenv.Conn(t, url)
 	// Ids are assigned in insertion order (the down migration leaves the
@@ -207,13 +207,13 @@ func TestNormalFormsMerge(t *testing.T) {
 	exec(t, conn, `INSERT INTO package_index (url) VALUES ('https://new.example.com/simple')`)
 	count(`SELECT count(*) FROM package_index WHERE url = 'https://new.example.com/simple' AND NOT enabled`, 1)
 
-	if err := m.Down(1); err != nil {
-		t.Fatalf("Down(1): %v", err)
+	if err := m.Down(steps); err != nil {
+		t.Fatalf("Down(%d): %v", steps, err)
 	}
 	var def string
 	if err := conn.QueryRow(ctx, `SELECT column_default FROM information_schema.columns
 		WHERE table_name = 'package_index' AND column_name = 'enabled'`).Scan(&def); err != nil || !strings.Contains(def, "true") {
-		t.Errorf("after Down(1): enabled defaults to %q, %v; want true", def, err)
+		t.Errorf("after 0005 down: enabled defaults to %q, %v; want true", def, err)
 	}
 }
 

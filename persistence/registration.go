@@ -38,8 +38,9 @@ var normalName = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`)
 // forms (names PEP 503, versions PEP 440, index URLs as NormalizeIndexURL;
 // a new version keeps the spelling given in version_text). A known version
 // is left as it is. New versions join the unsolved backlog of every
-// environment when their index is enabled, and are matched against the
-// vulnerability records naming their package, in one transaction.
+// environment when their index is enabled (unless a solver rule rules them
+// out), and are matched against the vulnerability records and the rules
+// naming their package, in one transaction.
 //
 // INVALID, naming the item (input[i].name, .version, .indexUrl): a name PEP
 // 508 does not allow, a version PEP 440 does not describe or longer than
@@ -119,6 +120,9 @@ func (s *Store) RegisterVersions(ctx context.Context, items []VersionRegistratio
 		}
 		sort.Slice(vids, func(i, j int) bool { return vids[i] < vids[j] })
 		if _, err := rematchVersions(ctx, tx, ids); err != nil {
+			return err
+		}
+		if _, err := matchRulesOnArrival(ctx, tx, ids); err != nil {
 			return err
 		}
 		byID, err := versionsByID(ctx, tx, vids)

@@ -69,18 +69,20 @@ func (v VersionOnIndex) validate() error {
 	return nil
 }
 
-// lockVersion finds the version v names and locks its row for the
+// lockVersion finds the version v names (its version and index URL in their
+// stored forms, NormalVersion and NormalIndexURL) and locks its row for the
 // transaction; NOT_FOUND when the graph has no such version on that index.
 func lockVersion(ctx context.Context, tx pgx.Tx, v VersionOnIndex) (int64, error) {
+	v.Version, v.IndexURL = NormalVersion(v.Version), *NormalIndexURL(&v.IndexURL)
 	var id int64
 	err := tx.QueryRow(ctx, `
 		SELECT pv.id FROM package_version pv
 		JOIN package p ON p.id = pv.package_id
 		JOIN package_index ix ON ix.id = pv.index_id
 		WHERE p.name = $1 AND pv.version = $2 AND ix.url = $3
-		FOR UPDATE OF pv`, python.NormalizeName(v.Name), strings.TrimSpace(v.Version), strings.TrimSpace(v.IndexURL)).Scan(&id)
+		FOR UPDATE OF pv`, python.NormalizeName(v.Name), v.Version, v.IndexURL).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, Errorf(CodeNotFound, "no version %s of %s on index %s", strings.TrimSpace(v.Version), python.NormalizeName(v.Name), strings.TrimSpace(v.IndexURL))
+		return 0, Errorf(CodeNotFound, "no version %s of %s on index %s", v.Version, python.NormalizeName(v.Name), v.IndexURL)
 	}
 	return id, err
 }

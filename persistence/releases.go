@@ -2,7 +2,6 @@ package persistence
 
 import (
 	"context"
-	"strings"
 
 	"github.com/seshat-graph/seshat/python"
 )
@@ -109,13 +108,13 @@ func (s *Store) VersionRecords(ctx context.Context, keys []RecordsKey) (map[Reco
 }
 
 // PackageVersions returns the version of package name (PEP 503
-// normalised) on every index, ordered by index id (unknown index last); with
+// normalised; the version in its stored form, NormalVersion) on every index, ordered by index id (unknown index last); with
 // env, only those solved there (failed runs only with includeErrors). One
 // statement. Returns INVALID for an empty name or version or an incomplete
 // environment.
 func (s *Store) PackageVersions(ctx context.Context, name, version string, env *EnvironmentKey, includeErrors bool) ([]PackageVersion, error) {
 	n := python.NormalizeName(name)
-	version = strings.TrimSpace(version)
+	version = NormalVersion(version)
 	if n == "" || version == "" {
 		return nil, Errorf(CodeInvalid, "package name and version must not be empty")
 	}

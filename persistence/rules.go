@@ -38,7 +38,8 @@ type RuleInput struct {
 	Package string
 	// VersionRange is a PEP 440 specifier set; nil, "" and "*" match every version.
 	VersionRange *string
-	// IndexURL names a registered index; nil for every index.
+	// IndexURL names a registered index (normalised, NormalIndexURL); nil
+	// for every index.
 	IndexURL    *string
 	Description string
 }
@@ -102,9 +103,10 @@ func (s *Store) CreateRule(ctx context.Context, in RuleInput) (rule Rule, create
 		var indexID *int64
 		if in.IndexURL != nil {
 			var id int64
-			err := tx.QueryRow(ctx, `SELECT id FROM package_index WHERE url = $1`, strings.TrimSpace(*in.IndexURL)).Scan(&id)
+			url := *NormalIndexURL(in.IndexURL)
+			err := tx.QueryRow(ctx, `SELECT id FROM package_index WHERE url = $1`, url).Scan(&id)
 			if errors.Is(err, pgx.ErrNoRows) {
-				return Errorf(CodeNotFound, "no index %q is registered", strings.TrimSpace(*in.IndexURL))
+				return Errorf(CodeNotFound, "no index %q is registered", url)
 			}
 			if err != nil {
 				return err

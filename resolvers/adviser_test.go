@@ -134,7 +134,9 @@ func TestArtifacts(t *testing.T) {
 	check("after the removal")
 	h.ingest(t, "solver-adviser-0", adviserDocument(envs[0]))
 	check("after re-ingesting the document")
-	h.mutate(t, set, map[string]any{"s": shaOne, "p": true}, &m)
+	// The old PyPI URL and another spelling of the version name the same release.
+	h.mutate(t, strings.NewReplacer(`https://pypi.org/simple`, `https://pypi.python.org/simple/`, `version: "2.0"`, `version: "v2.0"`).Replace(set),
+		map[string]any{"s": shaOne, "p": true}, &m)
 	if g := read(); !m.SetArtifactPresent.Present || len(g.PackageVersion.Hashes) != 2 {
 		t.Errorf("present again: %+v, hashes %v", m.SetArtifactPresent, g.PackageVersion.Hashes)
 	}
@@ -310,6 +312,7 @@ func TestMissingVersions(t *testing.T) {
 			}
 		}
 		Same, SameAll []versionRef
+		Werkzeug21    *struct{ Records, RecordsAll []versionRef }
 	}
 	n := h.query(t, `query($env: EnvironmentInput!) {
 	  werkzeug: package(name: "adv-werkzeug") {
@@ -320,6 +323,8 @@ func TestMissingVersions(t *testing.T) {
 	    dependencies(environment: $env) { resolvedVersions { version isMissing } all: resolvedVersions(includeMissing: true) { version isMissing } } }
 	  same: packageVersions(name: "adv-werkzeug", version: "2.1") { version }
 	  sameAll: packageVersions(name: "adv-werkzeug", version: "2.1", environment: $env, includeMissing: true) { version isMissing }
+	  werkzeug21: packageVersion(name: "adv-werkzeug", version: "2.1", indexUrl: "https://pypi.org/simple") {
+	    records(environment: $env) { version indexUrl } recordsAll: records(environment: $env, includeMissing: true) { version indexUrl } }
 	}`, map[string]any{"env": envVar(envs[0])}, &got)
 	if w := connRefs(got.Werkzeug.Versions); !slices.Equal(w, []string{"2.0@org/simple"}) {
 		t.Errorf("versions = %v", w)
@@ -336,6 +341,9 @@ func TestMissingVersions(t *testing.T) {
 	}
 	if len(got.Same) != 0 || len(got.SameAll) != 1 || !got.SameAll[0].IsMissing {
 		t.Errorf("packageVersions = %v, with includeMissing %+v", got.Same, got.SameAll)
+	}
+	if got.Werkzeug21 == nil || len(got.Werkzeug21.Records) != 0 || !slices.Equal(refs(got.Werkzeug21.RecordsAll), []string{"2.1@org/simple"}) {
+		t.Errorf("records of the missing release = %+v", got.Werkzeug21)
 	}
 	t.Logf("%d statements", n)
 
@@ -389,7 +397,7 @@ func TestReleaseLister(t *testing.T) {
 			Records, Records1 []versionRef
 			Errors            []versionRef
 		}
-		Everywhere, Env0 []versionRef
+		Everywhere, Env0, Spelled []versionRef
 	}
 	const fields = `edges { node { version indexUrl } }`
 	h.query(t, `query($e0: EnvironmentInput!, $e1: EnvironmentInput!) { package(name: "adv-flask") {
@@ -403,6 +411,7 @@ func TestReleaseLister(t *testing.T) {
 	  packageVersion(name: "adv-flask", version: "2.0", indexUrl: "https://mirror.example.com/simple") {
 	    records(environment: $e0) { version indexUrl } records1: records(environment: $e1) { version indexUrl } }
 	  everywhere: packageVersions(name: "adv-flask", version: "2.0") { version indexUrl }
+	  spelled: packageVersions(name: "adv-flask", version: "2.0-RC1") { version indexUrl }
 	  env0: packageVersions(name: "ADV.flask", version: "2.0", environment: $e0) { version indexUrl }
 	}`, map[string]any{"e0": envVar(envs[0]), "e1": envVar(envs[1])}, &got)
 	for _, c := range []struct {
@@ -421,6 +430,7 @@ func TestReleaseLister(t *testing.T) {
 		{"records where unsolved", refs(got.PackageVersion.Records1), []string{}},
 		{"packageVersions", refs(got.Everywhere), []string{"2.0@org/simple", "2.0@mirror.example.com/simple"}},
 		{"packageVersions in an environment", refs(got.Env0), []string{"2.0@org/simple", "2.0@mirror.example.com/simple"}},
+		{"packageVersions of a version spelled otherwise", refs(got.Spelled), []string{"2.0rc1@org/simple"}},
 	} {
 		if !slices.Equal(c.got, c.want) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)

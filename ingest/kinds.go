@@ -24,7 +24,7 @@ var writers = map[string]writer{
 	"package-extract":    nil,
 	"provenance-checker": nil,
 	"dependency-monkey":  nil,
-	"inspection":         nil,
+	"inspection":         writeInspection,
 	"security-indicator": nil,
 	"vulnerability":      writeVulnerability,
 }

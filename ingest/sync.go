@@ -208,7 +208,7 @@ func (s *Service) syncOne(ctx context.Context, j job, opts SyncOptions, storeDow
 		return fail(persistence.Errorf(persistence.CodeUnavailable,
 			"not read: the document store became unavailable during this sync"))
 	}
-	raw, err := s.Docs.Get(ctx, j.key)
+	raw, err := s.readDocument(ctx, j.key)
 	if err != nil {
 		if persistence.ErrorCode(err) == persistence.CodeUnavailable && ctx.Err() == nil {
 			storeDown.Store(true)

@@ -192,6 +192,27 @@ func KindOfKey(key string) string {
 	return ""
 }
 
+// DocumentFolder returns the folder of the document a key below a
+// folder-per-document kind belongs to: "inspections/<id>" for
+// "inspections/<id>" and for "inspections/<id>/results/0/result"; "" for a
+// key of any other kind. The folder's objects are the document's (see
+// ingest's Sync); a document of such a kind kept as one object (the
+// 2019-2020 inspections) is the object at the folder's key.
+func DocumentFolder(key string) string {
+	key = strings.Trim(key, "/")
+	folder, rest, ok := strings.Cut(key, "/")
+	if !ok || rest == "" {
+		return ""
+	}
+	for _, k := range layout {
+		if k.nested && k.folder == folder {
+			id, _, _ := strings.Cut(rest, "/")
+			return folder + "/" + id
+		}
+	}
+	return ""
+}
+
 // DocumentID returns the id of the document a key belongs to, the inverse
 // of KeyFor: for keys below a folder-per-document kind
 // ("inspections/<id>/…", "security-indicators/<id>/…") the folder name,

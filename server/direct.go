@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"slices"
@@ -129,7 +130,7 @@ type writer struct {
 	oc   *graphql.OperationContext
 	b    []byte
 	sets map[selectionKey]*selected
-	args map[*ast.Field]map[string]any
+	args map[*ast.Field]any
 }
 
 // run calls write, false when it panics.
@@ -173,18 +174,57 @@ func (w *writer) collect(sel ast.SelectionSet, satisfies []string) *selected {
 	return s
 }
 
-// argsOf returns f's arguments (defaults applied, variables substituted),
-// read once per field of the query.
-func (w *writer) argsOf(f graphql.CollectedField) map[string]any {
-	if a, ok := w.args[f.Field]; ok {
-		return a
+// argsFor returns what parse makes of f's arguments (defaults applied,
+// variables substituted), parsed once per field of the query rather than
+// once per object.
+func argsFor[A any](w *writer, f graphql.CollectedField, parse func(args map[string]any) (A, error)) (A, error) {
+	if p, ok := w.args[f.Field].(parsedArgs[A]); ok {
+		return p.v, p.err
 	}
-	a := f.ArgumentMap(w.oc.Variables)
+	v, err := parse(f.ArgumentMap(w.oc.Variables))
 	if w.args == nil {
-		w.args = map[*ast.Field]map[string]any{}
+		w.args = map[*ast.Field]any{}
 	}
-	w.args[f.Field] = a
-	return a
+	w.args[f.Field] = parsedArgs[A]{v, err}
+	return v, err
+}
+
+type parsedArgs[A any] struct {
+	v   A
+	err error
+}
+
+// versionsArgs are the arguments of Package.versions and latestVersion.
+type versionsArgs struct {
+	first                                     *int
+	after, indexURL                           *string
+	env                                       *model.EnvironmentInput
+	solvedOnly, includeErrors, includeMissing *bool
+}
+
+// dependenciesArgs are the arguments of PackageVersion.dependencies.
+type dependenciesArgs struct {
+	env            *model.EnvironmentInput
+	extras         []string
+	markerTrueOnly *bool
+}
+
+// dependentsArgs are the arguments of the dependents connections.
+type dependentsArgs struct {
+	env   *model.EnvironmentInput
+	first *int
+	after *string
+}
+
+func dependentsArgsOf(w *writer) func(args map[string]any) (dependentsArgs, error) {
+	return func(args map[string]any) (dependentsArgs, error) {
+		var a dependentsArgs
+		var err1, err2, err3 error
+		a.env, err1 = optEnvironment(w.ctx, args, "environment")
+		a.first, err2 = optInt(args, "first")
+		a.after, err3 = optString(args, "after")
+		return a, firstErr(err1, err2, err3)
+	}
 }
 
 // object is the writer of GraphQL object type name, bound to Go type T.
@@ -494,37 +534,42 @@ func newDirect(r *resolvers.Resolver) *direct {
 		"id":   idLeaf(pkgR.ID),
 		"name": leaf(func(b []byte, p *persistence.Package) []byte { return quoted(b, p.Name) }),
 		"versions": child(versionConn, func(w *writer, f graphql.CollectedField, p *persistence.Package) (any, error) {
-			args := w.argsOf(f)
-			first, err1 := optInt(args, "first")
-			after, err2 := optString(args, "after")
-			indexURL, err3 := optString(args, "indexUrl")
-			env, err4 := optEnvironment(w.ctx, args, "environment")
-			solvedOnly, err5 := optBool(args, "solvedOnly")
-			includeErrors, err6 := optBool(args, "includeErrors")
-			includeMissing, err7 := optBool(args, "includeMissing")
-			if err := firstErr(err1, err2, err3, err4, err5, err6, err7); err != nil {
+			a, err := argsFor(w, f, func(args map[string]any) (versionsArgs, error) {
+				var a versionsArgs
+				var errs [7]error
+				a.first, errs[0] = optInt(args, "first")
+				a.after, errs[1] = optString(args, "after")
+				a.indexURL, errs[2] = optString(args, "indexUrl")
+				a.env, errs[3] = optEnvironment(w.ctx, args, "environment")
+				a.solvedOnly, errs[4] = optBool(args, "solvedOnly")
+				a.includeErrors, errs[5] = optBool(args, "includeErrors")
+				a.includeMissing, errs[6] = optBool(args, "includeMissing")
+				return a, firstErr(errs[:]...)
+			})
+			if err != nil {
 				return nil, err
 			}
-			return pkgR.Versions(w.ctx, p, first, after, indexURL, env, solvedOnly, includeErrors, includeMissing)
+			return pkgR.Versions(w.ctx, p, a.first, a.after, a.indexURL, a.env, a.solvedOnly, a.includeErrors, a.includeMissing)
 		}, append(connectionArgs, "indexUrl", "environment", "solvedOnly", "includeErrors", "includeMissing")...),
 		"latestVersion": child(version, func(w *writer, f graphql.CollectedField, p *persistence.Package) (any, error) {
-			args := w.argsOf(f)
-			indexURL, err1 := optString(args, "indexUrl")
-			includeMissing, err2 := optBool(args, "includeMissing")
-			if err := firstErr(err1, err2); err != nil {
+			a, err := argsFor(w, f, func(args map[string]any) (versionsArgs, error) {
+				var a versionsArgs
+				var err1, err2 error
+				a.indexURL, err1 = optString(args, "indexUrl")
+				a.includeMissing, err2 = optBool(args, "includeMissing")
+				return a, firstErr(err1, err2)
+			})
+			if err != nil {
 				return nil, err
 			}
-			return pkgR.LatestVersion(w.ctx, p, indexURL, includeMissing)
+			return pkgR.LatestVersion(w.ctx, p, a.indexURL, a.includeMissing)
 		}, "indexUrl", "includeMissing"),
 		"dependents": child(dependentConn, func(w *writer, f graphql.CollectedField, p *persistence.Package) (any, error) {
-			args := w.argsOf(f)
-			env, err1 := optEnvironment(w.ctx, args, "environment")
-			first, err2 := optInt(args, "first")
-			after, err3 := optString(args, "after")
-			if err := firstErr(err1, err2, err3); err != nil {
+			a, err := argsFor(w, f, dependentsArgsOf(w))
+			if err != nil {
 				return nil, err
 			}
-			return pkgR.Dependents(w.ctx, p, env, first, after)
+			return pkgR.Dependents(w.ctx, p, a.env, a.first, a.after)
 		}, append(connectionArgs, "environment")...),
 	}
 	version.fields = map[string]member[persistence.PackageVersion]{
@@ -542,27 +587,28 @@ func newDirect(r *resolvers.Resolver) *direct {
 			return versionR.Environments(w.ctx, v)
 		}),
 		"dependencies": child(dependency, func(w *writer, f graphql.CollectedField, v *persistence.PackageVersion) (any, error) {
-			args := w.argsOf(f)
-			env, err1 := optEnvironment(w.ctx, args, "environment")
-			extras, err2 := optStrings(args, "extras")
-			markerTrueOnly, err3 := optBool(args, "markerTrueOnly")
-			if err := firstErr(err1, err2, err3); err != nil {
+			a, err := argsFor(w, f, func(args map[string]any) (dependenciesArgs, error) {
+				var a dependenciesArgs
+				var err1, err2, err3 error
+				a.env, err1 = optEnvironment(w.ctx, args, "environment")
+				a.extras, err2 = optStrings(args, "extras")
+				a.markerTrueOnly, err3 = optBool(args, "markerTrueOnly")
+				if a.env == nil {
+					err1 = cmp.Or(err1, errNoValue)
+				}
+				return a, firstErr(err1, err2, err3)
+			})
+			if err != nil {
 				return nil, err
 			}
-			if env == nil {
-				return nil, errNoValue
-			}
-			return versionR.Dependencies(w.ctx, v, *env, extras, markerTrueOnly)
+			return versionR.Dependencies(w.ctx, v, *a.env, a.extras, a.markerTrueOnly)
 		}, "environment", "extras", "markerTrueOnly"),
 		"dependents": child(dependentConn, func(w *writer, f graphql.CollectedField, v *persistence.PackageVersion) (any, error) {
-			args := w.argsOf(f)
-			env, err1 := optEnvironment(w.ctx, args, "environment")
-			first, err2 := optInt(args, "first")
-			after, err3 := optString(args, "after")
-			if err := firstErr(err1, err2, err3); err != nil {
+			a, err := argsFor(w, f, dependentsArgsOf(w))
+			if err != nil {
 				return nil, err
 			}
-			return versionR.Dependents(w.ctx, v, env, first, after)
+			return versionR.Dependents(w.ctx, v, a.env, a.first, a.after)
 		}, append(connectionArgs, "environment")...),
 		"metadata": child(metadata, func(w *writer, _ graphql.CollectedField, v *persistence.PackageVersion) (any, error) {
 			return versionR.Metadata(w.ctx, v)
@@ -579,7 +625,9 @@ func newDirect(r *resolvers.Resolver) *direct {
 		"extras":                 leaf(func(b []byte, d *persistence.Dependency) []byte { return appendStrings(b, d.Extras) }),
 		"markerEvaluationResult": leaf(func(b []byte, d *persistence.Dependency) []byte { return appendOptBool(b, d.MarkerEvaluationResult) }),
 		"resolvedVersions": child(version, func(w *writer, f graphql.CollectedField, d *persistence.Dependency) (any, error) {
-			includeMissing, err := optBool(w.argsOf(f), "includeMissing")
+			includeMissing, err := argsFor(w, f, func(args map[string]any) (*bool, error) {
+				return optBool(args, "includeMissing")
+			})
 			if err != nil {
 				return nil, err
 			}
@@ -621,4 +669,4 @@ func (t *object[T]) typeName() string { return t.name }
 
 // errNoValue stands for a required argument without a value (gqlgen
 // reports it).
-var errNoValue = persistence.Errorf(persistence.CodeInvalid, "missing argument")
+var errNoValue error = persistence.Errorf(persistence.CodeInvalid, "missing argument")

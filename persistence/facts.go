@@ -35,6 +35,13 @@ type DependencyKey struct {
 const dependencyColumns = `d.id, d.version_id, d.environment_id, d.package_id, p.name AS package_name,
 	d.version_range, d.marker, d.extra, d.extras, d.marker_evaluation_result, d.document_id`
 
+// dependencyDest names d's fields in the order of dependencyColumns, for
+// collectScan (TestScanDestinations keeps the two in step).
+func dependencyDest(d *Dependency) []any {
+	return []any{&d.ID, &d.VersionID, &d.EnvironmentID, &d.PackageID, &d.PackageName,
+		&d.VersionRange, &d.Marker, &d.Extra, &d.Extras, &d.MarkerEvaluationResult, &d.DocumentID}
+}
+
 // Dependencies returns, per key, every DEPENDS_ON edge of the version as
 // solved in the environment (the environment matched on its normalised
 // columns in the same statement), ordered by dependency name and edge id.
@@ -51,7 +58,8 @@ func (s *Store) Dependencies(ctx context.Context, keys []DependencyKey) (map[Dep
 		Key int `db:"k"`
 		Dependency
 	}
-	rows, err := collect[row](ctx, s, `
+	dest := func(r *row) []any { return append([]any{&r.Key}, dependencyDest(&r.Dependency)...) }
+	rows, err := collectScan(ctx, s, dest, `
 		SELECT k.ord::int AS k, `+dependencyColumns+`
 		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS k(v, os, osv, py, ord)
 		JOIN environment e ON e.os_name = k.os AND e.os_version = k.osv AND e.python_version = k.py
@@ -81,15 +89,30 @@ func FilterDependencies(deps []Dependency, extras []string, markerTrueOnly bool)
 			active[python.NormalizeName(e)] = true
 		}
 	}
-	out := make([]Dependency, 0, len(deps))
-	for _, d := range deps {
+	keep := func(d *Dependency) bool {
 		if markerTrueOnly && d.MarkerEvaluationResult != nil && !*d.MarkerEvaluationResult {
-			continue
+			return false
 		}
-		if active != nil && d.Extra != nil && !active[python.NormalizeName(*d.Extra)] {
-			continue
+		return active == nil || d.Extra == nil || active[python.NormalizeName(*d.Extra)]
+	}
+	// Most lists keep every edge: those are returned as they are (clipped,
+	// so that appending to the result copies), not copied.
+	n := 0
+	for n < len(deps) && keep(&deps[n]) {
+		n++
+	}
+	if n == len(deps) {
+		if deps == nil {
+			return []Dependency{}
 		}
-		out = append(out, d)
+		return slices.Clip(deps)
+	}
+	out := make([]Dependency, n, len(deps))
+	copy(out, deps[:n])
+	for i := n + 1; i < len(deps); i++ {
+		if keep(&deps[i]) {
+			out = append(out, deps[i])
+		}
 	}
 	return slices.Clip(out)
 }
@@ -101,7 +124,8 @@ func (s *Store) ResolvedVersions(ctx context.Context, edgeIDs []int64) (map[int6
 		EdgeID int64 `db:"edge_id"`
 		PackageVersion
 	}
-	rows, err := collect[row](ctx, s, `
+	dest := func(r *row) []any { return append([]any{&r.EdgeID}, versionDest(&r.PackageVersion)...) }
+	rows, err := collectScan(ctx, s, dest, `
 		SELECT r.edge_id, `+versionColumns+`
 		FROM depends_on_resolved r
 		JOIN package_version pv ON pv.id = r.version_id

@@ -23,6 +23,33 @@ func collect[T any](ctx context.Context, s *Store, sql string, args ...any) ([]T
 	return out, nil
 }
 
+// collectScan is collect for the reads a nested query's levels make, which
+// return the most rows: every row is scanned by position into the fields
+// dest names (in the order sql selects them), with no reflection per row.
+func collectScan[T any](ctx context.Context, s *Store, dest func(*T) []any, sql string, args ...any) ([]T, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, s.mapError(ctx, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	var row T
+	fields := dest(&row)
+	for rows.Next() {
+		// A fresh row each time: pointer and slice fields must not share
+		// what the previous row's scan allocated.
+		row = *new(T)
+		if err := rows.Scan(fields...); err != nil {
+			return nil, s.mapError(ctx, err)
+		}
+		out = append(out, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.mapError(ctx, err)
+	}
+	return out, nil
+}
+
 // byID indexes rows by the key id returns.
 func byID[T any](rows []T, id func(*T) int64) map[int64]T {
 	m := make(map[int64]T, len(rows))

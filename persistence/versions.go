@@ -1,8 +1,9 @@
 package persistence
 
 import (
+	"cmp"
 	"context"
-	"sort"
+	"slices"
 	"strconv"
 
 	"github.com/seshat-graph/seshat/python"
@@ -12,6 +13,12 @@ import (
 // package p and package_index ix.
 const versionColumns = `pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url AS index_url,
 	pv.is_missing, pv.provides_source_distro`
+
+// versionDest names v's fields in the order of versionColumns, for
+// collectScan (TestScanDestinations keeps the two in step).
+func versionDest(v *PackageVersion) []any {
+	return []any{&v.ID, &v.PackageID, &v.Name, &v.Version, &v.IndexID, &v.IndexURL, &v.IsMissing, &v.ProvidesSourceDistro}
+}
 
 // versionSelect reads PackageVersion rows; callers append WHERE/ORDER BY.
 const versionSelect = `
@@ -34,7 +41,7 @@ func (s *Store) VersionsByID(ctx context.Context, ids []int64) (map[int64]Packag
 // newest first per PEP 440 (see SortVersions), in one statement. Packages
 // without versions are absent.
 func (s *Store) VersionsOfPackages(ctx context.Context, packageIDs []int64) (map[int64][]PackageVersion, error) {
-	rows, err := collect[PackageVersion](ctx, s, versionSelect+` WHERE pv.package_id = ANY($1)`, packageIDs)
+	rows, err := collectScan(ctx, s, versionDest, versionSelect+` WHERE pv.package_id = ANY($1)`, packageIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +79,7 @@ func SortVersions(vs []PackageVersion) {
 	for i, v := range vs {
 		items[i] = newSortItem(v)
 	}
-	sort.SliceStable(items, func(i, j int) bool { return items[i].compare(items[j]) < 0 })
+	slices.SortStableFunc(items, sortItem.compare)
 	for i := range items {
 		vs[i] = items[i].v
 	}
@@ -83,11 +90,57 @@ type sortItem struct {
 	v   PackageVersion
 	p   python.Version
 	bad bool
+	// rel is the release of a version spelled with digits and dots only,
+	// compared without the PEP 440 library (whose Compare formats both
+	// versions as strings first); nil otherwise.
+	rel []int64
 }
 
 func newSortItem(v PackageVersion) sortItem {
 	p, err := python.ParseVersion(v.Version)
-	return sortItem{v: v, p: p, bad: err != nil}
+	return sortItem{v: v, p: p, bad: err != nil, rel: plainRelease(v.Version)}
+}
+
+// plainRelease returns the numbers of a version made of digits and dots
+// only ("1.10.2"), nil for any other spelling (and for numbers of 18 digits
+// or more).
+func plainRelease(s string) []int64 {
+	var out []int64
+	n, digits := int64(0), 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			if digits == 0 {
+				return nil
+			}
+			out = append(out, n)
+			n, digits = 0, 0
+			continue
+		}
+		c := s[i]
+		if c < '0' || c > '9' || digits >= 17 {
+			return nil
+		}
+		n, digits = n*10+int64(c-'0'), digits+1
+	}
+	return out
+}
+
+// compareRelease compares two releases as PEP 440 does: number by number,
+// the shorter padded with zeros (1.0 == 1.0.0).
+func compareRelease(a, b []int64) int {
+	for i := range max(len(a), len(b)) {
+		var x, y int64
+		if i < len(a) {
+			x = a[i]
+		}
+		if i < len(b) {
+			y = b[i]
+		}
+		if c := cmp.Compare(x, y); c != 0 {
+			return c
+		}
+	}
+	return 0
 }
 
 // compare is negative when a comes before b in SortVersions order.
@@ -99,7 +152,13 @@ func (a sortItem) compare(b sortItem) int {
 		return -1
 	}
 	if !a.bad {
-		if c := a.p.Compare(b.p); c != 0 {
+		c := 0
+		if a.rel != nil && b.rel != nil {
+			c = compareRelease(a.rel, b.rel)
+		} else {
+			c = a.p.Compare(b.p)
+		}
+		if c != 0 {
 			return -c
 		}
 	} else if a.v.Version != b.v.Version {

@@ -365,9 +365,15 @@ func versionDependencies(p *plan, f graphql.CollectedField, vs []persistence.Pac
 	if b, ok := args["markerTrueOnly"].(bool); ok {
 		markerTrueOnly = b
 	}
-	var deps []persistence.Dependency
-	for _, list := range p.l.PrefetchDependencies(p.ctx, versionIDs(vs), *env) {
-		deps = append(deps, persistence.FilterDependencies(list, xs, markerTrueOnly)...)
+	lists := p.l.PrefetchDependencies(p.ctx, versionIDs(vs), *env)
+	n := 0
+	for i, list := range lists {
+		lists[i] = persistence.FilterDependencies(list, xs, markerTrueOnly)
+		n += len(lists[i])
+	}
+	deps := make([]persistence.Dependency, 0, n)
+	for _, list := range lists {
+		deps = append(deps, list...)
 	}
 	return deps, true
 }

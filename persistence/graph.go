@@ -165,7 +165,7 @@ func (s *Store) DependencyGraph(ctx context.Context, q GraphQuery) (*Graph, erro
 
 func walk(ctx context.Context, conn *pgxpool.Conn, name string, env EnvironmentKey, q GraphQuery) (*Graph, error) {
 	g := &Graph{Nodes: []GraphNode{}, Edges: []GraphEdge{}}
-	root, envRow, err := lookupRoot(ctx, conn, name, q.Root.Version, q.Root.IndexURL, env)
+	root, envRow, missing, err := lookupRoot(ctx, conn, name, q.Root.Version, q.Root.IndexURL, env, q.IncludeMissing)
 	if err != nil || root == nil {
 		g.Environment = envRow
 		return g, err
@@ -193,7 +193,7 @@ func walk(ctx context.Context, conn *pgxpool.Conn, name string, env EnvironmentK
 		frontier = append(frontier, root.version.ID)
 	}
 	for level := 0; level < q.MaxDepth && len(frontier) > 0; level++ {
-		if err := fetchLevel(ctx, conn, envRow.ID, frontier, q.MarkerTrueOnly, q.IncludeMissing, nodes); err != nil {
+		if err := fetchLevel(ctx, conn, envRow.ID, frontier, q.MarkerTrueOnly, missing, nodes); err != nil {
 			return nil, err
 		}
 		var next []int64
@@ -284,7 +284,7 @@ func walk(ctx context.Context, conn *pgxpool.Conn, name string, env EnvironmentK
 	if g.Truncated {
 		unknown = nil
 	}
-	more, err := fetchNodes(ctx, conn, envRow.ID, ids, unknown, q.MarkerTrueOnly, nodes)
+	more, err := fetchNodes(ctx, conn, envRow.ID, ids, unknown, q.MarkerTrueOnly, missing, nodes)
 	if err != nil {
 		return nil, err
 	}
@@ -336,8 +336,13 @@ func walk(ctx context.Context, conn *pgxpool.Conn, name string, env EnvironmentK
 
 // lookupRoot finds the environment and the root version with its solved
 // state there, in one statement. With indexURL nil, a version solved in the
-// environment is preferred, then the lowest index id.
-func lookupRoot(ctx context.Context, conn *pgxpool.Conn, name, version string, indexURL *string, env EnvironmentKey) (*walkNode, *Environment, error) {
+// environment is preferred, then one its index serves, then the lowest index
+// id. Unless includeMissing, the same statement reads the ids of every
+// version whose index no longer serves it (from the partial index
+// package_version_missing_idx: they are few), which the walk leaves out of
+// what edges resolve to; the level statements stay as they are.
+func lookupRoot(ctx context.Context, conn *pgxpool.Conn, name, version string, indexURL *string, env EnvironmentKey,
+	includeMissing bool) (*walkNode, *Environment, map[int64]bool, error) {
 	var (
 		envID                      *int64
 		vid, pkgID                 *int64
@@ -346,11 +351,13 @@ func lookupRoot(ctx context.Context, conn *pgxpool.Conn, name, version string, i
 		iurl                       *string
 		solved, solverErr, present bool
 		missing, sdist             *bool
+		missingIDs                 []int64
 	)
 	err := conn.QueryRow(ctx, `
 		SELECT e.id, r.id, r.package_id, r.name, r.version, r.index_id, r.url,
 			coalesce(r.solved, false), coalesce(r.solver_error, false), r.id IS NOT NULL,
-			r.is_missing, r.provides_source_distro
+			r.is_missing, r.provides_source_distro,
+			CASE WHEN $7 THEN '{}'::bigint[] ELSE ARRAY(SELECT id FROM package_version WHERE is_missing) END
 		FROM (SELECT 1) AS one
 		LEFT JOIN environment e ON e.os_name = $4 AND e.os_version = $5 AND e.python_version = $6
 		LEFT JOIN LATERAL (
@@ -363,17 +370,24 @@ func lookupRoot(ctx context.Context, conn *pgxpool.Conn, name, version string, i
 			WHERE p.name = $1 AND pv.version = $2 AND ($3::text IS NULL OR ix.url = $3)
 			ORDER BY (s.id IS NOT NULL AND NOT s.error) DESC, pv.is_missing, pv.index_id NULLS LAST, pv.id
 			LIMIT 1) AS r ON true`,
-		name, version, indexURL, env.OSName, env.OSVersion, env.PythonVersion).
-		Scan(&envID, &vid, &pkgID, &pname, &pversion, &indexID, &iurl, &solved, &solverErr, &present, &missing, &sdist)
+		name, version, indexURL, env.OSName, env.OSVersion, env.PythonVersion, includeMissing).
+		Scan(&envID, &vid, &pkgID, &pname, &pversion, &indexID, &iurl, &solved, &solverErr, &present, &missing, &sdist, &missingIDs)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	var gone map[int64]bool
+	if len(missingIDs) > 0 {
+		gone = make(map[int64]bool, len(missingIDs))
+		for _, id := range missingIDs {
+			gone[id] = true
+		}
 	}
 	var envRow *Environment
 	if envID != nil {
 		envRow = &Environment{ID: *envID, Environment: env}
 	}
 	if !present {
-		return nil, envRow, nil
+		return nil, envRow, gone, nil
 	}
 	n := &walkNode{
 		version: PackageVersion{ID: *vid, PackageID: *pkgID, Name: *pname, Version: *pversion, IndexID: indexID, IndexURL: iurl,
@@ -381,33 +395,30 @@ func lookupRoot(ctx context.Context, conn *pgxpool.Conn, name, version string, i
 		solved:      solved && envRow != nil,
 		solverError: solverErr,
 	}
-	return n, envRow, nil
+	return n, envRow, gone, nil
 }
 
 // levelSQL reads one BFS level: the out-edges in environment $1 of the
 // frontier versions $2 that are solved there without error, one narrow row
-// per DEPENDS_ON edge with the versions it resolves to as an array, those
-// whose index no longer serves them left out unless $4. Edges that resolve
-// to nothing are left out; with $3, so are edges whose marker evaluated to
-// false. Missing versions are few: the test is a probe of their partial
-// index, package_version_missing_idx.
+// per DEPENDS_ON edge with the versions it resolves to as an array. Edges
+// that resolve to nothing are left out; with $3, so are edges whose marker
+// evaluated to false.
 const levelSQL = `
 SELECT d.version_id, d.id, d.version_range, d.marker, d.extra, d.extras, d.marker_evaluation_result,
-	ARRAY(SELECT r.version_id FROM depends_on_resolved r WHERE r.edge_id = d.id
-		AND ($4::boolean OR NOT EXISTS (SELECT 1 FROM package_version m WHERE m.id = r.version_id AND m.is_missing))
-		ORDER BY r.version_id)
+	ARRAY(SELECT r.version_id FROM depends_on_resolved r WHERE r.edge_id = d.id ORDER BY r.version_id)
 FROM unnest($2::bigint[]) AS f(id)
 JOIN depends_on d ON d.environment_id = $1::bigint AND d.version_id = f.id
 JOIN solved s ON s.id = d.solved_id AND NOT s.error
 WHERE (NOT $3::boolean OR d.marker_evaluation_result IS NOT FALSE)`
 
 // fetchLevel reads the out-edges of every frontier version (levelSQL) in
-// one statement and records them in nodes.
-func fetchLevel(ctx context.Context, conn *pgxpool.Conn, envID int64, frontier []int64, markerTrueOnly, includeMissing bool, nodes map[int64]*walkNode) error {
+// one statement and records them in nodes, without the targets in missing
+// (an edge left with none is left out, as one that resolves to nothing).
+func fetchLevel(ctx context.Context, conn *pgxpool.Conn, envID int64, frontier []int64, markerTrueOnly bool, missing map[int64]bool, nodes map[int64]*walkNode) error {
 	// Describe-exec mode: an unnamed statement gets a plan for this frontier; a
 	// cached generic plan made for a small frontier took twice as long on
 	// large ones (docs/benchmarks.md).
-	rows, err := conn.Query(ctx, levelSQL, pgx.QueryExecModeCacheDescribe, envID, frontier, markerTrueOnly, includeMissing)
+	rows, err := conn.Query(ctx, levelSQL, pgx.QueryExecModeCacheDescribe, envID, frontier, markerTrueOnly)
 	if err != nil {
 		return err
 	}
@@ -421,6 +432,9 @@ func fetchLevel(ctx context.Context, conn *pgxpool.Conn, envID int64, frontier [
 	)
 	_, err = pgx.ForEachRow(rows, []any{&e.From, &e.EdgeID, &e.VersionRange, &e.Marker, &e.Extra, &extras,
 		&e.MarkerEvaluationResult, &tos}, func() error {
+		if len(missing) > 0 {
+			tos = slices.DeleteFunc(tos, func(id int64) bool { return missing[id] })
+		}
 		if len(tos) == 0 {
 			return nil
 		}
@@ -442,8 +456,9 @@ func fetchLevel(ctx context.Context, conn *pgxpool.Conn, envID int64, frontier [
 
 // nodesSQL reads the versions $2 with their index and solved state in
 // environment $1 (kind 'v'), and for the versions $3 at the depth bound the
-// distinct extras of their out-edges that resolve to something (kind 'e',
-// with $4: only edges whose marker did not evaluate to false), for Truncated.
+// distinct extras of their out-edges that resolve to something not in $5,
+// the missing versions the walk leaves out (kind 'e', with $4: only edges
+// whose marker did not evaluate to false), for Truncated.
 const nodesSQL = `
 SELECT 'v', pv.id, pv.package_id, p.name, pv.version, pv.index_id, ix.url,
 	s.id IS NOT NULL AND NOT s.error, coalesce(s.error, false), NULL, pv.is_missing, pv.provides_source_distro
@@ -459,17 +474,23 @@ FROM unnest($3::bigint[]) AS u(id)
 JOIN depends_on d ON d.environment_id = $1::bigint AND d.version_id = u.id
 JOIN solved s ON s.id = d.solved_id AND NOT s.error
 WHERE (NOT $4::boolean OR d.marker_evaluation_result IS NOT FALSE)
-  AND EXISTS (SELECT 1 FROM depends_on_resolved r WHERE r.edge_id = d.id)`
+  AND EXISTS (SELECT 1 FROM depends_on_resolved r WHERE r.edge_id = d.id AND NOT r.version_id = ANY($5::bigint[]))`
 
 // fetchNodes fills in the details of the reached versions and reports
 // whether any of the unknown versions has an out-edge its extras allow.
 // One statement.
 func fetchNodes(ctx context.Context, conn *pgxpool.Conn, envID int64, reached, unknown []int64, markerTrueOnly bool,
-	nodes map[int64]*walkNode) (bool, error) {
+	leftOut map[int64]bool, nodes map[int64]*walkNode) (bool, error) {
 	if len(reached) == 0 && len(unknown) == 0 {
 		return false, nil
 	}
-	rows, err := conn.Query(ctx, nodesSQL, pgx.QueryExecModeCacheDescribe, envID, reached, unknown, markerTrueOnly)
+	gone := make([]int64, 0, len(leftOut))
+	if len(unknown) > 0 {
+		for id := range leftOut {
+			gone = append(gone, id)
+		}
+	}
+	rows, err := conn.Query(ctx, nodesSQL, pgx.QueryExecModeCacheDescribe, envID, reached, unknown, markerTrueOnly, gone)
 	if err != nil {
 		return false, err
 	}

@@ -374,6 +374,28 @@ func TestMissingVersions(t *testing.T) {
 		t.Errorf("walk with includeMissing = %v", w)
 	}
 
+	// adv-other 1.0's one requirement resolves to the missing adv-flask 2.1
+	// alone: at the depth bound it truncates nothing, unless includeMissing.
+	for _, c := range []struct {
+		depth          int
+		includeMissing bool
+		nodes          int
+		truncated      bool
+	}{{0, false, 1, false}, {0, true, 1, true}, {1, false, 1, false}, {1, true, 2, false}} {
+		var g struct {
+			DependencyGraph struct {
+				Nodes     []struct{ Name string }
+				Truncated bool
+			}
+		}
+		h.query(t, `query($env: EnvironmentInput!, $d: Int, $m: Boolean) { dependencyGraph(root: {name: "adv-other", version: "1.0"},
+		  environment: $env, maxDepth: $d, includeMissing: $m) { nodes { name } truncated } }`,
+			map[string]any{"env": envVar(envs[0]), "d": c.depth, "m": c.includeMissing}, &g)
+		if len(g.DependencyGraph.Nodes) != c.nodes || g.DependencyGraph.Truncated != c.truncated {
+			t.Errorf("maxDepth %d, includeMissing %v: %+v, want %d nodes, truncated %v", c.depth, c.includeMissing, g.DependencyGraph, c.nodes, c.truncated)
+		}
+	}
+
 	// Marking it served again brings it back; bad marks are refused.
 	h.mutate(t, mark, map[string]any{"v": "2.1", "m": false}, &m)
 	if w := walk(false); len(w) != 3 {

@@ -31,15 +31,34 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AdviserProduct() AdviserProductResolver
+	AdviserRun() AdviserRunResolver
+	DebPackageVersion() DebPackageVersionResolver
 	Dependency() DependencyResolver
 	Document() DocumentResolver
 	Environment() EnvironmentResolver
+	Hardware() HardwareResolver
+	ImageAnalysis() ImageAnalysisResolver
+	ImagePythonPackage() ImagePythonPackageResolver
+	Inspection() InspectionResolver
+	InspectionResult() InspectionResultResolver
+	InspectionStack() InspectionStackResolver
+	LockedPackage() LockedPackageResolver
 	Mutation() MutationResolver
 	Package() PackageResolver
 	PackageIndex() PackageIndexResolver
+	PackageMetadata() PackageMetadataResolver
 	PackageVersion() PackageVersionResolver
+	PerformanceIndicator() PerformanceIndicatorResolver
+	ProvenanceCheck() ProvenanceCheckResolver
+	ProvenanceFinding() ProvenanceFindingResolver
 	Query() QueryResolver
+	RpmPackageVersion() RpmPackageVersionResolver
 	Rule() RuleResolver
+	RunLockedPackage() RunLockedPackageResolver
+	RunStack() RunStackResolver
+	SecurityIndicator() SecurityIndicatorResolver
+	SoftwareEnvironment() SoftwareEnvironmentResolver
 	SolvedRecord() SolvedRecordResolver
 	Vulnerability() VulnerabilityResolver
 }
@@ -48,6 +67,77 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AdviserHardware struct {
+		CPUCores     func(childComplexity int) int
+		CPUFamily    func(childComplexity int) int
+		CPUModel     func(childComplexity int) int
+		CPUModelName func(childComplexity int) int
+		GpuModel     func(childComplexity int) int
+		RAMSize      func(childComplexity int) int
+		Raw          func(childComplexity int) int
+	}
+
+	AdviserProduct struct {
+		AdvisedManifestChanges    func(childComplexity int) int
+		AdvisedRuntimeEnvironment func(childComplexity int) int
+		Justification             func(childComplexity int) int
+		Number                    func(childComplexity int) int
+		PerformanceScore          func(childComplexity int) int
+		Requirements              func(childComplexity int) int
+		Score                     func(childComplexity int) int
+		Stack                     func(childComplexity int) int
+	}
+
+	AdviserRun struct {
+		Analyzer            func(childComplexity int) int
+		AnalyzerVersion     func(childComplexity int) int
+		Count               func(childComplexity int) int
+		Debug               func(childComplexity int) int
+		Deployment          func(childComplexity int) int
+		DocumentID          func(childComplexity int) int
+		Duration            func(childComplexity int) int
+		Error               func(childComplexity int) int
+		ErrorMessage        func(childComplexity int) int
+		Hardware            func(childComplexity int) int
+		HasReport           func(childComplexity int) int
+		Input               func(childComplexity int) int
+		IsS2I               func(childComplexity int) int
+		Limit               func(childComplexity int) int
+		LimitLatestVersions func(childComplexity int) int
+		Origin              func(childComplexity int) int
+		Products            func(childComplexity int) int
+		ReRunOf             func(childComplexity int) int
+		RecommendationType  func(childComplexity int) int
+		RequirementsFormat  func(childComplexity int) int
+		RunAt               func(childComplexity int) int
+		RuntimeEnvironment  func(childComplexity int) int
+		SourceType          func(childComplexity int) int
+		StackInfo           func(childComplexity int) int
+		Unresolved          func(childComplexity int) int
+	}
+
+	AdviserRunConnection struct {
+		CountsBySourceType func(childComplexity int) int
+		Edges              func(childComplexity int) int
+		PageInfo           func(childComplexity int) int
+		TotalCount         func(childComplexity int) int
+	}
+
+	AdviserRunEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AdviserRuntimeEnvironment struct {
+		CudaVersion   func(childComplexity int) int
+		Name          func(childComplexity int) int
+		OsName        func(childComplexity int) int
+		OsVersion     func(childComplexity int) int
+		Platform      func(childComplexity int) int
+		PythonVersion func(childComplexity int) int
+		Raw           func(childComplexity int) int
+	}
+
 	Artifact struct {
 		Name    func(childComplexity int) int
 		Present func(childComplexity int) int
@@ -57,6 +147,21 @@ type ComplexityRoot struct {
 	CreateRulePayload struct {
 		Created func(childComplexity int) int
 		Rule    func(childComplexity int) int
+	}
+
+	DebPackageVersion struct {
+		Arch       func(childComplexity int) int
+		Depends    func(childComplexity int) int
+		Epoch      func(childComplexity int) int
+		Name       func(childComplexity int) int
+		PreDepends func(childComplexity int) int
+		Replaces   func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
+	DebRelation struct {
+		Name  func(childComplexity int) int
+		Range func(childComplexity int) int
 	}
 
 	Dependency struct {
@@ -152,6 +257,54 @@ type ComplexityRoot struct {
 		PythonVersion func(childComplexity int) int
 	}
 
+	Hardware struct {
+		CPUBrand           func(childComplexity int) int
+		CPUCores           func(childComplexity int) int
+		CPUFamily          func(childComplexity int) int
+		CPUFlags           func(childComplexity int) int
+		CPUModel           func(childComplexity int) int
+		CPUVendor          func(childComplexity int) int
+		Gpu                func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		L1DataCache        func(childComplexity int) int
+		L1InstructionCache func(childComplexity int) int
+		L2Cache            func(childComplexity int) int
+		L3Cache            func(childComplexity int) int
+		RAMSize            func(childComplexity int) int
+	}
+
+	ImageAnalysis struct {
+		AnalyzedAt          func(childComplexity int) int
+		Analyzer            func(childComplexity int) int
+		AnalyzerVersion     func(childComplexity int) int
+		DocumentID          func(childComplexity int) int
+		Duration            func(childComplexity int) int
+		Image               func(childComplexity int) int
+		ImageSize           func(childComplexity int) int
+		ImageTag            func(childComplexity int) int
+		Layers              func(childComplexity int) int
+		Origin              func(childComplexity int) int
+		SoftwareEnvironment func(childComplexity int) int
+	}
+
+	ImageAnalysisConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ImageAnalysisEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ImagePythonPackage struct {
+		Location        func(childComplexity int) int
+		Name            func(childComplexity int) int
+		PackageVersions func(childComplexity int) int
+		Version         func(childComplexity int) int
+	}
+
 	IngestResult struct {
 		Counts     func(childComplexity int) int
 		DocumentID func(childComplexity int) int
@@ -161,15 +314,91 @@ type ComplexityRoot struct {
 		Status     func(childComplexity int) int
 	}
 
+	Inspection struct {
+		BaseImage         func(childComplexity int) int
+		BuildRequests     func(childComplexity int) int
+		Created           func(childComplexity int) int
+		HardwareRequested func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Identifier        func(childComplexity int) int
+		Results           func(childComplexity int) int
+		RunRequests       func(childComplexity int) int
+		Script            func(childComplexity int) int
+		Specification     func(childComplexity int) int
+		Stack             func(childComplexity int) int
+	}
+
+	InspectionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InspectionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	InspectionRequirement struct {
+		Develop   func(childComplexity int) int
+		Index     func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Specifier func(childComplexity int) int
+	}
+
+	InspectionResult struct {
+		EndedAt              func(childComplexity int) int
+		Environment          func(childComplexity int) int
+		ExitCode             func(childComplexity int) int
+		Hardware             func(childComplexity int) int
+		Hostname             func(childComplexity int) int
+		Number               func(childComplexity int) int
+		PerformanceIndicator func(childComplexity int) int
+		RuntimeEnvironment   func(childComplexity int) int
+		ScriptSHA256         func(childComplexity int) int
+		StartedAt            func(childComplexity int) int
+		Usage                func(childComplexity int) int
+	}
+
+	InspectionStack struct {
+		Locked       func(childComplexity int) int
+		Requirements func(childComplexity int) int
+	}
+
+	Justification struct {
+		Data    func(childComplexity int) int
+		Link    func(childComplexity int) int
+		Message func(childComplexity int) int
+		Type    func(childComplexity int) int
+	}
+
+	LineCounts struct {
+		Blanks   func(childComplexity int) int
+		Code     func(childComplexity int) int
+		Comments func(childComplexity int) int
+		Files    func(childComplexity int) int
+		Lines    func(childComplexity int) int
+	}
+
+	LockedPackage struct {
+		Develop        func(childComplexity int) int
+		Hashes         func(childComplexity int) int
+		IndexURL       func(childComplexity int) int
+		Name           func(childComplexity int) int
+		PackageVersion func(childComplexity int) int
+		Version        func(childComplexity int) int
+	}
+
 	Mutation struct {
-		CreateRule            func(childComplexity int, input model.CreateRuleInput) int
-		DeleteRule            func(childComplexity int, id string) int
-		ImportVulnerabilities func(childComplexity int, input model.ImportVulnerabilitiesInput) int
-		IngestDocument        func(childComplexity int, input model.IngestDocumentInput) int
-		MarkPackageVersion    func(childComplexity int, input model.MarkPackageVersionInput) int
-		RegisterPackageIndex  func(childComplexity int, url string, warehouseAPIURL *string, verifySsl *bool, enabled *bool) int
-		SetArtifactPresent    func(childComplexity int, name string, version string, indexURL string, sha256 string, present bool) int
-		SyncDocuments         func(childComplexity int, input model.SyncDocumentsInput) int
+		CreateRule              func(childComplexity int, input model.CreateRuleInput) int
+		DeleteRule              func(childComplexity int, id string) int
+		ImportVulnerabilities   func(childComplexity int, input model.ImportVulnerabilitiesInput) int
+		IngestDocument          func(childComplexity int, input model.IngestDocumentInput) int
+		MarkPackageVersion      func(childComplexity int, input model.MarkPackageVersionInput) int
+		RegisterPackageIndex    func(childComplexity int, url string, warehouseAPIURL *string, verifySsl *bool, enabled *bool) int
+		RegisterPackageVersions func(childComplexity int, input []model.PackageVersionInput) int
+		SetArtifactPresent      func(childComplexity int, name string, version string, indexURL string, sha256 string, present bool) int
+		SyncDocuments           func(childComplexity int, input model.SyncDocumentsInput) int
 	}
 
 	Package struct {
@@ -200,33 +429,53 @@ type ComplexityRoot struct {
 		WarehouseAPIURL func(childComplexity int) int
 	}
 
+	PackageLicense struct {
+		Identifier func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Version    func(childComplexity int) int
+		Warning    func(childComplexity int) int
+	}
+
 	PackageMetadata struct {
+		Author         func(childComplexity int) int
+		AuthorEmail    func(childComplexity int) int
 		Classifiers    func(childComplexity int) int
+		HomePage       func(childComplexity int) int
 		License        func(childComplexity int) int
+		PackageLicense func(childComplexity int) int
+		Platforms      func(childComplexity int) int
+		ProjectUrls    func(childComplexity int) int
+		ProvidesExtra  func(childComplexity int) int
+		RequiresDist   func(childComplexity int) int
 		RequiresPython func(childComplexity int) int
 		Summary        func(childComplexity int) int
 	}
 
 	PackageVersion struct {
-		Artifacts            func(childComplexity int) int
-		Dependencies         func(childComplexity int, environment model.EnvironmentInput, extras []string, markerTrueOnly *bool) int
-		Dependents           func(childComplexity int, environment *model.EnvironmentInput, first *int, after *string) int
-		Environments         func(childComplexity int) int
-		Hashes               func(childComplexity int) int
-		ID                   func(childComplexity int) int
-		Index                func(childComplexity int) int
-		IndexURL             func(childComplexity int) int
-		IsMissing            func(childComplexity int) int
-		Metadata             func(childComplexity int) int
-		Name                 func(childComplexity int) int
-		Package              func(childComplexity int) int
-		ProvidesSourceDistro func(childComplexity int) int
-		Records              func(childComplexity int, environment model.EnvironmentInput, includeErrors *bool, includeMissing *bool) int
-		Rules                func(childComplexity int) int
-		Solved               func(childComplexity int, environment *model.EnvironmentInput) int
-		SolverErrors         func(childComplexity int) int
-		Version              func(childComplexity int) int
-		Vulnerabilities      func(childComplexity int) int
+		Artifacts             func(childComplexity int) int
+		Dependencies          func(childComplexity int, environment model.EnvironmentInput, extras []string, markerTrueOnly *bool) int
+		Dependents            func(childComplexity int, environment *model.EnvironmentInput, first *int, after *string) int
+		Environments          func(childComplexity int) int
+		FoundInImages         func(childComplexity int) int
+		Hashes                func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		ImportNames           func(childComplexity int) int
+		Index                 func(childComplexity int) int
+		IndexURL              func(childComplexity int) int
+		IsMissing             func(childComplexity int) int
+		Metadata              func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		Package               func(childComplexity int) int
+		PerformanceIndicators func(childComplexity int, name *string) int
+		ProvidesSourceDistro  func(childComplexity int) int
+		Records               func(childComplexity int, environment model.EnvironmentInput, includeErrors *bool, includeMissing *bool) int
+		Rules                 func(childComplexity int) int
+		SecurityIndicators    func(childComplexity int) int
+		Solved                func(childComplexity int, environment *model.EnvironmentInput) int
+		SolverErrors          func(childComplexity int) int
+		Version               func(childComplexity int) int
+		VersionText           func(childComplexity int) int
+		Vulnerabilities       func(childComplexity int) int
 	}
 
 	PackageVersionConnection struct {
@@ -240,6 +489,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PackageVersionRegistration struct {
+		Created  func(childComplexity int) int
+		Known    func(childComplexity int) int
+		Versions func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -247,24 +502,119 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PerformanceIndicator struct {
+		Component   func(childComplexity int) int
+		Elapsed     func(childComplexity int) int
+		Environment func(childComplexity int) int
+		ExitCode    func(childComplexity int) int
+		Hardware    func(childComplexity int) int
+		Inspection  func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Number      func(childComplexity int) int
+		Parameters  func(childComplexity int) int
+		Rate        func(childComplexity int) int
+		Result      func(childComplexity int) int
+		Stack       func(childComplexity int) int
+	}
+
+	ProjectUrl struct {
+		Label func(childComplexity int) int
+		URL   func(childComplexity int) int
+	}
+
+	ProvenanceCheck struct {
+		Analyzer           func(childComplexity int) int
+		AnalyzerVersion    func(childComplexity int) int
+		CheckedAt          func(childComplexity int) int
+		Debug              func(childComplexity int) int
+		Deployment         func(childComplexity int) int
+		DocumentID         func(childComplexity int) int
+		Duration           func(childComplexity int) int
+		Error              func(childComplexity int) int
+		ErrorMessage       func(childComplexity int) int
+		Findings           func(childComplexity int) int
+		Origin             func(childComplexity int) int
+		Stack              func(childComplexity int) int
+		WhitelistedIndexes func(childComplexity int) int
+	}
+
+	ProvenanceCheckConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ProvenanceCheckEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ProvenanceFinding struct {
+		Code           func(childComplexity int) int
+		Data           func(childComplexity int) int
+		Digest         func(childComplexity int) int
+		IndexURL       func(childComplexity int) int
+		Justification  func(childComplexity int) int
+		Number         func(childComplexity int) int
+		PackageName    func(childComplexity int) int
+		PackageVersion func(childComplexity int) int
+		Type           func(childComplexity int) int
+		Version        func(childComplexity int) int
+	}
+
+	PythonFile struct {
+		Path   func(childComplexity int) int
+		SHA256 func(childComplexity int) int
+	}
+
+	PythonInterpreter struct {
+		Link    func(childComplexity int) int
+		Path    func(childComplexity int) int
+		Version func(childComplexity int) int
+	}
+
 	Query struct {
-		DependencyGraph            func(childComplexity int, root model.PackageVersionInput, environment model.EnvironmentInput, maxDepth *int, extras []string, markerTrueOnly *bool, includeMissing *bool) int
-		Dependents                 func(childComplexity int, name string, version *string, environment *model.EnvironmentInput, maxDepth *int, first *int, after *string) int
-		Document                   func(childComplexity int, id string) int
-		Documents                  func(childComplexity int, kind *string, status *model.DocumentStatus, first *int, after *string) int
-		Environments               func(childComplexity int) int
-		Indexes                    func(childComplexity int, enabled *bool) int
-		Node                       func(childComplexity int, id string) int
-		Package                    func(childComplexity int, name string) int
-		PackageVersion             func(childComplexity int, name string, version string, indexURL *string) int
-		PackageVersions            func(childComplexity int, name string, version string, environment *model.EnvironmentInput, includeErrors *bool, includeMissing *bool) int
-		Packages                   func(childComplexity int, nameStartsWith *string, first *int, after *string) int
-		Rule                       func(childComplexity int, id string) int
-		Rules                      func(childComplexity int, packageArg *string, first *int, after *string) int
-		UnsolvedPackageVersions    func(childComplexity int, environment model.EnvironmentInput, indexURL *string, first *int, after *string) int
-		Vulnerabilities            func(childComplexity int, packageArg *string, first *int, after *string) int
-		Vulnerability              func(childComplexity int, id string) int
-		VulnerabilityDataUpdatedAt func(childComplexity int) int
+		AdviserRun                        func(childComplexity int, id string) int
+		AdviserRuns                       func(childComplexity int, sourceType *model.AdviserSourceType, origin *string, from *time.Time, to *time.Time, first *int, after *string) int
+		DependencyGraph                   func(childComplexity int, root model.PackageVersionInput, environment model.EnvironmentInput, maxDepth *int, extras []string, markerTrueOnly *bool, includeMissing *bool) int
+		Dependents                        func(childComplexity int, name string, version *string, environment *model.EnvironmentInput, maxDepth *int, first *int, after *string) int
+		Document                          func(childComplexity int, id string) int
+		Documents                         func(childComplexity int, kind *string, status *model.DocumentStatus, first *int, after *string) int
+		Environments                      func(childComplexity int) int
+		ImageAnalyses                     func(childComplexity int, imageName *string, first *int, after *string) int
+		ImageAnalysis                     func(childComplexity int, id string) int
+		Indexes                           func(childComplexity int, enabled *bool) int
+		Inspection                        func(childComplexity int, id string) int
+		Inspections                       func(childComplexity int, first *int, after *string, packageArg *string, environment *model.EnvironmentInput) int
+		Node                              func(childComplexity int, id string) int
+		Package                           func(childComplexity int, name string) int
+		PackageVersion                    func(childComplexity int, name string, version string, indexURL *string) int
+		PackageVersions                   func(childComplexity int, name string, version string, environment *model.EnvironmentInput, includeErrors *bool, includeMissing *bool) int
+		Packages                          func(childComplexity int, nameStartsWith *string, first *int, after *string) int
+		PackagesProvidingImport           func(childComplexity int, name string, prefix *bool, first *int, after *string) int
+		PerformanceIndicators             func(childComplexity int, name string, packageArg *string, parameters any, first *int) int
+		ProvenanceCheck                   func(childComplexity int, id string) int
+		ProvenanceChecks                  func(childComplexity int, first *int, after *string) int
+		Rule                              func(childComplexity int, id string) int
+		Rules                             func(childComplexity int, packageArg *string, first *int, after *string) int
+		SoftwareEnvironments              func(childComplexity int, imageName *string, environmentType *model.EnvironmentType, osName *string, osVersion *string, pythonVersion *string, first *int, after *string) int
+		UnanalyzedSecurityPackageVersions func(childComplexity int, first *int, after *string) int
+		UnresolvedFromAdviserRuns         func(childComplexity int, sourceType model.AdviserSourceType) int
+		UnsolvedPackageVersions           func(childComplexity int, environment model.EnvironmentInput, indexURL *string, first *int, after *string) int
+		Vulnerabilities                   func(childComplexity int, packageArg *string, first *int, after *string) int
+		Vulnerability                     func(childComplexity int, id string) int
+		VulnerabilityDataUpdatedAt        func(childComplexity int) int
+	}
+
+	RpmPackageVersion struct {
+		Arch              func(childComplexity int) int
+		Epoch             func(childComplexity int) int
+		Name              func(childComplexity int) int
+		PackageIdentifier func(childComplexity int) int
+		Release           func(childComplexity int) int
+		Requirements      func(childComplexity int) int
+		Src               func(childComplexity int) int
+		Version           func(childComplexity int) int
 	}
 
 	Rule struct {
@@ -288,9 +638,98 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RunLockedPackage struct {
+		Develop        func(childComplexity int) int
+		Hashes         func(childComplexity int) int
+		IndexURL       func(childComplexity int) int
+		Markers        func(childComplexity int) int
+		PackageName    func(childComplexity int) int
+		PackageVersion func(childComplexity int) int
+		Version        func(childComplexity int) int
+		VersionText    func(childComplexity int) int
+	}
+
+	RunRequirement struct {
+		Develop     func(childComplexity int) int
+		IndexURL    func(childComplexity int) int
+		Markers     func(childComplexity int) int
+		PackageName func(childComplexity int) int
+		Specifier   func(childComplexity int) int
+	}
+
+	RunStack struct {
+		Locked       func(childComplexity int) int
+		Requirements func(childComplexity int) int
+	}
+
+	SecurityCount struct {
+		Confidence func(childComplexity int) int
+		Count      func(childComplexity int) int
+		Severity   func(childComplexity int) int
+	}
+
+	SecurityFinding struct {
+		Findings func(childComplexity int) int
+		High     func(childComplexity int) int
+		Low      func(childComplexity int) int
+		Medium   func(childComplexity int) int
+		MoreInfo func(childComplexity int) int
+		TestID   func(childComplexity int) int
+		TestName func(childComplexity int) int
+	}
+
+	SecurityIndicator struct {
+		AnalyzedAt          func(childComplexity int) int
+		BanditVersion       func(childComplexity int) int
+		ClocVersion         func(childComplexity int) int
+		CountedFrom         func(childComplexity int) int
+		Counts              func(childComplexity int) int
+		DocumentID          func(childComplexity int) int
+		Error               func(childComplexity int) int
+		ErrorMessage        func(childComplexity int) int
+		FilesAnalyzed       func(childComplexity int) int
+		FilesFiltered       func(childComplexity int) int
+		FilesTotal          func(childComplexity int) int
+		FilesWithSeverities func(childComplexity int) int
+		Findings            func(childComplexity int) int
+		Python              func(childComplexity int) int
+		SeverityUndefined   func(childComplexity int) int
+		Total               func(childComplexity int) int
+		TotalFindings       func(childComplexity int) int
+	}
+
 	Severity struct {
 		Score func(childComplexity int) int
 		Type  func(childComplexity int) int
+	}
+
+	SoftwareEnvironment struct {
+		Analyses        func(childComplexity int) int
+		CUDAVersion     func(childComplexity int) int
+		DebPackages     func(childComplexity int) int
+		EnvironmentType func(childComplexity int) int
+		ID              func(childComplexity int) int
+		ImageDigest     func(childComplexity int) int
+		ImageName       func(childComplexity int) int
+		Interpreters    func(childComplexity int) int
+		OSName          func(childComplexity int) int
+		OSVersion       func(childComplexity int) int
+		PythonFiles     func(childComplexity int, sha256 *string) int
+		PythonPackages  func(childComplexity int) int
+		PythonVersion   func(childComplexity int) int
+		RpmPackages     func(childComplexity int) int
+		Symbols         func(childComplexity int, library *string) int
+	}
+
+	SoftwareEnvironmentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SoftwareEnvironmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	SolvedRecord struct {
@@ -301,9 +740,15 @@ type ComplexityRoot struct {
 		ErrorDetails     func(childComplexity int) int
 		ErrorUnparseable func(childComplexity int) int
 		ErrorUnsolvable  func(childComplexity int) int
+		Platform         func(childComplexity int) int
 		SolvedAt         func(childComplexity int) int
 		SolverName       func(childComplexity int) int
 		SolverVersion    func(childComplexity int) int
+	}
+
+	SourceTypeCount struct {
+		Count      func(childComplexity int) int
+		SourceType func(childComplexity int) int
 	}
 
 	SyncFailure struct {
@@ -318,6 +763,16 @@ type ComplexityRoot struct {
 		Processed func(childComplexity int) int
 		Skipped   func(childComplexity int) int
 		Synced    func(childComplexity int) int
+	}
+
+	UnresolvedAdviserRun struct {
+		DocumentID func(childComplexity int) int
+		Packages   func(childComplexity int) int
+	}
+
+	VersionedSymbol struct {
+		Library func(childComplexity int) int
+		Symbol  func(childComplexity int) int
 	}
 
 	Vulnerability struct {
@@ -374,6 +829,28 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AdviserProductResolver interface {
+	Justification(ctx context.Context, obj *persistence.AdviserProduct) ([]model.Justification, error)
+	AdvisedRuntimeEnvironment(ctx context.Context, obj *persistence.AdviserProduct) (any, error)
+	AdvisedManifestChanges(ctx context.Context, obj *persistence.AdviserProduct) (any, error)
+	Stack(ctx context.Context, obj *persistence.AdviserProduct) ([]persistence.StackPackage, error)
+	Requirements(ctx context.Context, obj *persistence.AdviserProduct) ([]persistence.StackRequirement, error)
+}
+type AdviserRunResolver interface {
+	SourceType(ctx context.Context, obj *persistence.AdviserRun) (*model.AdviserSourceType, error)
+
+	StackInfo(ctx context.Context, obj *persistence.AdviserRun) ([]model.Justification, error)
+	RuntimeEnvironment(ctx context.Context, obj *persistence.AdviserRun) (*model.AdviserRuntimeEnvironment, error)
+	Hardware(ctx context.Context, obj *persistence.AdviserRun) (*model.AdviserHardware, error)
+	Input(ctx context.Context, obj *persistence.AdviserRun) (*persistence.StackKey, error)
+	Products(ctx context.Context, obj *persistence.AdviserRun) ([]persistence.AdviserProduct, error)
+	Unresolved(ctx context.Context, obj *persistence.AdviserRun) ([]string, error)
+}
+type DebPackageVersionResolver interface {
+	Depends(ctx context.Context, obj *persistence.DebPackageVersion) ([]persistence.DebRelation, error)
+	PreDepends(ctx context.Context, obj *persistence.DebPackageVersion) ([]persistence.DebRelation, error)
+	Replaces(ctx context.Context, obj *persistence.DebPackageVersion) ([]persistence.DebRelation, error)
+}
 type DependencyResolver interface {
 	Package(ctx context.Context, obj *persistence.Dependency) (*persistence.Package, error)
 
@@ -387,11 +864,43 @@ type DocumentResolver interface {
 type EnvironmentResolver interface {
 	ID(ctx context.Context, obj *persistence.Environment) (string, error)
 }
+type HardwareResolver interface {
+	ID(ctx context.Context, obj *persistence.Hardware) (string, error)
+
+	Gpu(ctx context.Context, obj *persistence.Hardware) (any, error)
+}
+type ImageAnalysisResolver interface {
+	SoftwareEnvironment(ctx context.Context, obj *persistence.ImageAnalysis) (*persistence.SoftwareEnvironment, error)
+}
+type ImagePythonPackageResolver interface {
+	PackageVersions(ctx context.Context, obj *persistence.ImagePythonPackage) ([]persistence.PackageVersion, error)
+}
+type InspectionResolver interface {
+	BuildRequests(ctx context.Context, obj *persistence.Inspection) (any, error)
+	RunRequests(ctx context.Context, obj *persistence.Inspection) (any, error)
+	HardwareRequested(ctx context.Context, obj *persistence.Inspection) (any, error)
+	Specification(ctx context.Context, obj *persistence.Inspection) (any, error)
+	Stack(ctx context.Context, obj *persistence.Inspection) (*persistence.InspectionStack, error)
+	Results(ctx context.Context, obj *persistence.Inspection) ([]persistence.InspectionResult, error)
+}
+type InspectionResultResolver interface {
+	Usage(ctx context.Context, obj *persistence.InspectionResult) (any, error)
+	RuntimeEnvironment(ctx context.Context, obj *persistence.InspectionResult) (any, error)
+	Environment(ctx context.Context, obj *persistence.InspectionResult) (*persistence.Environment, error)
+}
+type InspectionStackResolver interface {
+	Requirements(ctx context.Context, obj *persistence.InspectionStack) ([]persistence.InspectionRequirement, error)
+	Locked(ctx context.Context, obj *persistence.InspectionStack) ([]persistence.LockedPackage, error)
+}
+type LockedPackageResolver interface {
+	PackageVersion(ctx context.Context, obj *persistence.LockedPackage) (*persistence.PackageVersion, error)
+}
 type MutationResolver interface {
 	RegisterPackageIndex(ctx context.Context, url string, warehouseAPIURL *string, verifySsl *bool, enabled *bool) (*persistence.PackageIndex, error)
 	SetArtifactPresent(ctx context.Context, name string, version string, indexURL string, sha256 string, present bool) (*persistence.Artifact, error)
 	IngestDocument(ctx context.Context, input model.IngestDocumentInput) (*model.IngestResult, error)
 	SyncDocuments(ctx context.Context, input model.SyncDocumentsInput) (*model.SyncReport, error)
+	RegisterPackageVersions(ctx context.Context, input []model.PackageVersionInput) (*model.PackageVersionRegistration, error)
 	MarkPackageVersion(ctx context.Context, input model.MarkPackageVersionInput) (*persistence.PackageVersion, error)
 	CreateRule(ctx context.Context, input model.CreateRuleInput) (*model.CreateRulePayload, error)
 	DeleteRule(ctx context.Context, id string) (*persistence.Rule, error)
@@ -408,6 +917,10 @@ type PackageResolver interface {
 type PackageIndexResolver interface {
 	ID(ctx context.Context, obj *persistence.PackageIndex) (string, error)
 }
+type PackageMetadataResolver interface {
+	ProjectUrls(ctx context.Context, obj *persistence.PackageMetadata) ([]model.ProjectURL, error)
+	PackageLicense(ctx context.Context, obj *persistence.PackageMetadata) (*model.PackageLicense, error)
+}
 type PackageVersionResolver interface {
 	ID(ctx context.Context, obj *persistence.PackageVersion) (string, error)
 
@@ -420,14 +933,41 @@ type PackageVersionResolver interface {
 	SolverErrors(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.Solved, error)
 	Vulnerabilities(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.Vulnerability, error)
 	Metadata(ctx context.Context, obj *persistence.PackageVersion) (*persistence.PackageMetadata, error)
+	FoundInImages(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.ImageAnalysis, error)
 	Artifacts(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.Artifact, error)
 	Hashes(ctx context.Context, obj *persistence.PackageVersion) ([]string, error)
+	PerformanceIndicators(ctx context.Context, obj *persistence.PackageVersion, name *string) ([]persistence.PerformanceIndicator, error)
+	VersionText(ctx context.Context, obj *persistence.PackageVersion) (string, error)
+	ImportNames(ctx context.Context, obj *persistence.PackageVersion) ([]string, error)
 
 	Records(ctx context.Context, obj *persistence.PackageVersion, environment model.EnvironmentInput, includeErrors *bool, includeMissing *bool) ([]persistence.PackageVersion, error)
 	Rules(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.Rule, error)
+	SecurityIndicators(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.SecurityIndicator, error)
+}
+type PerformanceIndicatorResolver interface {
+	Parameters(ctx context.Context, obj *persistence.PerformanceIndicator) (any, error)
+	Result(ctx context.Context, obj *persistence.PerformanceIndicator) (any, error)
+
+	Environment(ctx context.Context, obj *persistence.PerformanceIndicator) (*persistence.Environment, error)
+	Inspection(ctx context.Context, obj *persistence.PerformanceIndicator) (*persistence.Inspection, error)
+	Stack(ctx context.Context, obj *persistence.PerformanceIndicator) (*persistence.InspectionStack, error)
+}
+type ProvenanceCheckResolver interface {
+	Stack(ctx context.Context, obj *persistence.ProvenanceCheck) (*persistence.StackKey, error)
+	Findings(ctx context.Context, obj *persistence.ProvenanceCheck) ([]persistence.ProvenanceFinding, error)
+}
+type ProvenanceFindingResolver interface {
+	Version(ctx context.Context, obj *persistence.ProvenanceFinding) (*persistence.PackageVersion, error)
+	Data(ctx context.Context, obj *persistence.ProvenanceFinding) (any, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Entity, error)
+	AdviserRun(ctx context.Context, id string) (*persistence.AdviserRun, error)
+	AdviserRuns(ctx context.Context, sourceType *model.AdviserSourceType, origin *string, from *time.Time, to *time.Time, first *int, after *string) (*model.AdviserRunConnection, error)
+	UnresolvedFromAdviserRuns(ctx context.Context, sourceType model.AdviserSourceType) ([]persistence.UnresolvedRun, error)
+	ImageAnalysis(ctx context.Context, id string) (*persistence.ImageAnalysis, error)
+	ImageAnalyses(ctx context.Context, imageName *string, first *int, after *string) (*model.ImageAnalysisConnection, error)
+	SoftwareEnvironments(ctx context.Context, imageName *string, environmentType *model.EnvironmentType, osName *string, osVersion *string, pythonVersion *string, first *int, after *string) (*model.SoftwareEnvironmentConnection, error)
 	Document(ctx context.Context, id string) (*persistence.Document, error)
 	Documents(ctx context.Context, kind *string, status *model.DocumentStatus, first *int, after *string) (*model.DocumentConnection, error)
 	Environments(ctx context.Context) ([]persistence.Environment, error)
@@ -435,20 +975,55 @@ type QueryResolver interface {
 	Dependents(ctx context.Context, name string, version *string, environment *model.EnvironmentInput, maxDepth *int, first *int, after *string) (*model.DependentConnection, error)
 	UnsolvedPackageVersions(ctx context.Context, environment model.EnvironmentInput, indexURL *string, first *int, after *string) (*model.PackageVersionConnection, error)
 	Indexes(ctx context.Context, enabled *bool) ([]persistence.PackageIndex, error)
+	Inspection(ctx context.Context, id string) (*persistence.Inspection, error)
+	Inspections(ctx context.Context, first *int, after *string, packageArg *string, environment *model.EnvironmentInput) (*model.InspectionConnection, error)
+	PerformanceIndicators(ctx context.Context, name string, packageArg *string, parameters any, first *int) ([]persistence.PerformanceIndicator, error)
+	PackagesProvidingImport(ctx context.Context, name string, prefix *bool, first *int, after *string) (*model.PackageVersionConnection, error)
 	Package(ctx context.Context, name string) (*persistence.Package, error)
 	Packages(ctx context.Context, nameStartsWith *string, first *int, after *string) (*model.PackageConnection, error)
 	PackageVersion(ctx context.Context, name string, version string, indexURL *string) (*persistence.PackageVersion, error)
+	ProvenanceCheck(ctx context.Context, id string) (*persistence.ProvenanceCheck, error)
+	ProvenanceChecks(ctx context.Context, first *int, after *string) (*model.ProvenanceCheckConnection, error)
 	PackageVersions(ctx context.Context, name string, version string, environment *model.EnvironmentInput, includeErrors *bool, includeMissing *bool) ([]persistence.PackageVersion, error)
 	Rules(ctx context.Context, packageArg *string, first *int, after *string) (*model.RuleConnection, error)
 	Rule(ctx context.Context, id string) (*persistence.Rule, error)
+	UnanalyzedSecurityPackageVersions(ctx context.Context, first *int, after *string) (*model.PackageVersionConnection, error)
 	Vulnerability(ctx context.Context, id string) (*persistence.Vulnerability, error)
 	Vulnerabilities(ctx context.Context, packageArg *string, first *int, after *string) (*model.VulnerabilityConnection, error)
 	VulnerabilityDataUpdatedAt(ctx context.Context) (*time.Time, error)
+}
+type RpmPackageVersionResolver interface {
+	Requirements(ctx context.Context, obj *persistence.RPMPackageVersion) ([]string, error)
 }
 type RuleResolver interface {
 	ID(ctx context.Context, obj *persistence.Rule) (string, error)
 
 	Index(ctx context.Context, obj *persistence.Rule) (*persistence.PackageIndex, error)
+}
+type RunLockedPackageResolver interface {
+	PackageVersion(ctx context.Context, obj *persistence.StackPackage) (*persistence.PackageVersion, error)
+}
+type RunStackResolver interface {
+	Requirements(ctx context.Context, obj *persistence.StackKey) ([]persistence.StackRequirement, error)
+	Locked(ctx context.Context, obj *persistence.StackKey) ([]persistence.StackPackage, error)
+}
+type SecurityIndicatorResolver interface {
+	CountedFrom(ctx context.Context, obj *persistence.SecurityIndicator) (model.SecurityCountSource, error)
+
+	Counts(ctx context.Context, obj *persistence.SecurityIndicator) ([]model.SecurityCount, error)
+	TotalFindings(ctx context.Context, obj *persistence.SecurityIndicator) (int, error)
+}
+type SoftwareEnvironmentResolver interface {
+	ID(ctx context.Context, obj *persistence.SoftwareEnvironment) (string, error)
+	EnvironmentType(ctx context.Context, obj *persistence.SoftwareEnvironment) (model.EnvironmentType, error)
+
+	Analyses(ctx context.Context, obj *persistence.SoftwareEnvironment) ([]persistence.ImageAnalysis, error)
+	PythonPackages(ctx context.Context, obj *persistence.SoftwareEnvironment) ([]persistence.ImagePythonPackage, error)
+	RpmPackages(ctx context.Context, obj *persistence.SoftwareEnvironment) ([]persistence.RPMPackageVersion, error)
+	DebPackages(ctx context.Context, obj *persistence.SoftwareEnvironment) ([]persistence.DebPackageVersion, error)
+	Symbols(ctx context.Context, obj *persistence.SoftwareEnvironment, library *string) ([]persistence.VersionedSymbol, error)
+	Interpreters(ctx context.Context, obj *persistence.SoftwareEnvironment) ([]persistence.PythonInterpreter, error)
+	PythonFiles(ctx context.Context, obj *persistence.SoftwareEnvironment, sha256 *string) ([]persistence.PythonFile, error)
 }
 type SolvedRecordResolver interface {
 	Environment(ctx context.Context, obj *persistence.Solved) (*persistence.Environment, error)
@@ -478,6 +1053,330 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AdviserHardware.cpuCores":
+		if e.ComplexityRoot.AdviserHardware.CPUCores == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserHardware.CPUCores(childComplexity), true
+	case "AdviserHardware.cpuFamily":
+		if e.ComplexityRoot.AdviserHardware.CPUFamily == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserHardware.CPUFamily(childComplexity), true
+	case "AdviserHardware.cpuModel":
+		if e.ComplexityRoot.AdviserHardware.CPUModel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserHardware.CPUModel(childComplexity), true
+	case "AdviserHardware.cpuModelName":
+		if e.ComplexityRoot.AdviserHardware.CPUModelName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserHardware.CPUModelName(childComplexity), true
+	case "AdviserHardware.gpuModel":
+		if e.ComplexityRoot.AdviserHardware.GpuModel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserHardware.GpuModel(childComplexity), true
+	case "AdviserHardware.ramSize":
+		if e.ComplexityRoot.AdviserHardware.RAMSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserHardware.RAMSize(childComplexity), true
+	case "AdviserHardware.raw":
+		if e.ComplexityRoot.AdviserHardware.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserHardware.Raw(childComplexity), true
+
+	case "AdviserProduct.advisedManifestChanges":
+		if e.ComplexityRoot.AdviserProduct.AdvisedManifestChanges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.AdvisedManifestChanges(childComplexity), true
+	case "AdviserProduct.advisedRuntimeEnvironment":
+		if e.ComplexityRoot.AdviserProduct.AdvisedRuntimeEnvironment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.AdvisedRuntimeEnvironment(childComplexity), true
+	case "AdviserProduct.justification":
+		if e.ComplexityRoot.AdviserProduct.Justification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.Justification(childComplexity), true
+	case "AdviserProduct.number":
+		if e.ComplexityRoot.AdviserProduct.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.Number(childComplexity), true
+	case "AdviserProduct.performanceScore":
+		if e.ComplexityRoot.AdviserProduct.PerformanceScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.PerformanceScore(childComplexity), true
+	case "AdviserProduct.requirements":
+		if e.ComplexityRoot.AdviserProduct.Requirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.Requirements(childComplexity), true
+	case "AdviserProduct.score":
+		if e.ComplexityRoot.AdviserProduct.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.Score(childComplexity), true
+	case "AdviserProduct.stack":
+		if e.ComplexityRoot.AdviserProduct.Stack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.Stack(childComplexity), true
+
+	case "AdviserRun.analyzer":
+		if e.ComplexityRoot.AdviserRun.Analyzer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Analyzer(childComplexity), true
+	case "AdviserRun.adviserVersion":
+		if e.ComplexityRoot.AdviserRun.AnalyzerVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.AnalyzerVersion(childComplexity), true
+	case "AdviserRun.count":
+		if e.ComplexityRoot.AdviserRun.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Count(childComplexity), true
+	case "AdviserRun.debug":
+		if e.ComplexityRoot.AdviserRun.Debug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Debug(childComplexity), true
+	case "AdviserRun.deployment":
+		if e.ComplexityRoot.AdviserRun.Deployment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Deployment(childComplexity), true
+	case "AdviserRun.id":
+		if e.ComplexityRoot.AdviserRun.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.DocumentID(childComplexity), true
+	case "AdviserRun.duration":
+		if e.ComplexityRoot.AdviserRun.Duration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Duration(childComplexity), true
+	case "AdviserRun.error":
+		if e.ComplexityRoot.AdviserRun.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Error(childComplexity), true
+	case "AdviserRun.errorMessage":
+		if e.ComplexityRoot.AdviserRun.ErrorMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.ErrorMessage(childComplexity), true
+	case "AdviserRun.hardware":
+		if e.ComplexityRoot.AdviserRun.Hardware == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Hardware(childComplexity), true
+	case "AdviserRun.hasReport":
+		if e.ComplexityRoot.AdviserRun.HasReport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.HasReport(childComplexity), true
+	case "AdviserRun.input":
+		if e.ComplexityRoot.AdviserRun.Input == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Input(childComplexity), true
+	case "AdviserRun.isS2i":
+		if e.ComplexityRoot.AdviserRun.IsS2I == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.IsS2I(childComplexity), true
+	case "AdviserRun.limit":
+		if e.ComplexityRoot.AdviserRun.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Limit(childComplexity), true
+	case "AdviserRun.limitLatestVersions":
+		if e.ComplexityRoot.AdviserRun.LimitLatestVersions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.LimitLatestVersions(childComplexity), true
+	case "AdviserRun.origin":
+		if e.ComplexityRoot.AdviserRun.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Origin(childComplexity), true
+	case "AdviserRun.products":
+		if e.ComplexityRoot.AdviserRun.Products == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Products(childComplexity), true
+	case "AdviserRun.reRunOf":
+		if e.ComplexityRoot.AdviserRun.ReRunOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.ReRunOf(childComplexity), true
+	case "AdviserRun.recommendationType":
+		if e.ComplexityRoot.AdviserRun.RecommendationType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.RecommendationType(childComplexity), true
+	case "AdviserRun.requirementsFormat":
+		if e.ComplexityRoot.AdviserRun.RequirementsFormat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.RequirementsFormat(childComplexity), true
+	case "AdviserRun.datetime":
+		if e.ComplexityRoot.AdviserRun.RunAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.RunAt(childComplexity), true
+	case "AdviserRun.runtimeEnvironment":
+		if e.ComplexityRoot.AdviserRun.RuntimeEnvironment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.RuntimeEnvironment(childComplexity), true
+	case "AdviserRun.sourceType":
+		if e.ComplexityRoot.AdviserRun.SourceType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.SourceType(childComplexity), true
+	case "AdviserRun.stackInfo":
+		if e.ComplexityRoot.AdviserRun.StackInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.StackInfo(childComplexity), true
+	case "AdviserRun.unresolved":
+		if e.ComplexityRoot.AdviserRun.Unresolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Unresolved(childComplexity), true
+
+	case "AdviserRunConnection.countsBySourceType":
+		if e.ComplexityRoot.AdviserRunConnection.CountsBySourceType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRunConnection.CountsBySourceType(childComplexity), true
+	case "AdviserRunConnection.edges":
+		if e.ComplexityRoot.AdviserRunConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRunConnection.Edges(childComplexity), true
+	case "AdviserRunConnection.pageInfo":
+		if e.ComplexityRoot.AdviserRunConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRunConnection.PageInfo(childComplexity), true
+	case "AdviserRunConnection.totalCount":
+		if e.ComplexityRoot.AdviserRunConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRunConnection.TotalCount(childComplexity), true
+
+	case "AdviserRunEdge.cursor":
+		if e.ComplexityRoot.AdviserRunEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRunEdge.Cursor(childComplexity), true
+	case "AdviserRunEdge.node":
+		if e.ComplexityRoot.AdviserRunEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRunEdge.Node(childComplexity), true
+
+	case "AdviserRuntimeEnvironment.cudaVersion":
+		if e.ComplexityRoot.AdviserRuntimeEnvironment.CudaVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRuntimeEnvironment.CudaVersion(childComplexity), true
+	case "AdviserRuntimeEnvironment.name":
+		if e.ComplexityRoot.AdviserRuntimeEnvironment.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRuntimeEnvironment.Name(childComplexity), true
+	case "AdviserRuntimeEnvironment.osName":
+		if e.ComplexityRoot.AdviserRuntimeEnvironment.OsName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRuntimeEnvironment.OsName(childComplexity), true
+	case "AdviserRuntimeEnvironment.osVersion":
+		if e.ComplexityRoot.AdviserRuntimeEnvironment.OsVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRuntimeEnvironment.OsVersion(childComplexity), true
+	case "AdviserRuntimeEnvironment.platform":
+		if e.ComplexityRoot.AdviserRuntimeEnvironment.Platform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRuntimeEnvironment.Platform(childComplexity), true
+	case "AdviserRuntimeEnvironment.pythonVersion":
+		if e.ComplexityRoot.AdviserRuntimeEnvironment.PythonVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRuntimeEnvironment.PythonVersion(childComplexity), true
+	case "AdviserRuntimeEnvironment.raw":
+		if e.ComplexityRoot.AdviserRuntimeEnvironment.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRuntimeEnvironment.Raw(childComplexity), true
 
 	case "Artifact.name":
 		if e.ComplexityRoot.Artifact.Name == nil {
@@ -510,6 +1409,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateRulePayload.Rule(childComplexity), true
+
+	case "DebPackageVersion.arch":
+		if e.ComplexityRoot.DebPackageVersion.Arch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DebPackageVersion.Arch(childComplexity), true
+	case "DebPackageVersion.depends":
+		if e.ComplexityRoot.DebPackageVersion.Depends == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DebPackageVersion.Depends(childComplexity), true
+	case "DebPackageVersion.epoch":
+		if e.ComplexityRoot.DebPackageVersion.Epoch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DebPackageVersion.Epoch(childComplexity), true
+	case "DebPackageVersion.name":
+		if e.ComplexityRoot.DebPackageVersion.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DebPackageVersion.Name(childComplexity), true
+	case "DebPackageVersion.preDepends":
+		if e.ComplexityRoot.DebPackageVersion.PreDepends == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DebPackageVersion.PreDepends(childComplexity), true
+	case "DebPackageVersion.replaces":
+		if e.ComplexityRoot.DebPackageVersion.Replaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DebPackageVersion.Replaces(childComplexity), true
+	case "DebPackageVersion.version":
+		if e.ComplexityRoot.DebPackageVersion.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DebPackageVersion.Version(childComplexity), true
+
+	case "DebRelation.name":
+		if e.ComplexityRoot.DebRelation.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DebRelation.Name(childComplexity), true
+	case "DebRelation.versionRange":
+		if e.ComplexityRoot.DebRelation.Range == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DebRelation.Range(childComplexity), true
 
 	case "Dependency.documentId":
 		if e.ComplexityRoot.Dependency.DocumentID == nil {
@@ -904,6 +1859,209 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Environment.PythonVersion(childComplexity), true
 
+	case "Hardware.cpuBrand":
+		if e.ComplexityRoot.Hardware.CPUBrand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.CPUBrand(childComplexity), true
+	case "Hardware.cpuCores":
+		if e.ComplexityRoot.Hardware.CPUCores == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.CPUCores(childComplexity), true
+	case "Hardware.cpuFamily":
+		if e.ComplexityRoot.Hardware.CPUFamily == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.CPUFamily(childComplexity), true
+	case "Hardware.cpuFlags":
+		if e.ComplexityRoot.Hardware.CPUFlags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.CPUFlags(childComplexity), true
+	case "Hardware.cpuModel":
+		if e.ComplexityRoot.Hardware.CPUModel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.CPUModel(childComplexity), true
+	case "Hardware.cpuVendor":
+		if e.ComplexityRoot.Hardware.CPUVendor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.CPUVendor(childComplexity), true
+	case "Hardware.gpu":
+		if e.ComplexityRoot.Hardware.Gpu == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.Gpu(childComplexity), true
+	case "Hardware.id":
+		if e.ComplexityRoot.Hardware.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.ID(childComplexity), true
+	case "Hardware.l1DataCache":
+		if e.ComplexityRoot.Hardware.L1DataCache == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.L1DataCache(childComplexity), true
+	case "Hardware.l1InstructionCache":
+		if e.ComplexityRoot.Hardware.L1InstructionCache == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.L1InstructionCache(childComplexity), true
+	case "Hardware.l2Cache":
+		if e.ComplexityRoot.Hardware.L2Cache == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.L2Cache(childComplexity), true
+	case "Hardware.l3Cache":
+		if e.ComplexityRoot.Hardware.L3Cache == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.L3Cache(childComplexity), true
+	case "Hardware.ramSize":
+		if e.ComplexityRoot.Hardware.RAMSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.RAMSize(childComplexity), true
+
+	case "ImageAnalysis.analyzedAt":
+		if e.ComplexityRoot.ImageAnalysis.AnalyzedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysis.AnalyzedAt(childComplexity), true
+	case "ImageAnalysis.analyzer":
+		if e.ComplexityRoot.ImageAnalysis.Analyzer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysis.Analyzer(childComplexity), true
+	case "ImageAnalysis.analyzerVersion":
+		if e.ComplexityRoot.ImageAnalysis.AnalyzerVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysis.AnalyzerVersion(childComplexity), true
+	case "ImageAnalysis.id":
+		if e.ComplexityRoot.ImageAnalysis.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysis.DocumentID(childComplexity), true
+	case "ImageAnalysis.duration":
+		if e.ComplexityRoot.ImageAnalysis.Duration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysis.Duration(childComplexity), true
+	case "ImageAnalysis.image":
+		if e.ComplexityRoot.ImageAnalysis.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysis.Image(childComplexity), true
+	case "ImageAnalysis.imageSize":
+		if e.ComplexityRoot.ImageAnalysis.ImageSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysis.ImageSize(childComplexity), true
+	case "ImageAnalysis.imageTag":
+		if e.ComplexityRoot.ImageAnalysis.ImageTag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysis.ImageTag(childComplexity), true
+	case "ImageAnalysis.layers":
+		if e.ComplexityRoot.ImageAnalysis.Layers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysis.Layers(childComplexity), true
+	case "ImageAnalysis.origin":
+		if e.ComplexityRoot.ImageAnalysis.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysis.Origin(childComplexity), true
+	case "ImageAnalysis.softwareEnvironment":
+		if e.ComplexityRoot.ImageAnalysis.SoftwareEnvironment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysis.SoftwareEnvironment(childComplexity), true
+
+	case "ImageAnalysisConnection.edges":
+		if e.ComplexityRoot.ImageAnalysisConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysisConnection.Edges(childComplexity), true
+	case "ImageAnalysisConnection.pageInfo":
+		if e.ComplexityRoot.ImageAnalysisConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysisConnection.PageInfo(childComplexity), true
+	case "ImageAnalysisConnection.totalCount":
+		if e.ComplexityRoot.ImageAnalysisConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysisConnection.TotalCount(childComplexity), true
+
+	case "ImageAnalysisEdge.cursor":
+		if e.ComplexityRoot.ImageAnalysisEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysisEdge.Cursor(childComplexity), true
+	case "ImageAnalysisEdge.node":
+		if e.ComplexityRoot.ImageAnalysisEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageAnalysisEdge.Node(childComplexity), true
+
+	case "ImagePythonPackage.location":
+		if e.ComplexityRoot.ImagePythonPackage.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImagePythonPackage.Location(childComplexity), true
+	case "ImagePythonPackage.name":
+		if e.ComplexityRoot.ImagePythonPackage.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImagePythonPackage.Name(childComplexity), true
+	case "ImagePythonPackage.packageVersions":
+		if e.ComplexityRoot.ImagePythonPackage.PackageVersions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImagePythonPackage.PackageVersions(childComplexity), true
+	case "ImagePythonPackage.version":
+		if e.ComplexityRoot.ImagePythonPackage.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImagePythonPackage.Version(childComplexity), true
+
 	case "IngestResult.counts":
 		if e.ComplexityRoot.IngestResult.Counts == nil {
 			break
@@ -940,6 +2098,303 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IngestResult.Status(childComplexity), true
+
+	case "Inspection.baseImage":
+		if e.ComplexityRoot.Inspection.BaseImage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.BaseImage(childComplexity), true
+	case "Inspection.buildRequests":
+		if e.ComplexityRoot.Inspection.BuildRequests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.BuildRequests(childComplexity), true
+	case "Inspection.created":
+		if e.ComplexityRoot.Inspection.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.Created(childComplexity), true
+	case "Inspection.hardwareRequested":
+		if e.ComplexityRoot.Inspection.HardwareRequested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.HardwareRequested(childComplexity), true
+	case "Inspection.id":
+		if e.ComplexityRoot.Inspection.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.ID(childComplexity), true
+	case "Inspection.identifier":
+		if e.ComplexityRoot.Inspection.Identifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.Identifier(childComplexity), true
+	case "Inspection.results":
+		if e.ComplexityRoot.Inspection.Results == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.Results(childComplexity), true
+	case "Inspection.runRequests":
+		if e.ComplexityRoot.Inspection.RunRequests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.RunRequests(childComplexity), true
+	case "Inspection.script":
+		if e.ComplexityRoot.Inspection.Script == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.Script(childComplexity), true
+	case "Inspection.specification":
+		if e.ComplexityRoot.Inspection.Specification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.Specification(childComplexity), true
+	case "Inspection.stack":
+		if e.ComplexityRoot.Inspection.Stack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.Stack(childComplexity), true
+
+	case "InspectionConnection.edges":
+		if e.ComplexityRoot.InspectionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionConnection.Edges(childComplexity), true
+	case "InspectionConnection.pageInfo":
+		if e.ComplexityRoot.InspectionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionConnection.PageInfo(childComplexity), true
+	case "InspectionConnection.totalCount":
+		if e.ComplexityRoot.InspectionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionConnection.TotalCount(childComplexity), true
+
+	case "InspectionEdge.cursor":
+		if e.ComplexityRoot.InspectionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionEdge.Cursor(childComplexity), true
+	case "InspectionEdge.node":
+		if e.ComplexityRoot.InspectionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionEdge.Node(childComplexity), true
+
+	case "InspectionRequirement.develop":
+		if e.ComplexityRoot.InspectionRequirement.Develop == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRequirement.Develop(childComplexity), true
+	case "InspectionRequirement.index":
+		if e.ComplexityRoot.InspectionRequirement.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRequirement.Index(childComplexity), true
+	case "InspectionRequirement.name":
+		if e.ComplexityRoot.InspectionRequirement.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRequirement.Name(childComplexity), true
+	case "InspectionRequirement.specifier":
+		if e.ComplexityRoot.InspectionRequirement.Specifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRequirement.Specifier(childComplexity), true
+
+	case "InspectionResult.endedAt":
+		if e.ComplexityRoot.InspectionResult.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.EndedAt(childComplexity), true
+	case "InspectionResult.environment":
+		if e.ComplexityRoot.InspectionResult.Environment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.Environment(childComplexity), true
+	case "InspectionResult.exitCode":
+		if e.ComplexityRoot.InspectionResult.ExitCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.ExitCode(childComplexity), true
+	case "InspectionResult.hardware":
+		if e.ComplexityRoot.InspectionResult.Hardware == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.Hardware(childComplexity), true
+	case "InspectionResult.hostname":
+		if e.ComplexityRoot.InspectionResult.Hostname == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.Hostname(childComplexity), true
+	case "InspectionResult.number":
+		if e.ComplexityRoot.InspectionResult.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.Number(childComplexity), true
+	case "InspectionResult.performanceIndicator":
+		if e.ComplexityRoot.InspectionResult.PerformanceIndicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.PerformanceIndicator(childComplexity), true
+	case "InspectionResult.runtimeEnvironment":
+		if e.ComplexityRoot.InspectionResult.RuntimeEnvironment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.RuntimeEnvironment(childComplexity), true
+	case "InspectionResult.scriptSha256":
+		if e.ComplexityRoot.InspectionResult.ScriptSHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.ScriptSHA256(childComplexity), true
+	case "InspectionResult.startedAt":
+		if e.ComplexityRoot.InspectionResult.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.StartedAt(childComplexity), true
+	case "InspectionResult.usage":
+		if e.ComplexityRoot.InspectionResult.Usage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.Usage(childComplexity), true
+
+	case "InspectionStack.locked":
+		if e.ComplexityRoot.InspectionStack.Locked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionStack.Locked(childComplexity), true
+	case "InspectionStack.requirements":
+		if e.ComplexityRoot.InspectionStack.Requirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionStack.Requirements(childComplexity), true
+
+	case "Justification.data":
+		if e.ComplexityRoot.Justification.Data == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Justification.Data(childComplexity), true
+	case "Justification.link":
+		if e.ComplexityRoot.Justification.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Justification.Link(childComplexity), true
+	case "Justification.message":
+		if e.ComplexityRoot.Justification.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Justification.Message(childComplexity), true
+	case "Justification.type":
+		if e.ComplexityRoot.Justification.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Justification.Type(childComplexity), true
+
+	case "LineCounts.blanks":
+		if e.ComplexityRoot.LineCounts.Blanks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LineCounts.Blanks(childComplexity), true
+	case "LineCounts.code":
+		if e.ComplexityRoot.LineCounts.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LineCounts.Code(childComplexity), true
+	case "LineCounts.comments":
+		if e.ComplexityRoot.LineCounts.Comments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LineCounts.Comments(childComplexity), true
+	case "LineCounts.files":
+		if e.ComplexityRoot.LineCounts.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LineCounts.Files(childComplexity), true
+	case "LineCounts.lines":
+		if e.ComplexityRoot.LineCounts.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LineCounts.Lines(childComplexity), true
+
+	case "LockedPackage.develop":
+		if e.ComplexityRoot.LockedPackage.Develop == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LockedPackage.Develop(childComplexity), true
+	case "LockedPackage.hashes":
+		if e.ComplexityRoot.LockedPackage.Hashes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LockedPackage.Hashes(childComplexity), true
+	case "LockedPackage.indexUrl":
+		if e.ComplexityRoot.LockedPackage.IndexURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LockedPackage.IndexURL(childComplexity), true
+	case "LockedPackage.name":
+		if e.ComplexityRoot.LockedPackage.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LockedPackage.Name(childComplexity), true
+	case "LockedPackage.packageVersion":
+		if e.ComplexityRoot.LockedPackage.PackageVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LockedPackage.PackageVersion(childComplexity), true
+	case "LockedPackage.version":
+		if e.ComplexityRoot.LockedPackage.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LockedPackage.Version(childComplexity), true
 
 	case "Mutation.createRule":
 		if e.ComplexityRoot.Mutation.CreateRule == nil {
@@ -1007,6 +2462,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterPackageIndex(childComplexity, args["url"].(string), args["warehouseApiUrl"].(*string), args["verifySsl"].(*bool), args["enabled"].(*bool)), true
+	case "Mutation.registerPackageVersions":
+		if e.ComplexityRoot.Mutation.RegisterPackageVersions == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerPackageVersions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterPackageVersions(childComplexity, args["input"].([]model.PackageVersionInput)), true
 	case "Mutation.setArtifactPresent":
 		if e.ComplexityRoot.Mutation.SetArtifactPresent == nil {
 			break
@@ -1145,18 +2611,91 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PackageIndex.WarehouseAPIURL(childComplexity), true
 
+	case "PackageLicense.identifier":
+		if e.ComplexityRoot.PackageLicense.Identifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageLicense.Identifier(childComplexity), true
+	case "PackageLicense.name":
+		if e.ComplexityRoot.PackageLicense.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageLicense.Name(childComplexity), true
+	case "PackageLicense.version":
+		if e.ComplexityRoot.PackageLicense.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageLicense.Version(childComplexity), true
+	case "PackageLicense.warning":
+		if e.ComplexityRoot.PackageLicense.Warning == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageLicense.Warning(childComplexity), true
+
+	case "PackageMetadata.author":
+		if e.ComplexityRoot.PackageMetadata.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageMetadata.Author(childComplexity), true
+	case "PackageMetadata.authorEmail":
+		if e.ComplexityRoot.PackageMetadata.AuthorEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageMetadata.AuthorEmail(childComplexity), true
 	case "PackageMetadata.classifiers":
 		if e.ComplexityRoot.PackageMetadata.Classifiers == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PackageMetadata.Classifiers(childComplexity), true
+	case "PackageMetadata.homePage":
+		if e.ComplexityRoot.PackageMetadata.HomePage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageMetadata.HomePage(childComplexity), true
 	case "PackageMetadata.license":
 		if e.ComplexityRoot.PackageMetadata.License == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PackageMetadata.License(childComplexity), true
+	case "PackageMetadata.packageLicense":
+		if e.ComplexityRoot.PackageMetadata.PackageLicense == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageMetadata.PackageLicense(childComplexity), true
+	case "PackageMetadata.platforms":
+		if e.ComplexityRoot.PackageMetadata.Platforms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageMetadata.Platforms(childComplexity), true
+	case "PackageMetadata.projectUrls":
+		if e.ComplexityRoot.PackageMetadata.ProjectUrls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageMetadata.ProjectUrls(childComplexity), true
+	case "PackageMetadata.providesExtra":
+		if e.ComplexityRoot.PackageMetadata.ProvidesExtra == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageMetadata.ProvidesExtra(childComplexity), true
+	case "PackageMetadata.requiresDist":
+		if e.ComplexityRoot.PackageMetadata.RequiresDist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageMetadata.RequiresDist(childComplexity), true
 	case "PackageMetadata.requiresPython":
 		if e.ComplexityRoot.PackageMetadata.RequiresPython == nil {
 			break
@@ -1204,6 +2743,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageVersion.Environments(childComplexity), true
+	case "PackageVersion.foundInImages":
+		if e.ComplexityRoot.PackageVersion.FoundInImages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageVersion.FoundInImages(childComplexity), true
 	case "PackageVersion.hashes":
 		if e.ComplexityRoot.PackageVersion.Hashes == nil {
 			break
@@ -1216,6 +2761,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageVersion.ID(childComplexity), true
+	case "PackageVersion.importNames":
+		if e.ComplexityRoot.PackageVersion.ImportNames == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageVersion.ImportNames(childComplexity), true
 	case "PackageVersion.index":
 		if e.ComplexityRoot.PackageVersion.Index == nil {
 			break
@@ -1252,6 +2803,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageVersion.Package(childComplexity), true
+	case "PackageVersion.performanceIndicators":
+		if e.ComplexityRoot.PackageVersion.PerformanceIndicators == nil {
+			break
+		}
+
+		args, err := ec.field_PackageVersion_performanceIndicators_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PackageVersion.PerformanceIndicators(childComplexity, args["name"].(*string)), true
 	case "PackageVersion.providesSourceDistro":
 		if e.ComplexityRoot.PackageVersion.ProvidesSourceDistro == nil {
 			break
@@ -1275,6 +2837,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageVersion.Rules(childComplexity), true
+	case "PackageVersion.securityIndicators":
+		if e.ComplexityRoot.PackageVersion.SecurityIndicators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageVersion.SecurityIndicators(childComplexity), true
 	case "PackageVersion.solved":
 		if e.ComplexityRoot.PackageVersion.Solved == nil {
 			break
@@ -1298,6 +2866,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageVersion.Version(childComplexity), true
+	case "PackageVersion.versionText":
+		if e.ComplexityRoot.PackageVersion.VersionText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageVersion.VersionText(childComplexity), true
 	case "PackageVersion.vulnerabilities":
 		if e.ComplexityRoot.PackageVersion.Vulnerabilities == nil {
 			break
@@ -1337,6 +2911,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PackageVersionEdge.Node(childComplexity), true
 
+	case "PackageVersionRegistration.created":
+		if e.ComplexityRoot.PackageVersionRegistration.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageVersionRegistration.Created(childComplexity), true
+	case "PackageVersionRegistration.known":
+		if e.ComplexityRoot.PackageVersionRegistration.Known == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageVersionRegistration.Known(childComplexity), true
+	case "PackageVersionRegistration.versions":
+		if e.ComplexityRoot.PackageVersionRegistration.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageVersionRegistration.Versions(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1362,6 +2955,318 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PerformanceIndicator.component":
+		if e.ComplexityRoot.PerformanceIndicator.Component == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Component(childComplexity), true
+	case "PerformanceIndicator.elapsed":
+		if e.ComplexityRoot.PerformanceIndicator.Elapsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Elapsed(childComplexity), true
+	case "PerformanceIndicator.environment":
+		if e.ComplexityRoot.PerformanceIndicator.Environment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Environment(childComplexity), true
+	case "PerformanceIndicator.exitCode":
+		if e.ComplexityRoot.PerformanceIndicator.ExitCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.ExitCode(childComplexity), true
+	case "PerformanceIndicator.hardware":
+		if e.ComplexityRoot.PerformanceIndicator.Hardware == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Hardware(childComplexity), true
+	case "PerformanceIndicator.inspection":
+		if e.ComplexityRoot.PerformanceIndicator.Inspection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Inspection(childComplexity), true
+	case "PerformanceIndicator.name":
+		if e.ComplexityRoot.PerformanceIndicator.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Name(childComplexity), true
+	case "PerformanceIndicator.resultNumber":
+		if e.ComplexityRoot.PerformanceIndicator.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Number(childComplexity), true
+	case "PerformanceIndicator.parameters":
+		if e.ComplexityRoot.PerformanceIndicator.Parameters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Parameters(childComplexity), true
+	case "PerformanceIndicator.rate":
+		if e.ComplexityRoot.PerformanceIndicator.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Rate(childComplexity), true
+	case "PerformanceIndicator.result":
+		if e.ComplexityRoot.PerformanceIndicator.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Result(childComplexity), true
+	case "PerformanceIndicator.stack":
+		if e.ComplexityRoot.PerformanceIndicator.Stack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Stack(childComplexity), true
+
+	case "ProjectUrl.label":
+		if e.ComplexityRoot.ProjectUrl.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectUrl.Label(childComplexity), true
+	case "ProjectUrl.url":
+		if e.ComplexityRoot.ProjectUrl.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectUrl.URL(childComplexity), true
+
+	case "ProvenanceCheck.analyzer":
+		if e.ComplexityRoot.ProvenanceCheck.Analyzer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Analyzer(childComplexity), true
+	case "ProvenanceCheck.checkerVersion":
+		if e.ComplexityRoot.ProvenanceCheck.AnalyzerVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.AnalyzerVersion(childComplexity), true
+	case "ProvenanceCheck.datetime":
+		if e.ComplexityRoot.ProvenanceCheck.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.CheckedAt(childComplexity), true
+	case "ProvenanceCheck.debug":
+		if e.ComplexityRoot.ProvenanceCheck.Debug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Debug(childComplexity), true
+	case "ProvenanceCheck.deployment":
+		if e.ComplexityRoot.ProvenanceCheck.Deployment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Deployment(childComplexity), true
+	case "ProvenanceCheck.id":
+		if e.ComplexityRoot.ProvenanceCheck.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.DocumentID(childComplexity), true
+	case "ProvenanceCheck.duration":
+		if e.ComplexityRoot.ProvenanceCheck.Duration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Duration(childComplexity), true
+	case "ProvenanceCheck.error":
+		if e.ComplexityRoot.ProvenanceCheck.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Error(childComplexity), true
+	case "ProvenanceCheck.errorMessage":
+		if e.ComplexityRoot.ProvenanceCheck.ErrorMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.ErrorMessage(childComplexity), true
+	case "ProvenanceCheck.findings":
+		if e.ComplexityRoot.ProvenanceCheck.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Findings(childComplexity), true
+	case "ProvenanceCheck.origin":
+		if e.ComplexityRoot.ProvenanceCheck.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Origin(childComplexity), true
+	case "ProvenanceCheck.stack":
+		if e.ComplexityRoot.ProvenanceCheck.Stack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Stack(childComplexity), true
+	case "ProvenanceCheck.whitelistedIndexes":
+		if e.ComplexityRoot.ProvenanceCheck.WhitelistedIndexes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.WhitelistedIndexes(childComplexity), true
+
+	case "ProvenanceCheckConnection.edges":
+		if e.ComplexityRoot.ProvenanceCheckConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheckConnection.Edges(childComplexity), true
+	case "ProvenanceCheckConnection.pageInfo":
+		if e.ComplexityRoot.ProvenanceCheckConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheckConnection.PageInfo(childComplexity), true
+	case "ProvenanceCheckConnection.totalCount":
+		if e.ComplexityRoot.ProvenanceCheckConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheckConnection.TotalCount(childComplexity), true
+
+	case "ProvenanceCheckEdge.cursor":
+		if e.ComplexityRoot.ProvenanceCheckEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheckEdge.Cursor(childComplexity), true
+	case "ProvenanceCheckEdge.node":
+		if e.ComplexityRoot.ProvenanceCheckEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheckEdge.Node(childComplexity), true
+
+	case "ProvenanceFinding.code":
+		if e.ComplexityRoot.ProvenanceFinding.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.Code(childComplexity), true
+	case "ProvenanceFinding.data":
+		if e.ComplexityRoot.ProvenanceFinding.Data == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.Data(childComplexity), true
+	case "ProvenanceFinding.digest":
+		if e.ComplexityRoot.ProvenanceFinding.Digest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.Digest(childComplexity), true
+	case "ProvenanceFinding.indexUrl":
+		if e.ComplexityRoot.ProvenanceFinding.IndexURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.IndexURL(childComplexity), true
+	case "ProvenanceFinding.justification":
+		if e.ComplexityRoot.ProvenanceFinding.Justification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.Justification(childComplexity), true
+	case "ProvenanceFinding.number":
+		if e.ComplexityRoot.ProvenanceFinding.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.Number(childComplexity), true
+	case "ProvenanceFinding.packageName":
+		if e.ComplexityRoot.ProvenanceFinding.PackageName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.PackageName(childComplexity), true
+	case "ProvenanceFinding.packageVersion":
+		if e.ComplexityRoot.ProvenanceFinding.PackageVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.PackageVersion(childComplexity), true
+	case "ProvenanceFinding.type":
+		if e.ComplexityRoot.ProvenanceFinding.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.Type(childComplexity), true
+	case "ProvenanceFinding.version":
+		if e.ComplexityRoot.ProvenanceFinding.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.Version(childComplexity), true
+
+	case "PythonFile.path":
+		if e.ComplexityRoot.PythonFile.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PythonFile.Path(childComplexity), true
+	case "PythonFile.sha256":
+		if e.ComplexityRoot.PythonFile.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PythonFile.SHA256(childComplexity), true
+
+	case "PythonInterpreter.link":
+		if e.ComplexityRoot.PythonInterpreter.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PythonInterpreter.Link(childComplexity), true
+	case "PythonInterpreter.path":
+		if e.ComplexityRoot.PythonInterpreter.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PythonInterpreter.Path(childComplexity), true
+	case "PythonInterpreter.version":
+		if e.ComplexityRoot.PythonInterpreter.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PythonInterpreter.Version(childComplexity), true
+
+	case "Query.adviserRun":
+		if e.ComplexityRoot.Query.AdviserRun == nil {
+			break
+		}
+
+		args, err := ec.field_Query_adviserRun_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AdviserRun(childComplexity, args["id"].(string)), true
+	case "Query.adviserRuns":
+		if e.ComplexityRoot.Query.AdviserRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_adviserRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AdviserRuns(childComplexity, args["sourceType"].(*model.AdviserSourceType), args["origin"].(*string), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Query.dependencyGraph":
 		if e.ComplexityRoot.Query.DependencyGraph == nil {
 			break
@@ -1412,6 +3317,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Environments(childComplexity), true
+	case "Query.imageAnalyses":
+		if e.ComplexityRoot.Query.ImageAnalyses == nil {
+			break
+		}
+
+		args, err := ec.field_Query_imageAnalyses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ImageAnalyses(childComplexity, args["imageName"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.imageAnalysis":
+		if e.ComplexityRoot.Query.ImageAnalysis == nil {
+			break
+		}
+
+		args, err := ec.field_Query_imageAnalysis_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ImageAnalysis(childComplexity, args["id"].(string)), true
 	case "Query.indexes":
 		if e.ComplexityRoot.Query.Indexes == nil {
 			break
@@ -1423,6 +3350,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Indexes(childComplexity, args["enabled"].(*bool)), true
+	case "Query.inspection":
+		if e.ComplexityRoot.Query.Inspection == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inspection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Inspection(childComplexity, args["id"].(string)), true
+	case "Query.inspections":
+		if e.ComplexityRoot.Query.Inspections == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inspections_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Inspections(childComplexity, args["first"].(*int), args["after"].(*string), args["package"].(*string), args["environment"].(*model.EnvironmentInput)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -1479,6 +3428,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Packages(childComplexity, args["nameStartsWith"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.packagesProvidingImport":
+		if e.ComplexityRoot.Query.PackagesProvidingImport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_packagesProvidingImport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PackagesProvidingImport(childComplexity, args["name"].(string), args["prefix"].(*bool), args["first"].(*int), args["after"].(*string)), true
+	case "Query.performanceIndicators":
+		if e.ComplexityRoot.Query.PerformanceIndicators == nil {
+			break
+		}
+
+		args, err := ec.field_Query_performanceIndicators_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PerformanceIndicators(childComplexity, args["name"].(string), args["package"].(*string), args["parameters"].(any), args["first"].(*int)), true
+	case "Query.provenanceCheck":
+		if e.ComplexityRoot.Query.ProvenanceCheck == nil {
+			break
+		}
+
+		args, err := ec.field_Query_provenanceCheck_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProvenanceCheck(childComplexity, args["id"].(string)), true
+	case "Query.provenanceChecks":
+		if e.ComplexityRoot.Query.ProvenanceChecks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_provenanceChecks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProvenanceChecks(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.rule":
 		if e.ComplexityRoot.Query.Rule == nil {
 			break
@@ -1501,6 +3494,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Rules(childComplexity, args["package"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.softwareEnvironments":
+		if e.ComplexityRoot.Query.SoftwareEnvironments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_softwareEnvironments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SoftwareEnvironments(childComplexity, args["imageName"].(*string), args["environmentType"].(*model.EnvironmentType), args["osName"].(*string), args["osVersion"].(*string), args["pythonVersion"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.unanalyzedSecurityPackageVersions":
+		if e.ComplexityRoot.Query.UnanalyzedSecurityPackageVersions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_unanalyzedSecurityPackageVersions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UnanalyzedSecurityPackageVersions(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.unresolvedFromAdviserRuns":
+		if e.ComplexityRoot.Query.UnresolvedFromAdviserRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_unresolvedFromAdviserRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UnresolvedFromAdviserRuns(childComplexity, args["sourceType"].(model.AdviserSourceType)), true
 	case "Query.unsolvedPackageVersions":
 		if e.ComplexityRoot.Query.UnsolvedPackageVersions == nil {
 			break
@@ -1540,6 +3566,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.VulnerabilityDataUpdatedAt(childComplexity), true
+
+	case "RpmPackageVersion.arch":
+		if e.ComplexityRoot.RpmPackageVersion.Arch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RpmPackageVersion.Arch(childComplexity), true
+	case "RpmPackageVersion.epoch":
+		if e.ComplexityRoot.RpmPackageVersion.Epoch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RpmPackageVersion.Epoch(childComplexity), true
+	case "RpmPackageVersion.name":
+		if e.ComplexityRoot.RpmPackageVersion.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RpmPackageVersion.Name(childComplexity), true
+	case "RpmPackageVersion.packageIdentifier":
+		if e.ComplexityRoot.RpmPackageVersion.PackageIdentifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RpmPackageVersion.PackageIdentifier(childComplexity), true
+	case "RpmPackageVersion.release":
+		if e.ComplexityRoot.RpmPackageVersion.Release == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RpmPackageVersion.Release(childComplexity), true
+	case "RpmPackageVersion.requirements":
+		if e.ComplexityRoot.RpmPackageVersion.Requirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RpmPackageVersion.Requirements(childComplexity), true
+	case "RpmPackageVersion.src":
+		if e.ComplexityRoot.RpmPackageVersion.Src == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RpmPackageVersion.Src(childComplexity), true
+	case "RpmPackageVersion.version":
+		if e.ComplexityRoot.RpmPackageVersion.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RpmPackageVersion.Version(childComplexity), true
 
 	case "Rule.createdAt":
 		if e.ComplexityRoot.Rule.CreatedAt == nil {
@@ -1616,6 +3691,264 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RuleEdge.Node(childComplexity), true
 
+	case "RunLockedPackage.develop":
+		if e.ComplexityRoot.RunLockedPackage.Develop == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.Develop(childComplexity), true
+	case "RunLockedPackage.hashes":
+		if e.ComplexityRoot.RunLockedPackage.Hashes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.Hashes(childComplexity), true
+	case "RunLockedPackage.indexUrl":
+		if e.ComplexityRoot.RunLockedPackage.IndexURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.IndexURL(childComplexity), true
+	case "RunLockedPackage.markers":
+		if e.ComplexityRoot.RunLockedPackage.Markers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.Markers(childComplexity), true
+	case "RunLockedPackage.name":
+		if e.ComplexityRoot.RunLockedPackage.PackageName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.PackageName(childComplexity), true
+	case "RunLockedPackage.packageVersion":
+		if e.ComplexityRoot.RunLockedPackage.PackageVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.PackageVersion(childComplexity), true
+	case "RunLockedPackage.version":
+		if e.ComplexityRoot.RunLockedPackage.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.Version(childComplexity), true
+	case "RunLockedPackage.versionText":
+		if e.ComplexityRoot.RunLockedPackage.VersionText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.VersionText(childComplexity), true
+
+	case "RunRequirement.develop":
+		if e.ComplexityRoot.RunRequirement.Develop == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunRequirement.Develop(childComplexity), true
+	case "RunRequirement.indexUrl":
+		if e.ComplexityRoot.RunRequirement.IndexURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunRequirement.IndexURL(childComplexity), true
+	case "RunRequirement.markers":
+		if e.ComplexityRoot.RunRequirement.Markers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunRequirement.Markers(childComplexity), true
+	case "RunRequirement.name":
+		if e.ComplexityRoot.RunRequirement.PackageName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunRequirement.PackageName(childComplexity), true
+	case "RunRequirement.specifier":
+		if e.ComplexityRoot.RunRequirement.Specifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunRequirement.Specifier(childComplexity), true
+
+	case "RunStack.locked":
+		if e.ComplexityRoot.RunStack.Locked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunStack.Locked(childComplexity), true
+	case "RunStack.requirements":
+		if e.ComplexityRoot.RunStack.Requirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunStack.Requirements(childComplexity), true
+
+	case "SecurityCount.confidence":
+		if e.ComplexityRoot.SecurityCount.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityCount.Confidence(childComplexity), true
+	case "SecurityCount.count":
+		if e.ComplexityRoot.SecurityCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityCount.Count(childComplexity), true
+	case "SecurityCount.severity":
+		if e.ComplexityRoot.SecurityCount.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityCount.Severity(childComplexity), true
+
+	case "SecurityFinding.findings":
+		if e.ComplexityRoot.SecurityFinding.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityFinding.Findings(childComplexity), true
+	case "SecurityFinding.high":
+		if e.ComplexityRoot.SecurityFinding.High == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityFinding.High(childComplexity), true
+	case "SecurityFinding.low":
+		if e.ComplexityRoot.SecurityFinding.Low == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityFinding.Low(childComplexity), true
+	case "SecurityFinding.medium":
+		if e.ComplexityRoot.SecurityFinding.Medium == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityFinding.Medium(childComplexity), true
+	case "SecurityFinding.moreInfo":
+		if e.ComplexityRoot.SecurityFinding.MoreInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityFinding.MoreInfo(childComplexity), true
+	case "SecurityFinding.testId":
+		if e.ComplexityRoot.SecurityFinding.TestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityFinding.TestID(childComplexity), true
+	case "SecurityFinding.testName":
+		if e.ComplexityRoot.SecurityFinding.TestName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityFinding.TestName(childComplexity), true
+
+	case "SecurityIndicator.analyzedAt":
+		if e.ComplexityRoot.SecurityIndicator.AnalyzedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.AnalyzedAt(childComplexity), true
+	case "SecurityIndicator.banditVersion":
+		if e.ComplexityRoot.SecurityIndicator.BanditVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.BanditVersion(childComplexity), true
+	case "SecurityIndicator.clocVersion":
+		if e.ComplexityRoot.SecurityIndicator.ClocVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.ClocVersion(childComplexity), true
+	case "SecurityIndicator.countedFrom":
+		if e.ComplexityRoot.SecurityIndicator.CountedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.CountedFrom(childComplexity), true
+	case "SecurityIndicator.counts":
+		if e.ComplexityRoot.SecurityIndicator.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.Counts(childComplexity), true
+	case "SecurityIndicator.documentId":
+		if e.ComplexityRoot.SecurityIndicator.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.DocumentID(childComplexity), true
+	case "SecurityIndicator.error":
+		if e.ComplexityRoot.SecurityIndicator.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.Error(childComplexity), true
+	case "SecurityIndicator.errorMessage":
+		if e.ComplexityRoot.SecurityIndicator.ErrorMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.ErrorMessage(childComplexity), true
+	case "SecurityIndicator.filesAnalyzed":
+		if e.ComplexityRoot.SecurityIndicator.FilesAnalyzed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.FilesAnalyzed(childComplexity), true
+	case "SecurityIndicator.filesFiltered":
+		if e.ComplexityRoot.SecurityIndicator.FilesFiltered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.FilesFiltered(childComplexity), true
+	case "SecurityIndicator.filesTotal":
+		if e.ComplexityRoot.SecurityIndicator.FilesTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.FilesTotal(childComplexity), true
+	case "SecurityIndicator.filesWithSeverities":
+		if e.ComplexityRoot.SecurityIndicator.FilesWithSeverities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.FilesWithSeverities(childComplexity), true
+	case "SecurityIndicator.findings":
+		if e.ComplexityRoot.SecurityIndicator.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.Findings(childComplexity), true
+	case "SecurityIndicator.python":
+		if e.ComplexityRoot.SecurityIndicator.Python == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.Python(childComplexity), true
+	case "SecurityIndicator.severityUndefined":
+		if e.ComplexityRoot.SecurityIndicator.SeverityUndefined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.SeverityUndefined(childComplexity), true
+	case "SecurityIndicator.total":
+		if e.ComplexityRoot.SecurityIndicator.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.Total(childComplexity), true
+	case "SecurityIndicator.totalFindings":
+		if e.ComplexityRoot.SecurityIndicator.TotalFindings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityIndicator.TotalFindings(childComplexity), true
+
 	case "Severity.score":
 		if e.ComplexityRoot.Severity.Score == nil {
 			break
@@ -1628,6 +3961,139 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Severity.Type(childComplexity), true
+
+	case "SoftwareEnvironment.analyses":
+		if e.ComplexityRoot.SoftwareEnvironment.Analyses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironment.Analyses(childComplexity), true
+	case "SoftwareEnvironment.cudaVersion":
+		if e.ComplexityRoot.SoftwareEnvironment.CUDAVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironment.CUDAVersion(childComplexity), true
+	case "SoftwareEnvironment.debPackages":
+		if e.ComplexityRoot.SoftwareEnvironment.DebPackages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironment.DebPackages(childComplexity), true
+	case "SoftwareEnvironment.environmentType":
+		if e.ComplexityRoot.SoftwareEnvironment.EnvironmentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironment.EnvironmentType(childComplexity), true
+	case "SoftwareEnvironment.id":
+		if e.ComplexityRoot.SoftwareEnvironment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironment.ID(childComplexity), true
+	case "SoftwareEnvironment.imageDigest":
+		if e.ComplexityRoot.SoftwareEnvironment.ImageDigest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironment.ImageDigest(childComplexity), true
+	case "SoftwareEnvironment.imageName":
+		if e.ComplexityRoot.SoftwareEnvironment.ImageName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironment.ImageName(childComplexity), true
+	case "SoftwareEnvironment.interpreters":
+		if e.ComplexityRoot.SoftwareEnvironment.Interpreters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironment.Interpreters(childComplexity), true
+	case "SoftwareEnvironment.osName":
+		if e.ComplexityRoot.SoftwareEnvironment.OSName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironment.OSName(childComplexity), true
+	case "SoftwareEnvironment.osVersion":
+		if e.ComplexityRoot.SoftwareEnvironment.OSVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironment.OSVersion(childComplexity), true
+	case "SoftwareEnvironment.pythonFiles":
+		if e.ComplexityRoot.SoftwareEnvironment.PythonFiles == nil {
+			break
+		}
+
+		args, err := ec.field_SoftwareEnvironment_pythonFiles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironment.PythonFiles(childComplexity, args["sha256"].(*string)), true
+	case "SoftwareEnvironment.pythonPackages":
+		if e.ComplexityRoot.SoftwareEnvironment.PythonPackages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironment.PythonPackages(childComplexity), true
+	case "SoftwareEnvironment.pythonVersion":
+		if e.ComplexityRoot.SoftwareEnvironment.PythonVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironment.PythonVersion(childComplexity), true
+	case "SoftwareEnvironment.rpmPackages":
+		if e.ComplexityRoot.SoftwareEnvironment.RpmPackages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironment.RpmPackages(childComplexity), true
+	case "SoftwareEnvironment.symbols":
+		if e.ComplexityRoot.SoftwareEnvironment.Symbols == nil {
+			break
+		}
+
+		args, err := ec.field_SoftwareEnvironment_symbols_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironment.Symbols(childComplexity, args["library"].(*string)), true
+
+	case "SoftwareEnvironmentConnection.edges":
+		if e.ComplexityRoot.SoftwareEnvironmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironmentConnection.Edges(childComplexity), true
+	case "SoftwareEnvironmentConnection.pageInfo":
+		if e.ComplexityRoot.SoftwareEnvironmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironmentConnection.PageInfo(childComplexity), true
+	case "SoftwareEnvironmentConnection.totalCount":
+		if e.ComplexityRoot.SoftwareEnvironmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironmentConnection.TotalCount(childComplexity), true
+
+	case "SoftwareEnvironmentEdge.cursor":
+		if e.ComplexityRoot.SoftwareEnvironmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironmentEdge.Cursor(childComplexity), true
+	case "SoftwareEnvironmentEdge.node":
+		if e.ComplexityRoot.SoftwareEnvironmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareEnvironmentEdge.Node(childComplexity), true
 
 	case "SolvedRecord.documentId":
 		if e.ComplexityRoot.SolvedRecord.DocumentID == nil {
@@ -1671,6 +4137,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SolvedRecord.ErrorUnsolvable(childComplexity), true
+	case "SolvedRecord.platform":
+		if e.ComplexityRoot.SolvedRecord.Platform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolvedRecord.Platform(childComplexity), true
 	case "SolvedRecord.solvedAt":
 		if e.ComplexityRoot.SolvedRecord.SolvedAt == nil {
 			break
@@ -1689,6 +4161,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SolvedRecord.SolverVersion(childComplexity), true
+
+	case "SourceTypeCount.count":
+		if e.ComplexityRoot.SourceTypeCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceTypeCount.Count(childComplexity), true
+	case "SourceTypeCount.sourceType":
+		if e.ComplexityRoot.SourceTypeCount.SourceType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceTypeCount.SourceType(childComplexity), true
 
 	case "SyncFailure.code":
 		if e.ComplexityRoot.SyncFailure.Code == nil {
@@ -1739,6 +4224,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SyncReport.Synced(childComplexity), true
+
+	case "UnresolvedAdviserRun.adviserRunId":
+		if e.ComplexityRoot.UnresolvedAdviserRun.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnresolvedAdviserRun.DocumentID(childComplexity), true
+	case "UnresolvedAdviserRun.packages":
+		if e.ComplexityRoot.UnresolvedAdviserRun.Packages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnresolvedAdviserRun.Packages(childComplexity), true
+
+	case "VersionedSymbol.library":
+		if e.ComplexityRoot.VersionedSymbol.Library == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionedSymbol.Library(childComplexity), true
+	case "VersionedSymbol.symbol":
+		if e.ComplexityRoot.VersionedSymbol.Symbol == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VersionedSymbol.Symbol(childComplexity), true
 
 	case "Vulnerability.aliases":
 		if e.ComplexityRoot.Vulnerability.Aliases == nil {
@@ -2023,7 +4534,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/artifact.graphqls" "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/package.graphqls" "schema/release.graphqls" "schema/root.graphqls" "schema/rule.graphqls" "schema/vulnerability.graphqls" "schema/vulnerability_query.graphqls"
+//go:embed "schema/adviser.graphqls" "schema/analysis.graphqls" "schema/artifact.graphqls" "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/inspection.graphqls" "schema/metadata.graphqls" "schema/package.graphqls" "schema/provenance.graphqls" "schema/registration.graphqls" "schema/release.graphqls" "schema/root.graphqls" "schema/rule.graphqls" "schema/security.graphqls" "schema/vulnerability.graphqls" "schema/vulnerability_query.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2035,15 +4546,22 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "schema/adviser.graphqls", Input: sourceData("schema/adviser.graphqls"), BuiltIn: false},
+	{Name: "schema/analysis.graphqls", Input: sourceData("schema/analysis.graphqls"), BuiltIn: false},
 	{Name: "schema/artifact.graphqls", Input: sourceData("schema/artifact.graphqls"), BuiltIn: false},
 	{Name: "schema/document.graphqls", Input: sourceData("schema/document.graphqls"), BuiltIn: false},
 	{Name: "schema/environment.graphqls", Input: sourceData("schema/environment.graphqls"), BuiltIn: false},
 	{Name: "schema/graph.graphqls", Input: sourceData("schema/graph.graphqls"), BuiltIn: false},
 	{Name: "schema/index.graphqls", Input: sourceData("schema/index.graphqls"), BuiltIn: false},
+	{Name: "schema/inspection.graphqls", Input: sourceData("schema/inspection.graphqls"), BuiltIn: false},
+	{Name: "schema/metadata.graphqls", Input: sourceData("schema/metadata.graphqls"), BuiltIn: false},
 	{Name: "schema/package.graphqls", Input: sourceData("schema/package.graphqls"), BuiltIn: false},
+	{Name: "schema/provenance.graphqls", Input: sourceData("schema/provenance.graphqls"), BuiltIn: false},
+	{Name: "schema/registration.graphqls", Input: sourceData("schema/registration.graphqls"), BuiltIn: false},
 	{Name: "schema/release.graphqls", Input: sourceData("schema/release.graphqls"), BuiltIn: false},
 	{Name: "schema/root.graphqls", Input: sourceData("schema/root.graphqls"), BuiltIn: false},
 	{Name: "schema/rule.graphqls", Input: sourceData("schema/rule.graphqls"), BuiltIn: false},
+	{Name: "schema/security.graphqls", Input: sourceData("schema/security.graphqls"), BuiltIn: false},
 	{Name: "schema/vulnerability.graphqls", Input: sourceData("schema/vulnerability.graphqls"), BuiltIn: false},
 	{Name: "schema/vulnerability_query.graphqls", Input: sourceData("schema/vulnerability_query.graphqls"), BuiltIn: false},
 }
@@ -2052,6 +4570,148 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AdviserHardware(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cpuFamily":
+		return ec.fieldContext_AdviserHardware_cpuFamily(ctx, field)
+	case "cpuModel":
+		return ec.fieldContext_AdviserHardware_cpuModel(ctx, field)
+	case "cpuCores":
+		return ec.fieldContext_AdviserHardware_cpuCores(ctx, field)
+	case "cpuModelName":
+		return ec.fieldContext_AdviserHardware_cpuModelName(ctx, field)
+	case "gpuModel":
+		return ec.fieldContext_AdviserHardware_gpuModel(ctx, field)
+	case "ramSize":
+		return ec.fieldContext_AdviserHardware_ramSize(ctx, field)
+	case "raw":
+		return ec.fieldContext_AdviserHardware_raw(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdviserHardware", field.Name)
+}
+
+func (ec *executionContext) childFields_AdviserProduct(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_AdviserProduct_number(ctx, field)
+	case "score":
+		return ec.fieldContext_AdviserProduct_score(ctx, field)
+	case "performanceScore":
+		return ec.fieldContext_AdviserProduct_performanceScore(ctx, field)
+	case "justification":
+		return ec.fieldContext_AdviserProduct_justification(ctx, field)
+	case "advisedRuntimeEnvironment":
+		return ec.fieldContext_AdviserProduct_advisedRuntimeEnvironment(ctx, field)
+	case "advisedManifestChanges":
+		return ec.fieldContext_AdviserProduct_advisedManifestChanges(ctx, field)
+	case "stack":
+		return ec.fieldContext_AdviserProduct_stack(ctx, field)
+	case "requirements":
+		return ec.fieldContext_AdviserProduct_requirements(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdviserProduct", field.Name)
+}
+
+func (ec *executionContext) childFields_AdviserRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AdviserRun_id(ctx, field)
+	case "analyzer":
+		return ec.fieldContext_AdviserRun_analyzer(ctx, field)
+	case "adviserVersion":
+		return ec.fieldContext_AdviserRun_adviserVersion(ctx, field)
+	case "datetime":
+		return ec.fieldContext_AdviserRun_datetime(ctx, field)
+	case "duration":
+		return ec.fieldContext_AdviserRun_duration(ctx, field)
+	case "deployment":
+		return ec.fieldContext_AdviserRun_deployment(ctx, field)
+	case "origin":
+		return ec.fieldContext_AdviserRun_origin(ctx, field)
+	case "sourceType":
+		return ec.fieldContext_AdviserRun_sourceType(ctx, field)
+	case "recommendationType":
+		return ec.fieldContext_AdviserRun_recommendationType(ctx, field)
+	case "requirementsFormat":
+		return ec.fieldContext_AdviserRun_requirementsFormat(ctx, field)
+	case "count":
+		return ec.fieldContext_AdviserRun_count(ctx, field)
+	case "limit":
+		return ec.fieldContext_AdviserRun_limit(ctx, field)
+	case "limitLatestVersions":
+		return ec.fieldContext_AdviserRun_limitLatestVersions(ctx, field)
+	case "error":
+		return ec.fieldContext_AdviserRun_error(ctx, field)
+	case "errorMessage":
+		return ec.fieldContext_AdviserRun_errorMessage(ctx, field)
+	case "reRunOf":
+		return ec.fieldContext_AdviserRun_reRunOf(ctx, field)
+	case "isS2i":
+		return ec.fieldContext_AdviserRun_isS2i(ctx, field)
+	case "debug":
+		return ec.fieldContext_AdviserRun_debug(ctx, field)
+	case "hasReport":
+		return ec.fieldContext_AdviserRun_hasReport(ctx, field)
+	case "stackInfo":
+		return ec.fieldContext_AdviserRun_stackInfo(ctx, field)
+	case "runtimeEnvironment":
+		return ec.fieldContext_AdviserRun_runtimeEnvironment(ctx, field)
+	case "hardware":
+		return ec.fieldContext_AdviserRun_hardware(ctx, field)
+	case "input":
+		return ec.fieldContext_AdviserRun_input(ctx, field)
+	case "products":
+		return ec.fieldContext_AdviserRun_products(ctx, field)
+	case "unresolved":
+		return ec.fieldContext_AdviserRun_unresolved(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdviserRun", field.Name)
+}
+
+func (ec *executionContext) childFields_AdviserRunConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AdviserRunConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AdviserRunConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AdviserRunConnection_totalCount(ctx, field)
+	case "countsBySourceType":
+		return ec.fieldContext_AdviserRunConnection_countsBySourceType(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdviserRunConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AdviserRunEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AdviserRunEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AdviserRunEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdviserRunEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AdviserRuntimeEnvironment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_AdviserRuntimeEnvironment_name(ctx, field)
+	case "osName":
+		return ec.fieldContext_AdviserRuntimeEnvironment_osName(ctx, field)
+	case "osVersion":
+		return ec.fieldContext_AdviserRuntimeEnvironment_osVersion(ctx, field)
+	case "pythonVersion":
+		return ec.fieldContext_AdviserRuntimeEnvironment_pythonVersion(ctx, field)
+	case "cudaVersion":
+		return ec.fieldContext_AdviserRuntimeEnvironment_cudaVersion(ctx, field)
+	case "platform":
+		return ec.fieldContext_AdviserRuntimeEnvironment_platform(ctx, field)
+	case "raw":
+		return ec.fieldContext_AdviserRuntimeEnvironment_raw(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdviserRuntimeEnvironment", field.Name)
+}
 
 func (ec *executionContext) childFields_Artifact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -2073,6 +4733,36 @@ func (ec *executionContext) childFields_CreateRulePayload(ctx context.Context, f
 		return ec.fieldContext_CreateRulePayload_created(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateRulePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DebPackageVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_DebPackageVersion_name(ctx, field)
+	case "version":
+		return ec.fieldContext_DebPackageVersion_version(ctx, field)
+	case "epoch":
+		return ec.fieldContext_DebPackageVersion_epoch(ctx, field)
+	case "arch":
+		return ec.fieldContext_DebPackageVersion_arch(ctx, field)
+	case "depends":
+		return ec.fieldContext_DebPackageVersion_depends(ctx, field)
+	case "preDepends":
+		return ec.fieldContext_DebPackageVersion_preDepends(ctx, field)
+	case "replaces":
+		return ec.fieldContext_DebPackageVersion_replaces(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DebPackageVersion", field.Name)
+}
+
+func (ec *executionContext) childFields_DebRelation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_DebRelation_name(ctx, field)
+	case "versionRange":
+		return ec.fieldContext_DebRelation_versionRange(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DebRelation", field.Name)
 }
 
 func (ec *executionContext) childFields_Dependency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2261,6 +4951,102 @@ func (ec *executionContext) childFields_Environment(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Environment", field.Name)
 }
 
+func (ec *executionContext) childFields_Hardware(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Hardware_id(ctx, field)
+	case "cpuBrand":
+		return ec.fieldContext_Hardware_cpuBrand(ctx, field)
+	case "cpuVendor":
+		return ec.fieldContext_Hardware_cpuVendor(ctx, field)
+	case "cpuFamily":
+		return ec.fieldContext_Hardware_cpuFamily(ctx, field)
+	case "cpuModel":
+		return ec.fieldContext_Hardware_cpuModel(ctx, field)
+	case "cpuCores":
+		return ec.fieldContext_Hardware_cpuCores(ctx, field)
+	case "cpuFlags":
+		return ec.fieldContext_Hardware_cpuFlags(ctx, field)
+	case "l1DataCache":
+		return ec.fieldContext_Hardware_l1DataCache(ctx, field)
+	case "l1InstructionCache":
+		return ec.fieldContext_Hardware_l1InstructionCache(ctx, field)
+	case "l2Cache":
+		return ec.fieldContext_Hardware_l2Cache(ctx, field)
+	case "l3Cache":
+		return ec.fieldContext_Hardware_l3Cache(ctx, field)
+	case "gpu":
+		return ec.fieldContext_Hardware_gpu(ctx, field)
+	case "ramSize":
+		return ec.fieldContext_Hardware_ramSize(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Hardware", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageAnalysis(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ImageAnalysis_id(ctx, field)
+	case "image":
+		return ec.fieldContext_ImageAnalysis_image(ctx, field)
+	case "imageTag":
+		return ec.fieldContext_ImageAnalysis_imageTag(ctx, field)
+	case "imageSize":
+		return ec.fieldContext_ImageAnalysis_imageSize(ctx, field)
+	case "analyzer":
+		return ec.fieldContext_ImageAnalysis_analyzer(ctx, field)
+	case "analyzerVersion":
+		return ec.fieldContext_ImageAnalysis_analyzerVersion(ctx, field)
+	case "analyzedAt":
+		return ec.fieldContext_ImageAnalysis_analyzedAt(ctx, field)
+	case "duration":
+		return ec.fieldContext_ImageAnalysis_duration(ctx, field)
+	case "origin":
+		return ec.fieldContext_ImageAnalysis_origin(ctx, field)
+	case "layers":
+		return ec.fieldContext_ImageAnalysis_layers(ctx, field)
+	case "softwareEnvironment":
+		return ec.fieldContext_ImageAnalysis_softwareEnvironment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageAnalysis", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageAnalysisConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ImageAnalysisConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImageAnalysisConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ImageAnalysisConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageAnalysisConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageAnalysisEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ImageAnalysisEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ImageAnalysisEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageAnalysisEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ImagePythonPackage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ImagePythonPackage_name(ctx, field)
+	case "version":
+		return ec.fieldContext_ImagePythonPackage_version(ctx, field)
+	case "location":
+		return ec.fieldContext_ImagePythonPackage_location(ctx, field)
+	case "packageVersions":
+		return ec.fieldContext_ImagePythonPackage_packageVersions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImagePythonPackage", field.Name)
+}
+
 func (ec *executionContext) childFields_IngestResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "documentId":
@@ -2277,6 +5063,156 @@ func (ec *executionContext) childFields_IngestResult(ctx context.Context, field 
 		return ec.fieldContext_IngestResult_counts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IngestResult", field.Name)
+}
+
+func (ec *executionContext) childFields_Inspection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Inspection_id(ctx, field)
+	case "identifier":
+		return ec.fieldContext_Inspection_identifier(ctx, field)
+	case "baseImage":
+		return ec.fieldContext_Inspection_baseImage(ctx, field)
+	case "script":
+		return ec.fieldContext_Inspection_script(ctx, field)
+	case "created":
+		return ec.fieldContext_Inspection_created(ctx, field)
+	case "buildRequests":
+		return ec.fieldContext_Inspection_buildRequests(ctx, field)
+	case "runRequests":
+		return ec.fieldContext_Inspection_runRequests(ctx, field)
+	case "hardwareRequested":
+		return ec.fieldContext_Inspection_hardwareRequested(ctx, field)
+	case "specification":
+		return ec.fieldContext_Inspection_specification(ctx, field)
+	case "stack":
+		return ec.fieldContext_Inspection_stack(ctx, field)
+	case "results":
+		return ec.fieldContext_Inspection_results(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Inspection", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InspectionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InspectionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InspectionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_InspectionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_InspectionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionRequirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_InspectionRequirement_name(ctx, field)
+	case "specifier":
+		return ec.fieldContext_InspectionRequirement_specifier(ctx, field)
+	case "index":
+		return ec.fieldContext_InspectionRequirement_index(ctx, field)
+	case "develop":
+		return ec.fieldContext_InspectionRequirement_develop(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionRequirement", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_InspectionResult_number(ctx, field)
+	case "exitCode":
+		return ec.fieldContext_InspectionResult_exitCode(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_InspectionResult_startedAt(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_InspectionResult_endedAt(ctx, field)
+	case "hostname":
+		return ec.fieldContext_InspectionResult_hostname(ctx, field)
+	case "scriptSha256":
+		return ec.fieldContext_InspectionResult_scriptSha256(ctx, field)
+	case "usage":
+		return ec.fieldContext_InspectionResult_usage(ctx, field)
+	case "runtimeEnvironment":
+		return ec.fieldContext_InspectionResult_runtimeEnvironment(ctx, field)
+	case "environment":
+		return ec.fieldContext_InspectionResult_environment(ctx, field)
+	case "hardware":
+		return ec.fieldContext_InspectionResult_hardware(ctx, field)
+	case "performanceIndicator":
+		return ec.fieldContext_InspectionResult_performanceIndicator(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionResult", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionStack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "requirements":
+		return ec.fieldContext_InspectionStack_requirements(ctx, field)
+	case "locked":
+		return ec.fieldContext_InspectionStack_locked(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionStack", field.Name)
+}
+
+func (ec *executionContext) childFields_Justification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_Justification_type(ctx, field)
+	case "message":
+		return ec.fieldContext_Justification_message(ctx, field)
+	case "link":
+		return ec.fieldContext_Justification_link(ctx, field)
+	case "data":
+		return ec.fieldContext_Justification_data(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Justification", field.Name)
+}
+
+func (ec *executionContext) childFields_LineCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "files":
+		return ec.fieldContext_LineCounts_files(ctx, field)
+	case "code":
+		return ec.fieldContext_LineCounts_code(ctx, field)
+	case "comments":
+		return ec.fieldContext_LineCounts_comments(ctx, field)
+	case "blanks":
+		return ec.fieldContext_LineCounts_blanks(ctx, field)
+	case "lines":
+		return ec.fieldContext_LineCounts_lines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LineCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_LockedPackage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_LockedPackage_name(ctx, field)
+	case "version":
+		return ec.fieldContext_LockedPackage_version(ctx, field)
+	case "indexUrl":
+		return ec.fieldContext_LockedPackage_indexUrl(ctx, field)
+	case "hashes":
+		return ec.fieldContext_LockedPackage_hashes(ctx, field)
+	case "develop":
+		return ec.fieldContext_LockedPackage_develop(ctx, field)
+	case "packageVersion":
+		return ec.fieldContext_LockedPackage_packageVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LockedPackage", field.Name)
 }
 
 func (ec *executionContext) childFields_Package(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2335,6 +5271,20 @@ func (ec *executionContext) childFields_PackageIndex(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type PackageIndex", field.Name)
 }
 
+func (ec *executionContext) childFields_PackageLicense(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_PackageLicense_name(ctx, field)
+	case "identifier":
+		return ec.fieldContext_PackageLicense_identifier(ctx, field)
+	case "version":
+		return ec.fieldContext_PackageLicense_version(ctx, field)
+	case "warning":
+		return ec.fieldContext_PackageLicense_warning(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageLicense", field.Name)
+}
+
 func (ec *executionContext) childFields_PackageMetadata(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "summary":
@@ -2345,6 +5295,22 @@ func (ec *executionContext) childFields_PackageMetadata(ctx context.Context, fie
 		return ec.fieldContext_PackageMetadata_requiresPython(ctx, field)
 	case "classifiers":
 		return ec.fieldContext_PackageMetadata_classifiers(ctx, field)
+	case "author":
+		return ec.fieldContext_PackageMetadata_author(ctx, field)
+	case "authorEmail":
+		return ec.fieldContext_PackageMetadata_authorEmail(ctx, field)
+	case "homePage":
+		return ec.fieldContext_PackageMetadata_homePage(ctx, field)
+	case "requiresDist":
+		return ec.fieldContext_PackageMetadata_requiresDist(ctx, field)
+	case "providesExtra":
+		return ec.fieldContext_PackageMetadata_providesExtra(ctx, field)
+	case "platforms":
+		return ec.fieldContext_PackageMetadata_platforms(ctx, field)
+	case "projectUrls":
+		return ec.fieldContext_PackageMetadata_projectUrls(ctx, field)
+	case "packageLicense":
+		return ec.fieldContext_PackageMetadata_packageLicense(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PackageMetadata", field.Name)
 }
@@ -2377,10 +5343,18 @@ func (ec *executionContext) childFields_PackageVersion(ctx context.Context, fiel
 		return ec.fieldContext_PackageVersion_vulnerabilities(ctx, field)
 	case "metadata":
 		return ec.fieldContext_PackageVersion_metadata(ctx, field)
+	case "foundInImages":
+		return ec.fieldContext_PackageVersion_foundInImages(ctx, field)
 	case "artifacts":
 		return ec.fieldContext_PackageVersion_artifacts(ctx, field)
 	case "hashes":
 		return ec.fieldContext_PackageVersion_hashes(ctx, field)
+	case "performanceIndicators":
+		return ec.fieldContext_PackageVersion_performanceIndicators(ctx, field)
+	case "versionText":
+		return ec.fieldContext_PackageVersion_versionText(ctx, field)
+	case "importNames":
+		return ec.fieldContext_PackageVersion_importNames(ctx, field)
 	case "isMissing":
 		return ec.fieldContext_PackageVersion_isMissing(ctx, field)
 	case "providesSourceDistro":
@@ -2389,6 +5363,8 @@ func (ec *executionContext) childFields_PackageVersion(ctx context.Context, fiel
 		return ec.fieldContext_PackageVersion_records(ctx, field)
 	case "rules":
 		return ec.fieldContext_PackageVersion_rules(ctx, field)
+	case "securityIndicators":
+		return ec.fieldContext_PackageVersion_securityIndicators(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PackageVersion", field.Name)
 }
@@ -2415,6 +5391,18 @@ func (ec *executionContext) childFields_PackageVersionEdge(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type PackageVersionEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PackageVersionRegistration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "created":
+		return ec.fieldContext_PackageVersionRegistration_created(ctx, field)
+	case "known":
+		return ec.fieldContext_PackageVersionRegistration_known(ctx, field)
+	case "versions":
+		return ec.fieldContext_PackageVersionRegistration_versions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageVersionRegistration", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -2427,6 +5415,170 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PerformanceIndicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_PerformanceIndicator_name(ctx, field)
+	case "component":
+		return ec.fieldContext_PerformanceIndicator_component(ctx, field)
+	case "parameters":
+		return ec.fieldContext_PerformanceIndicator_parameters(ctx, field)
+	case "result":
+		return ec.fieldContext_PerformanceIndicator_result(ctx, field)
+	case "elapsed":
+		return ec.fieldContext_PerformanceIndicator_elapsed(ctx, field)
+	case "rate":
+		return ec.fieldContext_PerformanceIndicator_rate(ctx, field)
+	case "resultNumber":
+		return ec.fieldContext_PerformanceIndicator_resultNumber(ctx, field)
+	case "exitCode":
+		return ec.fieldContext_PerformanceIndicator_exitCode(ctx, field)
+	case "hardware":
+		return ec.fieldContext_PerformanceIndicator_hardware(ctx, field)
+	case "environment":
+		return ec.fieldContext_PerformanceIndicator_environment(ctx, field)
+	case "inspection":
+		return ec.fieldContext_PerformanceIndicator_inspection(ctx, field)
+	case "stack":
+		return ec.fieldContext_PerformanceIndicator_stack(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PerformanceIndicator", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectUrl(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "label":
+		return ec.fieldContext_ProjectUrl_label(ctx, field)
+	case "url":
+		return ec.fieldContext_ProjectUrl_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectUrl", field.Name)
+}
+
+func (ec *executionContext) childFields_ProvenanceCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProvenanceCheck_id(ctx, field)
+	case "analyzer":
+		return ec.fieldContext_ProvenanceCheck_analyzer(ctx, field)
+	case "checkerVersion":
+		return ec.fieldContext_ProvenanceCheck_checkerVersion(ctx, field)
+	case "datetime":
+		return ec.fieldContext_ProvenanceCheck_datetime(ctx, field)
+	case "duration":
+		return ec.fieldContext_ProvenanceCheck_duration(ctx, field)
+	case "deployment":
+		return ec.fieldContext_ProvenanceCheck_deployment(ctx, field)
+	case "origin":
+		return ec.fieldContext_ProvenanceCheck_origin(ctx, field)
+	case "error":
+		return ec.fieldContext_ProvenanceCheck_error(ctx, field)
+	case "errorMessage":
+		return ec.fieldContext_ProvenanceCheck_errorMessage(ctx, field)
+	case "debug":
+		return ec.fieldContext_ProvenanceCheck_debug(ctx, field)
+	case "whitelistedIndexes":
+		return ec.fieldContext_ProvenanceCheck_whitelistedIndexes(ctx, field)
+	case "stack":
+		return ec.fieldContext_ProvenanceCheck_stack(ctx, field)
+	case "findings":
+		return ec.fieldContext_ProvenanceCheck_findings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProvenanceCheck", field.Name)
+}
+
+func (ec *executionContext) childFields_ProvenanceCheckConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ProvenanceCheckConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ProvenanceCheckConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ProvenanceCheckConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProvenanceCheckConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProvenanceCheckEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ProvenanceCheckEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ProvenanceCheckEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProvenanceCheckEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProvenanceFinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_ProvenanceFinding_number(ctx, field)
+	case "type":
+		return ec.fieldContext_ProvenanceFinding_type(ctx, field)
+	case "code":
+		return ec.fieldContext_ProvenanceFinding_code(ctx, field)
+	case "justification":
+		return ec.fieldContext_ProvenanceFinding_justification(ctx, field)
+	case "packageName":
+		return ec.fieldContext_ProvenanceFinding_packageName(ctx, field)
+	case "packageVersion":
+		return ec.fieldContext_ProvenanceFinding_packageVersion(ctx, field)
+	case "indexUrl":
+		return ec.fieldContext_ProvenanceFinding_indexUrl(ctx, field)
+	case "digest":
+		return ec.fieldContext_ProvenanceFinding_digest(ctx, field)
+	case "version":
+		return ec.fieldContext_ProvenanceFinding_version(ctx, field)
+	case "data":
+		return ec.fieldContext_ProvenanceFinding_data(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProvenanceFinding", field.Name)
+}
+
+func (ec *executionContext) childFields_PythonFile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "path":
+		return ec.fieldContext_PythonFile_path(ctx, field)
+	case "sha256":
+		return ec.fieldContext_PythonFile_sha256(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PythonFile", field.Name)
+}
+
+func (ec *executionContext) childFields_PythonInterpreter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "path":
+		return ec.fieldContext_PythonInterpreter_path(ctx, field)
+	case "link":
+		return ec.fieldContext_PythonInterpreter_link(ctx, field)
+	case "version":
+		return ec.fieldContext_PythonInterpreter_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PythonInterpreter", field.Name)
+}
+
+func (ec *executionContext) childFields_RpmPackageVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_RpmPackageVersion_name(ctx, field)
+	case "version":
+		return ec.fieldContext_RpmPackageVersion_version(ctx, field)
+	case "release":
+		return ec.fieldContext_RpmPackageVersion_release(ctx, field)
+	case "epoch":
+		return ec.fieldContext_RpmPackageVersion_epoch(ctx, field)
+	case "arch":
+		return ec.fieldContext_RpmPackageVersion_arch(ctx, field)
+	case "src":
+		return ec.fieldContext_RpmPackageVersion_src(ctx, field)
+	case "packageIdentifier":
+		return ec.fieldContext_RpmPackageVersion_packageIdentifier(ctx, field)
+	case "requirements":
+		return ec.fieldContext_RpmPackageVersion_requirements(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RpmPackageVersion", field.Name)
 }
 
 func (ec *executionContext) childFields_Rule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2471,6 +5623,126 @@ func (ec *executionContext) childFields_RuleEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type RuleEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RunLockedPackage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_RunLockedPackage_name(ctx, field)
+	case "version":
+		return ec.fieldContext_RunLockedPackage_version(ctx, field)
+	case "versionText":
+		return ec.fieldContext_RunLockedPackage_versionText(ctx, field)
+	case "indexUrl":
+		return ec.fieldContext_RunLockedPackage_indexUrl(ctx, field)
+	case "hashes":
+		return ec.fieldContext_RunLockedPackage_hashes(ctx, field)
+	case "markers":
+		return ec.fieldContext_RunLockedPackage_markers(ctx, field)
+	case "develop":
+		return ec.fieldContext_RunLockedPackage_develop(ctx, field)
+	case "packageVersion":
+		return ec.fieldContext_RunLockedPackage_packageVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunLockedPackage", field.Name)
+}
+
+func (ec *executionContext) childFields_RunRequirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_RunRequirement_name(ctx, field)
+	case "specifier":
+		return ec.fieldContext_RunRequirement_specifier(ctx, field)
+	case "indexUrl":
+		return ec.fieldContext_RunRequirement_indexUrl(ctx, field)
+	case "markers":
+		return ec.fieldContext_RunRequirement_markers(ctx, field)
+	case "develop":
+		return ec.fieldContext_RunRequirement_develop(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunRequirement", field.Name)
+}
+
+func (ec *executionContext) childFields_RunStack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "requirements":
+		return ec.fieldContext_RunStack_requirements(ctx, field)
+	case "locked":
+		return ec.fieldContext_RunStack_locked(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunStack", field.Name)
+}
+
+func (ec *executionContext) childFields_SecurityCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "severity":
+		return ec.fieldContext_SecurityCount_severity(ctx, field)
+	case "confidence":
+		return ec.fieldContext_SecurityCount_confidence(ctx, field)
+	case "count":
+		return ec.fieldContext_SecurityCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SecurityCount", field.Name)
+}
+
+func (ec *executionContext) childFields_SecurityFinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "testId":
+		return ec.fieldContext_SecurityFinding_testId(ctx, field)
+	case "testName":
+		return ec.fieldContext_SecurityFinding_testName(ctx, field)
+	case "findings":
+		return ec.fieldContext_SecurityFinding_findings(ctx, field)
+	case "high":
+		return ec.fieldContext_SecurityFinding_high(ctx, field)
+	case "medium":
+		return ec.fieldContext_SecurityFinding_medium(ctx, field)
+	case "low":
+		return ec.fieldContext_SecurityFinding_low(ctx, field)
+	case "moreInfo":
+		return ec.fieldContext_SecurityFinding_moreInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SecurityFinding", field.Name)
+}
+
+func (ec *executionContext) childFields_SecurityIndicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "documentId":
+		return ec.fieldContext_SecurityIndicator_documentId(ctx, field)
+	case "analyzedAt":
+		return ec.fieldContext_SecurityIndicator_analyzedAt(ctx, field)
+	case "banditVersion":
+		return ec.fieldContext_SecurityIndicator_banditVersion(ctx, field)
+	case "clocVersion":
+		return ec.fieldContext_SecurityIndicator_clocVersion(ctx, field)
+	case "countedFrom":
+		return ec.fieldContext_SecurityIndicator_countedFrom(ctx, field)
+	case "error":
+		return ec.fieldContext_SecurityIndicator_error(ctx, field)
+	case "errorMessage":
+		return ec.fieldContext_SecurityIndicator_errorMessage(ctx, field)
+	case "counts":
+		return ec.fieldContext_SecurityIndicator_counts(ctx, field)
+	case "totalFindings":
+		return ec.fieldContext_SecurityIndicator_totalFindings(ctx, field)
+	case "severityUndefined":
+		return ec.fieldContext_SecurityIndicator_severityUndefined(ctx, field)
+	case "filesAnalyzed":
+		return ec.fieldContext_SecurityIndicator_filesAnalyzed(ctx, field)
+	case "filesTotal":
+		return ec.fieldContext_SecurityIndicator_filesTotal(ctx, field)
+	case "filesWithSeverities":
+		return ec.fieldContext_SecurityIndicator_filesWithSeverities(ctx, field)
+	case "filesFiltered":
+		return ec.fieldContext_SecurityIndicator_filesFiltered(ctx, field)
+	case "python":
+		return ec.fieldContext_SecurityIndicator_python(ctx, field)
+	case "total":
+		return ec.fieldContext_SecurityIndicator_total(ctx, field)
+	case "findings":
+		return ec.fieldContext_SecurityIndicator_findings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SecurityIndicator", field.Name)
+}
+
 func (ec *executionContext) childFields_Severity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "type":
@@ -2479,6 +5751,64 @@ func (ec *executionContext) childFields_Severity(ctx context.Context, field grap
 		return ec.fieldContext_Severity_score(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Severity", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareEnvironment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SoftwareEnvironment_id(ctx, field)
+	case "environmentType":
+		return ec.fieldContext_SoftwareEnvironment_environmentType(ctx, field)
+	case "imageName":
+		return ec.fieldContext_SoftwareEnvironment_imageName(ctx, field)
+	case "imageDigest":
+		return ec.fieldContext_SoftwareEnvironment_imageDigest(ctx, field)
+	case "osName":
+		return ec.fieldContext_SoftwareEnvironment_osName(ctx, field)
+	case "osVersion":
+		return ec.fieldContext_SoftwareEnvironment_osVersion(ctx, field)
+	case "pythonVersion":
+		return ec.fieldContext_SoftwareEnvironment_pythonVersion(ctx, field)
+	case "cudaVersion":
+		return ec.fieldContext_SoftwareEnvironment_cudaVersion(ctx, field)
+	case "analyses":
+		return ec.fieldContext_SoftwareEnvironment_analyses(ctx, field)
+	case "pythonPackages":
+		return ec.fieldContext_SoftwareEnvironment_pythonPackages(ctx, field)
+	case "rpmPackages":
+		return ec.fieldContext_SoftwareEnvironment_rpmPackages(ctx, field)
+	case "debPackages":
+		return ec.fieldContext_SoftwareEnvironment_debPackages(ctx, field)
+	case "symbols":
+		return ec.fieldContext_SoftwareEnvironment_symbols(ctx, field)
+	case "interpreters":
+		return ec.fieldContext_SoftwareEnvironment_interpreters(ctx, field)
+	case "pythonFiles":
+		return ec.fieldContext_SoftwareEnvironment_pythonFiles(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareEnvironment", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareEnvironmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SoftwareEnvironmentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SoftwareEnvironmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SoftwareEnvironmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareEnvironmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareEnvironmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SoftwareEnvironmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SoftwareEnvironmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareEnvironmentEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_SolvedRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2503,8 +5833,20 @@ func (ec *executionContext) childFields_SolvedRecord(ctx context.Context, field 
 		return ec.fieldContext_SolvedRecord_errorUnsolvable(ctx, field)
 	case "errorDetails":
 		return ec.fieldContext_SolvedRecord_errorDetails(ctx, field)
+	case "platform":
+		return ec.fieldContext_SolvedRecord_platform(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SolvedRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_SourceTypeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sourceType":
+		return ec.fieldContext_SourceTypeCount_sourceType(ctx, field)
+	case "count":
+		return ec.fieldContext_SourceTypeCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SourceTypeCount", field.Name)
 }
 
 func (ec *executionContext) childFields_SyncFailure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2533,6 +5875,26 @@ func (ec *executionContext) childFields_SyncReport(ctx context.Context, field gr
 		return ec.fieldContext_SyncReport_failures(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SyncReport", field.Name)
+}
+
+func (ec *executionContext) childFields_UnresolvedAdviserRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "adviserRunId":
+		return ec.fieldContext_UnresolvedAdviserRun_adviserRunId(ctx, field)
+	case "packages":
+		return ec.fieldContext_UnresolvedAdviserRun_packages(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnresolvedAdviserRun", field.Name)
+}
+
+func (ec *executionContext) childFields_VersionedSymbol(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "library":
+		return ec.fieldContext_VersionedSymbol_library(ctx, field)
+	case "symbol":
+		return ec.fieldContext_VersionedSymbol_symbol(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VersionedSymbol", field.Name)
 }
 
 func (ec *executionContext) childFields_Vulnerability(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2871,6 +6233,20 @@ func (ec *executionContext) field_Mutation_registerPackageIndex_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_registerPackageVersions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]model.PackageVersionInput, error) {
+			return ec.unmarshalNPackageVersionInput2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPackageVersionInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setArtifactPresent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2988,6 +6364,20 @@ func (ec *executionContext) field_PackageVersion_dependents_args(ctx context.Con
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_PackageVersion_performanceIndicators_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
 	return args, nil
 }
 
@@ -3163,6 +6553,74 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_adviserRun_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_adviserRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sourceType",
+		func(ctx context.Context, v any) (*model.AdviserSourceType, error) {
+			return ec.unmarshalOAdviserSourceType2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sourceType"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "origin",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["origin"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_dependencyGraph_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3323,6 +6781,50 @@ func (ec *executionContext) field_Query_documents_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_imageAnalyses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "imageName",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["imageName"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_imageAnalysis_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_indexes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3334,6 +6836,58 @@ func (ec *executionContext) field_Query_indexes_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["enabled"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_inspection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_inspections_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "package",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["package"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "environment",
+		func(ctx context.Context, v any) (*model.EnvironmentInput, error) {
+			return ec.unmarshalOEnvironmentInput2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["environment"] = arg3
 	return args, nil
 }
 
@@ -3441,6 +6995,44 @@ func (ec *executionContext) field_Query_package_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_packagesProvidingImport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "prefix",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["prefix"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_packages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3468,6 +7060,80 @@ func (ec *executionContext) field_Query_packages_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_performanceIndicators_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "package",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["package"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "parameters",
+		func(ctx context.Context, v any) (any, error) {
+			return ec.unmarshalOJSON2interface(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["parameters"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_provenanceCheck_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_provenanceChecks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -3512,6 +7178,104 @@ func (ec *executionContext) field_Query_rules_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_softwareEnvironments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "imageName",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["imageName"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "environmentType",
+		func(ctx context.Context, v any) (*model.EnvironmentType, error) {
+			return ec.unmarshalOEnvironmentType2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["environmentType"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "osName",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["osName"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "osVersion",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["osVersion"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "pythonVersion",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pythonVersion"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_unanalyzedSecurityPackageVersions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_unresolvedFromAdviserRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sourceType",
+		func(ctx context.Context, v any) (model.AdviserSourceType, error) {
+			return ec.unmarshalNAdviserSourceType2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sourceType"] = arg0
 	return args, nil
 }
 
@@ -3597,6 +7361,34 @@ func (ec *executionContext) field_Query_vulnerability_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_SoftwareEnvironment_pythonFiles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sha256",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sha256"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_SoftwareEnvironment_symbols_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "library",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["library"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3670,6 +7462,1333 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AdviserHardware_cpuFamily(ctx context.Context, field graphql.CollectedField, obj *model.AdviserHardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserHardware_cpuFamily(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUFamily, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserHardware_cpuFamily(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserHardware", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserHardware_cpuModel(ctx context.Context, field graphql.CollectedField, obj *model.AdviserHardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserHardware_cpuModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUModel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserHardware_cpuModel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserHardware", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserHardware_cpuCores(ctx context.Context, field graphql.CollectedField, obj *model.AdviserHardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserHardware_cpuCores(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUCores, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserHardware_cpuCores(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserHardware", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserHardware_cpuModelName(ctx context.Context, field graphql.CollectedField, obj *model.AdviserHardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserHardware_cpuModelName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUModelName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserHardware_cpuModelName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserHardware", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserHardware_gpuModel(ctx context.Context, field graphql.CollectedField, obj *model.AdviserHardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserHardware_gpuModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GpuModel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserHardware_gpuModel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserHardware", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserHardware_ramSize(ctx context.Context, field graphql.CollectedField, obj *model.AdviserHardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserHardware_ramSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RAMSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserHardware_ramSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserHardware", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AdviserHardware_raw(ctx context.Context, field graphql.CollectedField, obj *model.AdviserHardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserHardware_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserHardware_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserHardware", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _AdviserProduct_number(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserProduct", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserProduct_score(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserProduct", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AdviserProduct_performanceScore(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_performanceScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerformanceScore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_performanceScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserProduct", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AdviserProduct_justification(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_justification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserProduct().Justification(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Justification) graphql.Marshaler {
+			return ec.marshalNJustification2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐJustificationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_justification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserProduct",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Justification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserProduct_advisedRuntimeEnvironment(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_advisedRuntimeEnvironment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserProduct().AdvisedRuntimeEnvironment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_advisedRuntimeEnvironment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserProduct", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _AdviserProduct_advisedManifestChanges(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_advisedManifestChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserProduct().AdvisedManifestChanges(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_advisedManifestChanges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserProduct", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _AdviserProduct_stack(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_stack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserProduct().Stack(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.StackPackage) graphql.Marshaler {
+			return ec.marshalNRunLockedPackage2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackPackageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_stack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserProduct",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunLockedPackage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserProduct_requirements(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_requirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserProduct().Requirements(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.StackRequirement) graphql.Marshaler {
+			return ec.marshalNRunRequirement2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserProduct",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunRequirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRun_id(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_analyzer(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_analyzer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Analyzer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_analyzer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_adviserVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_adviserVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnalyzerVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_adviserVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_datetime(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_datetime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_datetime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AdviserRun_duration(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_duration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_duration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AdviserRun_deployment(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_deployment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deployment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_deployment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_origin(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_sourceType(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_sourceType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserRun().SourceType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AdviserSourceType) graphql.Marshaler {
+			return ec.marshalOAdviserSourceType2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_sourceType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, true, true, "AdviserSourceType")
+}
+
+func (ec *executionContext) _AdviserRun_recommendationType(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_recommendationType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecommendationType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_recommendationType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_requirementsFormat(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_requirementsFormat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequirementsFormat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_requirementsFormat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_count(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserRun_limit(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserRun_limitLatestVersions(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_limitLatestVersions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LimitLatestVersions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_limitLatestVersions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserRun_error(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AdviserRun_errorMessage(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_errorMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_reRunOf(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_reRunOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReRunOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_reRunOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_isS2i(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_isS2i(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsS2I, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_isS2i(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AdviserRun_debug(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_debug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Debug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_debug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AdviserRun_hasReport(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_hasReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasReport, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_hasReport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AdviserRun_stackInfo(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_stackInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserRun().StackInfo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Justification) graphql.Marshaler {
+			return ec.marshalNJustification2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐJustificationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_stackInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Justification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRun_runtimeEnvironment(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_runtimeEnvironment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserRun().RuntimeEnvironment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AdviserRuntimeEnvironment) graphql.Marshaler {
+			return ec.marshalNAdviserRuntimeEnvironment2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRuntimeEnvironment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_runtimeEnvironment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdviserRuntimeEnvironment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRun_hardware(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_hardware(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserRun().Hardware(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AdviserHardware) graphql.Marshaler {
+			return ec.marshalNAdviserHardware2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserHardware(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_hardware(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdviserHardware(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRun_input(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_input(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserRun().Input(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.StackKey) graphql.Marshaler {
+			return ec.marshalNRunStack2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_input(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunStack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRun_products(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_products(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserRun().Products(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.AdviserProduct) graphql.Marshaler {
+			return ec.marshalNAdviserProduct2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserProductᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_products(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdviserProduct(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRun_unresolved(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_unresolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserRun().Unresolved(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_unresolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, true, true, "String")
+}
+
+func (ec *executionContext) _AdviserRunConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRunConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AdviserRunEdge) graphql.Marshaler {
+			return ec.marshalNAdviserRunEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRunEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRunConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdviserRunEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRunConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRunConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRunConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRunConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRunConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRunConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRunConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserRunConnection_countsBySourceType(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRunConnection_countsBySourceType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountsBySourceType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.SourceTypeCount) graphql.Marshaler {
+			return ec.marshalNSourceTypeCount2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSourceTypeCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRunConnection_countsBySourceType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SourceTypeCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRunEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRunEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRunEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRunEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRunEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRunEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRunEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRunEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.AdviserRun) graphql.Marshaler {
+			return ec.marshalNAdviserRun2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRunEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRunEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdviserRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment_name(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRuntimeEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRuntimeEnvironment_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRuntimeEnvironment_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRuntimeEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment_osName(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRuntimeEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRuntimeEnvironment_osName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OsName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRuntimeEnvironment_osName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRuntimeEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment_osVersion(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRuntimeEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRuntimeEnvironment_osVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OsVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRuntimeEnvironment_osVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRuntimeEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment_pythonVersion(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRuntimeEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRuntimeEnvironment_pythonVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PythonVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRuntimeEnvironment_pythonVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRuntimeEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment_cudaVersion(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRuntimeEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRuntimeEnvironment_cudaVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CudaVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRuntimeEnvironment_cudaVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRuntimeEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment_platform(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRuntimeEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRuntimeEnvironment_platform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRuntimeEnvironment_platform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRuntimeEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment_raw(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRuntimeEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRuntimeEnvironment_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRuntimeEnvironment_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRuntimeEnvironment", field, false, false, "JSON")
+}
 
 func (ec *executionContext) _Artifact_name(ctx context.Context, field graphql.CollectedField, obj *persistence.Artifact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -3793,6 +8912,240 @@ func (ec *executionContext) _CreateRulePayload_created(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_CreateRulePayload_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateRulePayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DebPackageVersion_name(ctx context.Context, field graphql.CollectedField, obj *persistence.DebPackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DebPackageVersion_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DebPackageVersion_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DebPackageVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _DebPackageVersion_version(ctx context.Context, field graphql.CollectedField, obj *persistence.DebPackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DebPackageVersion_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DebPackageVersion_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DebPackageVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _DebPackageVersion_epoch(ctx context.Context, field graphql.CollectedField, obj *persistence.DebPackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DebPackageVersion_epoch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Epoch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DebPackageVersion_epoch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DebPackageVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _DebPackageVersion_arch(ctx context.Context, field graphql.CollectedField, obj *persistence.DebPackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DebPackageVersion_arch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Arch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DebPackageVersion_arch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DebPackageVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _DebPackageVersion_depends(ctx context.Context, field graphql.CollectedField, obj *persistence.DebPackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DebPackageVersion_depends(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DebPackageVersion().Depends(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.DebRelation) graphql.Marshaler {
+			return ec.marshalNDebRelation2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDebRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DebPackageVersion_depends(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DebPackageVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DebRelation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DebPackageVersion_preDepends(ctx context.Context, field graphql.CollectedField, obj *persistence.DebPackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DebPackageVersion_preDepends(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DebPackageVersion().PreDepends(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.DebRelation) graphql.Marshaler {
+			return ec.marshalNDebRelation2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDebRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DebPackageVersion_preDepends(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DebPackageVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DebRelation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DebPackageVersion_replaces(ctx context.Context, field graphql.CollectedField, obj *persistence.DebPackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DebPackageVersion_replaces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DebPackageVersion().Replaces(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.DebRelation) graphql.Marshaler {
+			return ec.marshalNDebRelation2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDebRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DebPackageVersion_replaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DebPackageVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DebRelation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DebRelation_name(ctx context.Context, field graphql.CollectedField, obj *persistence.DebRelation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DebRelation_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DebRelation_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DebRelation", field, false, false, "String")
+}
+
+func (ec *executionContext) _DebRelation_versionRange(ctx context.Context, field graphql.CollectedField, obj *persistence.DebRelation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DebRelation_versionRange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Range, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DebRelation_versionRange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DebRelation", field, false, false, "String")
 }
 
 func (ec *executionContext) _Dependency_name(ctx context.Context, field graphql.CollectedField, obj *persistence.Dependency) (ret graphql.Marshaler) {
@@ -5400,6 +10753,810 @@ func (ec *executionContext) fieldContext_Environment_pythonVersion(_ context.Con
 	return graphql.NewScalarFieldContext("Environment", field, false, false, "String")
 }
 
+func (ec *executionContext) _Hardware_id(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Hardware().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Hardware_cpuBrand(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_cpuBrand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUBrand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_cpuBrand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "String")
+}
+
+func (ec *executionContext) _Hardware_cpuVendor(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_cpuVendor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUVendor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_cpuVendor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "String")
+}
+
+func (ec *executionContext) _Hardware_cpuFamily(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_cpuFamily(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUFamily, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_cpuFamily(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Hardware_cpuModel(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_cpuModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUModel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_cpuModel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Hardware_cpuCores(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_cpuCores(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUCores, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_cpuCores(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Hardware_cpuFlags(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_cpuFlags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUFlags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_cpuFlags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "String")
+}
+
+func (ec *executionContext) _Hardware_l1DataCache(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_l1DataCache(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.L1DataCache, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_l1DataCache(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Hardware_l1InstructionCache(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_l1InstructionCache(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.L1InstructionCache, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_l1InstructionCache(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Hardware_l2Cache(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_l2Cache(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.L2Cache, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_l2Cache(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Hardware_l3Cache(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_l3Cache(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.L3Cache, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_l3Cache(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Hardware_gpu(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_gpu(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Hardware().Gpu(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_gpu(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _Hardware_ramSize(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_ramSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RAMSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_ramSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ImageAnalysis_id(ctx context.Context, field graphql.CollectedField, obj *persistence.ImageAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysis_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysis_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageAnalysis", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageAnalysis_image(ctx context.Context, field graphql.CollectedField, obj *persistence.ImageAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysis_image(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Image, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysis_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageAnalysis", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageAnalysis_imageTag(ctx context.Context, field graphql.CollectedField, obj *persistence.ImageAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysis_imageTag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ImageTag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysis_imageTag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageAnalysis", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageAnalysis_imageSize(ctx context.Context, field graphql.CollectedField, obj *persistence.ImageAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysis_imageSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ImageSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysis_imageSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageAnalysis", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImageAnalysis_analyzer(ctx context.Context, field graphql.CollectedField, obj *persistence.ImageAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysis_analyzer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Analyzer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysis_analyzer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageAnalysis", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageAnalysis_analyzerVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.ImageAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysis_analyzerVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnalyzerVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysis_analyzerVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageAnalysis", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageAnalysis_analyzedAt(ctx context.Context, field graphql.CollectedField, obj *persistence.ImageAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysis_analyzedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnalyzedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysis_analyzedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageAnalysis", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImageAnalysis_duration(ctx context.Context, field graphql.CollectedField, obj *persistence.ImageAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysis_duration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysis_duration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageAnalysis", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ImageAnalysis_origin(ctx context.Context, field graphql.CollectedField, obj *persistence.ImageAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysis_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysis_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageAnalysis", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageAnalysis_layers(ctx context.Context, field graphql.CollectedField, obj *persistence.ImageAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysis_layers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Layers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysis_layers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageAnalysis", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageAnalysis_softwareEnvironment(ctx context.Context, field graphql.CollectedField, obj *persistence.ImageAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysis_softwareEnvironment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImageAnalysis().SoftwareEnvironment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.SoftwareEnvironment) graphql.Marshaler {
+			return ec.marshalNSoftwareEnvironment2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSoftwareEnvironment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysis_softwareEnvironment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageAnalysis",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareEnvironment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageAnalysisConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ImageAnalysisConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysisConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ImageAnalysisEdge) graphql.Marshaler {
+			return ec.marshalNImageAnalysisEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐImageAnalysisEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysisConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageAnalysisConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageAnalysisEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageAnalysisConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ImageAnalysisConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysisConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysisConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageAnalysisConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageAnalysisConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ImageAnalysisConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysisConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysisConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageAnalysisConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImageAnalysisEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ImageAnalysisEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysisEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysisEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageAnalysisEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageAnalysisEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ImageAnalysisEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageAnalysisEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.ImageAnalysis) graphql.Marshaler {
+			return ec.marshalNImageAnalysis2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐImageAnalysis(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageAnalysisEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageAnalysisEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageAnalysis(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImagePythonPackage_name(ctx context.Context, field graphql.CollectedField, obj *persistence.ImagePythonPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImagePythonPackage_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImagePythonPackage_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImagePythonPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImagePythonPackage_version(ctx context.Context, field graphql.CollectedField, obj *persistence.ImagePythonPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImagePythonPackage_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImagePythonPackage_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImagePythonPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImagePythonPackage_location(ctx context.Context, field graphql.CollectedField, obj *persistence.ImagePythonPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImagePythonPackage_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImagePythonPackage_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImagePythonPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImagePythonPackage_packageVersions(ctx context.Context, field graphql.CollectedField, obj *persistence.ImagePythonPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImagePythonPackage_packageVersions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImagePythonPackage().PackageVersions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackageVersion2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackageVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImagePythonPackage_packageVersions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImagePythonPackage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IngestResult_documentId(ctx context.Context, field graphql.CollectedField, obj *model.IngestResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5536,6 +11693,1209 @@ func (ec *executionContext) _IngestResult_counts(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_IngestResult_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IngestResult", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _Inspection_id(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Inspection_identifier(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_identifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_identifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Inspection_baseImage(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_baseImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaseImage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_baseImage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Inspection_script(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_script(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Script, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_script(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Inspection_created(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Inspection_buildRequests(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_buildRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().BuildRequests(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_buildRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _Inspection_runRequests(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_runRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().RunRequests(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_runRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _Inspection_hardwareRequested(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_hardwareRequested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().HardwareRequested(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_hardwareRequested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _Inspection_specification(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_specification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().Specification(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_specification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _Inspection_stack(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_stack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().Stack(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.InspectionStack) graphql.Marshaler {
+			return ec.marshalNInspectionStack2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionStack(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_stack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Inspection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionStack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Inspection_results(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().Results(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.InspectionResult) graphql.Marshaler {
+			return ec.marshalNInspectionResult2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Inspection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InspectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.InspectionEdge) graphql.Marshaler {
+			return ec.marshalNInspectionEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐInspectionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InspectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InspectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InspectionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InspectionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Inspection) graphql.Marshaler {
+			return ec.marshalNInspection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Inspection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionRequirement_name(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRequirement_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRequirement_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionRequirement_specifier(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRequirement_specifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Specifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRequirement_specifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionRequirement_index(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRequirement_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRequirement_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionRequirement_develop(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRequirement_develop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Develop, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRequirement_develop(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRequirement", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _InspectionResult_number(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionResult_exitCode(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_exitCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExitCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_exitCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionResult_startedAt(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InspectionResult_endedAt(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_endedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InspectionResult_hostname(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_hostname(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hostname, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_hostname(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionResult_scriptSha256(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_scriptSha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScriptSHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_scriptSha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionResult_usage(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_usage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionResult().Usage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_usage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _InspectionResult_runtimeEnvironment(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_runtimeEnvironment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionResult().RuntimeEnvironment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_runtimeEnvironment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _InspectionResult_environment(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_environment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionResult().Environment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Environment) graphql.Marshaler {
+			return ec.marshalOEnvironment2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐEnvironment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_environment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionResult",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Environment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionResult_hardware(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_hardware(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hardware, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Hardware) graphql.Marshaler {
+			return ec.marshalOHardware2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐHardware(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_hardware(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hardware(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionResult_performanceIndicator(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_performanceIndicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerformanceIndicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.PerformanceIndicator) graphql.Marshaler {
+			return ec.marshalOPerformanceIndicator2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPerformanceIndicator(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_performanceIndicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PerformanceIndicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionStack_requirements(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionStack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionStack_requirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionStack().Requirements(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.InspectionRequirement) graphql.Marshaler {
+			return ec.marshalNInspectionRequirement2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionStack_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionStack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionRequirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionStack_locked(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionStack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionStack_locked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionStack().Locked(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.LockedPackage) graphql.Marshaler {
+			return ec.marshalNLockedPackage2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐLockedPackageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionStack_locked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionStack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LockedPackage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Justification_type(ctx context.Context, field graphql.CollectedField, obj *model.Justification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Justification_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Justification_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Justification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Justification_message(ctx context.Context, field graphql.CollectedField, obj *model.Justification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Justification_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Justification_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Justification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Justification_link(ctx context.Context, field graphql.CollectedField, obj *model.Justification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Justification_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Link, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Justification_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Justification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Justification_data(ctx context.Context, field graphql.CollectedField, obj *model.Justification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Justification_data(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Data, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Justification_data(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Justification", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _LineCounts_files(ctx context.Context, field graphql.CollectedField, obj *persistence.LineCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LineCounts_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Files, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LineCounts_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LineCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LineCounts_code(ctx context.Context, field graphql.CollectedField, obj *persistence.LineCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LineCounts_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LineCounts_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LineCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LineCounts_comments(ctx context.Context, field graphql.CollectedField, obj *persistence.LineCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LineCounts_comments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LineCounts_comments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LineCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LineCounts_blanks(ctx context.Context, field graphql.CollectedField, obj *persistence.LineCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LineCounts_blanks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Blanks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LineCounts_blanks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LineCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LineCounts_lines(ctx context.Context, field graphql.CollectedField, obj *persistence.LineCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LineCounts_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LineCounts_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LineCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LockedPackage_name(ctx context.Context, field graphql.CollectedField, obj *persistence.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LockedPackage_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LockedPackage_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _LockedPackage_version(ctx context.Context, field graphql.CollectedField, obj *persistence.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LockedPackage_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LockedPackage_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _LockedPackage_indexUrl(ctx context.Context, field graphql.CollectedField, obj *persistence.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LockedPackage_indexUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IndexURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LockedPackage_indexUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _LockedPackage_hashes(ctx context.Context, field graphql.CollectedField, obj *persistence.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LockedPackage_hashes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hashes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LockedPackage_hashes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _LockedPackage_develop(ctx context.Context, field graphql.CollectedField, obj *persistence.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LockedPackage_develop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Develop, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LockedPackage_develop(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LockedPackage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LockedPackage_packageVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LockedPackage_packageVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LockedPackage().PackageVersion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackageVersion2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackageVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LockedPackage_packageVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LockedPackage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_registerPackageIndex(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -5708,6 +13068,50 @@ func (ec *executionContext) fieldContext_Mutation_syncDocuments(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_syncDocuments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerPackageVersions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerPackageVersions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterPackageVersions(ctx, fc.Args["input"].([]model.PackageVersionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PackageVersionRegistration) graphql.Marshaler {
+			return ec.marshalNPackageVersionRegistration2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPackageVersionRegistration(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerPackageVersions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersionRegistration(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerPackageVersions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6357,6 +13761,98 @@ func (ec *executionContext) fieldContext_PackageIndex_enabled(_ context.Context,
 	return graphql.NewScalarFieldContext("PackageIndex", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _PackageLicense_name(ctx context.Context, field graphql.CollectedField, obj *model.PackageLicense) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageLicense_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageLicense_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageLicense", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageLicense_identifier(ctx context.Context, field graphql.CollectedField, obj *model.PackageLicense) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageLicense_identifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageLicense_identifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageLicense", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageLicense_version(ctx context.Context, field graphql.CollectedField, obj *model.PackageLicense) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageLicense_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageLicense_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageLicense", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageLicense_warning(ctx context.Context, field graphql.CollectedField, obj *model.PackageLicense) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageLicense_warning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warning, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageLicense_warning(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageLicense", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _PackageMetadata_summary(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageMetadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6447,6 +13943,208 @@ func (ec *executionContext) _PackageMetadata_classifiers(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_PackageMetadata_classifiers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackageMetadata", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageMetadata_author(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageMetadata_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageMetadata_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageMetadata", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageMetadata_authorEmail(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageMetadata_authorEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorEmail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageMetadata_authorEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageMetadata", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageMetadata_homePage(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageMetadata_homePage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HomePage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageMetadata_homePage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageMetadata", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageMetadata_requiresDist(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageMetadata_requiresDist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiresDist, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageMetadata_requiresDist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageMetadata", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageMetadata_providesExtra(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageMetadata_providesExtra(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProvidesExtra, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageMetadata_providesExtra(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageMetadata", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageMetadata_platforms(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageMetadata_platforms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platforms, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageMetadata_platforms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageMetadata", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageMetadata_projectUrls(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageMetadata_projectUrls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PackageMetadata().ProjectUrls(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ProjectURL) graphql.Marshaler {
+			return ec.marshalNProjectUrl2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProjectURLᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageMetadata_projectUrls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageMetadata",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectUrl(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageMetadata_packageLicense(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageMetadata_packageLicense(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PackageMetadata().PackageLicense(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PackageLicense) graphql.Marshaler {
+			return ec.marshalOPackageLicense2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPackageLicense(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageMetadata_packageLicense(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageMetadata",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageLicense(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PackageVersion_id(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageVersion) (ret graphql.Marshaler) {
@@ -6865,6 +14563,38 @@ func (ec *executionContext) fieldContext_PackageVersion_metadata(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _PackageVersion_foundInImages(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersion_foundInImages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PackageVersion().FoundInImages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.ImageAnalysis) graphql.Marshaler {
+			return ec.marshalNImageAnalysis2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐImageAnalysisᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersion_foundInImages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageAnalysis(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PackageVersion_artifacts(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageVersion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6917,6 +14647,96 @@ func (ec *executionContext) _PackageVersion_hashes(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_PackageVersion_hashes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageVersion", field, true, true, "String")
+}
+
+func (ec *executionContext) _PackageVersion_performanceIndicators(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersion_performanceIndicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.PackageVersion().PerformanceIndicators(ctx, obj, fc.Args["name"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.PerformanceIndicator) graphql.Marshaler {
+			return ec.marshalNPerformanceIndicator2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPerformanceIndicatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersion_performanceIndicators(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PerformanceIndicator(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PackageVersion_performanceIndicators_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageVersion_versionText(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersion_versionText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PackageVersion().VersionText(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersion_versionText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageVersion", field, true, true, "String")
+}
+
+func (ec *executionContext) _PackageVersion_importNames(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersion_importNames(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PackageVersion().ImportNames(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersion_importNames(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackageVersion", field, true, true, "String")
 }
 
@@ -7037,6 +14857,38 @@ func (ec *executionContext) fieldContext_PackageVersion_rules(_ context.Context,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageVersion_securityIndicators(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersion_securityIndicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PackageVersion().SecurityIndicators(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.SecurityIndicator) graphql.Marshaler {
+			return ec.marshalNSecurityIndicator2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityIndicatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersion_securityIndicators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecurityIndicator(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7184,6 +15036,84 @@ func (ec *executionContext) fieldContext_PackageVersionEdge_node(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _PackageVersionRegistration_created(ctx context.Context, field graphql.CollectedField, obj *model.PackageVersionRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersionRegistration_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersionRegistration_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageVersionRegistration", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PackageVersionRegistration_known(ctx context.Context, field graphql.CollectedField, obj *model.PackageVersionRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersionRegistration_known(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Known, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersionRegistration_known(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageVersionRegistration", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PackageVersionRegistration_versions(ctx context.Context, field graphql.CollectedField, obj *model.PackageVersionRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersionRegistration_versions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Versions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackageVersion2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackageVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersionRegistration_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageVersionRegistration",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7276,6 +15206,1177 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _PerformanceIndicator_name(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _PerformanceIndicator_component(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_component(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Component, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_component(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _PerformanceIndicator_parameters(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_parameters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PerformanceIndicator().Parameters(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_parameters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _PerformanceIndicator_result(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_result(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PerformanceIndicator().Result(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _PerformanceIndicator_elapsed(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_elapsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Elapsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_elapsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PerformanceIndicator_rate(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PerformanceIndicator_resultNumber(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_resultNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_resultNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PerformanceIndicator_exitCode(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_exitCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExitCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_exitCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PerformanceIndicator_hardware(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_hardware(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hardware, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Hardware) graphql.Marshaler {
+			return ec.marshalOHardware2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐHardware(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_hardware(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PerformanceIndicator",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hardware(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PerformanceIndicator_environment(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_environment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PerformanceIndicator().Environment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Environment) graphql.Marshaler {
+			return ec.marshalOEnvironment2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐEnvironment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_environment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PerformanceIndicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Environment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PerformanceIndicator_inspection(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_inspection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PerformanceIndicator().Inspection(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Inspection) graphql.Marshaler {
+			return ec.marshalNInspection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_inspection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PerformanceIndicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Inspection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PerformanceIndicator_stack(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_stack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PerformanceIndicator().Stack(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.InspectionStack) graphql.Marshaler {
+			return ec.marshalNInspectionStack2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionStack(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_stack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PerformanceIndicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionStack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectUrl_label(ctx context.Context, field graphql.CollectedField, obj *model.ProjectURL) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectUrl_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectUrl_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectUrl", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectUrl_url(ctx context.Context, field graphql.CollectedField, obj *model.ProjectURL) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectUrl_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectUrl_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectUrl", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_id(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_analyzer(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_analyzer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Analyzer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_analyzer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_checkerVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_checkerVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnalyzerVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_checkerVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_datetime(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_datetime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_datetime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProvenanceCheck_duration(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_duration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_duration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProvenanceCheck_deployment(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_deployment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deployment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_deployment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_origin(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_error(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProvenanceCheck_errorMessage(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_errorMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_debug(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_debug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Debug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_debug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProvenanceCheck_whitelistedIndexes(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_whitelistedIndexes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WhitelistedIndexes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_whitelistedIndexes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_stack(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_stack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProvenanceCheck().Stack(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.StackKey) graphql.Marshaler {
+			return ec.marshalNRunStack2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_stack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProvenanceCheck",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunStack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProvenanceCheck_findings(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProvenanceCheck().Findings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.ProvenanceFinding) graphql.Marshaler {
+			return ec.marshalNProvenanceFinding2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProvenanceCheck",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProvenanceFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProvenanceCheckConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ProvenanceCheckConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheckConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ProvenanceCheckEdge) graphql.Marshaler {
+			return ec.marshalNProvenanceCheckEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProvenanceCheckEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheckConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProvenanceCheckConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProvenanceCheckEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProvenanceCheckConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ProvenanceCheckConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheckConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheckConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProvenanceCheckConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProvenanceCheckConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ProvenanceCheckConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheckConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheckConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheckConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProvenanceCheckEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ProvenanceCheckEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheckEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheckEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheckEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheckEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ProvenanceCheckEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheckEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.ProvenanceCheck) graphql.Marshaler {
+			return ec.marshalNProvenanceCheck2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceCheck(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheckEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProvenanceCheckEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProvenanceCheck(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProvenanceFinding_number(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProvenanceFinding_type(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceFinding_code(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceFinding_justification(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_justification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Justification, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_justification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceFinding_packageName(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_packageName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_packageName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceFinding_packageVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_packageVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_packageVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceFinding_indexUrl(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_indexUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IndexURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_indexUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceFinding_digest(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_digest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Digest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_digest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceFinding_version(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProvenanceFinding().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.PackageVersion) graphql.Marshaler {
+			return ec.marshalOPackageVersion2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackageVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProvenanceFinding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProvenanceFinding_data(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_data(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProvenanceFinding().Data(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_data(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _PythonFile_path(ctx context.Context, field graphql.CollectedField, obj *persistence.PythonFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PythonFile_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PythonFile_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PythonFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _PythonFile_sha256(ctx context.Context, field graphql.CollectedField, obj *persistence.PythonFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PythonFile_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PythonFile_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PythonFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _PythonInterpreter_path(ctx context.Context, field graphql.CollectedField, obj *persistence.PythonInterpreter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PythonInterpreter_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PythonInterpreter_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PythonInterpreter", field, false, false, "String")
+}
+
+func (ec *executionContext) _PythonInterpreter_link(ctx context.Context, field graphql.CollectedField, obj *persistence.PythonInterpreter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PythonInterpreter_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Link, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PythonInterpreter_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PythonInterpreter", field, false, false, "String")
+}
+
+func (ec *executionContext) _PythonInterpreter_version(ctx context.Context, field graphql.CollectedField, obj *persistence.PythonInterpreter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PythonInterpreter_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PythonInterpreter_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PythonInterpreter", field, false, false, "String")
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7314,6 +16415,270 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_adviserRun(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_adviserRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AdviserRun(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.AdviserRun) graphql.Marshaler {
+			return ec.marshalOAdviserRun2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_adviserRun(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdviserRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_adviserRun_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_adviserRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_adviserRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AdviserRuns(ctx, fc.Args["sourceType"].(*model.AdviserSourceType), fc.Args["origin"].(*string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AdviserRunConnection) graphql.Marshaler {
+			return ec.marshalNAdviserRunConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRunConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_adviserRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdviserRunConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_adviserRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_unresolvedFromAdviserRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unresolvedFromAdviserRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UnresolvedFromAdviserRuns(ctx, fc.Args["sourceType"].(model.AdviserSourceType))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.UnresolvedRun) graphql.Marshaler {
+			return ec.marshalNUnresolvedAdviserRun2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐUnresolvedRunᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unresolvedFromAdviserRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnresolvedAdviserRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_unresolvedFromAdviserRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_imageAnalysis(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_imageAnalysis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ImageAnalysis(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.ImageAnalysis) graphql.Marshaler {
+			return ec.marshalOImageAnalysis2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐImageAnalysis(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_imageAnalysis(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageAnalysis(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_imageAnalysis_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_imageAnalyses(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_imageAnalyses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ImageAnalyses(ctx, fc.Args["imageName"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImageAnalysisConnection) graphql.Marshaler {
+			return ec.marshalNImageAnalysisConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐImageAnalysisConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_imageAnalyses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageAnalysisConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_imageAnalyses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_softwareEnvironments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_softwareEnvironments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SoftwareEnvironments(ctx, fc.Args["imageName"].(*string), fc.Args["environmentType"].(*model.EnvironmentType), fc.Args["osName"].(*string), fc.Args["osVersion"].(*string), fc.Args["pythonVersion"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareEnvironmentConnection) graphql.Marshaler {
+			return ec.marshalNSoftwareEnvironmentConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSoftwareEnvironmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_softwareEnvironments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareEnvironmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_softwareEnvironments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7616,6 +16981,188 @@ func (ec *executionContext) fieldContext_Query_indexes(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_inspection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_inspection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Inspection(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Inspection) graphql.Marshaler {
+			return ec.marshalOInspection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_inspection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Inspection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_inspection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_inspections(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_inspections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Inspections(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["package"].(*string), fc.Args["environment"].(*model.EnvironmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InspectionConnection) graphql.Marshaler {
+			return ec.marshalNInspectionConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐInspectionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_inspections(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_inspections_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_performanceIndicators(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_performanceIndicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PerformanceIndicators(ctx, fc.Args["name"].(string), fc.Args["package"].(*string),
+				func() any {
+					if fc.Args["parameters"] == nil {
+						return nil
+					}
+					return fc.Args["parameters"].(any)
+				}(), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.PerformanceIndicator) graphql.Marshaler {
+			return ec.marshalNPerformanceIndicator2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPerformanceIndicatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_performanceIndicators(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PerformanceIndicator(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_performanceIndicators_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_packagesProvidingImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_packagesProvidingImport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PackagesProvidingImport(ctx, fc.Args["name"].(string), fc.Args["prefix"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PackageVersionConnection) graphql.Marshaler {
+			return ec.marshalNPackageVersionConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPackageVersionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_packagesProvidingImport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_packagesProvidingImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_package(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7748,6 +17295,94 @@ func (ec *executionContext) fieldContext_Query_packageVersion(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_provenanceCheck(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_provenanceCheck(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProvenanceCheck(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.ProvenanceCheck) graphql.Marshaler {
+			return ec.marshalOProvenanceCheck2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceCheck(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_provenanceCheck(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProvenanceCheck(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_provenanceCheck_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_provenanceChecks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_provenanceChecks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProvenanceChecks(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProvenanceCheckConnection) graphql.Marshaler {
+			return ec.marshalNProvenanceCheckConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProvenanceCheckConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_provenanceChecks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProvenanceCheckConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_provenanceChecks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_packageVersions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7874,6 +17509,50 @@ func (ec *executionContext) fieldContext_Query_rule(ctx context.Context, field g
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_rule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_unanalyzedSecurityPackageVersions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unanalyzedSecurityPackageVersions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UnanalyzedSecurityPackageVersions(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PackageVersionConnection) graphql.Marshaler {
+			return ec.marshalNPackageVersionConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPackageVersionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unanalyzedSecurityPackageVersions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_unanalyzedSecurityPackageVersions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8065,6 +17744,190 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RpmPackageVersion_name(ctx context.Context, field graphql.CollectedField, obj *persistence.RPMPackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RpmPackageVersion_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RpmPackageVersion_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RpmPackageVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _RpmPackageVersion_version(ctx context.Context, field graphql.CollectedField, obj *persistence.RPMPackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RpmPackageVersion_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RpmPackageVersion_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RpmPackageVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _RpmPackageVersion_release(ctx context.Context, field graphql.CollectedField, obj *persistence.RPMPackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RpmPackageVersion_release(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Release, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RpmPackageVersion_release(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RpmPackageVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _RpmPackageVersion_epoch(ctx context.Context, field graphql.CollectedField, obj *persistence.RPMPackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RpmPackageVersion_epoch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Epoch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RpmPackageVersion_epoch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RpmPackageVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _RpmPackageVersion_arch(ctx context.Context, field graphql.CollectedField, obj *persistence.RPMPackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RpmPackageVersion_arch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Arch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RpmPackageVersion_arch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RpmPackageVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _RpmPackageVersion_src(ctx context.Context, field graphql.CollectedField, obj *persistence.RPMPackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RpmPackageVersion_src(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Src, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RpmPackageVersion_src(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RpmPackageVersion", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RpmPackageVersion_packageIdentifier(ctx context.Context, field graphql.CollectedField, obj *persistence.RPMPackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RpmPackageVersion_packageIdentifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageIdentifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RpmPackageVersion_packageIdentifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RpmPackageVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _RpmPackageVersion_requirements(ctx context.Context, field graphql.CollectedField, obj *persistence.RPMPackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RpmPackageVersion_requirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RpmPackageVersion().Requirements(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RpmPackageVersion_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RpmPackageVersion", field, true, true, "String")
 }
 
 func (ec *executionContext) _Rule_id(ctx context.Context, field graphql.CollectedField, obj *persistence.Rule) (ret graphql.Marshaler) {
@@ -8379,6 +18242,1035 @@ func (ec *executionContext) fieldContext_RuleEdge_node(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _RunLockedPackage_name(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunLockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunLockedPackage_version(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunLockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunLockedPackage_versionText(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_versionText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VersionText, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_versionText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunLockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunLockedPackage_indexUrl(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_indexUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IndexURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_indexUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunLockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunLockedPackage_hashes(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_hashes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hashes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_hashes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunLockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunLockedPackage_markers(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_markers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Markers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_markers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunLockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunLockedPackage_develop(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_develop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Develop, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_develop(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunLockedPackage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RunLockedPackage_packageVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_packageVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RunLockedPackage().PackageVersion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.PackageVersion) graphql.Marshaler {
+			return ec.marshalOPackageVersion2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackageVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_packageVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RunLockedPackage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RunRequirement_name(ctx context.Context, field graphql.CollectedField, obj *persistence.StackRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunRequirement_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunRequirement_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunRequirement_specifier(ctx context.Context, field graphql.CollectedField, obj *persistence.StackRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunRequirement_specifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Specifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunRequirement_specifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunRequirement_indexUrl(ctx context.Context, field graphql.CollectedField, obj *persistence.StackRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunRequirement_indexUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IndexURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunRequirement_indexUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunRequirement_markers(ctx context.Context, field graphql.CollectedField, obj *persistence.StackRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunRequirement_markers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Markers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunRequirement_markers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunRequirement_develop(ctx context.Context, field graphql.CollectedField, obj *persistence.StackRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunRequirement_develop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Develop, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunRequirement_develop(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunRequirement", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RunStack_requirements(ctx context.Context, field graphql.CollectedField, obj *persistence.StackKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunStack_requirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RunStack().Requirements(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.StackRequirement) graphql.Marshaler {
+			return ec.marshalNRunRequirement2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunStack_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RunStack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunRequirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RunStack_locked(ctx context.Context, field graphql.CollectedField, obj *persistence.StackKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunStack_locked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RunStack().Locked(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.StackPackage) graphql.Marshaler {
+			return ec.marshalNRunLockedPackage2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackPackageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunStack_locked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RunStack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunLockedPackage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecurityCount_severity(ctx context.Context, field graphql.CollectedField, obj *model.SecurityCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityCount_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.BanditSeverity) graphql.Marshaler {
+			return ec.marshalNBanditSeverity2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐBanditSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityCount_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityCount", field, false, false, "BanditSeverity")
+}
+
+func (ec *executionContext) _SecurityCount_confidence(ctx context.Context, field graphql.CollectedField, obj *model.SecurityCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityCount_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.BanditConfidence) graphql.Marshaler {
+			return ec.marshalNBanditConfidence2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐBanditConfidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityCount_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityCount", field, false, false, "BanditConfidence")
+}
+
+func (ec *executionContext) _SecurityCount_count(ctx context.Context, field graphql.CollectedField, obj *model.SecurityCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SecurityFinding_testId(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityFinding_testId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityFinding_testId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _SecurityFinding_testName(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityFinding_testName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TestName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityFinding_testName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _SecurityFinding_findings(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityFinding_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityFinding_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityFinding", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SecurityFinding_high(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityFinding_high(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.High, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityFinding_high(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityFinding", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SecurityFinding_medium(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityFinding_medium(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Medium, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityFinding_medium(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityFinding", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SecurityFinding_low(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityFinding_low(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Low, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityFinding_low(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityFinding", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SecurityFinding_moreInfo(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityFinding_moreInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MoreInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityFinding_moreInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _SecurityIndicator_documentId(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_documentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_documentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _SecurityIndicator_analyzedAt(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_analyzedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnalyzedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_analyzedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SecurityIndicator_banditVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_banditVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BanditVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_banditVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _SecurityIndicator_clocVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_clocVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClocVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_clocVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _SecurityIndicator_countedFrom(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_countedFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SecurityIndicator().CountedFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SecurityCountSource) graphql.Marshaler {
+			return ec.marshalNSecurityCountSource2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityCountSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_countedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityIndicator", field, true, true, "SecurityCountSource")
+}
+
+func (ec *executionContext) _SecurityIndicator_error(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SecurityIndicator_errorMessage(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_errorMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _SecurityIndicator_counts(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SecurityIndicator().Counts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.SecurityCount) graphql.Marshaler {
+			return ec.marshalNSecurityCount2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecurityIndicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecurityCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecurityIndicator_totalFindings(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_totalFindings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SecurityIndicator().TotalFindings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_totalFindings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityIndicator", field, true, true, "Int")
+}
+
+func (ec *executionContext) _SecurityIndicator_severityUndefined(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_severityUndefined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeverityUndefined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_severityUndefined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SecurityIndicator_filesAnalyzed(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_filesAnalyzed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FilesAnalyzed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_filesAnalyzed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SecurityIndicator_filesTotal(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_filesTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FilesTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_filesTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SecurityIndicator_filesWithSeverities(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_filesWithSeverities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FilesWithSeverities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_filesWithSeverities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SecurityIndicator_filesFiltered(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_filesFiltered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FilesFiltered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_filesFiltered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SecurityIndicator_python(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_python(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Python, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.LineCounts) graphql.Marshaler {
+			return ec.marshalOLineCounts2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐLineCounts(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_python(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecurityIndicator",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LineCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecurityIndicator_total(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.LineCounts) graphql.Marshaler {
+			return ec.marshalOLineCounts2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐLineCounts(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecurityIndicator",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LineCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecurityIndicator_findings(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityIndicator_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.SecurityFinding) graphql.Marshaler {
+			return ec.marshalNSecurityFinding2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityIndicator_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecurityIndicator",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecurityFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Severity_type(ctx context.Context, field graphql.CollectedField, obj *model.Severity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8423,6 +19315,580 @@ func (ec *executionContext) _Severity_score(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Severity_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Severity", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareEnvironment_id(ctx context.Context, field graphql.CollectedField, obj *persistence.SoftwareEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SoftwareEnvironment().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareEnvironment", field, true, true, "ID")
+}
+
+func (ec *executionContext) _SoftwareEnvironment_environmentType(ctx context.Context, field graphql.CollectedField, obj *persistence.SoftwareEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironment_environmentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SoftwareEnvironment().EnvironmentType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EnvironmentType) graphql.Marshaler {
+			return ec.marshalNEnvironmentType2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironment_environmentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareEnvironment", field, true, true, "EnvironmentType")
+}
+
+func (ec *executionContext) _SoftwareEnvironment_imageName(ctx context.Context, field graphql.CollectedField, obj *persistence.SoftwareEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironment_imageName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ImageName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironment_imageName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareEnvironment_imageDigest(ctx context.Context, field graphql.CollectedField, obj *persistence.SoftwareEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironment_imageDigest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ImageDigest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironment_imageDigest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareEnvironment_osName(ctx context.Context, field graphql.CollectedField, obj *persistence.SoftwareEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironment_osName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OSName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironment_osName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareEnvironment_osVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.SoftwareEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironment_osVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OSVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironment_osVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareEnvironment_pythonVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.SoftwareEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironment_pythonVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PythonVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironment_pythonVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareEnvironment_cudaVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.SoftwareEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironment_cudaVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CUDAVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironment_cudaVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareEnvironment_analyses(ctx context.Context, field graphql.CollectedField, obj *persistence.SoftwareEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironment_analyses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SoftwareEnvironment().Analyses(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.ImageAnalysis) graphql.Marshaler {
+			return ec.marshalNImageAnalysis2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐImageAnalysisᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironment_analyses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareEnvironment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageAnalysis(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareEnvironment_pythonPackages(ctx context.Context, field graphql.CollectedField, obj *persistence.SoftwareEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironment_pythonPackages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SoftwareEnvironment().PythonPackages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.ImagePythonPackage) graphql.Marshaler {
+			return ec.marshalNImagePythonPackage2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐImagePythonPackageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironment_pythonPackages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareEnvironment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImagePythonPackage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareEnvironment_rpmPackages(ctx context.Context, field graphql.CollectedField, obj *persistence.SoftwareEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironment_rpmPackages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SoftwareEnvironment().RpmPackages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.RPMPackageVersion) graphql.Marshaler {
+			return ec.marshalNRpmPackageVersion2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRPMPackageVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironment_rpmPackages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareEnvironment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RpmPackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareEnvironment_debPackages(ctx context.Context, field graphql.CollectedField, obj *persistence.SoftwareEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironment_debPackages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SoftwareEnvironment().DebPackages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.DebPackageVersion) graphql.Marshaler {
+			return ec.marshalNDebPackageVersion2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDebPackageVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironment_debPackages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareEnvironment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DebPackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareEnvironment_symbols(ctx context.Context, field graphql.CollectedField, obj *persistence.SoftwareEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironment_symbols(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SoftwareEnvironment().Symbols(ctx, obj, fc.Args["library"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.VersionedSymbol) graphql.Marshaler {
+			return ec.marshalNVersionedSymbol2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐVersionedSymbolᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironment_symbols(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareEnvironment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VersionedSymbol(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SoftwareEnvironment_symbols_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareEnvironment_interpreters(ctx context.Context, field graphql.CollectedField, obj *persistence.SoftwareEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironment_interpreters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SoftwareEnvironment().Interpreters(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.PythonInterpreter) graphql.Marshaler {
+			return ec.marshalNPythonInterpreter2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPythonInterpreterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironment_interpreters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareEnvironment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PythonInterpreter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareEnvironment_pythonFiles(ctx context.Context, field graphql.CollectedField, obj *persistence.SoftwareEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironment_pythonFiles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SoftwareEnvironment().PythonFiles(ctx, obj, fc.Args["sha256"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.PythonFile) graphql.Marshaler {
+			return ec.marshalNPythonFile2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPythonFileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironment_pythonFiles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareEnvironment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PythonFile(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SoftwareEnvironment_pythonFiles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareEnvironmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareEnvironmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironmentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.SoftwareEnvironmentEdge) graphql.Marshaler {
+			return ec.marshalNSoftwareEnvironmentEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSoftwareEnvironmentEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareEnvironmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareEnvironmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareEnvironmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareEnvironmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironmentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareEnvironmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareEnvironmentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareEnvironmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironmentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironmentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareEnvironmentConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SoftwareEnvironmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareEnvironmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironmentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareEnvironmentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareEnvironmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareEnvironmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareEnvironmentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.SoftwareEnvironment) graphql.Marshaler {
+			return ec.marshalNSoftwareEnvironment2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSoftwareEnvironment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareEnvironmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareEnvironmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareEnvironment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SolvedRecord_environment(ctx context.Context, field graphql.CollectedField, obj *persistence.Solved) (ret graphql.Marshaler) {
@@ -8664,6 +20130,75 @@ func (ec *executionContext) fieldContext_SolvedRecord_errorDetails(_ context.Con
 	return graphql.NewScalarFieldContext("SolvedRecord", field, true, true, "JSON")
 }
 
+func (ec *executionContext) _SolvedRecord_platform(ctx context.Context, field graphql.CollectedField, obj *persistence.Solved) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolvedRecord_platform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SolvedRecord_platform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolvedRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _SourceTypeCount_sourceType(ctx context.Context, field graphql.CollectedField, obj *model.SourceTypeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceTypeCount_sourceType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AdviserSourceType) graphql.Marshaler {
+			return ec.marshalOAdviserSourceType2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SourceTypeCount_sourceType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceTypeCount", field, false, false, "AdviserSourceType")
+}
+
+func (ec *executionContext) _SourceTypeCount_count(ctx context.Context, field graphql.CollectedField, obj *model.SourceTypeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceTypeCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceTypeCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceTypeCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _SyncFailure_documentId(ctx context.Context, field graphql.CollectedField, obj *model.SyncFailure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8855,6 +20390,98 @@ func (ec *executionContext) fieldContext_SyncReport_failures(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _UnresolvedAdviserRun_adviserRunId(ctx context.Context, field graphql.CollectedField, obj *persistence.UnresolvedRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnresolvedAdviserRun_adviserRunId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnresolvedAdviserRun_adviserRunId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnresolvedAdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnresolvedAdviserRun_packages(ctx context.Context, field graphql.CollectedField, obj *persistence.UnresolvedRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnresolvedAdviserRun_packages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Packages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnresolvedAdviserRun_packages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnresolvedAdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _VersionedSymbol_library(ctx context.Context, field graphql.CollectedField, obj *persistence.VersionedSymbol) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionedSymbol_library(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Library, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionedSymbol_library(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionedSymbol", field, false, false, "String")
+}
+
+func (ec *executionContext) _VersionedSymbol_symbol(ctx context.Context, field graphql.CollectedField, obj *persistence.VersionedSymbol) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VersionedSymbol_symbol(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Symbol, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VersionedSymbol_symbol(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VersionedSymbol", field, false, false, "String")
 }
 
 func (ec *executionContext) _Vulnerability_id(ctx context.Context, field graphql.CollectedField, obj *persistence.Vulnerability) (ret graphql.Marshaler) {
@@ -11166,6 +22793,451 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var adviserHardwareImplementors = []string{"AdviserHardware"}
+
+func (ec *executionContext) _AdviserHardware(ctx context.Context, sel ast.SelectionSet, obj *model.AdviserHardware) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adviserHardwareImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdviserHardware")
+		case "cpuFamily":
+			out.Values[i] = ec._AdviserHardware_cpuFamily(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cpuModel":
+			out.Values[i] = ec._AdviserHardware_cpuModel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cpuCores":
+			out.Values[i] = ec._AdviserHardware_cpuCores(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cpuModelName":
+			out.Values[i] = ec._AdviserHardware_cpuModelName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gpuModel":
+			out.Values[i] = ec._AdviserHardware_gpuModel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ramSize":
+			out.Values[i] = ec._AdviserHardware_ramSize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._AdviserHardware_raw(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var adviserProductImplementors = []string{"AdviserProduct"}
+
+func (ec *executionContext) _AdviserProduct(ctx context.Context, sel ast.SelectionSet, obj *persistence.AdviserProduct) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adviserProductImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdviserProduct")
+		case "number":
+			out.Values[i] = ec._AdviserProduct_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._AdviserProduct_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "performanceScore":
+			out.Values[i] = ec._AdviserProduct_performanceScore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "justification":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserProduct_justification(ctx, field, obj)
+				})
+		case "advisedRuntimeEnvironment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserProduct_advisedRuntimeEnvironment(ctx, field, obj)
+				})
+		case "advisedManifestChanges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserProduct_advisedManifestChanges(ctx, field, obj)
+				})
+		case "stack":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserProduct_stack(ctx, field, obj)
+				})
+		case "requirements":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserProduct_requirements(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var adviserRunImplementors = []string{"AdviserRun"}
+
+func (ec *executionContext) _AdviserRun(ctx context.Context, sel ast.SelectionSet, obj *persistence.AdviserRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adviserRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdviserRun")
+		case "id":
+			out.Values[i] = ec._AdviserRun_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "analyzer":
+			out.Values[i] = ec._AdviserRun_analyzer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "adviserVersion":
+			out.Values[i] = ec._AdviserRun_adviserVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "datetime":
+			out.Values[i] = ec._AdviserRun_datetime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "duration":
+			out.Values[i] = ec._AdviserRun_duration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deployment":
+			out.Values[i] = ec._AdviserRun_deployment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "origin":
+			out.Values[i] = ec._AdviserRun_origin(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserRun_sourceType(ctx, field, obj)
+				})
+		case "recommendationType":
+			out.Values[i] = ec._AdviserRun_recommendationType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requirementsFormat":
+			out.Values[i] = ec._AdviserRun_requirementsFormat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._AdviserRun_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "limit":
+			out.Values[i] = ec._AdviserRun_limit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "limitLatestVersions":
+			out.Values[i] = ec._AdviserRun_limitLatestVersions(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "error":
+			out.Values[i] = ec._AdviserRun_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errorMessage":
+			out.Values[i] = ec._AdviserRun_errorMessage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reRunOf":
+			out.Values[i] = ec._AdviserRun_reRunOf(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isS2i":
+			out.Values[i] = ec._AdviserRun_isS2i(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "debug":
+			out.Values[i] = ec._AdviserRun_debug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hasReport":
+			out.Values[i] = ec._AdviserRun_hasReport(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stackInfo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserRun_stackInfo(ctx, field, obj)
+				})
+		case "runtimeEnvironment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserRun_runtimeEnvironment(ctx, field, obj)
+				})
+		case "hardware":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserRun_hardware(ctx, field, obj)
+				})
+		case "input":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserRun_input(ctx, field, obj)
+				})
+		case "products":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserRun_products(ctx, field, obj)
+				})
+		case "unresolved":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserRun_unresolved(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var adviserRunConnectionImplementors = []string{"AdviserRunConnection"}
+
+func (ec *executionContext) _AdviserRunConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AdviserRunConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adviserRunConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdviserRunConnection")
+		case "edges":
+			out.Values[i] = ec._AdviserRunConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AdviserRunConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AdviserRunConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countsBySourceType":
+			out.Values[i] = ec._AdviserRunConnection_countsBySourceType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var adviserRunEdgeImplementors = []string{"AdviserRunEdge"}
+
+func (ec *executionContext) _AdviserRunEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AdviserRunEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adviserRunEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdviserRunEdge")
+		case "cursor":
+			out.Values[i] = ec._AdviserRunEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AdviserRunEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var adviserRuntimeEnvironmentImplementors = []string{"AdviserRuntimeEnvironment"}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment(ctx context.Context, sel ast.SelectionSet, obj *model.AdviserRuntimeEnvironment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adviserRuntimeEnvironmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdviserRuntimeEnvironment")
+		case "name":
+			out.Values[i] = ec._AdviserRuntimeEnvironment_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "osName":
+			out.Values[i] = ec._AdviserRuntimeEnvironment_osName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "osVersion":
+			out.Values[i] = ec._AdviserRuntimeEnvironment_osVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pythonVersion":
+			out.Values[i] = ec._AdviserRuntimeEnvironment_pythonVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cudaVersion":
+			out.Values[i] = ec._AdviserRuntimeEnvironment_cudaVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "platform":
+			out.Values[i] = ec._AdviserRuntimeEnvironment_platform(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._AdviserRuntimeEnvironment_raw(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var artifactImplementors = []string{"Artifact"}
 
 func (ec *executionContext) _Artifact(ctx context.Context, sel ast.SelectionSet, obj *persistence.Artifact) graphql.Marshaler {
@@ -11227,6 +23299,110 @@ func (ec *executionContext) _CreateRulePayload(ctx context.Context, sel ast.Sele
 			}
 		case "created":
 			out.Values[i] = ec._CreateRulePayload_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var debPackageVersionImplementors = []string{"DebPackageVersion"}
+
+func (ec *executionContext) _DebPackageVersion(ctx context.Context, sel ast.SelectionSet, obj *persistence.DebPackageVersion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, debPackageVersionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DebPackageVersion")
+		case "name":
+			out.Values[i] = ec._DebPackageVersion_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._DebPackageVersion_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "epoch":
+			out.Values[i] = ec._DebPackageVersion_epoch(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "arch":
+			out.Values[i] = ec._DebPackageVersion_arch(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "depends":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DebPackageVersion_depends(ctx, field, obj)
+				})
+		case "preDepends":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DebPackageVersion_preDepends(ctx, field, obj)
+				})
+		case "replaces":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DebPackageVersion_replaces(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var debRelationImplementors = []string{"DebRelation"}
+
+func (ec *executionContext) _DebRelation(ctx context.Context, sel ast.SelectionSet, obj *persistence.DebRelation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, debRelationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DebRelation")
+		case "name":
+			out.Values[i] = ec._DebRelation_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "versionRange":
+			out.Values[i] = ec._DebRelation_versionRange(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11847,6 +24023,315 @@ func (ec *executionContext) _Environment(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var hardwareImplementors = []string{"Hardware"}
+
+func (ec *executionContext) _Hardware(ctx context.Context, sel ast.SelectionSet, obj *persistence.Hardware) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hardwareImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Hardware")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Hardware_id(ctx, field, obj)
+				})
+		case "cpuBrand":
+			out.Values[i] = ec._Hardware_cpuBrand(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cpuVendor":
+			out.Values[i] = ec._Hardware_cpuVendor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cpuFamily":
+			out.Values[i] = ec._Hardware_cpuFamily(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cpuModel":
+			out.Values[i] = ec._Hardware_cpuModel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cpuCores":
+			out.Values[i] = ec._Hardware_cpuCores(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cpuFlags":
+			out.Values[i] = ec._Hardware_cpuFlags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "l1DataCache":
+			out.Values[i] = ec._Hardware_l1DataCache(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "l1InstructionCache":
+			out.Values[i] = ec._Hardware_l1InstructionCache(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "l2Cache":
+			out.Values[i] = ec._Hardware_l2Cache(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "l3Cache":
+			out.Values[i] = ec._Hardware_l3Cache(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gpu":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Hardware_gpu(ctx, field, obj)
+				})
+		case "ramSize":
+			out.Values[i] = ec._Hardware_ramSize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var imageAnalysisImplementors = []string{"ImageAnalysis"}
+
+func (ec *executionContext) _ImageAnalysis(ctx context.Context, sel ast.SelectionSet, obj *persistence.ImageAnalysis) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imageAnalysisImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImageAnalysis")
+		case "id":
+			out.Values[i] = ec._ImageAnalysis_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "image":
+			out.Values[i] = ec._ImageAnalysis_image(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "imageTag":
+			out.Values[i] = ec._ImageAnalysis_imageTag(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "imageSize":
+			out.Values[i] = ec._ImageAnalysis_imageSize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "analyzer":
+			out.Values[i] = ec._ImageAnalysis_analyzer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "analyzerVersion":
+			out.Values[i] = ec._ImageAnalysis_analyzerVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "analyzedAt":
+			out.Values[i] = ec._ImageAnalysis_analyzedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "duration":
+			out.Values[i] = ec._ImageAnalysis_duration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "origin":
+			out.Values[i] = ec._ImageAnalysis_origin(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "layers":
+			out.Values[i] = ec._ImageAnalysis_layers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "softwareEnvironment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageAnalysis_softwareEnvironment(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var imageAnalysisConnectionImplementors = []string{"ImageAnalysisConnection"}
+
+func (ec *executionContext) _ImageAnalysisConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ImageAnalysisConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imageAnalysisConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImageAnalysisConnection")
+		case "edges":
+			out.Values[i] = ec._ImageAnalysisConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ImageAnalysisConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ImageAnalysisConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var imageAnalysisEdgeImplementors = []string{"ImageAnalysisEdge"}
+
+func (ec *executionContext) _ImageAnalysisEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ImageAnalysisEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imageAnalysisEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImageAnalysisEdge")
+		case "cursor":
+			out.Values[i] = ec._ImageAnalysisEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ImageAnalysisEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var imagePythonPackageImplementors = []string{"ImagePythonPackage"}
+
+func (ec *executionContext) _ImagePythonPackage(ctx context.Context, sel ast.SelectionSet, obj *persistence.ImagePythonPackage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imagePythonPackageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImagePythonPackage")
+		case "name":
+			out.Values[i] = ec._ImagePythonPackage_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ImagePythonPackage_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "location":
+			out.Values[i] = ec._ImagePythonPackage_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageVersions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImagePythonPackage_packageVersions(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ingestResultImplementors = []string{"IngestResult"}
 
 func (ec *executionContext) _IngestResult(ctx context.Context, sel ast.SelectionSet, obj *model.IngestResult) graphql.Marshaler {
@@ -11888,6 +24373,510 @@ func (ec *executionContext) _IngestResult(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionImplementors = []string{"Inspection"}
+
+func (ec *executionContext) _Inspection(ctx context.Context, sel ast.SelectionSet, obj *persistence.Inspection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Inspection")
+		case "id":
+			out.Values[i] = ec._Inspection_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "identifier":
+			out.Values[i] = ec._Inspection_identifier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "baseImage":
+			out.Values[i] = ec._Inspection_baseImage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "script":
+			out.Values[i] = ec._Inspection_script(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "created":
+			out.Values[i] = ec._Inspection_created(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "buildRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_buildRequests(ctx, field, obj)
+				})
+		case "runRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_runRequests(ctx, field, obj)
+				})
+		case "hardwareRequested":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_hardwareRequested(ctx, field, obj)
+				})
+		case "specification":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_specification(ctx, field, obj)
+				})
+		case "stack":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_stack(ctx, field, obj)
+				})
+		case "results":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_results(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionConnectionImplementors = []string{"InspectionConnection"}
+
+func (ec *executionContext) _InspectionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionConnection")
+		case "edges":
+			out.Values[i] = ec._InspectionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InspectionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._InspectionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionEdgeImplementors = []string{"InspectionEdge"}
+
+func (ec *executionContext) _InspectionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionEdge")
+		case "cursor":
+			out.Values[i] = ec._InspectionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._InspectionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionRequirementImplementors = []string{"InspectionRequirement"}
+
+func (ec *executionContext) _InspectionRequirement(ctx context.Context, sel ast.SelectionSet, obj *persistence.InspectionRequirement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionRequirementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionRequirement")
+		case "name":
+			out.Values[i] = ec._InspectionRequirement_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "specifier":
+			out.Values[i] = ec._InspectionRequirement_specifier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "index":
+			out.Values[i] = ec._InspectionRequirement_index(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "develop":
+			out.Values[i] = ec._InspectionRequirement_develop(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionResultImplementors = []string{"InspectionResult"}
+
+func (ec *executionContext) _InspectionResult(ctx context.Context, sel ast.SelectionSet, obj *persistence.InspectionResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionResult")
+		case "number":
+			out.Values[i] = ec._InspectionResult_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "exitCode":
+			out.Values[i] = ec._InspectionResult_exitCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.Values[i] = ec._InspectionResult_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedAt":
+			out.Values[i] = ec._InspectionResult_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hostname":
+			out.Values[i] = ec._InspectionResult_hostname(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scriptSha256":
+			out.Values[i] = ec._InspectionResult_scriptSha256(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "usage":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionResult_usage(ctx, field, obj)
+				})
+		case "runtimeEnvironment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionResult_runtimeEnvironment(ctx, field, obj)
+				})
+		case "environment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionResult_environment(ctx, field, obj)
+				})
+		case "hardware":
+			out.Values[i] = ec._InspectionResult_hardware(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "performanceIndicator":
+			out.Values[i] = ec._InspectionResult_performanceIndicator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionStackImplementors = []string{"InspectionStack"}
+
+func (ec *executionContext) _InspectionStack(ctx context.Context, sel ast.SelectionSet, obj *persistence.InspectionStack) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionStackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionStack")
+		case "requirements":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionStack_requirements(ctx, field, obj)
+				})
+		case "locked":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionStack_locked(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var justificationImplementors = []string{"Justification"}
+
+func (ec *executionContext) _Justification(ctx context.Context, sel ast.SelectionSet, obj *model.Justification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, justificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Justification")
+		case "type":
+			out.Values[i] = ec._Justification_type(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._Justification_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "link":
+			out.Values[i] = ec._Justification_link(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "data":
+			out.Values[i] = ec._Justification_data(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var lineCountsImplementors = []string{"LineCounts"}
+
+func (ec *executionContext) _LineCounts(ctx context.Context, sel ast.SelectionSet, obj *persistence.LineCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lineCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LineCounts")
+		case "files":
+			out.Values[i] = ec._LineCounts_files(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._LineCounts_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comments":
+			out.Values[i] = ec._LineCounts_comments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "blanks":
+			out.Values[i] = ec._LineCounts_blanks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._LineCounts_lines(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var lockedPackageImplementors = []string{"LockedPackage"}
+
+func (ec *executionContext) _LockedPackage(ctx context.Context, sel ast.SelectionSet, obj *persistence.LockedPackage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lockedPackageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LockedPackage")
+		case "name":
+			out.Values[i] = ec._LockedPackage_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._LockedPackage_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "indexUrl":
+			out.Values[i] = ec._LockedPackage_indexUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hashes":
+			out.Values[i] = ec._LockedPackage_hashes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "develop":
+			out.Values[i] = ec._LockedPackage_develop(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageVersion":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LockedPackage_packageVersion(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11948,6 +24937,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "syncDocuments":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_syncDocuments(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerPackageVersions":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerPackageVersions(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -12195,6 +25191,54 @@ func (ec *executionContext) _PackageIndex(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var packageLicenseImplementors = []string{"PackageLicense"}
+
+func (ec *executionContext) _PackageLicense(ctx context.Context, sel ast.SelectionSet, obj *model.PackageLicense) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageLicenseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageLicense")
+		case "name":
+			out.Values[i] = ec._PackageLicense_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "identifier":
+			out.Values[i] = ec._PackageLicense_identifier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._PackageLicense_version(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "warning":
+			out.Values[i] = ec._PackageLicense_warning(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var packageMetadataImplementors = []string{"PackageMetadata"}
 
 func (ec *executionContext) _PackageMetadata(ctx context.Context, sel ast.SelectionSet, obj *persistence.PackageMetadata) graphql.Marshaler {
@@ -12209,23 +25253,65 @@ func (ec *executionContext) _PackageMetadata(ctx context.Context, sel ast.Select
 		case "summary":
 			out.Values[i] = ec._PackageMetadata_summary(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "license":
 			out.Values[i] = ec._PackageMetadata_license(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "requiresPython":
 			out.Values[i] = ec._PackageMetadata_requiresPython(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "classifiers":
 			out.Values[i] = ec._PackageMetadata_classifiers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "author":
+			out.Values[i] = ec._PackageMetadata_author(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorEmail":
+			out.Values[i] = ec._PackageMetadata_authorEmail(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "homePage":
+			out.Values[i] = ec._PackageMetadata_homePage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requiresDist":
+			out.Values[i] = ec._PackageMetadata_requiresDist(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "providesExtra":
+			out.Values[i] = ec._PackageMetadata_providesExtra(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "platforms":
+			out.Values[i] = ec._PackageMetadata_platforms(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "projectUrls":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PackageMetadata_projectUrls(ctx, field, obj)
+				})
+		case "packageLicense":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PackageMetadata_packageLicense(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12329,6 +25415,12 @@ func (ec *executionContext) _PackageVersion(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PackageVersion_metadata(ctx, field, obj)
 				})
+		case "foundInImages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PackageVersion_foundInImages(ctx, field, obj)
+				})
 		case "artifacts":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -12340,6 +25432,24 @@ func (ec *executionContext) _PackageVersion(ctx context.Context, sel ast.Selecti
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PackageVersion_hashes(ctx, field, obj)
+				})
+		case "performanceIndicators":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PackageVersion_performanceIndicators(ctx, field, obj)
+				})
+		case "versionText":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PackageVersion_versionText(ctx, field, obj)
+				})
+		case "importNames":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PackageVersion_importNames(ctx, field, obj)
 				})
 		case "isMissing":
 			out.Values[i] = ec._PackageVersion_isMissing(ctx, field, obj)
@@ -12362,6 +25472,12 @@ func (ec *executionContext) _PackageVersion(ctx context.Context, sel ast.Selecti
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PackageVersion_rules(ctx, field, obj)
+				})
+		case "securityIndicators":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PackageVersion_securityIndicators(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12461,6 +25577,49 @@ func (ec *executionContext) _PackageVersionEdge(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var packageVersionRegistrationImplementors = []string{"PackageVersionRegistration"}
+
+func (ec *executionContext) _PackageVersionRegistration(ctx context.Context, sel ast.SelectionSet, obj *model.PackageVersionRegistration) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageVersionRegistrationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageVersionRegistration")
+		case "created":
+			out.Values[i] = ec._PackageVersionRegistration_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "known":
+			out.Values[i] = ec._PackageVersionRegistration_known(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "versions":
+			out.Values[i] = ec._PackageVersionRegistration_versions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -12509,6 +25668,474 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var performanceIndicatorImplementors = []string{"PerformanceIndicator"}
+
+func (ec *executionContext) _PerformanceIndicator(ctx context.Context, sel ast.SelectionSet, obj *persistence.PerformanceIndicator) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, performanceIndicatorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PerformanceIndicator")
+		case "name":
+			out.Values[i] = ec._PerformanceIndicator_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "component":
+			out.Values[i] = ec._PerformanceIndicator_component(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parameters":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PerformanceIndicator_parameters(ctx, field, obj)
+				})
+		case "result":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PerformanceIndicator_result(ctx, field, obj)
+				})
+		case "elapsed":
+			out.Values[i] = ec._PerformanceIndicator_elapsed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rate":
+			out.Values[i] = ec._PerformanceIndicator_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resultNumber":
+			out.Values[i] = ec._PerformanceIndicator_resultNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "exitCode":
+			out.Values[i] = ec._PerformanceIndicator_exitCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hardware":
+			out.Values[i] = ec._PerformanceIndicator_hardware(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "environment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PerformanceIndicator_environment(ctx, field, obj)
+				})
+		case "inspection":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PerformanceIndicator_inspection(ctx, field, obj)
+				})
+		case "stack":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PerformanceIndicator_stack(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectUrlImplementors = []string{"ProjectUrl"}
+
+func (ec *executionContext) _ProjectUrl(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectURL) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectUrlImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectUrl")
+		case "label":
+			out.Values[i] = ec._ProjectUrl_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._ProjectUrl_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var provenanceCheckImplementors = []string{"ProvenanceCheck"}
+
+func (ec *executionContext) _ProvenanceCheck(ctx context.Context, sel ast.SelectionSet, obj *persistence.ProvenanceCheck) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, provenanceCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProvenanceCheck")
+		case "id":
+			out.Values[i] = ec._ProvenanceCheck_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "analyzer":
+			out.Values[i] = ec._ProvenanceCheck_analyzer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkerVersion":
+			out.Values[i] = ec._ProvenanceCheck_checkerVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "datetime":
+			out.Values[i] = ec._ProvenanceCheck_datetime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "duration":
+			out.Values[i] = ec._ProvenanceCheck_duration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deployment":
+			out.Values[i] = ec._ProvenanceCheck_deployment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "origin":
+			out.Values[i] = ec._ProvenanceCheck_origin(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "error":
+			out.Values[i] = ec._ProvenanceCheck_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errorMessage":
+			out.Values[i] = ec._ProvenanceCheck_errorMessage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "debug":
+			out.Values[i] = ec._ProvenanceCheck_debug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "whitelistedIndexes":
+			out.Values[i] = ec._ProvenanceCheck_whitelistedIndexes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stack":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProvenanceCheck_stack(ctx, field, obj)
+				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProvenanceCheck_findings(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var provenanceCheckConnectionImplementors = []string{"ProvenanceCheckConnection"}
+
+func (ec *executionContext) _ProvenanceCheckConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ProvenanceCheckConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, provenanceCheckConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProvenanceCheckConnection")
+		case "edges":
+			out.Values[i] = ec._ProvenanceCheckConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ProvenanceCheckConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ProvenanceCheckConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var provenanceCheckEdgeImplementors = []string{"ProvenanceCheckEdge"}
+
+func (ec *executionContext) _ProvenanceCheckEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ProvenanceCheckEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, provenanceCheckEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProvenanceCheckEdge")
+		case "cursor":
+			out.Values[i] = ec._ProvenanceCheckEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ProvenanceCheckEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var provenanceFindingImplementors = []string{"ProvenanceFinding"}
+
+func (ec *executionContext) _ProvenanceFinding(ctx context.Context, sel ast.SelectionSet, obj *persistence.ProvenanceFinding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, provenanceFindingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProvenanceFinding")
+		case "number":
+			out.Values[i] = ec._ProvenanceFinding_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._ProvenanceFinding_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._ProvenanceFinding_code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "justification":
+			out.Values[i] = ec._ProvenanceFinding_justification(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageName":
+			out.Values[i] = ec._ProvenanceFinding_packageName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageVersion":
+			out.Values[i] = ec._ProvenanceFinding_packageVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "indexUrl":
+			out.Values[i] = ec._ProvenanceFinding_indexUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "digest":
+			out.Values[i] = ec._ProvenanceFinding_digest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProvenanceFinding_version(ctx, field, obj)
+				})
+		case "data":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProvenanceFinding_data(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pythonFileImplementors = []string{"PythonFile"}
+
+func (ec *executionContext) _PythonFile(ctx context.Context, sel ast.SelectionSet, obj *persistence.PythonFile) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pythonFileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PythonFile")
+		case "path":
+			out.Values[i] = ec._PythonFile_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sha256":
+			out.Values[i] = ec._PythonFile_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pythonInterpreterImplementors = []string{"PythonInterpreter"}
+
+func (ec *executionContext) _PythonInterpreter(ctx context.Context, sel ast.SelectionSet, obj *persistence.PythonInterpreter) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pythonInterpreterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PythonInterpreter")
+		case "path":
+			out.Values[i] = ec._PythonInterpreter_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "link":
+			out.Values[i] = ec._PythonInterpreter_link(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._PythonInterpreter_version(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -12533,6 +26160,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_node(ctx, field)
+				})
+		case "adviserRun":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_adviserRun(ctx, field)
+				})
+		case "adviserRuns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_adviserRuns(ctx, field)
+				})
+		case "unresolvedFromAdviserRuns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unresolvedFromAdviserRuns(ctx, field)
+				})
+		case "imageAnalysis":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_imageAnalysis(ctx, field)
+				})
+		case "imageAnalyses":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_imageAnalyses(ctx, field)
+				})
+		case "softwareEnvironments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_softwareEnvironments(ctx, field)
 				})
 		case "document":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -12576,6 +26239,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_indexes(ctx, field)
 				})
+		case "inspection":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_inspection(ctx, field)
+				})
+		case "inspections":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_inspections(ctx, field)
+				})
+		case "performanceIndicators":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_performanceIndicators(ctx, field)
+				})
+		case "packagesProvidingImport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_packagesProvidingImport(ctx, field)
+				})
 		case "package":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -12594,6 +26281,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_packageVersion(ctx, field)
 				})
+		case "provenanceCheck":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_provenanceCheck(ctx, field)
+				})
+		case "provenanceChecks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_provenanceChecks(ctx, field)
+				})
 		case "packageVersions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -12611,6 +26310,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_rule(ctx, field)
+				})
+		case "unanalyzedSecurityPackageVersions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unanalyzedSecurityPackageVersions(ctx, field)
 				})
 		case "vulnerability":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -12644,6 +26349,75 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rpmPackageVersionImplementors = []string{"RpmPackageVersion"}
+
+func (ec *executionContext) _RpmPackageVersion(ctx context.Context, sel ast.SelectionSet, obj *persistence.RPMPackageVersion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rpmPackageVersionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RpmPackageVersion")
+		case "name":
+			out.Values[i] = ec._RpmPackageVersion_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._RpmPackageVersion_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "release":
+			out.Values[i] = ec._RpmPackageVersion_release(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "epoch":
+			out.Values[i] = ec._RpmPackageVersion_epoch(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "arch":
+			out.Values[i] = ec._RpmPackageVersion_arch(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "src":
+			out.Values[i] = ec._RpmPackageVersion_src(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageIdentifier":
+			out.Values[i] = ec._RpmPackageVersion_packageIdentifier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requirements":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RpmPackageVersion_requirements(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12807,6 +26581,390 @@ func (ec *executionContext) _RuleEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var runLockedPackageImplementors = []string{"RunLockedPackage"}
+
+func (ec *executionContext) _RunLockedPackage(ctx context.Context, sel ast.SelectionSet, obj *persistence.StackPackage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, runLockedPackageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RunLockedPackage")
+		case "name":
+			out.Values[i] = ec._RunLockedPackage_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._RunLockedPackage_version(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "versionText":
+			out.Values[i] = ec._RunLockedPackage_versionText(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "indexUrl":
+			out.Values[i] = ec._RunLockedPackage_indexUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hashes":
+			out.Values[i] = ec._RunLockedPackage_hashes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "markers":
+			out.Values[i] = ec._RunLockedPackage_markers(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "develop":
+			out.Values[i] = ec._RunLockedPackage_develop(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageVersion":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RunLockedPackage_packageVersion(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var runRequirementImplementors = []string{"RunRequirement"}
+
+func (ec *executionContext) _RunRequirement(ctx context.Context, sel ast.SelectionSet, obj *persistence.StackRequirement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, runRequirementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RunRequirement")
+		case "name":
+			out.Values[i] = ec._RunRequirement_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "specifier":
+			out.Values[i] = ec._RunRequirement_specifier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "indexUrl":
+			out.Values[i] = ec._RunRequirement_indexUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "markers":
+			out.Values[i] = ec._RunRequirement_markers(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "develop":
+			out.Values[i] = ec._RunRequirement_develop(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var runStackImplementors = []string{"RunStack"}
+
+func (ec *executionContext) _RunStack(ctx context.Context, sel ast.SelectionSet, obj *persistence.StackKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, runStackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RunStack")
+		case "requirements":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RunStack_requirements(ctx, field, obj)
+				})
+		case "locked":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RunStack_locked(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var securityCountImplementors = []string{"SecurityCount"}
+
+func (ec *executionContext) _SecurityCount(ctx context.Context, sel ast.SelectionSet, obj *model.SecurityCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, securityCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SecurityCount")
+		case "severity":
+			out.Values[i] = ec._SecurityCount_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confidence":
+			out.Values[i] = ec._SecurityCount_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SecurityCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var securityFindingImplementors = []string{"SecurityFinding"}
+
+func (ec *executionContext) _SecurityFinding(ctx context.Context, sel ast.SelectionSet, obj *persistence.SecurityFinding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, securityFindingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SecurityFinding")
+		case "testId":
+			out.Values[i] = ec._SecurityFinding_testId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "testName":
+			out.Values[i] = ec._SecurityFinding_testName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "findings":
+			out.Values[i] = ec._SecurityFinding_findings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "high":
+			out.Values[i] = ec._SecurityFinding_high(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medium":
+			out.Values[i] = ec._SecurityFinding_medium(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "low":
+			out.Values[i] = ec._SecurityFinding_low(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "moreInfo":
+			out.Values[i] = ec._SecurityFinding_moreInfo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var securityIndicatorImplementors = []string{"SecurityIndicator"}
+
+func (ec *executionContext) _SecurityIndicator(ctx context.Context, sel ast.SelectionSet, obj *persistence.SecurityIndicator) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, securityIndicatorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SecurityIndicator")
+		case "documentId":
+			out.Values[i] = ec._SecurityIndicator_documentId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "analyzedAt":
+			out.Values[i] = ec._SecurityIndicator_analyzedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "banditVersion":
+			out.Values[i] = ec._SecurityIndicator_banditVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clocVersion":
+			out.Values[i] = ec._SecurityIndicator_clocVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "countedFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SecurityIndicator_countedFrom(ctx, field, obj)
+				})
+		case "error":
+			out.Values[i] = ec._SecurityIndicator_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errorMessage":
+			out.Values[i] = ec._SecurityIndicator_errorMessage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "counts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SecurityIndicator_counts(ctx, field, obj)
+				})
+		case "totalFindings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SecurityIndicator_totalFindings(ctx, field, obj)
+				})
+		case "severityUndefined":
+			out.Values[i] = ec._SecurityIndicator_severityUndefined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filesAnalyzed":
+			out.Values[i] = ec._SecurityIndicator_filesAnalyzed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filesTotal":
+			out.Values[i] = ec._SecurityIndicator_filesTotal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filesWithSeverities":
+			out.Values[i] = ec._SecurityIndicator_filesWithSeverities(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filesFiltered":
+			out.Values[i] = ec._SecurityIndicator_filesFiltered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "python":
+			out.Values[i] = ec._SecurityIndicator_python(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._SecurityIndicator_total(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "findings":
+			out.Values[i] = ec._SecurityIndicator_findings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var severityImplementors = []string{"Severity"}
 
 func (ec *executionContext) _Severity(ctx context.Context, sel ast.SelectionSet, obj *model.Severity) graphql.Marshaler {
@@ -12825,6 +26983,199 @@ func (ec *executionContext) _Severity(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "score":
 			out.Values[i] = ec._Severity_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareEnvironmentImplementors = []string{"SoftwareEnvironment"}
+
+func (ec *executionContext) _SoftwareEnvironment(ctx context.Context, sel ast.SelectionSet, obj *persistence.SoftwareEnvironment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareEnvironmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareEnvironment")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareEnvironment_id(ctx, field, obj)
+				})
+		case "environmentType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareEnvironment_environmentType(ctx, field, obj)
+				})
+		case "imageName":
+			out.Values[i] = ec._SoftwareEnvironment_imageName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "imageDigest":
+			out.Values[i] = ec._SoftwareEnvironment_imageDigest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "osName":
+			out.Values[i] = ec._SoftwareEnvironment_osName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "osVersion":
+			out.Values[i] = ec._SoftwareEnvironment_osVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pythonVersion":
+			out.Values[i] = ec._SoftwareEnvironment_pythonVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cudaVersion":
+			out.Values[i] = ec._SoftwareEnvironment_cudaVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "analyses":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareEnvironment_analyses(ctx, field, obj)
+				})
+		case "pythonPackages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareEnvironment_pythonPackages(ctx, field, obj)
+				})
+		case "rpmPackages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareEnvironment_rpmPackages(ctx, field, obj)
+				})
+		case "debPackages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareEnvironment_debPackages(ctx, field, obj)
+				})
+		case "symbols":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareEnvironment_symbols(ctx, field, obj)
+				})
+		case "interpreters":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareEnvironment_interpreters(ctx, field, obj)
+				})
+		case "pythonFiles":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareEnvironment_pythonFiles(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareEnvironmentConnectionImplementors = []string{"SoftwareEnvironmentConnection"}
+
+func (ec *executionContext) _SoftwareEnvironmentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareEnvironmentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareEnvironmentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareEnvironmentConnection")
+		case "edges":
+			out.Values[i] = ec._SoftwareEnvironmentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SoftwareEnvironmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SoftwareEnvironmentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareEnvironmentEdgeImplementors = []string{"SoftwareEnvironmentEdge"}
+
+func (ec *executionContext) _SoftwareEnvironmentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareEnvironmentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareEnvironmentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareEnvironmentEdge")
+		case "cursor":
+			out.Values[i] = ec._SoftwareEnvironmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SoftwareEnvironmentEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12908,6 +27259,49 @@ func (ec *executionContext) _SolvedRecord(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SolvedRecord_errorDetails(ctx, field, obj)
 				})
+		case "platform":
+			out.Values[i] = ec._SolvedRecord_platform(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sourceTypeCountImplementors = []string{"SourceTypeCount"}
+
+func (ec *executionContext) _SourceTypeCount(ctx context.Context, sel ast.SelectionSet, obj *model.SourceTypeCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sourceTypeCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SourceTypeCount")
+		case "sourceType":
+			out.Values[i] = ec._SourceTypeCount_sourceType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SourceTypeCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13001,6 +27395,82 @@ func (ec *executionContext) _SyncReport(ctx context.Context, sel ast.SelectionSe
 			}
 		case "failures":
 			out.Values[i] = ec._SyncReport_failures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unresolvedAdviserRunImplementors = []string{"UnresolvedAdviserRun"}
+
+func (ec *executionContext) _UnresolvedAdviserRun(ctx context.Context, sel ast.SelectionSet, obj *persistence.UnresolvedRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unresolvedAdviserRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnresolvedAdviserRun")
+		case "adviserRunId":
+			out.Values[i] = ec._UnresolvedAdviserRun_adviserRunId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "packages":
+			out.Values[i] = ec._UnresolvedAdviserRun_packages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var versionedSymbolImplementors = []string{"VersionedSymbol"}
+
+func (ec *executionContext) _VersionedSymbol(ctx context.Context, sel ast.SelectionSet, obj *persistence.VersionedSymbol) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, versionedSymbolImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VersionedSymbol")
+		case "library":
+			out.Values[i] = ec._VersionedSymbol_library(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "symbol":
+			out.Values[i] = ec._VersionedSymbol_symbol(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13708,6 +28178,88 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAdviserHardware2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserHardware(ctx context.Context, sel ast.SelectionSet, v *model.AdviserHardware) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AdviserHardware!")
+		return graphql.Null
+	}
+	return ec._AdviserHardware(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAdviserProduct2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserProduct(ctx context.Context, sel ast.SelectionSet, v persistence.AdviserProduct) graphql.Marshaler {
+	return ec._AdviserProduct(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAdviserProduct2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserProductᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.AdviserProduct) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAdviserProduct2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserProduct(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAdviserRun2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserRun(ctx context.Context, sel ast.SelectionSet, v *persistence.AdviserRun) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AdviserRun!")
+		return graphql.Null
+	}
+	return ec._AdviserRun(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAdviserRunConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRunConnection(ctx context.Context, sel ast.SelectionSet, v *model.AdviserRunConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AdviserRunConnection!")
+		return graphql.Null
+	}
+	return ec._AdviserRunConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAdviserRunEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRunEdge(ctx context.Context, sel ast.SelectionSet, v model.AdviserRunEdge) graphql.Marshaler {
+	return ec._AdviserRunEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAdviserRunEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRunEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AdviserRunEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAdviserRunEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRunEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAdviserRuntimeEnvironment2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRuntimeEnvironment(ctx context.Context, sel ast.SelectionSet, v *model.AdviserRuntimeEnvironment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AdviserRuntimeEnvironment!")
+		return graphql.Null
+	}
+	return ec._AdviserRuntimeEnvironment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAdviserSourceType2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx context.Context, v any) (model.AdviserSourceType, error) {
+	var res model.AdviserSourceType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAdviserSourceType2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx context.Context, sel ast.SelectionSet, v model.AdviserSourceType) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNArtifact2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐArtifact(ctx context.Context, sel ast.SelectionSet, v persistence.Artifact) graphql.Marshaler {
 	return ec._Artifact(ctx, sel, &v)
 }
@@ -13736,6 +28288,26 @@ func (ec *executionContext) marshalNArtifact2ᚖgithubᚗcomᚋseshatᚑgraphᚋ
 	return ec._Artifact(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNBanditConfidence2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐBanditConfidence(ctx context.Context, v any) (model.BanditConfidence, error) {
+	var res model.BanditConfidence
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBanditConfidence2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐBanditConfidence(ctx context.Context, sel ast.SelectionSet, v model.BanditConfidence) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNBanditSeverity2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐBanditSeverity(ctx context.Context, v any) (model.BanditSeverity, error) {
+	var res model.BanditSeverity
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBanditSeverity2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐBanditSeverity(ctx context.Context, sel ast.SelectionSet, v model.BanditSeverity) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13761,6 +28333,46 @@ func (ec *executionContext) marshalNCreateRulePayload2ᚖgithubᚗcomᚋseshat�
 		return graphql.Null
 	}
 	return ec._CreateRulePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDebPackageVersion2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDebPackageVersion(ctx context.Context, sel ast.SelectionSet, v persistence.DebPackageVersion) graphql.Marshaler {
+	return ec._DebPackageVersion(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDebPackageVersion2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDebPackageVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.DebPackageVersion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDebPackageVersion2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDebPackageVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDebRelation2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDebRelation(ctx context.Context, sel ast.SelectionSet, v persistence.DebRelation) graphql.Marshaler {
+	return ec._DebRelation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDebRelation2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDebRelationᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.DebRelation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDebRelation2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDebRelation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNDependency2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDependency(ctx context.Context, sel ast.SelectionSet, v persistence.Dependency) graphql.Marshaler {
@@ -13938,6 +28550,16 @@ func (ec *executionContext) unmarshalNEnvironmentInput2githubᚗcomᚋseshatᚑg
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNEnvironmentType2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentType(ctx context.Context, v any) (model.EnvironmentType, error) {
+	var res model.EnvironmentType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEnvironmentType2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentType(ctx context.Context, sel ast.SelectionSet, v model.EnvironmentType) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13966,6 +28588,82 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalNImageAnalysis2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐImageAnalysis(ctx context.Context, sel ast.SelectionSet, v persistence.ImageAnalysis) graphql.Marshaler {
+	return ec._ImageAnalysis(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImageAnalysis2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐImageAnalysisᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.ImageAnalysis) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImageAnalysis2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐImageAnalysis(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImageAnalysis2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐImageAnalysis(ctx context.Context, sel ast.SelectionSet, v *persistence.ImageAnalysis) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImageAnalysis!")
+		return graphql.Null
+	}
+	return ec._ImageAnalysis(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImageAnalysisConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐImageAnalysisConnection(ctx context.Context, sel ast.SelectionSet, v *model.ImageAnalysisConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImageAnalysisConnection!")
+		return graphql.Null
+	}
+	return ec._ImageAnalysisConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImageAnalysisEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐImageAnalysisEdge(ctx context.Context, sel ast.SelectionSet, v model.ImageAnalysisEdge) graphql.Marshaler {
+	return ec._ImageAnalysisEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImageAnalysisEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐImageAnalysisEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ImageAnalysisEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImageAnalysisEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐImageAnalysisEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImagePythonPackage2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐImagePythonPackage(ctx context.Context, sel ast.SelectionSet, v persistence.ImagePythonPackage) graphql.Marshaler {
+	return ec._ImagePythonPackage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImagePythonPackage2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐImagePythonPackageᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.ImagePythonPackage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImagePythonPackage2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐImagePythonPackage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNImportVulnerabilitiesInput2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐImportVulnerabilitiesInput(ctx context.Context, v any) (model.ImportVulnerabilitiesInput, error) {
 	res, err := ec.unmarshalInputImportVulnerabilitiesInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13982,6 +28680,90 @@ func (ec *executionContext) marshalNIngestResult2ᚖgithubᚗcomᚋseshatᚑgrap
 		return graphql.Null
 	}
 	return ec._IngestResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspection(ctx context.Context, sel ast.SelectionSet, v *persistence.Inspection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Inspection!")
+		return graphql.Null
+	}
+	return ec._Inspection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐInspectionConnection(ctx context.Context, sel ast.SelectionSet, v *model.InspectionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionConnection!")
+		return graphql.Null
+	}
+	return ec._InspectionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐInspectionEdge(ctx context.Context, sel ast.SelectionSet, v model.InspectionEdge) graphql.Marshaler {
+	return ec._InspectionEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNInspectionEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐInspectionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.InspectionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐInspectionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionRequirement2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionRequirement(ctx context.Context, sel ast.SelectionSet, v persistence.InspectionRequirement) graphql.Marshaler {
+	return ec._InspectionRequirement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNInspectionRequirement2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.InspectionRequirement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionRequirement2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionRequirement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionResult2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionResult(ctx context.Context, sel ast.SelectionSet, v persistence.InspectionResult) graphql.Marshaler {
+	return ec._InspectionResult(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNInspectionResult2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionResultᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.InspectionResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionResult2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionStack2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionStack(ctx context.Context, sel ast.SelectionSet, v *persistence.InspectionStack) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionStack!")
+		return graphql.Null
+	}
+	return ec._InspectionStack(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -14049,6 +28831,46 @@ func (ec *executionContext) marshalNJSON2ᚕinterfaceᚄ(ctx context.Context, se
 	for i := range v {
 		ret[i] = ec.marshalNJSON2interface(ctx, sel, v[i])
 	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJustification2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐJustification(ctx context.Context, sel ast.SelectionSet, v model.Justification) graphql.Marshaler {
+	return ec._Justification(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNJustification2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐJustificationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Justification) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJustification2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐJustification(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLockedPackage2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐLockedPackage(ctx context.Context, sel ast.SelectionSet, v persistence.LockedPackage) graphql.Marshaler {
+	return ec._LockedPackage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLockedPackage2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐLockedPackageᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.LockedPackage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLockedPackage2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐLockedPackage(ctx, sel, v[i])
+	})
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -14189,12 +29011,190 @@ func (ec *executionContext) unmarshalNPackageVersionInput2githubᚗcomᚋseshat�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNPackageVersionInput2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPackageVersionInputᚄ(ctx context.Context, v any) ([]model.PackageVersionInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PackageVersionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPackageVersionInput2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPackageVersionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNPackageVersionRegistration2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPackageVersionRegistration(ctx context.Context, sel ast.SelectionSet, v *model.PackageVersionRegistration) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PackageVersionRegistration!")
+		return graphql.Null
+	}
+	return ec._PackageVersionRegistration(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPerformanceIndicator2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPerformanceIndicator(ctx context.Context, sel ast.SelectionSet, v persistence.PerformanceIndicator) graphql.Marshaler {
+	return ec._PerformanceIndicator(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPerformanceIndicator2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPerformanceIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.PerformanceIndicator) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPerformanceIndicator2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPerformanceIndicator(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProjectUrl2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProjectURL(ctx context.Context, sel ast.SelectionSet, v model.ProjectURL) graphql.Marshaler {
+	return ec._ProjectUrl(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProjectUrl2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProjectURLᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ProjectURL) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectUrl2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProjectURL(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProvenanceCheck2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceCheck(ctx context.Context, sel ast.SelectionSet, v *persistence.ProvenanceCheck) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProvenanceCheck!")
+		return graphql.Null
+	}
+	return ec._ProvenanceCheck(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProvenanceCheckConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProvenanceCheckConnection(ctx context.Context, sel ast.SelectionSet, v *model.ProvenanceCheckConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProvenanceCheckConnection!")
+		return graphql.Null
+	}
+	return ec._ProvenanceCheckConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProvenanceCheckEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProvenanceCheckEdge(ctx context.Context, sel ast.SelectionSet, v model.ProvenanceCheckEdge) graphql.Marshaler {
+	return ec._ProvenanceCheckEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProvenanceCheckEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProvenanceCheckEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ProvenanceCheckEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProvenanceCheckEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProvenanceCheckEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProvenanceFinding2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceFinding(ctx context.Context, sel ast.SelectionSet, v persistence.ProvenanceFinding) graphql.Marshaler {
+	return ec._ProvenanceFinding(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProvenanceFinding2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.ProvenanceFinding) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProvenanceFinding2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceFinding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPythonFile2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPythonFile(ctx context.Context, sel ast.SelectionSet, v persistence.PythonFile) graphql.Marshaler {
+	return ec._PythonFile(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPythonFile2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPythonFileᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.PythonFile) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPythonFile2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPythonFile(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPythonInterpreter2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPythonInterpreter(ctx context.Context, sel ast.SelectionSet, v persistence.PythonInterpreter) graphql.Marshaler {
+	return ec._PythonInterpreter(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPythonInterpreter2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPythonInterpreterᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.PythonInterpreter) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPythonInterpreter2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPythonInterpreter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRpmPackageVersion2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRPMPackageVersion(ctx context.Context, sel ast.SelectionSet, v persistence.RPMPackageVersion) graphql.Marshaler {
+	return ec._RpmPackageVersion(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRpmPackageVersion2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRPMPackageVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.RPMPackageVersion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRpmPackageVersion2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRPMPackageVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRule2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRule(ctx context.Context, sel ast.SelectionSet, v persistence.Rule) graphql.Marshaler {
@@ -14253,6 +29253,124 @@ func (ec *executionContext) marshalNRuleEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalNRunLockedPackage2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackPackage(ctx context.Context, sel ast.SelectionSet, v persistence.StackPackage) graphql.Marshaler {
+	return ec._RunLockedPackage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRunLockedPackage2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackPackageᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.StackPackage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRunLockedPackage2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackPackage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRunRequirement2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackRequirement(ctx context.Context, sel ast.SelectionSet, v persistence.StackRequirement) graphql.Marshaler {
+	return ec._RunRequirement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRunRequirement2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.StackRequirement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRunRequirement2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackRequirement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRunStack2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackKey(ctx context.Context, sel ast.SelectionSet, v *persistence.StackKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RunStack!")
+		return graphql.Null
+	}
+	return ec._RunStack(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSecurityCount2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityCount(ctx context.Context, sel ast.SelectionSet, v model.SecurityCount) graphql.Marshaler {
+	return ec._SecurityCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSecurityCount2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SecurityCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSecurityCount2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSecurityCountSource2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityCountSource(ctx context.Context, v any) (model.SecurityCountSource, error) {
+	var res model.SecurityCountSource
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSecurityCountSource2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityCountSource(ctx context.Context, sel ast.SelectionSet, v model.SecurityCountSource) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSecurityFinding2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityFinding(ctx context.Context, sel ast.SelectionSet, v persistence.SecurityFinding) graphql.Marshaler {
+	return ec._SecurityFinding(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSecurityFinding2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.SecurityFinding) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSecurityFinding2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityFinding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSecurityIndicator2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityIndicator(ctx context.Context, sel ast.SelectionSet, v persistence.SecurityIndicator) graphql.Marshaler {
+	return ec._SecurityIndicator(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSecurityIndicator2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.SecurityIndicator) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSecurityIndicator2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityIndicator(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSeverity2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSeverity(ctx context.Context, sel ast.SelectionSet, v model.Severity) graphql.Marshaler {
 	return ec._Severity(ctx, sel, &v)
 }
@@ -14273,6 +29391,42 @@ func (ec *executionContext) marshalNSeverity2ᚕgithubᚗcomᚋseshatᚑgraphᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalNSoftwareEnvironment2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSoftwareEnvironment(ctx context.Context, sel ast.SelectionSet, v *persistence.SoftwareEnvironment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareEnvironment!")
+		return graphql.Null
+	}
+	return ec._SoftwareEnvironment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSoftwareEnvironmentConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSoftwareEnvironmentConnection(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareEnvironmentConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareEnvironmentConnection!")
+		return graphql.Null
+	}
+	return ec._SoftwareEnvironmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSoftwareEnvironmentEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSoftwareEnvironmentEdge(ctx context.Context, sel ast.SelectionSet, v model.SoftwareEnvironmentEdge) graphql.Marshaler {
+	return ec._SoftwareEnvironmentEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSoftwareEnvironmentEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSoftwareEnvironmentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SoftwareEnvironmentEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSoftwareEnvironmentEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSoftwareEnvironmentEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSolvedRecord2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSolved(ctx context.Context, sel ast.SelectionSet, v persistence.Solved) graphql.Marshaler {
 	return ec._SolvedRecord(ctx, sel, &v)
 }
@@ -14282,6 +29436,26 @@ func (ec *executionContext) marshalNSolvedRecord2ᚕgithubᚗcomᚋseshatᚑgrap
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSolvedRecord2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSolved(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSourceTypeCount2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSourceTypeCount(ctx context.Context, sel ast.SelectionSet, v model.SourceTypeCount) graphql.Marshaler {
+	return ec._SourceTypeCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSourceTypeCount2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSourceTypeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SourceTypeCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSourceTypeCount2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSourceTypeCount(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -14381,6 +29555,46 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNUnresolvedAdviserRun2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐUnresolvedRun(ctx context.Context, sel ast.SelectionSet, v persistence.UnresolvedRun) graphql.Marshaler {
+	return ec._UnresolvedAdviserRun(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUnresolvedAdviserRun2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐUnresolvedRunᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.UnresolvedRun) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnresolvedAdviserRun2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐUnresolvedRun(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVersionedSymbol2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐVersionedSymbol(ctx context.Context, sel ast.SelectionSet, v persistence.VersionedSymbol) graphql.Marshaler {
+	return ec._VersionedSymbol(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNVersionedSymbol2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐVersionedSymbolᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.VersionedSymbol) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVersionedSymbol2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐVersionedSymbol(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNVulnerability2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐVulnerability(ctx context.Context, sel ast.SelectionSet, v persistence.Vulnerability) graphql.Marshaler {
@@ -14629,6 +29843,29 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAdviserRun2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserRun(ctx context.Context, sel ast.SelectionSet, v *persistence.AdviserRun) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AdviserRun(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAdviserSourceType2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx context.Context, v any) (*model.AdviserSourceType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.AdviserSourceType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAdviserSourceType2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx context.Context, sel ast.SelectionSet, v *model.AdviserSourceType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14697,6 +29934,60 @@ func (ec *executionContext) unmarshalOEnvironmentInput2ᚖgithubᚗcomᚋseshat�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOEnvironmentType2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentType(ctx context.Context, v any) (*model.EnvironmentType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.EnvironmentType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEnvironmentType2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentType(ctx context.Context, sel ast.SelectionSet, v *model.EnvironmentType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalOHardware2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐHardware(ctx context.Context, sel ast.SelectionSet, v *persistence.Hardware) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Hardware(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOImageAnalysis2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐImageAnalysis(ctx context.Context, sel ast.SelectionSet, v *persistence.ImageAnalysis) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImageAnalysis(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInspection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspection(ctx context.Context, sel ast.SelectionSet, v *persistence.Inspection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Inspection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -14712,6 +30003,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(*v)
 	return res
 }
 
@@ -14731,6 +30040,13 @@ func (ec *executionContext) marshalOJSON2interface(ctx context.Context, sel ast.
 	_ = ctx
 	res := graphql.MarshalAny(v)
 	return res
+}
+
+func (ec *executionContext) marshalOLineCounts2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐLineCounts(ctx context.Context, sel ast.SelectionSet, v *persistence.LineCounts) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LineCounts(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEntity(ctx context.Context, sel ast.SelectionSet, v model.Entity) graphql.Marshaler {
@@ -14754,6 +30070,13 @@ func (ec *executionContext) marshalOPackageIndex2ᚖgithubᚗcomᚋseshatᚑgrap
 	return ec._PackageIndex(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOPackageLicense2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPackageLicense(ctx context.Context, sel ast.SelectionSet, v *model.PackageLicense) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PackageLicense(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOPackageMetadata2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackageMetadata(ctx context.Context, sel ast.SelectionSet, v *persistence.PackageMetadata) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -14766,6 +30089,20 @@ func (ec *executionContext) marshalOPackageVersion2ᚖgithubᚗcomᚋseshatᚑgr
 		return graphql.Null
 	}
 	return ec._PackageVersion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPerformanceIndicator2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPerformanceIndicator(ctx context.Context, sel ast.SelectionSet, v *persistence.PerformanceIndicator) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PerformanceIndicator(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProvenanceCheck2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceCheck(ctx context.Context, sel ast.SelectionSet, v *persistence.ProvenanceCheck) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProvenanceCheck(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORule2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRule(ctx context.Context, sel ast.SelectionSet, v *persistence.Rule) graphql.Marshaler {

@@ -11,6 +11,46 @@ import (
 	"github.com/seshat-graph/seshat/persistence"
 )
 
+// The hardware a user gave the adviser.
+type AdviserHardware struct {
+	CPUFamily    *int    `json:"cpuFamily,omitempty"`
+	CPUModel     *int    `json:"cpuModel,omitempty"`
+	CPUCores     *int    `json:"cpuCores,omitempty"`
+	CPUModelName *string `json:"cpuModelName,omitempty"`
+	GpuModel     *string `json:"gpuModel,omitempty"`
+	// Bytes (a Float: it may exceed 32 bits).
+	RAMSize *float64 `json:"ramSize,omitempty"`
+	// All of it, as the document gave it ({} when not given).
+	Raw any `json:"raw"`
+}
+
+type AdviserRunConnection struct {
+	Edges      []AdviserRunEdge `json:"edges"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+	// How many of the runs the other arguments select (sourceType aside) came
+	// from each source type; sourceType null counts the runs that state none.
+	CountsBySourceType []SourceTypeCount `json:"countsBySourceType"`
+}
+
+type AdviserRunEdge struct {
+	Cursor string                  `json:"cursor"`
+	Node   *persistence.AdviserRun `json:"node"`
+}
+
+// A runtime environment as a user gave it to the adviser.
+type AdviserRuntimeEnvironment struct {
+	Name *string `json:"name,omitempty"`
+	// Normalised as the graph's environments are (ubi -> rhel, rhel 8.4 -> 8).
+	OsName        *string `json:"osName,omitempty"`
+	OsVersion     *string `json:"osVersion,omitempty"`
+	PythonVersion *string `json:"pythonVersion,omitempty"`
+	CudaVersion   *string `json:"cudaVersion,omitempty"`
+	Platform      *string `json:"platform,omitempty"`
+	// All of it, as the document gave it ({} when not given).
+	Raw any `json:"raw"`
+}
+
 type CreateRuleInput struct {
 	// A package name (PEP 503 normalised on the way in).
 	Package string `json:"package"`
@@ -105,6 +145,17 @@ type EnvironmentInput struct {
 	PythonVersion string `json:"pythonVersion"`
 }
 
+type ImageAnalysisConnection struct {
+	Edges      []ImageAnalysisEdge `json:"edges"`
+	PageInfo   *PageInfo           `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+type ImageAnalysisEdge struct {
+	Cursor string                     `json:"cursor"`
+	Node   *persistence.ImageAnalysis `json:"node"`
+}
+
 type ImportVulnerabilitiesInput struct {
 	// OSV records (https://ossf.github.io/osv-schema/), each a JSON object as
 	// osv.dev serves it, or a string holding a record as JSON or YAML (a file of
@@ -149,6 +200,28 @@ type IngestResult struct {
 	Counts any `json:"counts"`
 }
 
+// A page of inspections.
+type InspectionConnection struct {
+	Edges      []InspectionEdge `json:"edges"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+type InspectionEdge struct {
+	Cursor string                  `json:"cursor"`
+	Node   *persistence.Inspection `json:"node"`
+}
+
+// One entry of an adviser's justification or stack information.
+type Justification struct {
+	// INFO, WARNING, ERROR, ... when the entry has one.
+	Type    *string `json:"type,omitempty"`
+	Message *string `json:"message,omitempty"`
+	Link    *string `json:"link,omitempty"`
+	// The whole entry (older advisers wrote other keys: cve_id, advisory, ...).
+	Data any `json:"data"`
+}
+
 // Sets the flags of one release on one index; a flag left out keeps its value.
 type MarkPackageVersionInput struct {
 	Name     string `json:"name"`
@@ -174,6 +247,17 @@ type PackageEdge struct {
 	Node   *persistence.Package `json:"node"`
 }
 
+// The license solver's verdict on a version (Thoth's package_license): the
+// license it found, as full name, SPDX identifier and version (each null when it
+// did not tell; UNDETECTED when it could not), and whether it warned.
+type PackageLicense struct {
+	Name       *string `json:"name,omitempty"`
+	Identifier *string `json:"identifier,omitempty"`
+	// The license's version (2.0), or LICENSE-WITHOUT-VERSION, or UNDETECTED.
+	Version *string `json:"version,omitempty"`
+	Warning *bool   `json:"warning,omitempty"`
+}
+
 type PackageVersionConnection struct {
 	Edges      []PackageVersionEdge `json:"edges"`
 	PageInfo   *PageInfo            `json:"pageInfo"`
@@ -193,12 +277,39 @@ type PackageVersionInput struct {
 	IndexURL *string `json:"indexUrl,omitempty"`
 }
 
+// What registerPackageVersions did.
+type PackageVersionRegistration struct {
+	// Versions the graph did not know before.
+	Created int `json:"created"`
+	// Versions it knew already (left as they were).
+	Known int `json:"known"`
+	// The registered versions, in input order, each once, in their stored forms.
+	Versions []persistence.PackageVersion `json:"versions"`
+}
+
 // Relay page information for keyset-paginated connections.
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
 	HasPreviousPage bool    `json:"hasPreviousPage"`
 	StartCursor     *string `json:"startCursor,omitempty"`
 	EndCursor       *string `json:"endCursor,omitempty"`
+}
+
+// A Project-URL of core metadata: its label (empty when it has none) and URL.
+type ProjectURL struct {
+	Label string `json:"label"`
+	URL   string `json:"url"`
+}
+
+type ProvenanceCheckConnection struct {
+	Edges      []ProvenanceCheckEdge `json:"edges"`
+	PageInfo   *PageInfo             `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+type ProvenanceCheckEdge struct {
+	Cursor string                       `json:"cursor"`
+	Node   *persistence.ProvenanceCheck `json:"node"`
 }
 
 type Query struct {
@@ -215,10 +326,33 @@ type RuleEdge struct {
 	Node   *persistence.Rule `json:"node"`
 }
 
+// Findings of one severity and confidence.
+type SecurityCount struct {
+	Severity   BanditSeverity   `json:"severity"`
+	Confidence BanditConfidence `json:"confidence"`
+	Count      int              `json:"count"`
+}
+
 // An OSV severity: its type (CVSS_V3, CVSS_V4, Ubuntu, ...) and score (a CVSS vector or a level).
 type Severity struct {
 	Type  string `json:"type"`
 	Score string `json:"score"`
+}
+
+type SoftwareEnvironmentConnection struct {
+	Edges      []SoftwareEnvironmentEdge `json:"edges"`
+	PageInfo   *PageInfo                 `json:"pageInfo"`
+	TotalCount int                       `json:"totalCount"`
+}
+
+type SoftwareEnvironmentEdge struct {
+	Cursor string                           `json:"cursor"`
+	Node   *persistence.SoftwareEnvironment `json:"node"`
+}
+
+type SourceTypeCount struct {
+	SourceType *AdviserSourceType `json:"sourceType,omitempty"`
+	Count      int                `json:"count"`
 }
 
 type SyncDocumentsInput struct {
@@ -309,6 +443,184 @@ type VulnerabilityReference struct {
 	URL  string `json:"url"`
 }
 
+// Where an adviser run's request came from, as Thoth named its clients.
+type AdviserSourceType string
+
+const (
+	AdviserSourceTypeCli             AdviserSourceType = "CLI"
+	AdviserSourceTypeKebechet        AdviserSourceType = "KEBECHET"
+	AdviserSourceTypeS2i             AdviserSourceType = "S2I"
+	AdviserSourceTypeGithubApp       AdviserSourceType = "GITHUB_APP"
+	AdviserSourceTypeJupyterNotebook AdviserSourceType = "JUPYTER_NOTEBOOK"
+)
+
+var AllAdviserSourceType = []AdviserSourceType{
+	AdviserSourceTypeCli,
+	AdviserSourceTypeKebechet,
+	AdviserSourceTypeS2i,
+	AdviserSourceTypeGithubApp,
+	AdviserSourceTypeJupyterNotebook,
+}
+
+func (e AdviserSourceType) IsValid() bool {
+	switch e {
+	case AdviserSourceTypeCli, AdviserSourceTypeKebechet, AdviserSourceTypeS2i, AdviserSourceTypeGithubApp, AdviserSourceTypeJupyterNotebook:
+		return true
+	}
+	return false
+}
+
+func (e AdviserSourceType) String() string {
+	return string(e)
+}
+
+func (e *AdviserSourceType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AdviserSourceType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AdviserSourceType", str)
+	}
+	return nil
+}
+
+func (e AdviserSourceType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AdviserSourceType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AdviserSourceType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type BanditConfidence string
+
+const (
+	BanditConfidenceLow       BanditConfidence = "LOW"
+	BanditConfidenceMedium    BanditConfidence = "MEDIUM"
+	BanditConfidenceHigh      BanditConfidence = "HIGH"
+	BanditConfidenceUndefined BanditConfidence = "UNDEFINED"
+)
+
+var AllBanditConfidence = []BanditConfidence{
+	BanditConfidenceLow,
+	BanditConfidenceMedium,
+	BanditConfidenceHigh,
+	BanditConfidenceUndefined,
+}
+
+func (e BanditConfidence) IsValid() bool {
+	switch e {
+	case BanditConfidenceLow, BanditConfidenceMedium, BanditConfidenceHigh, BanditConfidenceUndefined:
+		return true
+	}
+	return false
+}
+
+func (e BanditConfidence) String() string {
+	return string(e)
+}
+
+func (e *BanditConfidence) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BanditConfidence(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BanditConfidence", str)
+	}
+	return nil
+}
+
+func (e BanditConfidence) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BanditConfidence) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BanditConfidence) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type BanditSeverity string
+
+const (
+	BanditSeverityLow    BanditSeverity = "LOW"
+	BanditSeverityMedium BanditSeverity = "MEDIUM"
+	BanditSeverityHigh   BanditSeverity = "HIGH"
+)
+
+var AllBanditSeverity = []BanditSeverity{
+	BanditSeverityLow,
+	BanditSeverityMedium,
+	BanditSeverityHigh,
+}
+
+func (e BanditSeverity) IsValid() bool {
+	switch e {
+	case BanditSeverityLow, BanditSeverityMedium, BanditSeverityHigh:
+		return true
+	}
+	return false
+}
+
+func (e BanditSeverity) String() string {
+	return string(e)
+}
+
+func (e *BanditSeverity) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BanditSeverity(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BanditSeverity", str)
+	}
+	return nil
+}
+
+func (e BanditSeverity) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BanditSeverity) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BanditSeverity) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type DocumentStatus string
 
 const (
@@ -363,6 +675,119 @@ func (e *DocumentStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e DocumentStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whether an image runs applications (RUNTIME) or builds them (BUILDTIME), as Thoth's analyses said.
+type EnvironmentType string
+
+const (
+	EnvironmentTypeRuntime   EnvironmentType = "RUNTIME"
+	EnvironmentTypeBuildtime EnvironmentType = "BUILDTIME"
+)
+
+var AllEnvironmentType = []EnvironmentType{
+	EnvironmentTypeRuntime,
+	EnvironmentTypeBuildtime,
+}
+
+func (e EnvironmentType) IsValid() bool {
+	switch e {
+	case EnvironmentTypeRuntime, EnvironmentTypeBuildtime:
+		return true
+	}
+	return false
+}
+
+func (e EnvironmentType) String() string {
+	return string(e)
+}
+
+func (e *EnvironmentType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EnvironmentType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EnvironmentType", str)
+	}
+	return nil
+}
+
+func (e EnvironmentType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EnvironmentType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EnvironmentType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SecurityCountSource string
+
+const (
+	SecurityCountSourceBandit     SecurityCountSource = "BANDIT"
+	SecurityCountSourceAggregated SecurityCountSource = "AGGREGATED"
+	SecurityCountSourceNone       SecurityCountSource = "NONE"
+)
+
+var AllSecurityCountSource = []SecurityCountSource{
+	SecurityCountSourceBandit,
+	SecurityCountSourceAggregated,
+	SecurityCountSourceNone,
+}
+
+func (e SecurityCountSource) IsValid() bool {
+	switch e {
+	case SecurityCountSourceBandit, SecurityCountSourceAggregated, SecurityCountSourceNone:
+		return true
+	}
+	return false
+}
+
+func (e SecurityCountSource) String() string {
+	return string(e)
+}
+
+func (e *SecurityCountSource) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SecurityCountSource(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SecurityCountSource", str)
+	}
+	return nil
+}
+
+func (e SecurityCountSource) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SecurityCountSource) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SecurityCountSource) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

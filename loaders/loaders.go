@@ -40,7 +40,6 @@ type Loaders struct {
 	packageDependents *loader[persistence.DependentsKey, []persistence.Dependent]
 	versionDependents *loader[persistence.DependentsKey, []persistence.Dependent]
 	adviser           adviserLoaders
-	analysis          analysisLoaders
 }
 
 type ctxKey struct{}
@@ -65,7 +64,6 @@ func New(store *persistence.Store) *Loaders {
 		packageDependents: lists(store.DirectDependentsOfPackages),
 		versionDependents: lists(store.DirectDependentsOfVersions),
 		adviser:           newAdviserLoaders(store),
-		analysis:          newAnalysisLoaders(store),
 	}
 }
 

@@ -109,7 +109,6 @@ func Complexity(l resolvers.Limits) graph.ComplexityRoot {
 	c.PackageVersion.Hashes = func(child int) int { return list(child) }
 	c.PackageVersion.Rules = func(child int) int { return list(child) }
 	c.PackageVersion.Records = func(child int, _ model.EnvironmentInput, _, _ *bool) int { return list(child) }
-	analysisComplexity(&c, conn, list)
 	return c
 }
 

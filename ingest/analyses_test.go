@@ -136,7 +136,9 @@ func TestAnalysisInvalid(t *testing.T) {
 		{current, "metadata.arguments.thoth-package-extract.metadata.environment_type", func(d m) {
 			obj(d, "metadata", "arguments", "thoth-package-extract", "metadata")["environment_type"] = "sometimes"
 		}},
-		{current, "result.cuda-version", func(d m) { obj(d, "result")["cuda-version"] = m{"nvcc_version": "11.2", "/usr/local/cuda/version.txt": "10.1"} }},
+		{current, "result.cuda-version", func(d m) {
+			obj(d, "result")["cuda-version"] = m{"nvcc_version": "11.2", "/usr/local/cuda/version.txt": "10.1"}
+		}},
 		{current, "metadata.arguments.extract-image", func(d m) { delete(obj(d, "metadata", "arguments"), "extract-image") }},
 		{current, "result.image_size", func(d m) { obj(d, "result")["image_size"] = -1 }},
 		{current, "result.python-packages[2].package_version", func(d m) { elem(obj(d, "result"), "python-packages", 2)["package_version"] = nil }},

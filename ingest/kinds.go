@@ -21,7 +21,7 @@ var writers = map[string]writer{
 	"solver":             writeSolver,
 	"revsolver":          nil,
 	"adviser":            nil,
-	"package-extract":    nil,
+	"package-extract":    writeImageAnalysis,
 	"provenance-checker": nil,
 	"dependency-monkey":  nil,
 	"inspection":         writeInspection,

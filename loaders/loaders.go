@@ -40,6 +40,7 @@ type Loaders struct {
 	packageDependents *loader[persistence.DependentsKey, []persistence.Dependent]
 	versionDependents *loader[persistence.DependentsKey, []persistence.Dependent]
 	adviser           adviserLoaders
+	analysis          analysisLoaders
 }
 
 type ctxKey struct{}
@@ -64,6 +65,7 @@ func New(store *persistence.Store) *Loaders {
 		packageDependents: lists(store.DirectDependentsOfPackages),
 		versionDependents: lists(store.DirectDependentsOfVersions),
 		adviser:           newAdviserLoaders(store),
+		analysis:          newAnalysisLoaders(store),
 	}
 }
 

@@ -24,15 +24,15 @@ type AnalysisResult struct {
 	Image, ImageName, ImageTag, Digest string
 	Size                               *int64
 	// EnvironmentType is RUNTIME or BUILDTIME.
-	EnvironmentType                                string
+	EnvironmentType                               string
 	OSName, OSVersion, PythonVersion, CUDAVersion string // "" when unknown
-	Layers                                         []string
-	PythonPackages                                 []ImagePythonPackage
-	RPMs                                           []RPMEntry
-	Debs                                           []DebEntry
-	Symbols                                        []VersionedSymbol
-	Interpreters                                   []PythonInterpreter
-	Files                                          []PythonFile
+	Layers                                        []string
+	PythonPackages                                []ImagePythonPackage
+	RPMs                                          []RPMEntry
+	Debs                                          []DebEntry
+	Symbols                                       []VersionedSymbol
+	Interpreters                                  []PythonInterpreter
+	Files                                         []PythonFile
 }
 
 // RPMEntry is an RPM package version found in an image and its requirements.
@@ -159,7 +159,9 @@ func writeRPMs(ctx context.Context, tx pgx.Tx, docID string, rpms []RPMEntry, co
 		return nil
 	}
 	sorted := slices.Clone(rpms)
-	slices.SortFunc(sorted, func(a, b RPMEntry) int { return strings.Compare(rpmKey(a.RPMPackageVersion), rpmKey(b.RPMPackageVersion)) })
+	slices.SortFunc(sorted, func(a, b RPMEntry) int {
+		return strings.Compare(rpmKey(a.RPMPackageVersion), rpmKey(b.RPMPackageVersion))
+	})
 	n := len(sorted)
 	names, versions, identifiers := make([]string, n), make([]string, n), make([]string, n)
 	releases, epochs, arches := make([]*string, n), make([]*string, n), make([]*string, n)
@@ -259,7 +261,9 @@ func writeDebs(ctx context.Context, tx pgx.Tx, docID string, debs []DebEntry, co
 		return nil
 	}
 	sorted := slices.Clone(debs)
-	slices.SortFunc(sorted, func(a, b DebEntry) int { return strings.Compare(debKey(a.DebPackageVersion), debKey(b.DebPackageVersion)) })
+	slices.SortFunc(sorted, func(a, b DebEntry) int {
+		return strings.Compare(debKey(a.DebPackageVersion), debKey(b.DebPackageVersion))
+	})
 	n := len(sorted)
 	names, versions := make([]string, n), make([]string, n)
 	epochs, arches := make([]*string, n), make([]*string, n)

@@ -279,20 +279,20 @@ type imageResult struct {
 	Duration            *float64
 	Layers              []string
 	SoftwareEnvironment struct {
-		ID, EnvironmentType, ImageName                     string
+		ID, EnvironmentType, ImageName                      string
 		ImageDigest, OSName, OSVersion, PythonVersion, CUDA *string
-		CudaVersion                                        *string
-		Analyses                                           []struct{ ID string }
-		PythonPackages                                     []struct {
+		CudaVersion                                         *string
+		Analyses                                            []struct{ ID string }
+		PythonPackages                                      []struct {
 			Name, Version, Location string
 			PackageVersions         []struct{ Name, Version, IndexURL string }
 		}
 		RpmPackages []struct {
-			Name, Version              string
-			Release, Epoch, Arch       *string
-			Src                        bool
-			PackageIdentifier          string
-			Requirements               []string
+			Name, Version        string
+			Release, Epoch, Arch *string
+			Src                  bool
+			PackageIdentifier    string
+			Requirements         []string
 		}
 		DebPackages []struct {
 			Name, Version                 string

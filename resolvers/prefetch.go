@@ -122,6 +122,25 @@ var plans = map[fieldKey]step{
 	{"PackageVersion", "rules"}:     on("Rule", nil, versionRules),
 	{"PackageVersion", "records"}:   on("PackageVersion", nil, versionRecords),
 	{"Rule", "index"}:               on("PackageIndex", nil, ruleIndexes),
+
+	// Image analyses (analysis.go).
+	{"Query", "imageAnalysis"}:                resolved[persistence.ImageAnalysis]("ImageAnalysis"),
+	{"Query", "imageAnalyses"}:                resolved[persistence.ImageAnalysis]("ImageAnalysis", connection...),
+	{"Query", "softwareEnvironments"}:         resolved[persistence.SoftwareEnvironment]("SoftwareEnvironment", connection...),
+	{"ImageAnalysis", "softwareEnvironment"}:  on("SoftwareEnvironment", nil, analysisEnvironments),
+	{"SoftwareEnvironment", "analyses"}:       on("ImageAnalysis", nil, environmentAnalyses),
+	{"SoftwareEnvironment", "pythonPackages"}: on("ImagePythonPackage", nil, environmentPythonPackages),
+	{"SoftwareEnvironment", "rpmPackages"}:    on("RpmPackageVersion", nil, environmentRPMs),
+	{"SoftwareEnvironment", "debPackages"}:    on("DebPackageVersion", nil, environmentDebs),
+	{"SoftwareEnvironment", "symbols"}:        on("VersionedSymbol", nil, environmentSymbols),
+	{"SoftwareEnvironment", "interpreters"}:   on("PythonInterpreter", nil, environmentInterpreters),
+	{"SoftwareEnvironment", "pythonFiles"}:    on("PythonFile", nil, environmentFiles),
+	{"ImagePythonPackage", "packageVersions"}: on("PackageVersion", nil, imagePackageVersions),
+	{"RpmPackageVersion", "requirements"}:     on("String", nil, rpmRequirements),
+	{"DebPackageVersion", "depends"}:          on("DebRelation", nil, debRelations("depends")),
+	{"DebPackageVersion", "preDepends"}:       on("DebRelation", nil, debRelations("pre-depends")),
+	{"DebPackageVersion", "replaces"}:         on("DebRelation", nil, debRelations("replaces")),
+	{"PackageVersion", "foundInImages"}:       on("ImageAnalysis", nil, versionImages),
 }
 
 // unplanned are the list fields the walk does not plan, and why none is
@@ -143,6 +162,7 @@ var unplanned = map[fieldKey]string{
 	{"Vulnerability", "severity"}:              "read with the record",
 	{"Vulnerability", "references"}:            "read with the record",
 	{"DependencyGraphNode", "vulnerabilities"}: "read for every node in one statement by the dependencyGraph resolver (vulnerabilityOverlay)",
+	{"ImageAnalysis", "layers"}:                "leaf list of strings, read with the analysis",
 }
 
 // plan is one walk over the selection below a root field.

@@ -278,6 +278,23 @@ func rootArgs() map[string][]call {
 			{a{"id": nodeID("Rule:999999999")}, "NOT_FOUND"}, {a{"id": "!!!"}, wantInvalid}, {a{"id": nodeID("Package:1")}, wantInvalid},
 			{a{"id": nul}, wantInvalid},
 		},
+		"imageAnalysis": {
+			{a{"id": "package-extract-unknown"}, wantNull}, {a{"id": ""}, wantNull}, {a{"id": "../../etc/passwd"}, wantNull},
+			{a{"id": strings.Repeat("d", 10000)}, wantNull}, {a{"id": nul}, wantInvalid},
+		},
+		"imageAnalyses": {
+			{a{}, wantData}, {a{"imageName": "quay.io/no/such-image", "first": 2}, wantData}, {a{"imageName": ""}, wantData},
+			{a{"imageName": nul}, wantInvalid}, {a{"first": -1}, wantInvalid}, {a{"first": 1 << 30}, wantData},
+			{a{"after": cursor("image-analysis", "zzzz-unknown")}, wantData}, {a{"after": cursor("image-analysis", nul)}, wantInvalid},
+			{a{"after": cursor("software-environment", "1")}, wantInvalid},
+		},
+		"softwareEnvironments": {
+			{a{}, wantData}, {a{"environmentType": enum("BUILDTIME"), "osName": "ubi", "osVersion": "8.3", "pythonVersion": "38"}, wantData},
+			{a{"environmentType": enum("NOPE")}, wantInvalid}, {a{"imageName": strings.Repeat("i", 10000)}, wantData},
+			{a{"imageName": nul}, wantInvalid}, {a{"osName": nul}, wantInvalid}, {a{"first": -1}, wantInvalid},
+			{a{"after": cursor("software-environment", "999999999")}, wantData}, {a{"after": cursor("software-environment", "x")}, wantInvalid},
+			{a{"after": cursor("software-environment", "99999999999999999999")}, wantInvalid},
+		},
 		"syncDocuments": {
 			{a{"input": a{}}, wantData},
 			{a{"input": a{"prefix": "no-such-prefix"}}, wantData},
@@ -312,6 +329,8 @@ func rootArgs() map[string][]call {
 		add("unsolvedPackageVersions", a{"environment": knownEnv, "after": c}, wantInvalid)
 		add("documents", a{"after": c}, wantInvalid)
 		add("rules", a{"after": c}, wantInvalid)
+		add("imageAnalyses", a{"after": c}, wantInvalid)
+		add("softwareEnvironments", a{"after": c}, wantInvalid)
 	}
 	for _, d := range unknownDocIDs {
 		want, prefix := wantInvalid, wantInvalid
@@ -349,6 +368,8 @@ var nestedArgs = map[string][]any{
 	"includeMissing": {true, false, nil},
 	"includeErrors":  {true, nil, false},
 	"solvedOnly":     {false, true, nil},
+	"library":        {"/usr/lib64/libc.so.6", "", nul, nil, strings.Repeat("l", 10000)},
+	"sha256":         {strings.Repeat("a", 64), "not a digest", nul, nil, ""},
 }
 
 // nestedVariants is how many selections each root argument set is sent with.

@@ -109,6 +109,7 @@ func Complexity(l resolvers.Limits) graph.ComplexityRoot {
 	c.PackageVersion.Hashes = func(child int) int { return list(child) }
 	c.PackageVersion.Rules = func(child int) int { return list(child) }
 	c.PackageVersion.Records = func(child int, _ model.EnvironmentInput, _, _ *bool) int { return list(child) }
+	analysisComplexity(&c, conn, list)
 	return c
 }
 

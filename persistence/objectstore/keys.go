@@ -33,7 +33,7 @@ var layout = []row{
 	{name: "solver", prefix: "solver-", folder: "solver", analyzers: []string{"thoth-solver", "thoth_solver"}},
 	{name: "revsolver", prefix: "revsolver-", folder: "revsolver"},
 	{name: "adviser", prefix: "adviser-", folder: "adviser"},
-	{name: "package-extract", prefix: "package-extract-", folder: "analysis"},
+	{name: "package-extract", prefix: "package-extract-", folder: "analysis", analyzers: []string{"thoth-package-extract"}},
 	{name: "provenance-checker", prefix: "provenance-checker-", folder: "provenance-checker"},
 	{name: "dependency-monkey", prefix: "dependency-monkey-", folder: "dependency-monkey-reports"},
 	{name: "inspection", prefix: "inspection-", folder: "inspections", nested: true},

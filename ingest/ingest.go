@@ -90,12 +90,17 @@ func writeSolver(ctx context.Context, s *Service, ref persistence.DocumentRef, r
 	if o.shared {
 		write = s.Store.IngestSolverResultNoWait
 	}
-	// The transaction itself retries serialization failures and deadlocks;
-	// a connection lost mid-document (a restarted or terminated backend)
-	// rolled the whole document back, so it is tried again on a new one.
+	return s.retrying(ctx, ref, func() (persistence.IngestOutcome, error) { return write(ctx, ref, res, o.force) })
+}
+
+// retrying runs one document's write, trying it again on a new connection
+// when the connection was lost mid-document. The transaction itself
+// retries serialization failures and deadlocks; a lost connection (a
+// restarted or terminated backend) rolled the whole document back.
+func (s *Service) retrying(ctx context.Context, ref persistence.DocumentRef, write func() (persistence.IngestOutcome, error)) (persistence.IngestOutcome, error) {
 	var out persistence.IngestOutcome
-	err = reconnect.Do(ctx, func() (err error) {
-		out, err = write(ctx, ref, res, o.force)
+	err := reconnect.Do(ctx, func() (err error) {
+		out, err = write()
 		return err
 	}, unavailable, func(n int, err error, wait time.Duration) {
 		s.logger().WarnContext(ctx, "retrying document after a database error", "document", ref.ID, "attempt", n, "wait", wait, "err", err)

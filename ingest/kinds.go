@@ -25,7 +25,7 @@ var writers = map[string]writer{
 	"provenance-checker": nil,
 	"dependency-monkey":  nil,
 	"inspection":         writeInspection,
-	"security-indicator": nil,
+	"security-indicator": writeSecurityIndicator,
 	"vulnerability":      writeVulnerability,
 }
 

@@ -82,14 +82,9 @@ func writeVulnerability(ctx context.Context, s *Service, ref persistence.Documen
 		return persistence.IngestOutcome{Status: persistence.StatusPending}, nil
 	}
 	recs := []persistence.VulnerabilityRecord{VulnerabilityRecord(rec)}
-	var out persistence.IngestOutcome
-	err = reconnect.Do(ctx, func() (err error) {
-		out, err = s.Store.IngestVulnerabilityDocument(ctx, ref, recs, o.force, !o.shared)
-		return err
-	}, unavailable, func(n int, err error, wait time.Duration) {
-		s.logger().WarnContext(ctx, "retrying document after a database error", "document", ref.ID, "attempt", n, "wait", wait, "err", err)
+	return s.retrying(ctx, ref, func() (persistence.IngestOutcome, error) {
+		return s.Store.IngestVulnerabilityDocument(ctx, ref, recs, o.force, !o.shared)
 	})
-	return out, err
 }
 
 // ImportReport says what an import of OSV records did: how many records

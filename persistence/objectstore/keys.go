@@ -37,7 +37,8 @@ var layout = []row{
 	{name: "provenance-checker", prefix: "provenance-checker-", folder: "provenance-checker"},
 	{name: "dependency-monkey", prefix: "dependency-monkey-", folder: "dependency-monkey-reports"},
 	{name: "inspection", prefix: "inspection-", folder: "inspections", nested: true},
-	{name: "security-indicator", prefix: "security-indicator-", folder: "security-indicators", nested: true},
+	{name: "security-indicator", prefix: "security-indicator-", folder: "security-indicators", nested: true,
+		analyzers: []string{"thoth-si-bandit", "thoth-si-cloc", "si-aggregator"}},
 	// OSV records: one per document, kept as vulnerabilities/<OSV id>
 	// (PYSEC-…, GHSA-…, CVE-…: ids of no known prefix take the kind from
 	// the folder, or from the kind their sender declares).

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS security_finding;
+DROP TABLE IF EXISTS security_indicator;

@@ -40,6 +40,7 @@ type Loaders struct {
 	packageDependents *loader[persistence.DependentsKey, []persistence.Dependent]
 	versionDependents *loader[persistence.DependentsKey, []persistence.Dependent]
 	adviser           adviserLoaders
+	solverMeta        solverMetaLoaders
 	analysis          analysisLoaders
 }
 
@@ -65,6 +66,7 @@ func New(store *persistence.Store) *Loaders {
 		packageDependents: lists(store.DirectDependentsOfPackages),
 		versionDependents: lists(store.DirectDependentsOfVersions),
 		adviser:           newAdviserLoaders(store),
+		solverMeta:        newSolverMetaLoaders(store),
 		analysis:          newAnalysisLoaders(store),
 	}
 }

@@ -47,6 +47,12 @@ func newHarness(t *testing.T) *harness {
 		Indexes: []string{indexA, indexB}, Environments: envs,
 		Unsolved: 0.12, SolverError: 0.05, FalseMarker: 0.15, Extra: 0.2, TargetExtras: 0.2,
 	})
+	// The mirror is registered, as an operator would: an index first seen
+	// in a document is created disabled (PyPI, indexA, is known from the start).
+	enabled := true
+	if _, err := store.RegisterIndex(ctx, persistence.IndexRegistration{URL: indexB, Enabled: &enabled}); err != nil {
+		t.Fatal(err)
+	}
 	if err := g.Ingest(ctx, store, "solver-graph"); err != nil {
 		t.Fatal(err)
 	}

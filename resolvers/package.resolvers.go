@@ -246,6 +246,11 @@ func (r *Resolver) Dependency() graph.DependencyResolver { return &dependencyRes
 // Package returns graph.PackageResolver implementation.
 func (r *Resolver) Package() graph.PackageResolver { return &packageResolver{r} }
 
+// PackageMetadata returns graph.PackageMetadataResolver implementation.
+func (r *Resolver) PackageMetadata() graph.PackageMetadataResolver {
+	return &packageMetadataResolver{r}
+}
+
 // PackageVersion returns graph.PackageVersionResolver implementation.
 func (r *Resolver) PackageVersion() graph.PackageVersionResolver { return &packageVersionResolver{r} }
 
@@ -256,9 +261,10 @@ func (r *Resolver) SolvedRecord() graph.SolvedRecordResolver { return &solvedRec
 func (r *Resolver) Vulnerability() graph.VulnerabilityResolver { return &vulnerabilityResolver{r} }
 
 type (
-	dependencyResolver     struct{ *Resolver }
-	packageResolver        struct{ *Resolver }
-	packageVersionResolver struct{ *Resolver }
-	solvedRecordResolver   struct{ *Resolver }
-	vulnerabilityResolver  struct{ *Resolver }
+	dependencyResolver      struct{ *Resolver }
+	packageResolver         struct{ *Resolver }
+	packageMetadataResolver struct{ *Resolver }
+	packageVersionResolver  struct{ *Resolver }
+	solvedRecordResolver    struct{ *Resolver }
+	vulnerabilityResolver   struct{ *Resolver }
 )

@@ -78,6 +78,12 @@ var connection = []string{"edges", "node"}
 // prefetched: one entry per list field the walk plans and per field whose
 // children it plans.
 var plans = map[fieldKey]step{
+	// Solver metadata and registration (metadata.graphqls, registration.graphqls).
+	{"Query", "packagesProvidingImport"}:    resolved[persistence.PackageVersion]("PackageVersion", connection...),
+	{"Mutation", "registerPackageVersions"}: resolved[persistence.PackageVersion]("PackageVersion", "versions"),
+	{"PackageVersion", "importNames"}:       on("String", nil, versionImportNames),
+	{"PackageVersion", "versionText"}:       on("String", nil, versionTexts),
+
 	// Root fields: the resolver reads the field and starts the walk.
 	{"Query", "package"}:                 resolved[persistence.Package]("Package"),
 	{"Query", "packages"}:                resolved[persistence.Package]("Package", connection...),
@@ -146,6 +152,10 @@ var plans = map[fieldKey]step{
 // unplanned are the list fields the walk does not plan, and why none is
 // needed. A connection's edges and node on a plan's path are planned by it.
 var unplanned = map[fieldKey]string{
+	{"PackageMetadata", "requiresDist"}:        "leaf list of strings, read with the metadata",
+	{"PackageMetadata", "providesExtra"}:       "leaf list of strings, read with the metadata",
+	{"PackageMetadata", "platforms"}:           "leaf list of strings, read with the metadata",
+	{"PackageMetadata", "projectUrls"}:         "read with the metadata",
 	{"Query", "environments"}:                  "one statement; Environment has only scalar fields",
 	{"Query", "indexes"}:                       "one statement; PackageIndex has only scalar fields",
 	{"Query", "documents"}:                     "one statement; Document has only scalar fields",

@@ -207,6 +207,25 @@ func rootArgs() map[string][]call {
 			{a{"after": cursor("vulnerability", nul)}, wantInvalid}, {a{"after": cursor("document", "x")}, wantInvalid},
 		},
 		"vulnerabilityDataUpdatedAt": {{a{}, wantNull}},
+		"packagesProvidingImport": {
+			{a{"name": "yaml"}, wantData}, {a{"name": "yaml", "prefix": true, "first": 2}, wantData}, {a{"name": "no.such.module"}, wantData},
+			{a{"name": "%_\\", "prefix": true}, wantData}, {a{"name": "Ünïcödé", "prefix": false}, wantData}, {a{"name": ""}, wantInvalid},
+			{a{"name": "  "}, wantInvalid}, {a{"name": nul}, wantInvalid}, {a{"name": strings.Repeat("m", 10000)}, wantInvalid},
+			{a{"name": "yaml", "first": -1}, wantInvalid}, {a{"name": "yaml", "after": cursor("import", "999999999")}, wantData},
+			{a{"name": "yaml", "after": cursor("import", "x")}, wantInvalid}, {a{"name": "yaml", "after": cursor("unsolved", "1")}, wantInvalid},
+		},
+		"registerPackageVersions": {
+			{a{"input": []any{}}, wantData}, {a{"input": []any{pv("py-yaml", "6.0.1-rc1", indexA)}}, wantData},
+			{a{"input": []any{pv("py-yaml", "6.0", indexA), pv("py_yaml", "6.0.0", "https://pypi.python.org/simple/")}}, wantData},
+			{a{"input": []any{pv("py-yaml", "6.0", nil)}}, wantInvalid}, {a{"input": []any{pv("py-yaml", "not a version", indexA)}}, wantInvalid},
+			{a{"input": []any{pv("py-yaml", "", indexA)}}, wantInvalid}, {a{"input": []any{pv("!!!", "1.0", indexA)}}, wantInvalid},
+			{a{"input": []any{pv(nul, "1.0", indexA)}}, wantInvalid}, {a{"input": []any{pv("a", nul, indexA)}}, wantInvalid},
+			{a{"input": []any{pv("a", "1.0", nul)}}, wantInvalid}, {a{"input": []any{pv("a", "1.0", "")}}, wantInvalid},
+			{a{"input": []any{pv("a", "1.0", "https://never-registered.example.com/simple")}}, "NOT_FOUND"},
+			{a{"input": []any{pv(strings.Repeat("n", 10000), "1.0", indexA)}}, wantInvalid},
+			{a{"input": []any{pv("a", strings.Repeat("1", 10000), indexA)}}, wantInvalid},
+			{a{"input": []any{pv("a", "1.0", strings.Repeat("u", 10000))}}, "NOT_FOUND"},
+		},
 		"registerPackageIndex": {
 			{a{"url": "https://unknown.example.com/simple", "warehouseApiUrl": "https://unknown.example.com/pypi", "verifySsl": false, "enabled": false}, wantData},
 			{a{"url": "https://unknown.example.com/simple", "warehouseApiUrl": nul}, wantInvalid},
@@ -324,6 +343,7 @@ func rootArgs() map[string][]call {
 		add("packageVersions", a{"name": "py-yaml", "version": "6.0", "environment": e.v}, e.want)
 	}
 	for _, c := range garbageCursors {
+		add("packagesProvidingImport", a{"name": "yaml", "after": c}, wantInvalid)
 		add("packages", a{"after": c}, wantInvalid)
 		add("dependents", a{"name": "ruamel-yaml", "after": c}, wantInvalid)
 		add("unsolvedPackageVersions", a{"environment": knownEnv, "after": c}, wantInvalid)

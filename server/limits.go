@@ -109,6 +109,17 @@ func Complexity(l resolvers.Limits) graph.ComplexityRoot {
 	c.PackageVersion.Hashes = func(child int) int { return list(child) }
 	c.PackageVersion.Rules = func(child int) int { return list(child) }
 	c.PackageVersion.Records = func(child int, _ model.EnvironmentInput, _, _ *bool) int { return list(child) }
+	// Solver metadata and registration: the registered versions are as
+	// many as the input.
+	c.Query.PackagesProvidingImport = func(child int, _ string, _ *bool, first *int, _ *string) int { return conn(child, first) }
+	c.Mutation.RegisterPackageVersions = func(child int, input []model.PackageVersionInput) int {
+		return mul(1+child, max(1, len(input)))
+	}
+	c.PackageVersion.ImportNames = func(child int) int { return list(child) }
+	c.PackageMetadata.RequiresDist = func(child int) int { return list(child) }
+	c.PackageMetadata.ProvidesExtra = func(child int) int { return list(child) }
+	c.PackageMetadata.Platforms = func(child int) int { return list(child) }
+	c.PackageMetadata.ProjectUrls = func(child int) int { return list(child) }
 	analysisComplexity(&c, conn, list)
 	return c
 }
@@ -206,14 +217,15 @@ func selectionDepth(set ast.SelectionSet, guard int) int {
 // mutationScopes are the scopes each mutation needs; a mutation not listed
 // needs admin.
 var mutationScopes = map[string][]auth.Scope{
-	"ingestDocument":        {auth.ScopeIngest},
-	"syncDocuments":         {auth.ScopeIngest},
-	"importVulnerabilities": {auth.ScopeIngest},
-	"registerPackageIndex":  {auth.ScopeAdmin},
-	"setArtifactPresent":    {auth.ScopeAdmin},
-	"markPackageVersion":    {auth.ScopeAdmin},
-	"createRule":            {auth.ScopeAdmin},
-	"deleteRule":            {auth.ScopeAdmin},
+	"ingestDocument":          {auth.ScopeIngest},
+	"syncDocuments":           {auth.ScopeIngest},
+	"importVulnerabilities":   {auth.ScopeIngest},
+	"registerPackageIndex":    {auth.ScopeAdmin},
+	"setArtifactPresent":      {auth.ScopeAdmin},
+	"markPackageVersion":      {auth.ScopeAdmin},
+	"createRule":              {auth.ScopeAdmin},
+	"deleteRule":              {auth.ScopeAdmin},
+	"registerPackageVersions": {auth.ScopeIngest},
 }
 
 // access checks the caller before an operation runs: every mutation field

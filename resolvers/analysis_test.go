@@ -455,3 +455,179 @@ func TestImageAnalyses(t *testing.T) {
 		t.Run(d.id, func(t *testing.T) { checkImage(t, h, d.id, d.raw, knownVersions()) })
 	}
 }
+
+// TestImageAnalysesBatched: every list under an analysis is read for all
+// analyses of a page in one statement per field and level, however many
+// analyses the page holds: the page, the environments, their seven lists,
+// then the found packages' versions, the RPMs' requirements and the Debian
+// relations (three fields, one read).
+func TestImageAnalysesBatched(t *testing.T) {
+	t.Parallel()
+	h := analysisHarness(t, testdataAnalyses(t))
+	q := `query($first: Int) { imageAnalyses(first: $first) { totalCount edges { node { ` + imageFields + ` } } } }`
+	var all struct {
+		ImageAnalyses struct {
+			TotalCount int
+			Edges      []struct{ Node imageResult }
+		}
+	}
+	if n := h.query(t, q, map[string]any{"first": 10}, &all); n != 12 {
+		t.Errorf("imageAnalyses with every field: %d statements, want 12", n)
+	}
+	if all.ImageAnalyses.TotalCount != 3 || len(all.ImageAnalyses.Edges) != 3 {
+		t.Fatalf("imageAnalyses: %d of %d", len(all.ImageAnalyses.Edges), all.ImageAnalyses.TotalCount)
+	}
+	var rpms, debs, pkgs int
+	for _, e := range all.ImageAnalyses.Edges {
+		rpms += len(e.Node.SoftwareEnvironment.RpmPackages)
+		debs += len(e.Node.SoftwareEnvironment.DebPackages)
+		pkgs += len(e.Node.SoftwareEnvironment.PythonPackages)
+	}
+	if rpms < 2 || debs < 2 || pkgs < 2 {
+		t.Errorf("the page has %d RPMs, %d Debian packages, %d Python packages: too few to show batching", rpms, debs, pkgs)
+	}
+	// The same levels for one analysis cost no fewer statements than for
+	// three: none is per object.
+	if n := h.query(t, q, map[string]any{"first": 1}, nil); n > 12 {
+		t.Errorf("one analysis: %d statements", n)
+	}
+	envQ := `{ softwareEnvironments { edges { node { analyses { id } pythonPackages { name packageVersions { id } }
+		rpmPackages { name requirements } debPackages { depends { name } preDepends { name } replaces { name } }
+		symbols(library: "/usr/lib64/libc.so.6") { symbol } interpreters { path } pythonFiles { path } } } } }`
+	if n := h.query(t, envQ, nil, nil); n != 11 {
+		t.Errorf("softwareEnvironments with every list: %d statements, want 11", n)
+	}
+	// foundInImages: one statement for every version of the page, and one
+	// for the environments of the analyses found.
+	base := `{ package(name: "six") { versions { edges { node { version %s } } } } }`
+	without := h.query(t, fmt.Sprintf(base, ""), nil, nil)
+	var got struct {
+		Package struct {
+			Versions struct {
+				Edges []struct {
+					Node struct {
+						Version       string
+						FoundInImages []struct {
+							ID                  string
+							SoftwareEnvironment struct{ ImageName string }
+						}
+					}
+				}
+			}
+		}
+	}
+	with := h.query(t, fmt.Sprintf(base, "foundInImages { id softwareEnvironment { imageName } }"), nil, &got)
+	if with-without != 2 {
+		t.Errorf("foundInImages with its environments: %d more statements, want 2", with-without)
+	}
+	found := map[string][]string{}
+	for _, e := range got.Package.Versions.Edges {
+		for _, a := range e.Node.FoundInImages {
+			found[e.Node.Version] = append(found[e.Node.Version], a.ID+" "+a.SoftwareEnvironment.ImageName)
+		}
+	}
+	want := map[string][]string{
+		"1.11.0": {"package-extract-1e6ac75e registry.example.com/seshat/s2i-legacy-py36"},
+		// six 1.15.0 is solved on two indexes: each version was found.
+		"1.15.0": {"package-extract-210601080910-5eed1e55 quay.io/seshat/s2i-example-ubi8-py38",
+			"package-extract-210601080910-5eed1e55 quay.io/seshat/s2i-example-ubi8-py38"},
+	}
+	if fmt.Sprint(found) != fmt.Sprint(want) {
+		t.Errorf("foundInImages %v, want %v", found, want)
+	}
+}
+
+// TestImageAnalysisQueries: the filters and pages of imageAnalyses and
+// softwareEnvironments, and the arguments of symbols and pythonFiles.
+func TestImageAnalysisQueries(t *testing.T) {
+	t.Parallel()
+	h := analysisHarness(t, testdataAnalyses(t))
+	type page struct {
+		TotalCount int
+		PageInfo   struct {
+			HasNextPage bool
+			EndCursor   string
+		}
+		Edges []struct {
+			Node struct {
+				ID, ImageName, EnvironmentType string
+				PythonVersion, OSName          *string
+			}
+		}
+	}
+	ids := func(p page) []string {
+		var out []string
+		for _, e := range p.Edges {
+			out = append(out, e.Node.ID+e.Node.ImageName)
+		}
+		return out
+	}
+	var first, second struct{ ImageAnalyses page }
+	h.query(t, `{ imageAnalyses(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }`, nil, &first)
+	h.query(t, `query($after: String) { imageAnalyses(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }`,
+		map[string]any{"after": first.ImageAnalyses.PageInfo.EndCursor}, &second)
+	got := append(ids(first.ImageAnalyses), ids(second.ImageAnalyses)...)
+	want := []string{"package-extract-1e6ac75e", "package-extract-210601080910-5eed1e55", "package-extract-210704010203-0deb0deb"}
+	if !slices.Equal(got, want) || !first.ImageAnalyses.PageInfo.HasNextPage || second.ImageAnalyses.PageInfo.HasNextPage ||
+		first.ImageAnalyses.TotalCount != 3 {
+		t.Errorf("pages %v (%+v, %+v), want %v", got, first.ImageAnalyses.PageInfo, second.ImageAnalyses.PageInfo, want)
+	}
+	var byName struct{ ImageAnalyses page }
+	h.query(t, `{ imageAnalyses(imageName: "docker.io/seshat/cuda-build") { totalCount edges { node { id } } } }`, nil, &byName)
+	if ids(byName.ImageAnalyses)[0] != want[2] || byName.ImageAnalyses.TotalCount != 1 {
+		t.Errorf("imageAnalyses(imageName) %v", ids(byName.ImageAnalyses))
+	}
+
+	envs := func(args string) []string {
+		var out struct{ SoftwareEnvironments page }
+		h.query(t, `{ softwareEnvironments`+args+` { totalCount edges { node { imageName environmentType pythonVersion osName } } } }`, nil, &out)
+		if out.SoftwareEnvironments.TotalCount != len(out.SoftwareEnvironments.Edges) {
+			t.Errorf("%s: totalCount %d, %d edges", args, out.SoftwareEnvironments.TotalCount, len(out.SoftwareEnvironments.Edges))
+		}
+		return ids(out.SoftwareEnvironments)
+	}
+	for args, want := range map[string][]string{
+		"":                                       {"registry.example.com/seshat/s2i-legacy-py36", "quay.io/seshat/s2i-example-ubi8-py38", "docker.io/seshat/cuda-build"},
+		`(environmentType: BUILDTIME)`:           {"docker.io/seshat/cuda-build"},
+		`(environmentType: RUNTIME)`:             {"registry.example.com/seshat/s2i-legacy-py36", "quay.io/seshat/s2i-example-ubi8-py38"},
+		`(osName: "ubi", osVersion: "8.3")`:      {"quay.io/seshat/s2i-example-ubi8-py38"},
+		`(pythonVersion: "36")`:                  {"registry.example.com/seshat/s2i-legacy-py36"},
+		`(osName: "ubuntu", osVersion: "20.04")`: {"docker.io/seshat/cuda-build"},
+		`(imageName: "quay.io/seshat/s2i-example-ubi8-py38", environmentType: BUILDTIME)`: nil,
+	} {
+		if got := envs(args); !slices.Equal(got, want) {
+			t.Errorf("softwareEnvironments%s = %v, want %v", args, got, want)
+		}
+	}
+
+	var lists struct {
+		SoftwareEnvironments struct {
+			Edges []struct {
+				Node struct {
+					ImageName string
+					Libc      []struct{ Library, Symbol string }
+					None      []struct{ Symbol string }
+					Six       []struct{ Path string }
+					Upper     []struct{ Path string }
+				}
+			}
+		}
+	}
+	six := strings.Repeat("0", 64)
+	for _, e := range readImage(t, testdataAnalyses(t)[1].raw).files {
+		if strings.HasSuffix(strings.Split(e, "|")[0], "/six.py") {
+			six = strings.Split(e, "|")[1]
+		}
+	}
+	h.query(t, `query($six: String, $upper: String) { softwareEnvironments(osName: "rhel") { edges { node { imageName
+		libc: symbols(library: "/usr/lib64/libc.so.6") { library symbol } none: symbols(library: "/no/such.so") { symbol }
+		six: pythonFiles(sha256: $six) { path } upper: pythonFiles(sha256: $upper) { path } } } } }`,
+		map[string]any{"six": six, "upper": strings.ToUpper(six)}, &lists)
+	n := lists.SoftwareEnvironments.Edges[0].Node
+	if len(lists.SoftwareEnvironments.Edges) != 1 || len(n.Libc) != 3 || n.Libc[0].Symbol != "GLIBC_2.2.5" || len(n.None) != 0 {
+		t.Errorf("symbols(library) %+v", lists)
+	}
+	if len(n.Six) != 2 || n.Six[0].Path != "/opt/app-root/lib/python3.8/site-packages/six.py" || len(n.Upper) != 2 {
+		t.Errorf("pythonFiles(sha256) %+v", n)
+	}
+}

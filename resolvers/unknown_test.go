@@ -315,6 +315,11 @@ func rootArgs() map[string][]call {
 			{a{"after": cursor("software-environment", "99999999999999999999")}, wantInvalid},
 		},
 		"syncDocuments": {
+		"deleteDocument": {
+			{a{"id": "solver-no-such-document"}, wantData}, {a{"id": strings.Repeat("x", 10000)}, wantData},
+			{a{"id": ""}, wantInvalid}, {a{"id": nul}, wantInvalid},
+		},
+		"purgeEnvironment": {{a{"environment": unknownEnv}, wantData}, {a{"environment": env("", "", "")}, wantInvalid}},
 			{a{"input": a{}}, wantData},
 			{a{"input": a{"prefix": "no-such-prefix"}}, wantData},
 			{a{"input": a{"prefix": "../.."}}, wantInvalid},

@@ -228,6 +228,8 @@ var mutationScopes = map[string][]auth.Scope{
 	"registerPackageVersions": {auth.ScopeIngest},
 }
 
+	"deleteDocument":          {auth.ScopeAdmin},
+	"purgeEnvironment":        {auth.ScopeAdmin},
 // access checks the caller before an operation runs: every mutation field
 // needs a token with its scope (so a mutation is refused whole, before any
 // of it runs), and with requireAuth queries need a valid token too. The

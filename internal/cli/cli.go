@@ -49,6 +49,7 @@ func commands() map[string]command {
 		"vulnerabilities": {"import OSV vulnerability records and match them to versions", runVulnerabilities},
 		"backup":          {"dump the knowledge graph into the document store, keep the newest", runBackup},
 		"restore":         {"load a backup into an empty database", runRestore},
+		"documents":       {"delete documents with the facts they wrote", runDocuments},
 	}
 }
 

@@ -27,6 +27,16 @@ type Rule struct {
 	CreatedAt    time.Time `db:"created_at"`
 }
 
+// ruleLock is the advisory lock (two-key space, beside vulnerabilityLock's)
+// that orders rule creation against documents matching the versions they
+// bring: createRule holds it exclusively, a document shares it while it
+// reads the rules naming its packages. So a version arriving while a rule
+// naming it is created is matched by one of the two: either the creation
+// sees the version committed, or the document sees the rule.
+const ruleLock = `SELECT pg_advisory_xact_lock(1397051457, 2)`
+
+const ruleLockShared = `SELECT pg_advisory_xact_lock_shared(1397051457, 2)`
+
 const ruleSelect = `
 	SELECT r.id, r.package_name, r.version_range, r.index_id, ix.url AS index_url, r.description, r.created_at
 	FROM rule r LEFT JOIN package_index ix ON ix.id = r.index_id`
@@ -100,6 +110,9 @@ func (s *Store) CreateRule(ctx context.Context, in RuleInput) (rule Rule, create
 		}
 	}
 	err = s.WithTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, ruleLock); err != nil {
+			return err
+		}
 		var indexID *int64
 		if in.IndexURL != nil {
 			var id int64
@@ -206,8 +219,9 @@ func insertRuleMatches(ctx context.Context, tx pgx.Tx, rules []ruleSpec, vs []kn
 // matchRulesOnArrival matches the versions a document wrote (by key) against
 // the rules naming their packages, in the document's transaction: a release
 // a rule's specifier matches is ruled out on arrival. One statement when no
-// rule names the packages, one more when some do. Returns the number of
-// matches it inserted.
+// rule names the packages, one more when some do (the first round trip
+// shares ruleLock, then reads the rules). Returns the number of matches it
+// inserted.
 func matchRulesOnArrival(ctx context.Context, tx pgx.Tx, verIDs map[versionKey]int64) (int64, error) {
 	if len(verIDs) == 0 {
 		return 0, nil
@@ -216,24 +230,26 @@ func matchRulesOnArrival(ctx context.Context, tx pgx.Tx, verIDs map[versionKey]i
 	for k := range verIDs {
 		nameSet[k.name] = true
 	}
-	rows, err := tx.Query(ctx, `
+	var rules []ruleSpec
+	b := &pgx.Batch{}
+	b.Queue(ruleLockShared)
+	b.Queue(`
 		SELECT r.id, r.package_name, r.version_range, ix.url
 		FROM rule r LEFT JOIN package_index ix ON ix.id = r.index_id
-		WHERE r.package_name = ANY($1)`, sortedKeys(nameSet))
-	if err != nil {
-		return 0, err
-	}
-	var rules []ruleSpec
-	var (
-		id       int64
-		name     string
-		vr, iurl *string
-	)
-	if _, err := pgx.ForEachRow(rows, []any{&id, &name, &vr, &iurl}, func() error {
-		rules = append(rules, newRuleSpec(id, name, vr, iurl))
-		vr, iurl = nil, nil
-		return nil
-	}); err != nil || len(rules) == 0 {
+		WHERE r.package_name = ANY($1)`, sortedKeys(nameSet)).Query(func(rows pgx.Rows) error {
+		var (
+			id       int64
+			name     string
+			vr, iurl *string
+		)
+		_, err := pgx.ForEachRow(rows, []any{&id, &name, &vr, &iurl}, func() error {
+			rules = append(rules, newRuleSpec(id, name, vr, iurl))
+			vr, iurl = nil, nil
+			return nil
+		})
+		return err
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil || len(rules) == 0 {
 		return 0, err
 	}
 	vs := make([]knownRelease, 0, len(verIDs))

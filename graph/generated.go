@@ -31,20 +31,33 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AdviserProduct() AdviserProductResolver
+	AdviserRun() AdviserRunResolver
 	DebPackageVersion() DebPackageVersionResolver
 	Dependency() DependencyResolver
 	Document() DocumentResolver
 	Environment() EnvironmentResolver
+	Hardware() HardwareResolver
 	ImageAnalysis() ImageAnalysisResolver
 	ImagePythonPackage() ImagePythonPackageResolver
+	Inspection() InspectionResolver
+	InspectionResult() InspectionResultResolver
+	InspectionStack() InspectionStackResolver
+	LockedPackage() LockedPackageResolver
 	Mutation() MutationResolver
 	Package() PackageResolver
 	PackageIndex() PackageIndexResolver
 	PackageMetadata() PackageMetadataResolver
 	PackageVersion() PackageVersionResolver
+	PerformanceIndicator() PerformanceIndicatorResolver
+	ProvenanceCheck() ProvenanceCheckResolver
+	ProvenanceFinding() ProvenanceFindingResolver
 	Query() QueryResolver
 	RpmPackageVersion() RpmPackageVersionResolver
 	Rule() RuleResolver
+	RunLockedPackage() RunLockedPackageResolver
+	RunStack() RunStackResolver
+	SecurityIndicator() SecurityIndicatorResolver
 	SoftwareEnvironment() SoftwareEnvironmentResolver
 	SolvedRecord() SolvedRecordResolver
 	Vulnerability() VulnerabilityResolver
@@ -54,6 +67,77 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AdviserHardware struct {
+		CPUCores     func(childComplexity int) int
+		CPUFamily    func(childComplexity int) int
+		CPUModel     func(childComplexity int) int
+		CPUModelName func(childComplexity int) int
+		GpuModel     func(childComplexity int) int
+		RAMSize      func(childComplexity int) int
+		Raw          func(childComplexity int) int
+	}
+
+	AdviserProduct struct {
+		AdvisedManifestChanges    func(childComplexity int) int
+		AdvisedRuntimeEnvironment func(childComplexity int) int
+		Justification             func(childComplexity int) int
+		Number                    func(childComplexity int) int
+		PerformanceScore          func(childComplexity int) int
+		Requirements              func(childComplexity int) int
+		Score                     func(childComplexity int) int
+		Stack                     func(childComplexity int) int
+	}
+
+	AdviserRun struct {
+		Analyzer            func(childComplexity int) int
+		AnalyzerVersion     func(childComplexity int) int
+		Count               func(childComplexity int) int
+		Debug               func(childComplexity int) int
+		Deployment          func(childComplexity int) int
+		DocumentID          func(childComplexity int) int
+		Duration            func(childComplexity int) int
+		Error               func(childComplexity int) int
+		ErrorMessage        func(childComplexity int) int
+		Hardware            func(childComplexity int) int
+		HasReport           func(childComplexity int) int
+		Input               func(childComplexity int) int
+		IsS2I               func(childComplexity int) int
+		Limit               func(childComplexity int) int
+		LimitLatestVersions func(childComplexity int) int
+		Origin              func(childComplexity int) int
+		Products            func(childComplexity int) int
+		ReRunOf             func(childComplexity int) int
+		RecommendationType  func(childComplexity int) int
+		RequirementsFormat  func(childComplexity int) int
+		RunAt               func(childComplexity int) int
+		RuntimeEnvironment  func(childComplexity int) int
+		SourceType          func(childComplexity int) int
+		StackInfo           func(childComplexity int) int
+		Unresolved          func(childComplexity int) int
+	}
+
+	AdviserRunConnection struct {
+		CountsBySourceType func(childComplexity int) int
+		Edges              func(childComplexity int) int
+		PageInfo           func(childComplexity int) int
+		TotalCount         func(childComplexity int) int
+	}
+
+	AdviserRunEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AdviserRuntimeEnvironment struct {
+		CudaVersion   func(childComplexity int) int
+		Name          func(childComplexity int) int
+		OsName        func(childComplexity int) int
+		OsVersion     func(childComplexity int) int
+		Platform      func(childComplexity int) int
+		PythonVersion func(childComplexity int) int
+		Raw           func(childComplexity int) int
+	}
+
 	Artifact struct {
 		Name    func(childComplexity int) int
 		Present func(childComplexity int) int
@@ -78,6 +162,11 @@ type ComplexityRoot struct {
 	DebRelation struct {
 		Name  func(childComplexity int) int
 		Range func(childComplexity int) int
+	}
+
+	DeletionReport struct {
+		Documents func(childComplexity int) int
+		Rows      func(childComplexity int) int
 	}
 
 	Dependency struct {
@@ -173,6 +262,22 @@ type ComplexityRoot struct {
 		PythonVersion func(childComplexity int) int
 	}
 
+	Hardware struct {
+		CPUBrand           func(childComplexity int) int
+		CPUCores           func(childComplexity int) int
+		CPUFamily          func(childComplexity int) int
+		CPUFlags           func(childComplexity int) int
+		CPUModel           func(childComplexity int) int
+		CPUVendor          func(childComplexity int) int
+		Gpu                func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		L1DataCache        func(childComplexity int) int
+		L1InstructionCache func(childComplexity int) int
+		L2Cache            func(childComplexity int) int
+		L3Cache            func(childComplexity int) int
+		RAMSize            func(childComplexity int) int
+	}
+
 	ImageAnalysis struct {
 		AnalyzedAt          func(childComplexity int) int
 		Analyzer            func(childComplexity int) int
@@ -214,6 +319,64 @@ type ComplexityRoot struct {
 		Status     func(childComplexity int) int
 	}
 
+	Inspection struct {
+		BaseImage         func(childComplexity int) int
+		BuildRequests     func(childComplexity int) int
+		Created           func(childComplexity int) int
+		HardwareRequested func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Identifier        func(childComplexity int) int
+		Results           func(childComplexity int) int
+		RunRequests       func(childComplexity int) int
+		Script            func(childComplexity int) int
+		Specification     func(childComplexity int) int
+		Stack             func(childComplexity int) int
+	}
+
+	InspectionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InspectionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	InspectionRequirement struct {
+		Develop   func(childComplexity int) int
+		Index     func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Specifier func(childComplexity int) int
+	}
+
+	InspectionResult struct {
+		EndedAt              func(childComplexity int) int
+		Environment          func(childComplexity int) int
+		ExitCode             func(childComplexity int) int
+		Hardware             func(childComplexity int) int
+		Hostname             func(childComplexity int) int
+		Number               func(childComplexity int) int
+		PerformanceIndicator func(childComplexity int) int
+		RuntimeEnvironment   func(childComplexity int) int
+		ScriptSHA256         func(childComplexity int) int
+		StartedAt            func(childComplexity int) int
+		Usage                func(childComplexity int) int
+	}
+
+	InspectionStack struct {
+		Locked       func(childComplexity int) int
+		Requirements func(childComplexity int) int
+	}
+
+	Justification struct {
+		Data    func(childComplexity int) int
+		Link    func(childComplexity int) int
+		Message func(childComplexity int) int
+		Type    func(childComplexity int) int
+	}
+
 	LineCounts struct {
 		Blanks   func(childComplexity int) int
 		Code     func(childComplexity int) int
@@ -222,12 +385,23 @@ type ComplexityRoot struct {
 		Lines    func(childComplexity int) int
 	}
 
+	LockedPackage struct {
+		Develop        func(childComplexity int) int
+		Hashes         func(childComplexity int) int
+		IndexURL       func(childComplexity int) int
+		Name           func(childComplexity int) int
+		PackageVersion func(childComplexity int) int
+		Version        func(childComplexity int) int
+	}
+
 	Mutation struct {
 		CreateRule              func(childComplexity int, input model.CreateRuleInput) int
+		DeleteDocument          func(childComplexity int, id string) int
 		DeleteRule              func(childComplexity int, id string) int
 		ImportVulnerabilities   func(childComplexity int, input model.ImportVulnerabilitiesInput) int
 		IngestDocument          func(childComplexity int, input model.IngestDocumentInput) int
 		MarkPackageVersion      func(childComplexity int, input model.MarkPackageVersionInput) int
+		PurgeEnvironment        func(childComplexity int, environment model.EnvironmentInput) int
 		RegisterPackageIndex    func(childComplexity int, url string, warehouseAPIURL *string, verifySsl *bool, enabled *bool) int
 		RegisterPackageVersions func(childComplexity int, input []model.PackageVersionInput) int
 		SetArtifactPresent      func(childComplexity int, name string, version string, indexURL string, sha256 string, present bool) int
@@ -285,29 +459,30 @@ type ComplexityRoot struct {
 	}
 
 	PackageVersion struct {
-		Artifacts            func(childComplexity int) int
-		Dependencies         func(childComplexity int, environment model.EnvironmentInput, extras []string, markerTrueOnly *bool) int
-		Dependents           func(childComplexity int, environment *model.EnvironmentInput, first *int, after *string) int
-		Environments         func(childComplexity int) int
-		FoundInImages        func(childComplexity int) int
-		Hashes               func(childComplexity int) int
-		ID                   func(childComplexity int) int
-		ImportNames          func(childComplexity int) int
-		Index                func(childComplexity int) int
-		IndexURL             func(childComplexity int) int
-		IsMissing            func(childComplexity int) int
-		Metadata             func(childComplexity int) int
-		Name                 func(childComplexity int) int
-		Package              func(childComplexity int) int
-		ProvidesSourceDistro func(childComplexity int) int
-		Records              func(childComplexity int, environment model.EnvironmentInput, includeErrors *bool, includeMissing *bool) int
-		Rules                func(childComplexity int) int
-		SecurityIndicators   func(childComplexity int) int
-		Solved               func(childComplexity int, environment *model.EnvironmentInput) int
-		SolverErrors         func(childComplexity int) int
-		Version              func(childComplexity int) int
-		VersionText          func(childComplexity int) int
-		Vulnerabilities      func(childComplexity int) int
+		Artifacts             func(childComplexity int) int
+		Dependencies          func(childComplexity int, environment model.EnvironmentInput, extras []string, markerTrueOnly *bool) int
+		Dependents            func(childComplexity int, environment *model.EnvironmentInput, first *int, after *string) int
+		Environments          func(childComplexity int) int
+		FoundInImages         func(childComplexity int) int
+		Hashes                func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		ImportNames           func(childComplexity int) int
+		Index                 func(childComplexity int) int
+		IndexURL              func(childComplexity int) int
+		IsMissing             func(childComplexity int) int
+		Metadata              func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		Package               func(childComplexity int) int
+		PerformanceIndicators func(childComplexity int, name *string) int
+		ProvidesSourceDistro  func(childComplexity int) int
+		Records               func(childComplexity int, environment model.EnvironmentInput, includeErrors *bool, includeMissing *bool) int
+		Rules                 func(childComplexity int) int
+		SecurityIndicators    func(childComplexity int) int
+		Solved                func(childComplexity int, environment *model.EnvironmentInput) int
+		SolverErrors          func(childComplexity int) int
+		Version               func(childComplexity int) int
+		VersionText           func(childComplexity int) int
+		Vulnerabilities       func(childComplexity int) int
 	}
 
 	PackageVersionConnection struct {
@@ -334,9 +509,64 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PerformanceIndicator struct {
+		Component   func(childComplexity int) int
+		Elapsed     func(childComplexity int) int
+		Environment func(childComplexity int) int
+		ExitCode    func(childComplexity int) int
+		Hardware    func(childComplexity int) int
+		Inspection  func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Number      func(childComplexity int) int
+		Parameters  func(childComplexity int) int
+		Rate        func(childComplexity int) int
+		Result      func(childComplexity int) int
+		Stack       func(childComplexity int) int
+	}
+
 	ProjectUrl struct {
 		Label func(childComplexity int) int
 		URL   func(childComplexity int) int
+	}
+
+	ProvenanceCheck struct {
+		Analyzer           func(childComplexity int) int
+		AnalyzerVersion    func(childComplexity int) int
+		CheckedAt          func(childComplexity int) int
+		Debug              func(childComplexity int) int
+		Deployment         func(childComplexity int) int
+		DocumentID         func(childComplexity int) int
+		Duration           func(childComplexity int) int
+		Error              func(childComplexity int) int
+		ErrorMessage       func(childComplexity int) int
+		Findings           func(childComplexity int) int
+		Origin             func(childComplexity int) int
+		Stack              func(childComplexity int) int
+		WhitelistedIndexes func(childComplexity int) int
+	}
+
+	ProvenanceCheckConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ProvenanceCheckEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ProvenanceFinding struct {
+		Code           func(childComplexity int) int
+		Data           func(childComplexity int) int
+		Digest         func(childComplexity int) int
+		IndexURL       func(childComplexity int) int
+		Justification  func(childComplexity int) int
+		Number         func(childComplexity int) int
+		PackageName    func(childComplexity int) int
+		PackageVersion func(childComplexity int) int
+		Type           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	PythonFile struct {
@@ -351,6 +581,8 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AdviserRun                        func(childComplexity int, id string) int
+		AdviserRuns                       func(childComplexity int, sourceType *model.AdviserSourceType, origin *string, from *string, to *string, first *int, after *string) int
 		DependencyGraph                   func(childComplexity int, root model.PackageVersionInput, environment model.EnvironmentInput, maxDepth *int, extras []string, markerTrueOnly *bool, includeMissing *bool) int
 		Dependents                        func(childComplexity int, name string, version *string, environment *model.EnvironmentInput, maxDepth *int, first *int, after *string) int
 		Document                          func(childComplexity int, id string) int
@@ -359,16 +591,22 @@ type ComplexityRoot struct {
 		ImageAnalyses                     func(childComplexity int, imageName *string, first *int, after *string) int
 		ImageAnalysis                     func(childComplexity int, id string) int
 		Indexes                           func(childComplexity int, enabled *bool) int
+		Inspection                        func(childComplexity int, id string) int
+		Inspections                       func(childComplexity int, first *int, after *string, packageArg *string, environment *model.EnvironmentInput) int
 		Node                              func(childComplexity int, id string) int
 		Package                           func(childComplexity int, name string) int
 		PackageVersion                    func(childComplexity int, name string, version string, indexURL *string) int
 		PackageVersions                   func(childComplexity int, name string, version string, environment *model.EnvironmentInput, includeErrors *bool, includeMissing *bool) int
 		Packages                          func(childComplexity int, nameStartsWith *string, first *int, after *string) int
 		PackagesProvidingImport           func(childComplexity int, name string, prefix *bool, first *int, after *string) int
+		PerformanceIndicators             func(childComplexity int, name string, packageArg *string, parameters any, first *int) int
+		ProvenanceCheck                   func(childComplexity int, id string) int
+		ProvenanceChecks                  func(childComplexity int, first *int, after *string) int
 		Rule                              func(childComplexity int, id string) int
 		Rules                             func(childComplexity int, packageArg *string, first *int, after *string) int
 		SoftwareEnvironments              func(childComplexity int, imageName *string, environmentType *model.EnvironmentType, osName *string, osVersion *string, pythonVersion *string, first *int, after *string) int
 		UnanalyzedSecurityPackageVersions func(childComplexity int, first *int, after *string) int
+		UnresolvedFromAdviserRuns         func(childComplexity int, sourceType model.AdviserSourceType) int
 		UnsolvedPackageVersions           func(childComplexity int, environment model.EnvironmentInput, indexURL *string, first *int, after *string) int
 		Vulnerabilities                   func(childComplexity int, packageArg *string, first *int, after *string) int
 		Vulnerability                     func(childComplexity int, id string) int
@@ -405,6 +643,30 @@ type ComplexityRoot struct {
 	RuleEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RunLockedPackage struct {
+		Develop        func(childComplexity int) int
+		Hashes         func(childComplexity int) int
+		IndexURL       func(childComplexity int) int
+		Markers        func(childComplexity int) int
+		PackageName    func(childComplexity int) int
+		PackageVersion func(childComplexity int) int
+		Version        func(childComplexity int) int
+		VersionText    func(childComplexity int) int
+	}
+
+	RunRequirement struct {
+		Develop     func(childComplexity int) int
+		IndexURL    func(childComplexity int) int
+		Markers     func(childComplexity int) int
+		PackageName func(childComplexity int) int
+		Specifier   func(childComplexity int) int
+	}
+
+	RunStack struct {
+		Locked       func(childComplexity int) int
+		Requirements func(childComplexity int) int
 	}
 
 	SecurityCount struct {
@@ -491,6 +753,11 @@ type ComplexityRoot struct {
 		SolverVersion    func(childComplexity int) int
 	}
 
+	SourceTypeCount struct {
+		Count      func(childComplexity int) int
+		SourceType func(childComplexity int) int
+	}
+
 	SyncFailure struct {
 		Code       func(childComplexity int) int
 		DocumentID func(childComplexity int) int
@@ -503,6 +770,11 @@ type ComplexityRoot struct {
 		Processed func(childComplexity int) int
 		Skipped   func(childComplexity int) int
 		Synced    func(childComplexity int) int
+	}
+
+	UnresolvedAdviserRun struct {
+		DocumentID func(childComplexity int) int
+		Packages   func(childComplexity int) int
 	}
 
 	VersionedSymbol struct {
@@ -564,6 +836,23 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AdviserProductResolver interface {
+	Justification(ctx context.Context, obj *persistence.AdviserProduct) ([]model.Justification, error)
+	AdvisedRuntimeEnvironment(ctx context.Context, obj *persistence.AdviserProduct) (any, error)
+	AdvisedManifestChanges(ctx context.Context, obj *persistence.AdviserProduct) (any, error)
+	Stack(ctx context.Context, obj *persistence.AdviserProduct) ([]persistence.StackPackage, error)
+	Requirements(ctx context.Context, obj *persistence.AdviserProduct) ([]persistence.StackRequirement, error)
+}
+type AdviserRunResolver interface {
+	SourceType(ctx context.Context, obj *persistence.AdviserRun) (*model.AdviserSourceType, error)
+
+	StackInfo(ctx context.Context, obj *persistence.AdviserRun) ([]model.Justification, error)
+	RuntimeEnvironment(ctx context.Context, obj *persistence.AdviserRun) (*model.AdviserRuntimeEnvironment, error)
+	Hardware(ctx context.Context, obj *persistence.AdviserRun) (*model.AdviserHardware, error)
+	Input(ctx context.Context, obj *persistence.AdviserRun) (*persistence.StackKey, error)
+	Products(ctx context.Context, obj *persistence.AdviserRun) ([]persistence.AdviserProduct, error)
+	Unresolved(ctx context.Context, obj *persistence.AdviserRun) ([]string, error)
+}
 type DebPackageVersionResolver interface {
 	Depends(ctx context.Context, obj *persistence.DebPackageVersion) ([]persistence.DebRelation, error)
 	PreDepends(ctx context.Context, obj *persistence.DebPackageVersion) ([]persistence.DebRelation, error)
@@ -582,15 +871,42 @@ type DocumentResolver interface {
 type EnvironmentResolver interface {
 	ID(ctx context.Context, obj *persistence.Environment) (string, error)
 }
+type HardwareResolver interface {
+	ID(ctx context.Context, obj *persistence.Hardware) (string, error)
+
+	Gpu(ctx context.Context, obj *persistence.Hardware) (any, error)
+}
 type ImageAnalysisResolver interface {
 	SoftwareEnvironment(ctx context.Context, obj *persistence.ImageAnalysis) (*persistence.SoftwareEnvironment, error)
 }
 type ImagePythonPackageResolver interface {
 	PackageVersions(ctx context.Context, obj *persistence.ImagePythonPackage) ([]persistence.PackageVersion, error)
 }
+type InspectionResolver interface {
+	BuildRequests(ctx context.Context, obj *persistence.Inspection) (any, error)
+	RunRequests(ctx context.Context, obj *persistence.Inspection) (any, error)
+	HardwareRequested(ctx context.Context, obj *persistence.Inspection) (any, error)
+	Specification(ctx context.Context, obj *persistence.Inspection) (any, error)
+	Stack(ctx context.Context, obj *persistence.Inspection) (*persistence.InspectionStack, error)
+	Results(ctx context.Context, obj *persistence.Inspection) ([]persistence.InspectionResult, error)
+}
+type InspectionResultResolver interface {
+	Usage(ctx context.Context, obj *persistence.InspectionResult) (any, error)
+	RuntimeEnvironment(ctx context.Context, obj *persistence.InspectionResult) (any, error)
+	Environment(ctx context.Context, obj *persistence.InspectionResult) (*persistence.Environment, error)
+}
+type InspectionStackResolver interface {
+	Requirements(ctx context.Context, obj *persistence.InspectionStack) ([]persistence.InspectionRequirement, error)
+	Locked(ctx context.Context, obj *persistence.InspectionStack) ([]persistence.LockedPackage, error)
+}
+type LockedPackageResolver interface {
+	PackageVersion(ctx context.Context, obj *persistence.LockedPackage) (*persistence.PackageVersion, error)
+}
 type MutationResolver interface {
 	RegisterPackageIndex(ctx context.Context, url string, warehouseAPIURL *string, verifySsl *bool, enabled *bool) (*persistence.PackageIndex, error)
 	SetArtifactPresent(ctx context.Context, name string, version string, indexURL string, sha256 string, present bool) (*persistence.Artifact, error)
+	DeleteDocument(ctx context.Context, id string) (*model.DeletionReport, error)
+	PurgeEnvironment(ctx context.Context, environment model.EnvironmentInput) (*model.DeletionReport, error)
 	IngestDocument(ctx context.Context, input model.IngestDocumentInput) (*model.IngestResult, error)
 	SyncDocuments(ctx context.Context, input model.SyncDocumentsInput) (*model.SyncReport, error)
 	RegisterPackageVersions(ctx context.Context, input []model.PackageVersionInput) (*model.PackageVersionRegistration, error)
@@ -629,15 +945,35 @@ type PackageVersionResolver interface {
 	FoundInImages(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.ImageAnalysis, error)
 	Artifacts(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.Artifact, error)
 	Hashes(ctx context.Context, obj *persistence.PackageVersion) ([]string, error)
+	PerformanceIndicators(ctx context.Context, obj *persistence.PackageVersion, name *string) ([]persistence.PerformanceIndicator, error)
 	VersionText(ctx context.Context, obj *persistence.PackageVersion) (string, error)
 	ImportNames(ctx context.Context, obj *persistence.PackageVersion) ([]string, error)
 
 	Records(ctx context.Context, obj *persistence.PackageVersion, environment model.EnvironmentInput, includeErrors *bool, includeMissing *bool) ([]persistence.PackageVersion, error)
 	Rules(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.Rule, error)
-	SecurityIndicators(ctx context.Context, obj *persistence.PackageVersion) ([]model.SecurityIndicator, error)
+	SecurityIndicators(ctx context.Context, obj *persistence.PackageVersion) ([]persistence.SecurityIndicator, error)
+}
+type PerformanceIndicatorResolver interface {
+	Parameters(ctx context.Context, obj *persistence.PerformanceIndicator) (any, error)
+	Result(ctx context.Context, obj *persistence.PerformanceIndicator) (any, error)
+
+	Environment(ctx context.Context, obj *persistence.PerformanceIndicator) (*persistence.Environment, error)
+	Inspection(ctx context.Context, obj *persistence.PerformanceIndicator) (*persistence.Inspection, error)
+	Stack(ctx context.Context, obj *persistence.PerformanceIndicator) (*persistence.InspectionStack, error)
+}
+type ProvenanceCheckResolver interface {
+	Stack(ctx context.Context, obj *persistence.ProvenanceCheck) (*persistence.StackKey, error)
+	Findings(ctx context.Context, obj *persistence.ProvenanceCheck) ([]persistence.ProvenanceFinding, error)
+}
+type ProvenanceFindingResolver interface {
+	Version(ctx context.Context, obj *persistence.ProvenanceFinding) (*persistence.PackageVersion, error)
+	Data(ctx context.Context, obj *persistence.ProvenanceFinding) (any, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Entity, error)
+	AdviserRun(ctx context.Context, id string) (*persistence.AdviserRun, error)
+	AdviserRuns(ctx context.Context, sourceType *model.AdviserSourceType, origin *string, from *string, to *string, first *int, after *string) (*model.AdviserRunConnection, error)
+	UnresolvedFromAdviserRuns(ctx context.Context, sourceType model.AdviserSourceType) ([]persistence.UnresolvedRun, error)
 	ImageAnalysis(ctx context.Context, id string) (*persistence.ImageAnalysis, error)
 	ImageAnalyses(ctx context.Context, imageName *string, first *int, after *string) (*model.ImageAnalysisConnection, error)
 	SoftwareEnvironments(ctx context.Context, imageName *string, environmentType *model.EnvironmentType, osName *string, osVersion *string, pythonVersion *string, first *int, after *string) (*model.SoftwareEnvironmentConnection, error)
@@ -648,10 +984,15 @@ type QueryResolver interface {
 	Dependents(ctx context.Context, name string, version *string, environment *model.EnvironmentInput, maxDepth *int, first *int, after *string) (*model.DependentConnection, error)
 	UnsolvedPackageVersions(ctx context.Context, environment model.EnvironmentInput, indexURL *string, first *int, after *string) (*model.PackageVersionConnection, error)
 	Indexes(ctx context.Context, enabled *bool) ([]persistence.PackageIndex, error)
+	Inspection(ctx context.Context, id string) (*persistence.Inspection, error)
+	Inspections(ctx context.Context, first *int, after *string, packageArg *string, environment *model.EnvironmentInput) (*model.InspectionConnection, error)
+	PerformanceIndicators(ctx context.Context, name string, packageArg *string, parameters any, first *int) ([]persistence.PerformanceIndicator, error)
 	PackagesProvidingImport(ctx context.Context, name string, prefix *bool, first *int, after *string) (*model.PackageVersionConnection, error)
 	Package(ctx context.Context, name string) (*persistence.Package, error)
 	Packages(ctx context.Context, nameStartsWith *string, first *int, after *string) (*model.PackageConnection, error)
 	PackageVersion(ctx context.Context, name string, version string, indexURL *string) (*persistence.PackageVersion, error)
+	ProvenanceCheck(ctx context.Context, id string) (*persistence.ProvenanceCheck, error)
+	ProvenanceChecks(ctx context.Context, first *int, after *string) (*model.ProvenanceCheckConnection, error)
 	PackageVersions(ctx context.Context, name string, version string, environment *model.EnvironmentInput, includeErrors *bool, includeMissing *bool) ([]persistence.PackageVersion, error)
 	Rules(ctx context.Context, packageArg *string, first *int, after *string) (*model.RuleConnection, error)
 	Rule(ctx context.Context, id string) (*persistence.Rule, error)
@@ -667,6 +1008,19 @@ type RuleResolver interface {
 	ID(ctx context.Context, obj *persistence.Rule) (string, error)
 
 	Index(ctx context.Context, obj *persistence.Rule) (*persistence.PackageIndex, error)
+}
+type RunLockedPackageResolver interface {
+	PackageVersion(ctx context.Context, obj *persistence.StackPackage) (*persistence.PackageVersion, error)
+}
+type RunStackResolver interface {
+	Requirements(ctx context.Context, obj *persistence.StackKey) ([]persistence.StackRequirement, error)
+	Locked(ctx context.Context, obj *persistence.StackKey) ([]persistence.StackPackage, error)
+}
+type SecurityIndicatorResolver interface {
+	CountedFrom(ctx context.Context, obj *persistence.SecurityIndicator) (model.SecurityCountSource, error)
+
+	Counts(ctx context.Context, obj *persistence.SecurityIndicator) ([]model.SecurityCount, error)
+	TotalFindings(ctx context.Context, obj *persistence.SecurityIndicator) (int, error)
 }
 type SoftwareEnvironmentResolver interface {
 	ID(ctx context.Context, obj *persistence.SoftwareEnvironment) (string, error)
@@ -708,6 +1062,330 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AdviserHardware.cpuCores":
+		if e.ComplexityRoot.AdviserHardware.CPUCores == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserHardware.CPUCores(childComplexity), true
+	case "AdviserHardware.cpuFamily":
+		if e.ComplexityRoot.AdviserHardware.CPUFamily == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserHardware.CPUFamily(childComplexity), true
+	case "AdviserHardware.cpuModel":
+		if e.ComplexityRoot.AdviserHardware.CPUModel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserHardware.CPUModel(childComplexity), true
+	case "AdviserHardware.cpuModelName":
+		if e.ComplexityRoot.AdviserHardware.CPUModelName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserHardware.CPUModelName(childComplexity), true
+	case "AdviserHardware.gpuModel":
+		if e.ComplexityRoot.AdviserHardware.GpuModel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserHardware.GpuModel(childComplexity), true
+	case "AdviserHardware.ramSize":
+		if e.ComplexityRoot.AdviserHardware.RAMSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserHardware.RAMSize(childComplexity), true
+	case "AdviserHardware.raw":
+		if e.ComplexityRoot.AdviserHardware.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserHardware.Raw(childComplexity), true
+
+	case "AdviserProduct.advisedManifestChanges":
+		if e.ComplexityRoot.AdviserProduct.AdvisedManifestChanges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.AdvisedManifestChanges(childComplexity), true
+	case "AdviserProduct.advisedRuntimeEnvironment":
+		if e.ComplexityRoot.AdviserProduct.AdvisedRuntimeEnvironment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.AdvisedRuntimeEnvironment(childComplexity), true
+	case "AdviserProduct.justification":
+		if e.ComplexityRoot.AdviserProduct.Justification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.Justification(childComplexity), true
+	case "AdviserProduct.number":
+		if e.ComplexityRoot.AdviserProduct.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.Number(childComplexity), true
+	case "AdviserProduct.performanceScore":
+		if e.ComplexityRoot.AdviserProduct.PerformanceScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.PerformanceScore(childComplexity), true
+	case "AdviserProduct.requirements":
+		if e.ComplexityRoot.AdviserProduct.Requirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.Requirements(childComplexity), true
+	case "AdviserProduct.score":
+		if e.ComplexityRoot.AdviserProduct.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.Score(childComplexity), true
+	case "AdviserProduct.stack":
+		if e.ComplexityRoot.AdviserProduct.Stack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserProduct.Stack(childComplexity), true
+
+	case "AdviserRun.analyzer":
+		if e.ComplexityRoot.AdviserRun.Analyzer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Analyzer(childComplexity), true
+	case "AdviserRun.adviserVersion":
+		if e.ComplexityRoot.AdviserRun.AnalyzerVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.AnalyzerVersion(childComplexity), true
+	case "AdviserRun.count":
+		if e.ComplexityRoot.AdviserRun.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Count(childComplexity), true
+	case "AdviserRun.debug":
+		if e.ComplexityRoot.AdviserRun.Debug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Debug(childComplexity), true
+	case "AdviserRun.deployment":
+		if e.ComplexityRoot.AdviserRun.Deployment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Deployment(childComplexity), true
+	case "AdviserRun.id":
+		if e.ComplexityRoot.AdviserRun.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.DocumentID(childComplexity), true
+	case "AdviserRun.duration":
+		if e.ComplexityRoot.AdviserRun.Duration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Duration(childComplexity), true
+	case "AdviserRun.error":
+		if e.ComplexityRoot.AdviserRun.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Error(childComplexity), true
+	case "AdviserRun.errorMessage":
+		if e.ComplexityRoot.AdviserRun.ErrorMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.ErrorMessage(childComplexity), true
+	case "AdviserRun.hardware":
+		if e.ComplexityRoot.AdviserRun.Hardware == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Hardware(childComplexity), true
+	case "AdviserRun.hasReport":
+		if e.ComplexityRoot.AdviserRun.HasReport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.HasReport(childComplexity), true
+	case "AdviserRun.input":
+		if e.ComplexityRoot.AdviserRun.Input == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Input(childComplexity), true
+	case "AdviserRun.isS2i":
+		if e.ComplexityRoot.AdviserRun.IsS2I == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.IsS2I(childComplexity), true
+	case "AdviserRun.limit":
+		if e.ComplexityRoot.AdviserRun.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Limit(childComplexity), true
+	case "AdviserRun.limitLatestVersions":
+		if e.ComplexityRoot.AdviserRun.LimitLatestVersions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.LimitLatestVersions(childComplexity), true
+	case "AdviserRun.origin":
+		if e.ComplexityRoot.AdviserRun.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Origin(childComplexity), true
+	case "AdviserRun.products":
+		if e.ComplexityRoot.AdviserRun.Products == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Products(childComplexity), true
+	case "AdviserRun.reRunOf":
+		if e.ComplexityRoot.AdviserRun.ReRunOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.ReRunOf(childComplexity), true
+	case "AdviserRun.recommendationType":
+		if e.ComplexityRoot.AdviserRun.RecommendationType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.RecommendationType(childComplexity), true
+	case "AdviserRun.requirementsFormat":
+		if e.ComplexityRoot.AdviserRun.RequirementsFormat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.RequirementsFormat(childComplexity), true
+	case "AdviserRun.datetime":
+		if e.ComplexityRoot.AdviserRun.RunAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.RunAt(childComplexity), true
+	case "AdviserRun.runtimeEnvironment":
+		if e.ComplexityRoot.AdviserRun.RuntimeEnvironment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.RuntimeEnvironment(childComplexity), true
+	case "AdviserRun.sourceType":
+		if e.ComplexityRoot.AdviserRun.SourceType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.SourceType(childComplexity), true
+	case "AdviserRun.stackInfo":
+		if e.ComplexityRoot.AdviserRun.StackInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.StackInfo(childComplexity), true
+	case "AdviserRun.unresolved":
+		if e.ComplexityRoot.AdviserRun.Unresolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRun.Unresolved(childComplexity), true
+
+	case "AdviserRunConnection.countsBySourceType":
+		if e.ComplexityRoot.AdviserRunConnection.CountsBySourceType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRunConnection.CountsBySourceType(childComplexity), true
+	case "AdviserRunConnection.edges":
+		if e.ComplexityRoot.AdviserRunConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRunConnection.Edges(childComplexity), true
+	case "AdviserRunConnection.pageInfo":
+		if e.ComplexityRoot.AdviserRunConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRunConnection.PageInfo(childComplexity), true
+	case "AdviserRunConnection.totalCount":
+		if e.ComplexityRoot.AdviserRunConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRunConnection.TotalCount(childComplexity), true
+
+	case "AdviserRunEdge.cursor":
+		if e.ComplexityRoot.AdviserRunEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRunEdge.Cursor(childComplexity), true
+	case "AdviserRunEdge.node":
+		if e.ComplexityRoot.AdviserRunEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRunEdge.Node(childComplexity), true
+
+	case "AdviserRuntimeEnvironment.cudaVersion":
+		if e.ComplexityRoot.AdviserRuntimeEnvironment.CudaVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRuntimeEnvironment.CudaVersion(childComplexity), true
+	case "AdviserRuntimeEnvironment.name":
+		if e.ComplexityRoot.AdviserRuntimeEnvironment.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRuntimeEnvironment.Name(childComplexity), true
+	case "AdviserRuntimeEnvironment.osName":
+		if e.ComplexityRoot.AdviserRuntimeEnvironment.OsName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRuntimeEnvironment.OsName(childComplexity), true
+	case "AdviserRuntimeEnvironment.osVersion":
+		if e.ComplexityRoot.AdviserRuntimeEnvironment.OsVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRuntimeEnvironment.OsVersion(childComplexity), true
+	case "AdviserRuntimeEnvironment.platform":
+		if e.ComplexityRoot.AdviserRuntimeEnvironment.Platform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRuntimeEnvironment.Platform(childComplexity), true
+	case "AdviserRuntimeEnvironment.pythonVersion":
+		if e.ComplexityRoot.AdviserRuntimeEnvironment.PythonVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRuntimeEnvironment.PythonVersion(childComplexity), true
+	case "AdviserRuntimeEnvironment.raw":
+		if e.ComplexityRoot.AdviserRuntimeEnvironment.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdviserRuntimeEnvironment.Raw(childComplexity), true
 
 	case "Artifact.name":
 		if e.ComplexityRoot.Artifact.Name == nil {
@@ -796,6 +1474,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DebRelation.Range(childComplexity), true
+
+	case "DeletionReport.documents":
+		if e.ComplexityRoot.DeletionReport.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletionReport.Documents(childComplexity), true
+	case "DeletionReport.rows":
+		if e.ComplexityRoot.DeletionReport.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletionReport.Rows(childComplexity), true
 
 	case "Dependency.documentId":
 		if e.ComplexityRoot.Dependency.DocumentID == nil {
@@ -1190,6 +1881,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Environment.PythonVersion(childComplexity), true
 
+	case "Hardware.cpuBrand":
+		if e.ComplexityRoot.Hardware.CPUBrand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.CPUBrand(childComplexity), true
+	case "Hardware.cpuCores":
+		if e.ComplexityRoot.Hardware.CPUCores == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.CPUCores(childComplexity), true
+	case "Hardware.cpuFamily":
+		if e.ComplexityRoot.Hardware.CPUFamily == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.CPUFamily(childComplexity), true
+	case "Hardware.cpuFlags":
+		if e.ComplexityRoot.Hardware.CPUFlags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.CPUFlags(childComplexity), true
+	case "Hardware.cpuModel":
+		if e.ComplexityRoot.Hardware.CPUModel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.CPUModel(childComplexity), true
+	case "Hardware.cpuVendor":
+		if e.ComplexityRoot.Hardware.CPUVendor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.CPUVendor(childComplexity), true
+	case "Hardware.gpu":
+		if e.ComplexityRoot.Hardware.Gpu == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.Gpu(childComplexity), true
+	case "Hardware.id":
+		if e.ComplexityRoot.Hardware.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.ID(childComplexity), true
+	case "Hardware.l1DataCache":
+		if e.ComplexityRoot.Hardware.L1DataCache == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.L1DataCache(childComplexity), true
+	case "Hardware.l1InstructionCache":
+		if e.ComplexityRoot.Hardware.L1InstructionCache == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.L1InstructionCache(childComplexity), true
+	case "Hardware.l2Cache":
+		if e.ComplexityRoot.Hardware.L2Cache == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.L2Cache(childComplexity), true
+	case "Hardware.l3Cache":
+		if e.ComplexityRoot.Hardware.L3Cache == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.L3Cache(childComplexity), true
+	case "Hardware.ramSize":
+		if e.ComplexityRoot.Hardware.RAMSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hardware.RAMSize(childComplexity), true
+
 	case "ImageAnalysis.analyzedAt":
 		if e.ComplexityRoot.ImageAnalysis.AnalyzedAt == nil {
 			break
@@ -1351,6 +2121,235 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IngestResult.Status(childComplexity), true
 
+	case "Inspection.baseImage":
+		if e.ComplexityRoot.Inspection.BaseImage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.BaseImage(childComplexity), true
+	case "Inspection.buildRequests":
+		if e.ComplexityRoot.Inspection.BuildRequests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.BuildRequests(childComplexity), true
+	case "Inspection.created":
+		if e.ComplexityRoot.Inspection.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.Created(childComplexity), true
+	case "Inspection.hardwareRequested":
+		if e.ComplexityRoot.Inspection.HardwareRequested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.HardwareRequested(childComplexity), true
+	case "Inspection.id":
+		if e.ComplexityRoot.Inspection.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.ID(childComplexity), true
+	case "Inspection.identifier":
+		if e.ComplexityRoot.Inspection.Identifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.Identifier(childComplexity), true
+	case "Inspection.results":
+		if e.ComplexityRoot.Inspection.Results == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.Results(childComplexity), true
+	case "Inspection.runRequests":
+		if e.ComplexityRoot.Inspection.RunRequests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.RunRequests(childComplexity), true
+	case "Inspection.script":
+		if e.ComplexityRoot.Inspection.Script == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.Script(childComplexity), true
+	case "Inspection.specification":
+		if e.ComplexityRoot.Inspection.Specification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.Specification(childComplexity), true
+	case "Inspection.stack":
+		if e.ComplexityRoot.Inspection.Stack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.Stack(childComplexity), true
+
+	case "InspectionConnection.edges":
+		if e.ComplexityRoot.InspectionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionConnection.Edges(childComplexity), true
+	case "InspectionConnection.pageInfo":
+		if e.ComplexityRoot.InspectionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionConnection.PageInfo(childComplexity), true
+	case "InspectionConnection.totalCount":
+		if e.ComplexityRoot.InspectionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionConnection.TotalCount(childComplexity), true
+
+	case "InspectionEdge.cursor":
+		if e.ComplexityRoot.InspectionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionEdge.Cursor(childComplexity), true
+	case "InspectionEdge.node":
+		if e.ComplexityRoot.InspectionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionEdge.Node(childComplexity), true
+
+	case "InspectionRequirement.develop":
+		if e.ComplexityRoot.InspectionRequirement.Develop == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRequirement.Develop(childComplexity), true
+	case "InspectionRequirement.index":
+		if e.ComplexityRoot.InspectionRequirement.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRequirement.Index(childComplexity), true
+	case "InspectionRequirement.name":
+		if e.ComplexityRoot.InspectionRequirement.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRequirement.Name(childComplexity), true
+	case "InspectionRequirement.specifier":
+		if e.ComplexityRoot.InspectionRequirement.Specifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRequirement.Specifier(childComplexity), true
+
+	case "InspectionResult.endedAt":
+		if e.ComplexityRoot.InspectionResult.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.EndedAt(childComplexity), true
+	case "InspectionResult.environment":
+		if e.ComplexityRoot.InspectionResult.Environment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.Environment(childComplexity), true
+	case "InspectionResult.exitCode":
+		if e.ComplexityRoot.InspectionResult.ExitCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.ExitCode(childComplexity), true
+	case "InspectionResult.hardware":
+		if e.ComplexityRoot.InspectionResult.Hardware == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.Hardware(childComplexity), true
+	case "InspectionResult.hostname":
+		if e.ComplexityRoot.InspectionResult.Hostname == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.Hostname(childComplexity), true
+	case "InspectionResult.number":
+		if e.ComplexityRoot.InspectionResult.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.Number(childComplexity), true
+	case "InspectionResult.performanceIndicator":
+		if e.ComplexityRoot.InspectionResult.PerformanceIndicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.PerformanceIndicator(childComplexity), true
+	case "InspectionResult.runtimeEnvironment":
+		if e.ComplexityRoot.InspectionResult.RuntimeEnvironment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.RuntimeEnvironment(childComplexity), true
+	case "InspectionResult.scriptSha256":
+		if e.ComplexityRoot.InspectionResult.ScriptSHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.ScriptSHA256(childComplexity), true
+	case "InspectionResult.startedAt":
+		if e.ComplexityRoot.InspectionResult.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.StartedAt(childComplexity), true
+	case "InspectionResult.usage":
+		if e.ComplexityRoot.InspectionResult.Usage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionResult.Usage(childComplexity), true
+
+	case "InspectionStack.locked":
+		if e.ComplexityRoot.InspectionStack.Locked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionStack.Locked(childComplexity), true
+	case "InspectionStack.requirements":
+		if e.ComplexityRoot.InspectionStack.Requirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionStack.Requirements(childComplexity), true
+
+	case "Justification.data":
+		if e.ComplexityRoot.Justification.Data == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Justification.Data(childComplexity), true
+	case "Justification.link":
+		if e.ComplexityRoot.Justification.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Justification.Link(childComplexity), true
+	case "Justification.message":
+		if e.ComplexityRoot.Justification.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Justification.Message(childComplexity), true
+	case "Justification.type":
+		if e.ComplexityRoot.Justification.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Justification.Type(childComplexity), true
+
 	case "LineCounts.blanks":
 		if e.ComplexityRoot.LineCounts.Blanks == nil {
 			break
@@ -1382,6 +2381,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LineCounts.Lines(childComplexity), true
 
+	case "LockedPackage.develop":
+		if e.ComplexityRoot.LockedPackage.Develop == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LockedPackage.Develop(childComplexity), true
+	case "LockedPackage.hashes":
+		if e.ComplexityRoot.LockedPackage.Hashes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LockedPackage.Hashes(childComplexity), true
+	case "LockedPackage.indexUrl":
+		if e.ComplexityRoot.LockedPackage.IndexURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LockedPackage.IndexURL(childComplexity), true
+	case "LockedPackage.name":
+		if e.ComplexityRoot.LockedPackage.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LockedPackage.Name(childComplexity), true
+	case "LockedPackage.packageVersion":
+		if e.ComplexityRoot.LockedPackage.PackageVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LockedPackage.PackageVersion(childComplexity), true
+	case "LockedPackage.version":
+		if e.ComplexityRoot.LockedPackage.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LockedPackage.Version(childComplexity), true
+
 	case "Mutation.createRule":
 		if e.ComplexityRoot.Mutation.CreateRule == nil {
 			break
@@ -1393,6 +2429,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateRule(childComplexity, args["input"].(model.CreateRuleInput)), true
+	case "Mutation.deleteDocument":
+		if e.ComplexityRoot.Mutation.DeleteDocument == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteDocument_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteDocument(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteRule":
 		if e.ComplexityRoot.Mutation.DeleteRule == nil {
 			break
@@ -1437,6 +2484,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkPackageVersion(childComplexity, args["input"].(model.MarkPackageVersionInput)), true
+	case "Mutation.purgeEnvironment":
+		if e.ComplexityRoot.Mutation.PurgeEnvironment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_purgeEnvironment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PurgeEnvironment(childComplexity, args["environment"].(model.EnvironmentInput)), true
 	case "Mutation.registerPackageIndex":
 		if e.ComplexityRoot.Mutation.RegisterPackageIndex == nil {
 			break
@@ -1789,6 +2847,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageVersion.Package(childComplexity), true
+	case "PackageVersion.performanceIndicators":
+		if e.ComplexityRoot.PackageVersion.PerformanceIndicators == nil {
+			break
+		}
+
+		args, err := ec.field_PackageVersion_performanceIndicators_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PackageVersion.PerformanceIndicators(childComplexity, args["name"].(*string)), true
 	case "PackageVersion.providesSourceDistro":
 		if e.ComplexityRoot.PackageVersion.ProvidesSourceDistro == nil {
 			break
@@ -1930,6 +2999,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PerformanceIndicator.component":
+		if e.ComplexityRoot.PerformanceIndicator.Component == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Component(childComplexity), true
+	case "PerformanceIndicator.elapsed":
+		if e.ComplexityRoot.PerformanceIndicator.Elapsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Elapsed(childComplexity), true
+	case "PerformanceIndicator.environment":
+		if e.ComplexityRoot.PerformanceIndicator.Environment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Environment(childComplexity), true
+	case "PerformanceIndicator.exitCode":
+		if e.ComplexityRoot.PerformanceIndicator.ExitCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.ExitCode(childComplexity), true
+	case "PerformanceIndicator.hardware":
+		if e.ComplexityRoot.PerformanceIndicator.Hardware == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Hardware(childComplexity), true
+	case "PerformanceIndicator.inspection":
+		if e.ComplexityRoot.PerformanceIndicator.Inspection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Inspection(childComplexity), true
+	case "PerformanceIndicator.name":
+		if e.ComplexityRoot.PerformanceIndicator.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Name(childComplexity), true
+	case "PerformanceIndicator.resultNumber":
+		if e.ComplexityRoot.PerformanceIndicator.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Number(childComplexity), true
+	case "PerformanceIndicator.parameters":
+		if e.ComplexityRoot.PerformanceIndicator.Parameters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Parameters(childComplexity), true
+	case "PerformanceIndicator.rate":
+		if e.ComplexityRoot.PerformanceIndicator.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Rate(childComplexity), true
+	case "PerformanceIndicator.result":
+		if e.ComplexityRoot.PerformanceIndicator.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Result(childComplexity), true
+	case "PerformanceIndicator.stack":
+		if e.ComplexityRoot.PerformanceIndicator.Stack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PerformanceIndicator.Stack(childComplexity), true
+
 	case "ProjectUrl.label":
 		if e.ComplexityRoot.ProjectUrl.Label == nil {
 			break
@@ -1942,6 +3084,178 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectUrl.URL(childComplexity), true
+
+	case "ProvenanceCheck.analyzer":
+		if e.ComplexityRoot.ProvenanceCheck.Analyzer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Analyzer(childComplexity), true
+	case "ProvenanceCheck.checkerVersion":
+		if e.ComplexityRoot.ProvenanceCheck.AnalyzerVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.AnalyzerVersion(childComplexity), true
+	case "ProvenanceCheck.datetime":
+		if e.ComplexityRoot.ProvenanceCheck.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.CheckedAt(childComplexity), true
+	case "ProvenanceCheck.debug":
+		if e.ComplexityRoot.ProvenanceCheck.Debug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Debug(childComplexity), true
+	case "ProvenanceCheck.deployment":
+		if e.ComplexityRoot.ProvenanceCheck.Deployment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Deployment(childComplexity), true
+	case "ProvenanceCheck.id":
+		if e.ComplexityRoot.ProvenanceCheck.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.DocumentID(childComplexity), true
+	case "ProvenanceCheck.duration":
+		if e.ComplexityRoot.ProvenanceCheck.Duration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Duration(childComplexity), true
+	case "ProvenanceCheck.error":
+		if e.ComplexityRoot.ProvenanceCheck.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Error(childComplexity), true
+	case "ProvenanceCheck.errorMessage":
+		if e.ComplexityRoot.ProvenanceCheck.ErrorMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.ErrorMessage(childComplexity), true
+	case "ProvenanceCheck.findings":
+		if e.ComplexityRoot.ProvenanceCheck.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Findings(childComplexity), true
+	case "ProvenanceCheck.origin":
+		if e.ComplexityRoot.ProvenanceCheck.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Origin(childComplexity), true
+	case "ProvenanceCheck.stack":
+		if e.ComplexityRoot.ProvenanceCheck.Stack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.Stack(childComplexity), true
+	case "ProvenanceCheck.whitelistedIndexes":
+		if e.ComplexityRoot.ProvenanceCheck.WhitelistedIndexes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheck.WhitelistedIndexes(childComplexity), true
+
+	case "ProvenanceCheckConnection.edges":
+		if e.ComplexityRoot.ProvenanceCheckConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheckConnection.Edges(childComplexity), true
+	case "ProvenanceCheckConnection.pageInfo":
+		if e.ComplexityRoot.ProvenanceCheckConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheckConnection.PageInfo(childComplexity), true
+	case "ProvenanceCheckConnection.totalCount":
+		if e.ComplexityRoot.ProvenanceCheckConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheckConnection.TotalCount(childComplexity), true
+
+	case "ProvenanceCheckEdge.cursor":
+		if e.ComplexityRoot.ProvenanceCheckEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheckEdge.Cursor(childComplexity), true
+	case "ProvenanceCheckEdge.node":
+		if e.ComplexityRoot.ProvenanceCheckEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceCheckEdge.Node(childComplexity), true
+
+	case "ProvenanceFinding.code":
+		if e.ComplexityRoot.ProvenanceFinding.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.Code(childComplexity), true
+	case "ProvenanceFinding.data":
+		if e.ComplexityRoot.ProvenanceFinding.Data == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.Data(childComplexity), true
+	case "ProvenanceFinding.digest":
+		if e.ComplexityRoot.ProvenanceFinding.Digest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.Digest(childComplexity), true
+	case "ProvenanceFinding.indexUrl":
+		if e.ComplexityRoot.ProvenanceFinding.IndexURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.IndexURL(childComplexity), true
+	case "ProvenanceFinding.justification":
+		if e.ComplexityRoot.ProvenanceFinding.Justification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.Justification(childComplexity), true
+	case "ProvenanceFinding.number":
+		if e.ComplexityRoot.ProvenanceFinding.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.Number(childComplexity), true
+	case "ProvenanceFinding.packageName":
+		if e.ComplexityRoot.ProvenanceFinding.PackageName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.PackageName(childComplexity), true
+	case "ProvenanceFinding.packageVersion":
+		if e.ComplexityRoot.ProvenanceFinding.PackageVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.PackageVersion(childComplexity), true
+	case "ProvenanceFinding.type":
+		if e.ComplexityRoot.ProvenanceFinding.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.Type(childComplexity), true
+	case "ProvenanceFinding.version":
+		if e.ComplexityRoot.ProvenanceFinding.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceFinding.Version(childComplexity), true
 
 	case "PythonFile.path":
 		if e.ComplexityRoot.PythonFile.Path == nil {
@@ -1975,6 +3289,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PythonInterpreter.Version(childComplexity), true
 
+	case "Query.adviserRun":
+		if e.ComplexityRoot.Query.AdviserRun == nil {
+			break
+		}
+
+		args, err := ec.field_Query_adviserRun_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AdviserRun(childComplexity, args["id"].(string)), true
+	case "Query.adviserRuns":
+		if e.ComplexityRoot.Query.AdviserRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_adviserRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AdviserRuns(childComplexity, args["sourceType"].(*model.AdviserSourceType), args["origin"].(*string), args["from"].(*string), args["to"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.dependencyGraph":
 		if e.ComplexityRoot.Query.DependencyGraph == nil {
 			break
@@ -2058,6 +3394,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Indexes(childComplexity, args["enabled"].(*bool)), true
+	case "Query.inspection":
+		if e.ComplexityRoot.Query.Inspection == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inspection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Inspection(childComplexity, args["id"].(string)), true
+	case "Query.inspections":
+		if e.ComplexityRoot.Query.Inspections == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inspections_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Inspections(childComplexity, args["first"].(*int), args["after"].(*string), args["package"].(*string), args["environment"].(*model.EnvironmentInput)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -2125,6 +3483,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PackagesProvidingImport(childComplexity, args["name"].(string), args["prefix"].(*bool), args["first"].(*int), args["after"].(*string)), true
+	case "Query.performanceIndicators":
+		if e.ComplexityRoot.Query.PerformanceIndicators == nil {
+			break
+		}
+
+		args, err := ec.field_Query_performanceIndicators_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PerformanceIndicators(childComplexity, args["name"].(string), args["package"].(*string), args["parameters"].(any), args["first"].(*int)), true
+	case "Query.provenanceCheck":
+		if e.ComplexityRoot.Query.ProvenanceCheck == nil {
+			break
+		}
+
+		args, err := ec.field_Query_provenanceCheck_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProvenanceCheck(childComplexity, args["id"].(string)), true
+	case "Query.provenanceChecks":
+		if e.ComplexityRoot.Query.ProvenanceChecks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_provenanceChecks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProvenanceChecks(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.rule":
 		if e.ComplexityRoot.Query.Rule == nil {
 			break
@@ -2169,6 +3560,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.UnanalyzedSecurityPackageVersions(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.unresolvedFromAdviserRuns":
+		if e.ComplexityRoot.Query.UnresolvedFromAdviserRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_unresolvedFromAdviserRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UnresolvedFromAdviserRuns(childComplexity, args["sourceType"].(model.AdviserSourceType)), true
 	case "Query.unsolvedPackageVersions":
 		if e.ComplexityRoot.Query.UnsolvedPackageVersions == nil {
 			break
@@ -2332,6 +3734,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RuleEdge.Node(childComplexity), true
+
+	case "RunLockedPackage.develop":
+		if e.ComplexityRoot.RunLockedPackage.Develop == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.Develop(childComplexity), true
+	case "RunLockedPackage.hashes":
+		if e.ComplexityRoot.RunLockedPackage.Hashes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.Hashes(childComplexity), true
+	case "RunLockedPackage.indexUrl":
+		if e.ComplexityRoot.RunLockedPackage.IndexURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.IndexURL(childComplexity), true
+	case "RunLockedPackage.markers":
+		if e.ComplexityRoot.RunLockedPackage.Markers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.Markers(childComplexity), true
+	case "RunLockedPackage.name":
+		if e.ComplexityRoot.RunLockedPackage.PackageName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.PackageName(childComplexity), true
+	case "RunLockedPackage.packageVersion":
+		if e.ComplexityRoot.RunLockedPackage.PackageVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.PackageVersion(childComplexity), true
+	case "RunLockedPackage.version":
+		if e.ComplexityRoot.RunLockedPackage.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.Version(childComplexity), true
+	case "RunLockedPackage.versionText":
+		if e.ComplexityRoot.RunLockedPackage.VersionText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunLockedPackage.VersionText(childComplexity), true
+
+	case "RunRequirement.develop":
+		if e.ComplexityRoot.RunRequirement.Develop == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunRequirement.Develop(childComplexity), true
+	case "RunRequirement.indexUrl":
+		if e.ComplexityRoot.RunRequirement.IndexURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunRequirement.IndexURL(childComplexity), true
+	case "RunRequirement.markers":
+		if e.ComplexityRoot.RunRequirement.Markers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunRequirement.Markers(childComplexity), true
+	case "RunRequirement.name":
+		if e.ComplexityRoot.RunRequirement.PackageName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunRequirement.PackageName(childComplexity), true
+	case "RunRequirement.specifier":
+		if e.ComplexityRoot.RunRequirement.Specifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunRequirement.Specifier(childComplexity), true
+
+	case "RunStack.locked":
+		if e.ComplexityRoot.RunStack.Locked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunStack.Locked(childComplexity), true
+	case "RunStack.requirements":
+		if e.ComplexityRoot.RunStack.Requirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunStack.Requirements(childComplexity), true
 
 	case "SecurityCount.confidence":
 		if e.ComplexityRoot.SecurityCount.Confidence == nil {
@@ -2711,6 +4206,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SolvedRecord.SolverVersion(childComplexity), true
 
+	case "SourceTypeCount.count":
+		if e.ComplexityRoot.SourceTypeCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceTypeCount.Count(childComplexity), true
+	case "SourceTypeCount.sourceType":
+		if e.ComplexityRoot.SourceTypeCount.SourceType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceTypeCount.SourceType(childComplexity), true
+
 	case "SyncFailure.code":
 		if e.ComplexityRoot.SyncFailure.Code == nil {
 			break
@@ -2760,6 +4268,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SyncReport.Synced(childComplexity), true
+
+	case "UnresolvedAdviserRun.adviserRunId":
+		if e.ComplexityRoot.UnresolvedAdviserRun.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnresolvedAdviserRun.DocumentID(childComplexity), true
+	case "UnresolvedAdviserRun.packages":
+		if e.ComplexityRoot.UnresolvedAdviserRun.Packages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnresolvedAdviserRun.Packages(childComplexity), true
 
 	case "VersionedSymbol.library":
 		if e.ComplexityRoot.VersionedSymbol.Library == nil {
@@ -3057,7 +4578,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/analysis.graphqls" "schema/artifact.graphqls" "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/metadata.graphqls" "schema/package.graphqls" "schema/registration.graphqls" "schema/release.graphqls" "schema/root.graphqls" "schema/rule.graphqls" "schema/security.graphqls" "schema/vulnerability.graphqls" "schema/vulnerability_query.graphqls"
+//go:embed "schema/adviser.graphqls" "schema/analysis.graphqls" "schema/artifact.graphqls" "schema/deletion.graphqls" "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/inspection.graphqls" "schema/metadata.graphqls" "schema/package.graphqls" "schema/provenance.graphqls" "schema/registration.graphqls" "schema/release.graphqls" "schema/root.graphqls" "schema/rule.graphqls" "schema/security.graphqls" "schema/vulnerability.graphqls" "schema/vulnerability_query.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3069,14 +4590,18 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "schema/adviser.graphqls", Input: sourceData("schema/adviser.graphqls"), BuiltIn: false},
 	{Name: "schema/analysis.graphqls", Input: sourceData("schema/analysis.graphqls"), BuiltIn: false},
 	{Name: "schema/artifact.graphqls", Input: sourceData("schema/artifact.graphqls"), BuiltIn: false},
+	{Name: "schema/deletion.graphqls", Input: sourceData("schema/deletion.graphqls"), BuiltIn: false},
 	{Name: "schema/document.graphqls", Input: sourceData("schema/document.graphqls"), BuiltIn: false},
 	{Name: "schema/environment.graphqls", Input: sourceData("schema/environment.graphqls"), BuiltIn: false},
 	{Name: "schema/graph.graphqls", Input: sourceData("schema/graph.graphqls"), BuiltIn: false},
 	{Name: "schema/index.graphqls", Input: sourceData("schema/index.graphqls"), BuiltIn: false},
+	{Name: "schema/inspection.graphqls", Input: sourceData("schema/inspection.graphqls"), BuiltIn: false},
 	{Name: "schema/metadata.graphqls", Input: sourceData("schema/metadata.graphqls"), BuiltIn: false},
 	{Name: "schema/package.graphqls", Input: sourceData("schema/package.graphqls"), BuiltIn: false},
+	{Name: "schema/provenance.graphqls", Input: sourceData("schema/provenance.graphqls"), BuiltIn: false},
 	{Name: "schema/registration.graphqls", Input: sourceData("schema/registration.graphqls"), BuiltIn: false},
 	{Name: "schema/release.graphqls", Input: sourceData("schema/release.graphqls"), BuiltIn: false},
 	{Name: "schema/root.graphqls", Input: sourceData("schema/root.graphqls"), BuiltIn: false},
@@ -3090,6 +4615,148 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AdviserHardware(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cpuFamily":
+		return ec.fieldContext_AdviserHardware_cpuFamily(ctx, field)
+	case "cpuModel":
+		return ec.fieldContext_AdviserHardware_cpuModel(ctx, field)
+	case "cpuCores":
+		return ec.fieldContext_AdviserHardware_cpuCores(ctx, field)
+	case "cpuModelName":
+		return ec.fieldContext_AdviserHardware_cpuModelName(ctx, field)
+	case "gpuModel":
+		return ec.fieldContext_AdviserHardware_gpuModel(ctx, field)
+	case "ramSize":
+		return ec.fieldContext_AdviserHardware_ramSize(ctx, field)
+	case "raw":
+		return ec.fieldContext_AdviserHardware_raw(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdviserHardware", field.Name)
+}
+
+func (ec *executionContext) childFields_AdviserProduct(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_AdviserProduct_number(ctx, field)
+	case "score":
+		return ec.fieldContext_AdviserProduct_score(ctx, field)
+	case "performanceScore":
+		return ec.fieldContext_AdviserProduct_performanceScore(ctx, field)
+	case "justification":
+		return ec.fieldContext_AdviserProduct_justification(ctx, field)
+	case "advisedRuntimeEnvironment":
+		return ec.fieldContext_AdviserProduct_advisedRuntimeEnvironment(ctx, field)
+	case "advisedManifestChanges":
+		return ec.fieldContext_AdviserProduct_advisedManifestChanges(ctx, field)
+	case "stack":
+		return ec.fieldContext_AdviserProduct_stack(ctx, field)
+	case "requirements":
+		return ec.fieldContext_AdviserProduct_requirements(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdviserProduct", field.Name)
+}
+
+func (ec *executionContext) childFields_AdviserRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AdviserRun_id(ctx, field)
+	case "analyzer":
+		return ec.fieldContext_AdviserRun_analyzer(ctx, field)
+	case "adviserVersion":
+		return ec.fieldContext_AdviserRun_adviserVersion(ctx, field)
+	case "datetime":
+		return ec.fieldContext_AdviserRun_datetime(ctx, field)
+	case "duration":
+		return ec.fieldContext_AdviserRun_duration(ctx, field)
+	case "deployment":
+		return ec.fieldContext_AdviserRun_deployment(ctx, field)
+	case "origin":
+		return ec.fieldContext_AdviserRun_origin(ctx, field)
+	case "sourceType":
+		return ec.fieldContext_AdviserRun_sourceType(ctx, field)
+	case "recommendationType":
+		return ec.fieldContext_AdviserRun_recommendationType(ctx, field)
+	case "requirementsFormat":
+		return ec.fieldContext_AdviserRun_requirementsFormat(ctx, field)
+	case "count":
+		return ec.fieldContext_AdviserRun_count(ctx, field)
+	case "limit":
+		return ec.fieldContext_AdviserRun_limit(ctx, field)
+	case "limitLatestVersions":
+		return ec.fieldContext_AdviserRun_limitLatestVersions(ctx, field)
+	case "error":
+		return ec.fieldContext_AdviserRun_error(ctx, field)
+	case "errorMessage":
+		return ec.fieldContext_AdviserRun_errorMessage(ctx, field)
+	case "reRunOf":
+		return ec.fieldContext_AdviserRun_reRunOf(ctx, field)
+	case "isS2i":
+		return ec.fieldContext_AdviserRun_isS2i(ctx, field)
+	case "debug":
+		return ec.fieldContext_AdviserRun_debug(ctx, field)
+	case "hasReport":
+		return ec.fieldContext_AdviserRun_hasReport(ctx, field)
+	case "stackInfo":
+		return ec.fieldContext_AdviserRun_stackInfo(ctx, field)
+	case "runtimeEnvironment":
+		return ec.fieldContext_AdviserRun_runtimeEnvironment(ctx, field)
+	case "hardware":
+		return ec.fieldContext_AdviserRun_hardware(ctx, field)
+	case "input":
+		return ec.fieldContext_AdviserRun_input(ctx, field)
+	case "products":
+		return ec.fieldContext_AdviserRun_products(ctx, field)
+	case "unresolved":
+		return ec.fieldContext_AdviserRun_unresolved(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdviserRun", field.Name)
+}
+
+func (ec *executionContext) childFields_AdviserRunConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AdviserRunConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AdviserRunConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AdviserRunConnection_totalCount(ctx, field)
+	case "countsBySourceType":
+		return ec.fieldContext_AdviserRunConnection_countsBySourceType(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdviserRunConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AdviserRunEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AdviserRunEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AdviserRunEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdviserRunEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AdviserRuntimeEnvironment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_AdviserRuntimeEnvironment_name(ctx, field)
+	case "osName":
+		return ec.fieldContext_AdviserRuntimeEnvironment_osName(ctx, field)
+	case "osVersion":
+		return ec.fieldContext_AdviserRuntimeEnvironment_osVersion(ctx, field)
+	case "pythonVersion":
+		return ec.fieldContext_AdviserRuntimeEnvironment_pythonVersion(ctx, field)
+	case "cudaVersion":
+		return ec.fieldContext_AdviserRuntimeEnvironment_cudaVersion(ctx, field)
+	case "platform":
+		return ec.fieldContext_AdviserRuntimeEnvironment_platform(ctx, field)
+	case "raw":
+		return ec.fieldContext_AdviserRuntimeEnvironment_raw(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdviserRuntimeEnvironment", field.Name)
+}
 
 func (ec *executionContext) childFields_Artifact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -3141,6 +4808,16 @@ func (ec *executionContext) childFields_DebRelation(ctx context.Context, field g
 		return ec.fieldContext_DebRelation_versionRange(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DebRelation", field.Name)
+}
+
+func (ec *executionContext) childFields_DeletionReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "documents":
+		return ec.fieldContext_DeletionReport_documents(ctx, field)
+	case "rows":
+		return ec.fieldContext_DeletionReport_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletionReport", field.Name)
 }
 
 func (ec *executionContext) childFields_Dependency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3329,6 +5006,38 @@ func (ec *executionContext) childFields_Environment(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Environment", field.Name)
 }
 
+func (ec *executionContext) childFields_Hardware(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Hardware_id(ctx, field)
+	case "cpuBrand":
+		return ec.fieldContext_Hardware_cpuBrand(ctx, field)
+	case "cpuVendor":
+		return ec.fieldContext_Hardware_cpuVendor(ctx, field)
+	case "cpuFamily":
+		return ec.fieldContext_Hardware_cpuFamily(ctx, field)
+	case "cpuModel":
+		return ec.fieldContext_Hardware_cpuModel(ctx, field)
+	case "cpuCores":
+		return ec.fieldContext_Hardware_cpuCores(ctx, field)
+	case "cpuFlags":
+		return ec.fieldContext_Hardware_cpuFlags(ctx, field)
+	case "l1DataCache":
+		return ec.fieldContext_Hardware_l1DataCache(ctx, field)
+	case "l1InstructionCache":
+		return ec.fieldContext_Hardware_l1InstructionCache(ctx, field)
+	case "l2Cache":
+		return ec.fieldContext_Hardware_l2Cache(ctx, field)
+	case "l3Cache":
+		return ec.fieldContext_Hardware_l3Cache(ctx, field)
+	case "gpu":
+		return ec.fieldContext_Hardware_gpu(ctx, field)
+	case "ramSize":
+		return ec.fieldContext_Hardware_ramSize(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Hardware", field.Name)
+}
+
 func (ec *executionContext) childFields_ImageAnalysis(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3411,6 +5120,122 @@ func (ec *executionContext) childFields_IngestResult(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type IngestResult", field.Name)
 }
 
+func (ec *executionContext) childFields_Inspection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Inspection_id(ctx, field)
+	case "identifier":
+		return ec.fieldContext_Inspection_identifier(ctx, field)
+	case "baseImage":
+		return ec.fieldContext_Inspection_baseImage(ctx, field)
+	case "script":
+		return ec.fieldContext_Inspection_script(ctx, field)
+	case "created":
+		return ec.fieldContext_Inspection_created(ctx, field)
+	case "buildRequests":
+		return ec.fieldContext_Inspection_buildRequests(ctx, field)
+	case "runRequests":
+		return ec.fieldContext_Inspection_runRequests(ctx, field)
+	case "hardwareRequested":
+		return ec.fieldContext_Inspection_hardwareRequested(ctx, field)
+	case "specification":
+		return ec.fieldContext_Inspection_specification(ctx, field)
+	case "stack":
+		return ec.fieldContext_Inspection_stack(ctx, field)
+	case "results":
+		return ec.fieldContext_Inspection_results(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Inspection", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InspectionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InspectionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InspectionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_InspectionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_InspectionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionRequirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_InspectionRequirement_name(ctx, field)
+	case "specifier":
+		return ec.fieldContext_InspectionRequirement_specifier(ctx, field)
+	case "index":
+		return ec.fieldContext_InspectionRequirement_index(ctx, field)
+	case "develop":
+		return ec.fieldContext_InspectionRequirement_develop(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionRequirement", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_InspectionResult_number(ctx, field)
+	case "exitCode":
+		return ec.fieldContext_InspectionResult_exitCode(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_InspectionResult_startedAt(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_InspectionResult_endedAt(ctx, field)
+	case "hostname":
+		return ec.fieldContext_InspectionResult_hostname(ctx, field)
+	case "scriptSha256":
+		return ec.fieldContext_InspectionResult_scriptSha256(ctx, field)
+	case "usage":
+		return ec.fieldContext_InspectionResult_usage(ctx, field)
+	case "runtimeEnvironment":
+		return ec.fieldContext_InspectionResult_runtimeEnvironment(ctx, field)
+	case "environment":
+		return ec.fieldContext_InspectionResult_environment(ctx, field)
+	case "hardware":
+		return ec.fieldContext_InspectionResult_hardware(ctx, field)
+	case "performanceIndicator":
+		return ec.fieldContext_InspectionResult_performanceIndicator(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionResult", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionStack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "requirements":
+		return ec.fieldContext_InspectionStack_requirements(ctx, field)
+	case "locked":
+		return ec.fieldContext_InspectionStack_locked(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionStack", field.Name)
+}
+
+func (ec *executionContext) childFields_Justification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_Justification_type(ctx, field)
+	case "message":
+		return ec.fieldContext_Justification_message(ctx, field)
+	case "link":
+		return ec.fieldContext_Justification_link(ctx, field)
+	case "data":
+		return ec.fieldContext_Justification_data(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Justification", field.Name)
+}
+
 func (ec *executionContext) childFields_LineCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "files":
@@ -3425,6 +5250,24 @@ func (ec *executionContext) childFields_LineCounts(ctx context.Context, field gr
 		return ec.fieldContext_LineCounts_lines(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LineCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_LockedPackage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_LockedPackage_name(ctx, field)
+	case "version":
+		return ec.fieldContext_LockedPackage_version(ctx, field)
+	case "indexUrl":
+		return ec.fieldContext_LockedPackage_indexUrl(ctx, field)
+	case "hashes":
+		return ec.fieldContext_LockedPackage_hashes(ctx, field)
+	case "develop":
+		return ec.fieldContext_LockedPackage_develop(ctx, field)
+	case "packageVersion":
+		return ec.fieldContext_LockedPackage_packageVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LockedPackage", field.Name)
 }
 
 func (ec *executionContext) childFields_Package(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3561,6 +5404,8 @@ func (ec *executionContext) childFields_PackageVersion(ctx context.Context, fiel
 		return ec.fieldContext_PackageVersion_artifacts(ctx, field)
 	case "hashes":
 		return ec.fieldContext_PackageVersion_hashes(ctx, field)
+	case "performanceIndicators":
+		return ec.fieldContext_PackageVersion_performanceIndicators(ctx, field)
 	case "versionText":
 		return ec.fieldContext_PackageVersion_versionText(ctx, field)
 	case "importNames":
@@ -3627,6 +5472,36 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PerformanceIndicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_PerformanceIndicator_name(ctx, field)
+	case "component":
+		return ec.fieldContext_PerformanceIndicator_component(ctx, field)
+	case "parameters":
+		return ec.fieldContext_PerformanceIndicator_parameters(ctx, field)
+	case "result":
+		return ec.fieldContext_PerformanceIndicator_result(ctx, field)
+	case "elapsed":
+		return ec.fieldContext_PerformanceIndicator_elapsed(ctx, field)
+	case "rate":
+		return ec.fieldContext_PerformanceIndicator_rate(ctx, field)
+	case "resultNumber":
+		return ec.fieldContext_PerformanceIndicator_resultNumber(ctx, field)
+	case "exitCode":
+		return ec.fieldContext_PerformanceIndicator_exitCode(ctx, field)
+	case "hardware":
+		return ec.fieldContext_PerformanceIndicator_hardware(ctx, field)
+	case "environment":
+		return ec.fieldContext_PerformanceIndicator_environment(ctx, field)
+	case "inspection":
+		return ec.fieldContext_PerformanceIndicator_inspection(ctx, field)
+	case "stack":
+		return ec.fieldContext_PerformanceIndicator_stack(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PerformanceIndicator", field.Name)
+}
+
 func (ec *executionContext) childFields_ProjectUrl(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "label":
@@ -3635,6 +5510,86 @@ func (ec *executionContext) childFields_ProjectUrl(ctx context.Context, field gr
 		return ec.fieldContext_ProjectUrl_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectUrl", field.Name)
+}
+
+func (ec *executionContext) childFields_ProvenanceCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProvenanceCheck_id(ctx, field)
+	case "analyzer":
+		return ec.fieldContext_ProvenanceCheck_analyzer(ctx, field)
+	case "checkerVersion":
+		return ec.fieldContext_ProvenanceCheck_checkerVersion(ctx, field)
+	case "datetime":
+		return ec.fieldContext_ProvenanceCheck_datetime(ctx, field)
+	case "duration":
+		return ec.fieldContext_ProvenanceCheck_duration(ctx, field)
+	case "deployment":
+		return ec.fieldContext_ProvenanceCheck_deployment(ctx, field)
+	case "origin":
+		return ec.fieldContext_ProvenanceCheck_origin(ctx, field)
+	case "error":
+		return ec.fieldContext_ProvenanceCheck_error(ctx, field)
+	case "errorMessage":
+		return ec.fieldContext_ProvenanceCheck_errorMessage(ctx, field)
+	case "debug":
+		return ec.fieldContext_ProvenanceCheck_debug(ctx, field)
+	case "whitelistedIndexes":
+		return ec.fieldContext_ProvenanceCheck_whitelistedIndexes(ctx, field)
+	case "stack":
+		return ec.fieldContext_ProvenanceCheck_stack(ctx, field)
+	case "findings":
+		return ec.fieldContext_ProvenanceCheck_findings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProvenanceCheck", field.Name)
+}
+
+func (ec *executionContext) childFields_ProvenanceCheckConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ProvenanceCheckConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ProvenanceCheckConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ProvenanceCheckConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProvenanceCheckConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProvenanceCheckEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ProvenanceCheckEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ProvenanceCheckEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProvenanceCheckEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProvenanceFinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_ProvenanceFinding_number(ctx, field)
+	case "type":
+		return ec.fieldContext_ProvenanceFinding_type(ctx, field)
+	case "code":
+		return ec.fieldContext_ProvenanceFinding_code(ctx, field)
+	case "justification":
+		return ec.fieldContext_ProvenanceFinding_justification(ctx, field)
+	case "packageName":
+		return ec.fieldContext_ProvenanceFinding_packageName(ctx, field)
+	case "packageVersion":
+		return ec.fieldContext_ProvenanceFinding_packageVersion(ctx, field)
+	case "indexUrl":
+		return ec.fieldContext_ProvenanceFinding_indexUrl(ctx, field)
+	case "digest":
+		return ec.fieldContext_ProvenanceFinding_digest(ctx, field)
+	case "version":
+		return ec.fieldContext_ProvenanceFinding_version(ctx, field)
+	case "data":
+		return ec.fieldContext_ProvenanceFinding_data(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProvenanceFinding", field.Name)
 }
 
 func (ec *executionContext) childFields_PythonFile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3721,6 +5676,54 @@ func (ec *executionContext) childFields_RuleEdge(ctx context.Context, field grap
 		return ec.fieldContext_RuleEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RuleEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RunLockedPackage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_RunLockedPackage_name(ctx, field)
+	case "version":
+		return ec.fieldContext_RunLockedPackage_version(ctx, field)
+	case "versionText":
+		return ec.fieldContext_RunLockedPackage_versionText(ctx, field)
+	case "indexUrl":
+		return ec.fieldContext_RunLockedPackage_indexUrl(ctx, field)
+	case "hashes":
+		return ec.fieldContext_RunLockedPackage_hashes(ctx, field)
+	case "markers":
+		return ec.fieldContext_RunLockedPackage_markers(ctx, field)
+	case "develop":
+		return ec.fieldContext_RunLockedPackage_develop(ctx, field)
+	case "packageVersion":
+		return ec.fieldContext_RunLockedPackage_packageVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunLockedPackage", field.Name)
+}
+
+func (ec *executionContext) childFields_RunRequirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_RunRequirement_name(ctx, field)
+	case "specifier":
+		return ec.fieldContext_RunRequirement_specifier(ctx, field)
+	case "indexUrl":
+		return ec.fieldContext_RunRequirement_indexUrl(ctx, field)
+	case "markers":
+		return ec.fieldContext_RunRequirement_markers(ctx, field)
+	case "develop":
+		return ec.fieldContext_RunRequirement_develop(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunRequirement", field.Name)
+}
+
+func (ec *executionContext) childFields_RunStack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "requirements":
+		return ec.fieldContext_RunStack_requirements(ctx, field)
+	case "locked":
+		return ec.fieldContext_RunStack_locked(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunStack", field.Name)
 }
 
 func (ec *executionContext) childFields_SecurityCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3891,6 +5894,16 @@ func (ec *executionContext) childFields_SolvedRecord(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type SolvedRecord", field.Name)
 }
 
+func (ec *executionContext) childFields_SourceTypeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sourceType":
+		return ec.fieldContext_SourceTypeCount_sourceType(ctx, field)
+	case "count":
+		return ec.fieldContext_SourceTypeCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SourceTypeCount", field.Name)
+}
+
 func (ec *executionContext) childFields_SyncFailure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "documentId":
@@ -3917,6 +5930,16 @@ func (ec *executionContext) childFields_SyncReport(ctx context.Context, field gr
 		return ec.fieldContext_SyncReport_failures(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SyncReport", field.Name)
+}
+
+func (ec *executionContext) childFields_UnresolvedAdviserRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "adviserRunId":
+		return ec.fieldContext_UnresolvedAdviserRun_adviserRunId(ctx, field)
+	case "packages":
+		return ec.fieldContext_UnresolvedAdviserRun_packages(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnresolvedAdviserRun", field.Name)
 }
 
 func (ec *executionContext) childFields_VersionedSymbol(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4171,6 +6194,20 @@ func (ec *executionContext) field_Mutation_createRule_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4224,6 +6261,20 @@ func (ec *executionContext) field_Mutation_markPackageVersion_args(ctx context.C
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_purgeEnvironment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "environment",
+		func(ctx context.Context, v any) (model.EnvironmentInput, error) {
+			return ec.unmarshalNEnvironmentInput2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["environment"] = arg0
 	return args, nil
 }
 
@@ -4399,6 +6450,20 @@ func (ec *executionContext) field_PackageVersion_dependents_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_PackageVersion_performanceIndicators_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_PackageVersion_records_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4568,6 +6633,74 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_adviserRun_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_adviserRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sourceType",
+		func(ctx context.Context, v any) (*model.AdviserSourceType, error) {
+			return ec.unmarshalOAdviserSourceType2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sourceType"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "origin",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["origin"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
 	return args, nil
 }
 
@@ -4789,6 +6922,58 @@ func (ec *executionContext) field_Query_indexes_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_inspection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_inspections_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "package",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["package"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "environment",
+		func(ctx context.Context, v any) (*model.EnvironmentInput, error) {
+			return ec.unmarshalOEnvironmentInput2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["environment"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4961,6 +7146,80 @@ func (ec *executionContext) field_Query_packages_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_performanceIndicators_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "package",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["package"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "parameters",
+		func(ctx context.Context, v any) (any, error) {
+			return ec.unmarshalOJSON2interface(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["parameters"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_provenanceCheck_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_provenanceChecks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_rule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5086,6 +7345,20 @@ func (ec *executionContext) field_Query_unanalyzedSecurityPackageVersions_args(c
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_unresolvedFromAdviserRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sourceType",
+		func(ctx context.Context, v any) (model.AdviserSourceType, error) {
+			return ec.unmarshalNAdviserSourceType2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sourceType"] = arg0
 	return args, nil
 }
 
@@ -5272,6 +7545,1333 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AdviserHardware_cpuFamily(ctx context.Context, field graphql.CollectedField, obj *model.AdviserHardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserHardware_cpuFamily(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUFamily, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserHardware_cpuFamily(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserHardware", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserHardware_cpuModel(ctx context.Context, field graphql.CollectedField, obj *model.AdviserHardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserHardware_cpuModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUModel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserHardware_cpuModel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserHardware", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserHardware_cpuCores(ctx context.Context, field graphql.CollectedField, obj *model.AdviserHardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserHardware_cpuCores(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUCores, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserHardware_cpuCores(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserHardware", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserHardware_cpuModelName(ctx context.Context, field graphql.CollectedField, obj *model.AdviserHardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserHardware_cpuModelName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUModelName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserHardware_cpuModelName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserHardware", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserHardware_gpuModel(ctx context.Context, field graphql.CollectedField, obj *model.AdviserHardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserHardware_gpuModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GpuModel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserHardware_gpuModel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserHardware", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserHardware_ramSize(ctx context.Context, field graphql.CollectedField, obj *model.AdviserHardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserHardware_ramSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RAMSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserHardware_ramSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserHardware", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AdviserHardware_raw(ctx context.Context, field graphql.CollectedField, obj *model.AdviserHardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserHardware_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserHardware_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserHardware", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _AdviserProduct_number(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserProduct", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserProduct_score(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserProduct", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AdviserProduct_performanceScore(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_performanceScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerformanceScore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_performanceScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserProduct", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AdviserProduct_justification(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_justification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserProduct().Justification(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Justification) graphql.Marshaler {
+			return ec.marshalNJustification2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐJustificationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_justification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserProduct",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Justification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserProduct_advisedRuntimeEnvironment(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_advisedRuntimeEnvironment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserProduct().AdvisedRuntimeEnvironment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_advisedRuntimeEnvironment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserProduct", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _AdviserProduct_advisedManifestChanges(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_advisedManifestChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserProduct().AdvisedManifestChanges(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_advisedManifestChanges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserProduct", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _AdviserProduct_stack(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_stack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserProduct().Stack(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.StackPackage) graphql.Marshaler {
+			return ec.marshalNRunLockedPackage2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackPackageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_stack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserProduct",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunLockedPackage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserProduct_requirements(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserProduct_requirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserProduct().Requirements(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.StackRequirement) graphql.Marshaler {
+			return ec.marshalNRunRequirement2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserProduct_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserProduct",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunRequirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRun_id(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_analyzer(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_analyzer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Analyzer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_analyzer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_adviserVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_adviserVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnalyzerVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_adviserVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_datetime(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_datetime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_datetime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AdviserRun_duration(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_duration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_duration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AdviserRun_deployment(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_deployment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deployment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_deployment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_origin(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_sourceType(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_sourceType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserRun().SourceType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AdviserSourceType) graphql.Marshaler {
+			return ec.marshalOAdviserSourceType2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_sourceType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, true, true, "AdviserSourceType")
+}
+
+func (ec *executionContext) _AdviserRun_recommendationType(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_recommendationType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecommendationType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_recommendationType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_requirementsFormat(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_requirementsFormat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequirementsFormat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_requirementsFormat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_count(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserRun_limit(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserRun_limitLatestVersions(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_limitLatestVersions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LimitLatestVersions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_limitLatestVersions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserRun_error(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AdviserRun_errorMessage(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_errorMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_reRunOf(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_reRunOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReRunOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_reRunOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRun_isS2i(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_isS2i(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsS2I, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_isS2i(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AdviserRun_debug(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_debug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Debug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_debug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AdviserRun_hasReport(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_hasReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasReport, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_hasReport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AdviserRun_stackInfo(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_stackInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserRun().StackInfo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Justification) graphql.Marshaler {
+			return ec.marshalNJustification2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐJustificationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_stackInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Justification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRun_runtimeEnvironment(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_runtimeEnvironment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserRun().RuntimeEnvironment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AdviserRuntimeEnvironment) graphql.Marshaler {
+			return ec.marshalNAdviserRuntimeEnvironment2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRuntimeEnvironment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_runtimeEnvironment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdviserRuntimeEnvironment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRun_hardware(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_hardware(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserRun().Hardware(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AdviserHardware) graphql.Marshaler {
+			return ec.marshalNAdviserHardware2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserHardware(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_hardware(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdviserHardware(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRun_input(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_input(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserRun().Input(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.StackKey) graphql.Marshaler {
+			return ec.marshalNRunStack2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_input(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunStack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRun_products(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_products(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserRun().Products(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.AdviserProduct) graphql.Marshaler {
+			return ec.marshalNAdviserProduct2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserProductᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_products(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdviserProduct(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRun_unresolved(ctx context.Context, field graphql.CollectedField, obj *persistence.AdviserRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRun_unresolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AdviserRun().Unresolved(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRun_unresolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRun", field, true, true, "String")
+}
+
+func (ec *executionContext) _AdviserRunConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRunConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AdviserRunEdge) graphql.Marshaler {
+			return ec.marshalNAdviserRunEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRunEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRunConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdviserRunEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRunConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRunConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRunConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRunConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRunConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRunConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRunConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdviserRunConnection_countsBySourceType(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRunConnection_countsBySourceType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountsBySourceType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.SourceTypeCount) graphql.Marshaler {
+			return ec.marshalNSourceTypeCount2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSourceTypeCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRunConnection_countsBySourceType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SourceTypeCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRunEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRunEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRunEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRunEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRunEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRunEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRunEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRunEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.AdviserRun) graphql.Marshaler {
+			return ec.marshalNAdviserRun2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRunEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdviserRunEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdviserRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment_name(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRuntimeEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRuntimeEnvironment_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRuntimeEnvironment_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRuntimeEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment_osName(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRuntimeEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRuntimeEnvironment_osName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OsName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRuntimeEnvironment_osName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRuntimeEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment_osVersion(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRuntimeEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRuntimeEnvironment_osVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OsVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRuntimeEnvironment_osVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRuntimeEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment_pythonVersion(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRuntimeEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRuntimeEnvironment_pythonVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PythonVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRuntimeEnvironment_pythonVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRuntimeEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment_cudaVersion(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRuntimeEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRuntimeEnvironment_cudaVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CudaVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRuntimeEnvironment_cudaVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRuntimeEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment_platform(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRuntimeEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRuntimeEnvironment_platform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRuntimeEnvironment_platform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRuntimeEnvironment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment_raw(ctx context.Context, field graphql.CollectedField, obj *model.AdviserRuntimeEnvironment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdviserRuntimeEnvironment_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdviserRuntimeEnvironment_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdviserRuntimeEnvironment", field, false, false, "JSON")
+}
 
 func (ec *executionContext) _Artifact_name(ctx context.Context, field graphql.CollectedField, obj *persistence.Artifact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -5629,6 +9229,52 @@ func (ec *executionContext) _DebRelation_versionRange(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_DebRelation_versionRange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DebRelation", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeletionReport_documents(ctx context.Context, field graphql.CollectedField, obj *model.DeletionReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletionReport_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Documents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletionReport_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletionReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeletionReport_rows(ctx context.Context, field graphql.CollectedField, obj *model.DeletionReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletionReport_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletionReport_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletionReport", field, false, false, "JSON")
 }
 
 func (ec *executionContext) _Dependency_name(ctx context.Context, field graphql.CollectedField, obj *persistence.Dependency) (ret graphql.Marshaler) {
@@ -7236,6 +10882,305 @@ func (ec *executionContext) fieldContext_Environment_pythonVersion(_ context.Con
 	return graphql.NewScalarFieldContext("Environment", field, false, false, "String")
 }
 
+func (ec *executionContext) _Hardware_id(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Hardware().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Hardware_cpuBrand(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_cpuBrand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUBrand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_cpuBrand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "String")
+}
+
+func (ec *executionContext) _Hardware_cpuVendor(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_cpuVendor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUVendor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_cpuVendor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "String")
+}
+
+func (ec *executionContext) _Hardware_cpuFamily(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_cpuFamily(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUFamily, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_cpuFamily(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Hardware_cpuModel(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_cpuModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUModel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_cpuModel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Hardware_cpuCores(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_cpuCores(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUCores, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_cpuCores(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Hardware_cpuFlags(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_cpuFlags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CPUFlags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_cpuFlags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "String")
+}
+
+func (ec *executionContext) _Hardware_l1DataCache(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_l1DataCache(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.L1DataCache, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_l1DataCache(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Hardware_l1InstructionCache(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_l1InstructionCache(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.L1InstructionCache, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_l1InstructionCache(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Hardware_l2Cache(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_l2Cache(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.L2Cache, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_l2Cache(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Hardware_l3Cache(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_l3Cache(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.L3Cache, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_l3Cache(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Hardware_gpu(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_gpu(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Hardware().Gpu(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_gpu(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _Hardware_ramSize(ctx context.Context, field graphql.CollectedField, obj *persistence.Hardware) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hardware_ramSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RAMSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hardware_ramSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hardware", field, false, false, "Float")
+}
+
 func (ec *executionContext) _ImageAnalysis_id(ctx context.Context, field graphql.CollectedField, obj *persistence.ImageAnalysis) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7879,7 +11824,948 @@ func (ec *executionContext) fieldContext_IngestResult_counts(_ context.Context, 
 	return graphql.NewScalarFieldContext("IngestResult", field, false, false, "JSON")
 }
 
-func (ec *executionContext) _LineCounts_files(ctx context.Context, field graphql.CollectedField, obj *model.LineCounts) (ret graphql.Marshaler) {
+func (ec *executionContext) _Inspection_id(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Inspection_identifier(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_identifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_identifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Inspection_baseImage(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_baseImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaseImage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_baseImage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Inspection_script(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_script(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Script, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_script(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Inspection_created(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Inspection_buildRequests(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_buildRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().BuildRequests(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_buildRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _Inspection_runRequests(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_runRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().RunRequests(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_runRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _Inspection_hardwareRequested(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_hardwareRequested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().HardwareRequested(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_hardwareRequested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _Inspection_specification(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_specification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().Specification(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_specification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _Inspection_stack(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_stack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().Stack(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.InspectionStack) graphql.Marshaler {
+			return ec.marshalNInspectionStack2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionStack(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_stack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Inspection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionStack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Inspection_results(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().Results(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.InspectionResult) graphql.Marshaler {
+			return ec.marshalNInspectionResult2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Inspection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InspectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.InspectionEdge) graphql.Marshaler {
+			return ec.marshalNInspectionEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐInspectionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InspectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InspectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InspectionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InspectionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Inspection) graphql.Marshaler {
+			return ec.marshalNInspection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Inspection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionRequirement_name(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRequirement_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRequirement_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionRequirement_specifier(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRequirement_specifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Specifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRequirement_specifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionRequirement_index(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRequirement_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRequirement_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionRequirement_develop(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRequirement_develop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Develop, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRequirement_develop(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRequirement", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _InspectionResult_number(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionResult_exitCode(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_exitCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExitCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_exitCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionResult_startedAt(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InspectionResult_endedAt(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_endedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InspectionResult_hostname(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_hostname(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hostname, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_hostname(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionResult_scriptSha256(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_scriptSha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScriptSHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_scriptSha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionResult_usage(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_usage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionResult().Usage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_usage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _InspectionResult_runtimeEnvironment(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_runtimeEnvironment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionResult().RuntimeEnvironment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_runtimeEnvironment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionResult", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _InspectionResult_environment(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_environment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionResult().Environment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Environment) graphql.Marshaler {
+			return ec.marshalOEnvironment2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐEnvironment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_environment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionResult",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Environment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionResult_hardware(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_hardware(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hardware, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Hardware) graphql.Marshaler {
+			return ec.marshalOHardware2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐHardware(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_hardware(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hardware(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionResult_performanceIndicator(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionResult_performanceIndicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerformanceIndicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.PerformanceIndicator) graphql.Marshaler {
+			return ec.marshalOPerformanceIndicator2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPerformanceIndicator(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionResult_performanceIndicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PerformanceIndicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionStack_requirements(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionStack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionStack_requirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionStack().Requirements(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.InspectionRequirement) graphql.Marshaler {
+			return ec.marshalNInspectionRequirement2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionStack_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionStack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionRequirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionStack_locked(ctx context.Context, field graphql.CollectedField, obj *persistence.InspectionStack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionStack_locked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionStack().Locked(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.LockedPackage) graphql.Marshaler {
+			return ec.marshalNLockedPackage2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐLockedPackageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionStack_locked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionStack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LockedPackage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Justification_type(ctx context.Context, field graphql.CollectedField, obj *model.Justification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Justification_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Justification_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Justification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Justification_message(ctx context.Context, field graphql.CollectedField, obj *model.Justification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Justification_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Justification_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Justification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Justification_link(ctx context.Context, field graphql.CollectedField, obj *model.Justification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Justification_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Link, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Justification_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Justification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Justification_data(ctx context.Context, field graphql.CollectedField, obj *model.Justification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Justification_data(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Data, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Justification_data(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Justification", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _LineCounts_files(ctx context.Context, field graphql.CollectedField, obj *persistence.LineCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7902,7 +12788,7 @@ func (ec *executionContext) fieldContext_LineCounts_files(_ context.Context, fie
 	return graphql.NewScalarFieldContext("LineCounts", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LineCounts_code(ctx context.Context, field graphql.CollectedField, obj *model.LineCounts) (ret graphql.Marshaler) {
+func (ec *executionContext) _LineCounts_code(ctx context.Context, field graphql.CollectedField, obj *persistence.LineCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7925,7 +12811,7 @@ func (ec *executionContext) fieldContext_LineCounts_code(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("LineCounts", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LineCounts_comments(ctx context.Context, field graphql.CollectedField, obj *model.LineCounts) (ret graphql.Marshaler) {
+func (ec *executionContext) _LineCounts_comments(ctx context.Context, field graphql.CollectedField, obj *persistence.LineCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7948,7 +12834,7 @@ func (ec *executionContext) fieldContext_LineCounts_comments(_ context.Context, 
 	return graphql.NewScalarFieldContext("LineCounts", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LineCounts_blanks(ctx context.Context, field graphql.CollectedField, obj *model.LineCounts) (ret graphql.Marshaler) {
+func (ec *executionContext) _LineCounts_blanks(ctx context.Context, field graphql.CollectedField, obj *persistence.LineCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7971,7 +12857,7 @@ func (ec *executionContext) fieldContext_LineCounts_blanks(_ context.Context, fi
 	return graphql.NewScalarFieldContext("LineCounts", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LineCounts_lines(ctx context.Context, field graphql.CollectedField, obj *model.LineCounts) (ret graphql.Marshaler) {
+func (ec *executionContext) _LineCounts_lines(ctx context.Context, field graphql.CollectedField, obj *persistence.LineCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7992,6 +12878,153 @@ func (ec *executionContext) _LineCounts_lines(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_LineCounts_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LineCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LockedPackage_name(ctx context.Context, field graphql.CollectedField, obj *persistence.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LockedPackage_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LockedPackage_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _LockedPackage_version(ctx context.Context, field graphql.CollectedField, obj *persistence.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LockedPackage_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LockedPackage_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _LockedPackage_indexUrl(ctx context.Context, field graphql.CollectedField, obj *persistence.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LockedPackage_indexUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IndexURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LockedPackage_indexUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _LockedPackage_hashes(ctx context.Context, field graphql.CollectedField, obj *persistence.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LockedPackage_hashes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hashes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LockedPackage_hashes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _LockedPackage_develop(ctx context.Context, field graphql.CollectedField, obj *persistence.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LockedPackage_develop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Develop, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LockedPackage_develop(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LockedPackage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LockedPackage_packageVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LockedPackage_packageVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LockedPackage().PackageVersion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackageVersion2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackageVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LockedPackage_packageVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LockedPackage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_registerPackageIndex(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -8076,6 +13109,94 @@ func (ec *executionContext) fieldContext_Mutation_setArtifactPresent(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setArtifactPresent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteDocument(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletionReport) graphql.Marshaler {
+			return ec.marshalNDeletionReport2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐDeletionReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletionReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_purgeEnvironment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_purgeEnvironment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PurgeEnvironment(ctx, fc.Args["environment"].(model.EnvironmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletionReport) graphql.Marshaler {
+			return ec.marshalNDeletionReport2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐDeletionReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_purgeEnvironment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletionReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_purgeEnvironment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9746,6 +14867,50 @@ func (ec *executionContext) fieldContext_PackageVersion_hashes(_ context.Context
 	return graphql.NewScalarFieldContext("PackageVersion", field, true, true, "String")
 }
 
+func (ec *executionContext) _PackageVersion_performanceIndicators(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageVersion_performanceIndicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.PackageVersion().PerformanceIndicators(ctx, obj, fc.Args["name"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.PerformanceIndicator) graphql.Marshaler {
+			return ec.marshalNPerformanceIndicator2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPerformanceIndicatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageVersion_performanceIndicators(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PerformanceIndicator(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PackageVersion_performanceIndicators_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PackageVersion_versionText(ctx context.Context, field graphql.CollectedField, obj *persistence.PackageVersion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9926,8 +15091,8 @@ func (ec *executionContext) _PackageVersion_securityIndicators(ctx context.Conte
 			return ec.Resolvers.PackageVersion().SecurityIndicators(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.SecurityIndicator) graphql.Marshaler {
-			return ec.marshalNSecurityIndicator2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityIndicatorᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.SecurityIndicator) graphql.Marshaler {
+			return ec.marshalNSecurityIndicator2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityIndicatorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10258,6 +15423,318 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _PerformanceIndicator_name(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _PerformanceIndicator_component(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_component(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Component, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_component(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _PerformanceIndicator_parameters(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_parameters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PerformanceIndicator().Parameters(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_parameters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _PerformanceIndicator_result(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_result(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PerformanceIndicator().Result(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _PerformanceIndicator_elapsed(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_elapsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Elapsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_elapsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PerformanceIndicator_rate(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PerformanceIndicator_resultNumber(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_resultNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_resultNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PerformanceIndicator_exitCode(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_exitCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExitCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_exitCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PerformanceIndicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PerformanceIndicator_hardware(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_hardware(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hardware, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Hardware) graphql.Marshaler {
+			return ec.marshalOHardware2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐHardware(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_hardware(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PerformanceIndicator",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hardware(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PerformanceIndicator_environment(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_environment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PerformanceIndicator().Environment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Environment) graphql.Marshaler {
+			return ec.marshalOEnvironment2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐEnvironment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_environment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PerformanceIndicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Environment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PerformanceIndicator_inspection(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_inspection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PerformanceIndicator().Inspection(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Inspection) graphql.Marshaler {
+			return ec.marshalNInspection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_inspection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PerformanceIndicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Inspection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PerformanceIndicator_stack(ctx context.Context, field graphql.CollectedField, obj *persistence.PerformanceIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PerformanceIndicator_stack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PerformanceIndicator().Stack(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.InspectionStack) graphql.Marshaler {
+			return ec.marshalNInspectionStack2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionStack(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PerformanceIndicator_stack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PerformanceIndicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionStack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProjectUrl_label(ctx context.Context, field graphql.CollectedField, obj *model.ProjectURL) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10302,6 +15779,704 @@ func (ec *executionContext) _ProjectUrl_url(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_ProjectUrl_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectUrl", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_id(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_analyzer(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_analyzer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Analyzer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_analyzer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_checkerVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_checkerVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnalyzerVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_checkerVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_datetime(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_datetime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_datetime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProvenanceCheck_duration(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_duration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_duration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProvenanceCheck_deployment(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_deployment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deployment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_deployment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_origin(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_error(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProvenanceCheck_errorMessage(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_errorMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_debug(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_debug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Debug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_debug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProvenanceCheck_whitelistedIndexes(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_whitelistedIndexes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WhitelistedIndexes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_whitelistedIndexes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheck_stack(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_stack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProvenanceCheck().Stack(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.StackKey) graphql.Marshaler {
+			return ec.marshalNRunStack2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_stack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProvenanceCheck",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunStack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProvenanceCheck_findings(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheck_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProvenanceCheck().Findings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.ProvenanceFinding) graphql.Marshaler {
+			return ec.marshalNProvenanceFinding2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheck_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProvenanceCheck",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProvenanceFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProvenanceCheckConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ProvenanceCheckConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheckConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ProvenanceCheckEdge) graphql.Marshaler {
+			return ec.marshalNProvenanceCheckEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProvenanceCheckEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheckConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProvenanceCheckConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProvenanceCheckEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProvenanceCheckConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ProvenanceCheckConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheckConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheckConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProvenanceCheckConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProvenanceCheckConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ProvenanceCheckConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheckConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheckConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheckConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProvenanceCheckEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ProvenanceCheckEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheckEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheckEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceCheckEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceCheckEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ProvenanceCheckEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceCheckEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.ProvenanceCheck) graphql.Marshaler {
+			return ec.marshalNProvenanceCheck2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceCheck(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceCheckEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProvenanceCheckEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProvenanceCheck(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProvenanceFinding_number(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProvenanceFinding_type(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceFinding_code(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceFinding_justification(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_justification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Justification, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_justification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceFinding_packageName(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_packageName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_packageName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceFinding_packageVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_packageVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_packageVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceFinding_indexUrl(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_indexUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IndexURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_indexUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceFinding_digest(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_digest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Digest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_digest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceFinding_version(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProvenanceFinding().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.PackageVersion) graphql.Marshaler {
+			return ec.marshalOPackageVersion2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackageVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProvenanceFinding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProvenanceFinding_data(ctx context.Context, field graphql.CollectedField, obj *persistence.ProvenanceFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceFinding_data(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProvenanceFinding().Data(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceFinding_data(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceFinding", field, true, true, "JSON")
 }
 
 func (ec *executionContext) _PythonFile_path(ctx context.Context, field graphql.CollectedField, obj *persistence.PythonFile) (ret graphql.Marshaler) {
@@ -10457,6 +16632,138 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_adviserRun(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_adviserRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AdviserRun(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.AdviserRun) graphql.Marshaler {
+			return ec.marshalOAdviserRun2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_adviserRun(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdviserRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_adviserRun_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_adviserRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_adviserRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AdviserRuns(ctx, fc.Args["sourceType"].(*model.AdviserSourceType), fc.Args["origin"].(*string), fc.Args["from"].(*string), fc.Args["to"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AdviserRunConnection) graphql.Marshaler {
+			return ec.marshalNAdviserRunConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRunConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_adviserRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdviserRunConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_adviserRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_unresolvedFromAdviserRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unresolvedFromAdviserRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UnresolvedFromAdviserRuns(ctx, fc.Args["sourceType"].(model.AdviserSourceType))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.UnresolvedRun) graphql.Marshaler {
+			return ec.marshalNUnresolvedAdviserRun2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐUnresolvedRunᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unresolvedFromAdviserRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnresolvedAdviserRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_unresolvedFromAdviserRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10891,6 +17198,144 @@ func (ec *executionContext) fieldContext_Query_indexes(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_inspection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_inspection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Inspection(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Inspection) graphql.Marshaler {
+			return ec.marshalOInspection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_inspection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Inspection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_inspection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_inspections(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_inspections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Inspections(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["package"].(*string), fc.Args["environment"].(*model.EnvironmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InspectionConnection) graphql.Marshaler {
+			return ec.marshalNInspectionConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐInspectionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_inspections(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_inspections_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_performanceIndicators(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_performanceIndicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PerformanceIndicators(ctx, fc.Args["name"].(string), fc.Args["package"].(*string),
+				func() any {
+					if fc.Args["parameters"] == nil {
+						return nil
+					}
+					return fc.Args["parameters"].(any)
+				}(), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.PerformanceIndicator) graphql.Marshaler {
+			return ec.marshalNPerformanceIndicator2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPerformanceIndicatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_performanceIndicators(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PerformanceIndicator(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_performanceIndicators_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_packagesProvidingImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11061,6 +17506,94 @@ func (ec *executionContext) fieldContext_Query_packageVersion(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_packageVersion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_provenanceCheck(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_provenanceCheck(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProvenanceCheck(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.ProvenanceCheck) graphql.Marshaler {
+			return ec.marshalOProvenanceCheck2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceCheck(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_provenanceCheck(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProvenanceCheck(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_provenanceCheck_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_provenanceChecks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_provenanceChecks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProvenanceChecks(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProvenanceCheckConnection) graphql.Marshaler {
+			return ec.marshalNProvenanceCheckConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProvenanceCheckConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_provenanceChecks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProvenanceCheckConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_provenanceChecks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11926,6 +18459,378 @@ func (ec *executionContext) fieldContext_RuleEdge_node(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _RunLockedPackage_name(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunLockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunLockedPackage_version(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunLockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunLockedPackage_versionText(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_versionText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VersionText, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_versionText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunLockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunLockedPackage_indexUrl(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_indexUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IndexURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_indexUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunLockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunLockedPackage_hashes(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_hashes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hashes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_hashes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunLockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunLockedPackage_markers(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_markers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Markers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_markers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunLockedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunLockedPackage_develop(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_develop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Develop, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_develop(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunLockedPackage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RunLockedPackage_packageVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.StackPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunLockedPackage_packageVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RunLockedPackage().PackageVersion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.PackageVersion) graphql.Marshaler {
+			return ec.marshalOPackageVersion2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackageVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunLockedPackage_packageVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RunLockedPackage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RunRequirement_name(ctx context.Context, field graphql.CollectedField, obj *persistence.StackRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunRequirement_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunRequirement_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunRequirement_specifier(ctx context.Context, field graphql.CollectedField, obj *persistence.StackRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunRequirement_specifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Specifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunRequirement_specifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunRequirement_indexUrl(ctx context.Context, field graphql.CollectedField, obj *persistence.StackRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunRequirement_indexUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IndexURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunRequirement_indexUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunRequirement_markers(ctx context.Context, field graphql.CollectedField, obj *persistence.StackRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunRequirement_markers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Markers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunRequirement_markers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunRequirement_develop(ctx context.Context, field graphql.CollectedField, obj *persistence.StackRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunRequirement_develop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Develop, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunRequirement_develop(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunRequirement", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RunStack_requirements(ctx context.Context, field graphql.CollectedField, obj *persistence.StackKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunStack_requirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RunStack().Requirements(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.StackRequirement) graphql.Marshaler {
+			return ec.marshalNRunRequirement2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunStack_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RunStack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunRequirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RunStack_locked(ctx context.Context, field graphql.CollectedField, obj *persistence.StackKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunStack_locked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RunStack().Locked(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.StackPackage) graphql.Marshaler {
+			return ec.marshalNRunLockedPackage2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackPackageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunStack_locked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RunStack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunLockedPackage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SecurityCount_severity(ctx context.Context, field graphql.CollectedField, obj *model.SecurityCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11995,7 +18900,7 @@ func (ec *executionContext) fieldContext_SecurityCount_count(_ context.Context, 
 	return graphql.NewScalarFieldContext("SecurityCount", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SecurityFinding_testId(ctx context.Context, field graphql.CollectedField, obj *model.SecurityFinding) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityFinding_testId(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityFinding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12018,7 +18923,7 @@ func (ec *executionContext) fieldContext_SecurityFinding_testId(_ context.Contex
 	return graphql.NewScalarFieldContext("SecurityFinding", field, false, false, "String")
 }
 
-func (ec *executionContext) _SecurityFinding_testName(ctx context.Context, field graphql.CollectedField, obj *model.SecurityFinding) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityFinding_testName(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityFinding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12041,7 +18946,7 @@ func (ec *executionContext) fieldContext_SecurityFinding_testName(_ context.Cont
 	return graphql.NewScalarFieldContext("SecurityFinding", field, false, false, "String")
 }
 
-func (ec *executionContext) _SecurityFinding_findings(ctx context.Context, field graphql.CollectedField, obj *model.SecurityFinding) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityFinding_findings(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityFinding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12064,7 +18969,7 @@ func (ec *executionContext) fieldContext_SecurityFinding_findings(_ context.Cont
 	return graphql.NewScalarFieldContext("SecurityFinding", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SecurityFinding_high(ctx context.Context, field graphql.CollectedField, obj *model.SecurityFinding) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityFinding_high(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityFinding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12087,7 +18992,7 @@ func (ec *executionContext) fieldContext_SecurityFinding_high(_ context.Context,
 	return graphql.NewScalarFieldContext("SecurityFinding", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SecurityFinding_medium(ctx context.Context, field graphql.CollectedField, obj *model.SecurityFinding) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityFinding_medium(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityFinding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12110,7 +19015,7 @@ func (ec *executionContext) fieldContext_SecurityFinding_medium(_ context.Contex
 	return graphql.NewScalarFieldContext("SecurityFinding", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SecurityFinding_low(ctx context.Context, field graphql.CollectedField, obj *model.SecurityFinding) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityFinding_low(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityFinding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12133,7 +19038,7 @@ func (ec *executionContext) fieldContext_SecurityFinding_low(_ context.Context, 
 	return graphql.NewScalarFieldContext("SecurityFinding", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SecurityFinding_moreInfo(ctx context.Context, field graphql.CollectedField, obj *model.SecurityFinding) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityFinding_moreInfo(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityFinding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12156,7 +19061,7 @@ func (ec *executionContext) fieldContext_SecurityFinding_moreInfo(_ context.Cont
 	return graphql.NewScalarFieldContext("SecurityFinding", field, false, false, "String")
 }
 
-func (ec *executionContext) _SecurityIndicator_documentId(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_documentId(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12179,7 +19084,7 @@ func (ec *executionContext) fieldContext_SecurityIndicator_documentId(_ context.
 	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "String")
 }
 
-func (ec *executionContext) _SecurityIndicator_analyzedAt(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_analyzedAt(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12202,7 +19107,7 @@ func (ec *executionContext) fieldContext_SecurityIndicator_analyzedAt(_ context.
 	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SecurityIndicator_banditVersion(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_banditVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12225,7 +19130,7 @@ func (ec *executionContext) fieldContext_SecurityIndicator_banditVersion(_ conte
 	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "String")
 }
 
-func (ec *executionContext) _SecurityIndicator_clocVersion(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_clocVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12248,7 +19153,7 @@ func (ec *executionContext) fieldContext_SecurityIndicator_clocVersion(_ context
 	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "String")
 }
 
-func (ec *executionContext) _SecurityIndicator_countedFrom(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_countedFrom(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12257,7 +19162,7 @@ func (ec *executionContext) _SecurityIndicator_countedFrom(ctx context.Context, 
 			return ec.fieldContext_SecurityIndicator_countedFrom(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CountedFrom, nil
+			return ec.Resolvers.SecurityIndicator().CountedFrom(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.SecurityCountSource) graphql.Marshaler {
@@ -12268,10 +19173,10 @@ func (ec *executionContext) _SecurityIndicator_countedFrom(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_SecurityIndicator_countedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "SecurityCountSource")
+	return graphql.NewScalarFieldContext("SecurityIndicator", field, true, true, "SecurityCountSource")
 }
 
-func (ec *executionContext) _SecurityIndicator_error(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_error(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12294,7 +19199,7 @@ func (ec *executionContext) fieldContext_SecurityIndicator_error(_ context.Conte
 	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _SecurityIndicator_errorMessage(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_errorMessage(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12317,7 +19222,7 @@ func (ec *executionContext) fieldContext_SecurityIndicator_errorMessage(_ contex
 	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "String")
 }
 
-func (ec *executionContext) _SecurityIndicator_counts(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_counts(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12326,7 +19231,7 @@ func (ec *executionContext) _SecurityIndicator_counts(ctx context.Context, field
 			return ec.fieldContext_SecurityIndicator_counts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Counts, nil
+			return ec.Resolvers.SecurityIndicator().Counts(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.SecurityCount) graphql.Marshaler {
@@ -12340,8 +19245,8 @@ func (ec *executionContext) fieldContext_SecurityIndicator_counts(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "SecurityIndicator",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SecurityCount(ctx, field)
 		},
@@ -12349,7 +19254,7 @@ func (ec *executionContext) fieldContext_SecurityIndicator_counts(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SecurityIndicator_totalFindings(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_totalFindings(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12358,7 +19263,7 @@ func (ec *executionContext) _SecurityIndicator_totalFindings(ctx context.Context
 			return ec.fieldContext_SecurityIndicator_totalFindings(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalFindings, nil
+			return ec.Resolvers.SecurityIndicator().TotalFindings(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -12369,10 +19274,10 @@ func (ec *executionContext) _SecurityIndicator_totalFindings(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_SecurityIndicator_totalFindings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SecurityIndicator", field, true, true, "Int")
 }
 
-func (ec *executionContext) _SecurityIndicator_severityUndefined(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_severityUndefined(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12395,7 +19300,7 @@ func (ec *executionContext) fieldContext_SecurityIndicator_severityUndefined(_ c
 	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SecurityIndicator_filesAnalyzed(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_filesAnalyzed(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12418,7 +19323,7 @@ func (ec *executionContext) fieldContext_SecurityIndicator_filesAnalyzed(_ conte
 	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SecurityIndicator_filesTotal(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_filesTotal(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12441,7 +19346,7 @@ func (ec *executionContext) fieldContext_SecurityIndicator_filesTotal(_ context.
 	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SecurityIndicator_filesWithSeverities(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_filesWithSeverities(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12464,7 +19369,7 @@ func (ec *executionContext) fieldContext_SecurityIndicator_filesWithSeverities(_
 	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SecurityIndicator_filesFiltered(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_filesFiltered(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12487,7 +19392,7 @@ func (ec *executionContext) fieldContext_SecurityIndicator_filesFiltered(_ conte
 	return graphql.NewScalarFieldContext("SecurityIndicator", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SecurityIndicator_python(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_python(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12499,8 +19404,8 @@ func (ec *executionContext) _SecurityIndicator_python(ctx context.Context, field
 			return obj.Python, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.LineCounts) graphql.Marshaler {
-			return ec.marshalOLineCounts2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐLineCounts(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.LineCounts) graphql.Marshaler {
+			return ec.marshalOLineCounts2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐLineCounts(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12519,7 +19424,7 @@ func (ec *executionContext) fieldContext_SecurityIndicator_python(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SecurityIndicator_total(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_total(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12531,8 +19436,8 @@ func (ec *executionContext) _SecurityIndicator_total(ctx context.Context, field 
 			return obj.Total, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.LineCounts) graphql.Marshaler {
-			return ec.marshalOLineCounts2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐLineCounts(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.LineCounts) graphql.Marshaler {
+			return ec.marshalOLineCounts2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐLineCounts(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12551,7 +19456,7 @@ func (ec *executionContext) fieldContext_SecurityIndicator_total(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _SecurityIndicator_findings(ctx context.Context, field graphql.CollectedField, obj *model.SecurityIndicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _SecurityIndicator_findings(ctx context.Context, field graphql.CollectedField, obj *persistence.SecurityIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12563,8 +19468,8 @@ func (ec *executionContext) _SecurityIndicator_findings(ctx context.Context, fie
 			return obj.Findings, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.SecurityFinding) graphql.Marshaler {
-			return ec.marshalNSecurityFinding2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityFindingᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.SecurityFinding) graphql.Marshaler {
+			return ec.marshalNSecurityFinding2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityFindingᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13465,6 +20370,52 @@ func (ec *executionContext) fieldContext_SolvedRecord_platform(_ context.Context
 	return graphql.NewScalarFieldContext("SolvedRecord", field, false, false, "String")
 }
 
+func (ec *executionContext) _SourceTypeCount_sourceType(ctx context.Context, field graphql.CollectedField, obj *model.SourceTypeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceTypeCount_sourceType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AdviserSourceType) graphql.Marshaler {
+			return ec.marshalOAdviserSourceType2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SourceTypeCount_sourceType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceTypeCount", field, false, false, "AdviserSourceType")
+}
+
+func (ec *executionContext) _SourceTypeCount_count(ctx context.Context, field graphql.CollectedField, obj *model.SourceTypeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceTypeCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceTypeCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceTypeCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _SyncFailure_documentId(ctx context.Context, field graphql.CollectedField, obj *model.SyncFailure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13656,6 +20607,52 @@ func (ec *executionContext) fieldContext_SyncReport_failures(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _UnresolvedAdviserRun_adviserRunId(ctx context.Context, field graphql.CollectedField, obj *persistence.UnresolvedRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnresolvedAdviserRun_adviserRunId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnresolvedAdviserRun_adviserRunId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnresolvedAdviserRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnresolvedAdviserRun_packages(ctx context.Context, field graphql.CollectedField, obj *persistence.UnresolvedRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnresolvedAdviserRun_packages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Packages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnresolvedAdviserRun_packages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnresolvedAdviserRun", field, false, false, "String")
 }
 
 func (ec *executionContext) _VersionedSymbol_library(ctx context.Context, field graphql.CollectedField, obj *persistence.VersionedSymbol) (ret graphql.Marshaler) {
@@ -16013,6 +23010,451 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var adviserHardwareImplementors = []string{"AdviserHardware"}
+
+func (ec *executionContext) _AdviserHardware(ctx context.Context, sel ast.SelectionSet, obj *model.AdviserHardware) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adviserHardwareImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdviserHardware")
+		case "cpuFamily":
+			out.Values[i] = ec._AdviserHardware_cpuFamily(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cpuModel":
+			out.Values[i] = ec._AdviserHardware_cpuModel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cpuCores":
+			out.Values[i] = ec._AdviserHardware_cpuCores(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cpuModelName":
+			out.Values[i] = ec._AdviserHardware_cpuModelName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gpuModel":
+			out.Values[i] = ec._AdviserHardware_gpuModel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ramSize":
+			out.Values[i] = ec._AdviserHardware_ramSize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._AdviserHardware_raw(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var adviserProductImplementors = []string{"AdviserProduct"}
+
+func (ec *executionContext) _AdviserProduct(ctx context.Context, sel ast.SelectionSet, obj *persistence.AdviserProduct) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adviserProductImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdviserProduct")
+		case "number":
+			out.Values[i] = ec._AdviserProduct_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._AdviserProduct_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "performanceScore":
+			out.Values[i] = ec._AdviserProduct_performanceScore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "justification":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserProduct_justification(ctx, field, obj)
+				})
+		case "advisedRuntimeEnvironment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserProduct_advisedRuntimeEnvironment(ctx, field, obj)
+				})
+		case "advisedManifestChanges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserProduct_advisedManifestChanges(ctx, field, obj)
+				})
+		case "stack":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserProduct_stack(ctx, field, obj)
+				})
+		case "requirements":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserProduct_requirements(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var adviserRunImplementors = []string{"AdviserRun"}
+
+func (ec *executionContext) _AdviserRun(ctx context.Context, sel ast.SelectionSet, obj *persistence.AdviserRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adviserRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdviserRun")
+		case "id":
+			out.Values[i] = ec._AdviserRun_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "analyzer":
+			out.Values[i] = ec._AdviserRun_analyzer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "adviserVersion":
+			out.Values[i] = ec._AdviserRun_adviserVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "datetime":
+			out.Values[i] = ec._AdviserRun_datetime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "duration":
+			out.Values[i] = ec._AdviserRun_duration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deployment":
+			out.Values[i] = ec._AdviserRun_deployment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "origin":
+			out.Values[i] = ec._AdviserRun_origin(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserRun_sourceType(ctx, field, obj)
+				})
+		case "recommendationType":
+			out.Values[i] = ec._AdviserRun_recommendationType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requirementsFormat":
+			out.Values[i] = ec._AdviserRun_requirementsFormat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._AdviserRun_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "limit":
+			out.Values[i] = ec._AdviserRun_limit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "limitLatestVersions":
+			out.Values[i] = ec._AdviserRun_limitLatestVersions(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "error":
+			out.Values[i] = ec._AdviserRun_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errorMessage":
+			out.Values[i] = ec._AdviserRun_errorMessage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reRunOf":
+			out.Values[i] = ec._AdviserRun_reRunOf(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isS2i":
+			out.Values[i] = ec._AdviserRun_isS2i(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "debug":
+			out.Values[i] = ec._AdviserRun_debug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hasReport":
+			out.Values[i] = ec._AdviserRun_hasReport(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stackInfo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserRun_stackInfo(ctx, field, obj)
+				})
+		case "runtimeEnvironment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserRun_runtimeEnvironment(ctx, field, obj)
+				})
+		case "hardware":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserRun_hardware(ctx, field, obj)
+				})
+		case "input":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserRun_input(ctx, field, obj)
+				})
+		case "products":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserRun_products(ctx, field, obj)
+				})
+		case "unresolved":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AdviserRun_unresolved(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var adviserRunConnectionImplementors = []string{"AdviserRunConnection"}
+
+func (ec *executionContext) _AdviserRunConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AdviserRunConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adviserRunConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdviserRunConnection")
+		case "edges":
+			out.Values[i] = ec._AdviserRunConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AdviserRunConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AdviserRunConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countsBySourceType":
+			out.Values[i] = ec._AdviserRunConnection_countsBySourceType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var adviserRunEdgeImplementors = []string{"AdviserRunEdge"}
+
+func (ec *executionContext) _AdviserRunEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AdviserRunEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adviserRunEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdviserRunEdge")
+		case "cursor":
+			out.Values[i] = ec._AdviserRunEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AdviserRunEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var adviserRuntimeEnvironmentImplementors = []string{"AdviserRuntimeEnvironment"}
+
+func (ec *executionContext) _AdviserRuntimeEnvironment(ctx context.Context, sel ast.SelectionSet, obj *model.AdviserRuntimeEnvironment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adviserRuntimeEnvironmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdviserRuntimeEnvironment")
+		case "name":
+			out.Values[i] = ec._AdviserRuntimeEnvironment_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "osName":
+			out.Values[i] = ec._AdviserRuntimeEnvironment_osName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "osVersion":
+			out.Values[i] = ec._AdviserRuntimeEnvironment_osVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pythonVersion":
+			out.Values[i] = ec._AdviserRuntimeEnvironment_pythonVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cudaVersion":
+			out.Values[i] = ec._AdviserRuntimeEnvironment_cudaVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "platform":
+			out.Values[i] = ec._AdviserRuntimeEnvironment_platform(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._AdviserRuntimeEnvironment_raw(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var artifactImplementors = []string{"Artifact"}
 
 func (ec *executionContext) _Artifact(ctx context.Context, sel ast.SelectionSet, obj *persistence.Artifact) graphql.Marshaler {
@@ -16178,6 +23620,44 @@ func (ec *executionContext) _DebRelation(ctx context.Context, sel ast.SelectionS
 			}
 		case "versionRange":
 			out.Values[i] = ec._DebRelation_versionRange(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deletionReportImplementors = []string{"DeletionReport"}
+
+func (ec *executionContext) _DeletionReport(ctx context.Context, sel ast.SelectionSet, obj *model.DeletionReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletionReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeletionReport")
+		case "documents":
+			out.Values[i] = ec._DeletionReport_documents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._DeletionReport_rows(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16798,6 +24278,101 @@ func (ec *executionContext) _Environment(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var hardwareImplementors = []string{"Hardware"}
+
+func (ec *executionContext) _Hardware(ctx context.Context, sel ast.SelectionSet, obj *persistence.Hardware) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hardwareImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Hardware")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Hardware_id(ctx, field, obj)
+				})
+		case "cpuBrand":
+			out.Values[i] = ec._Hardware_cpuBrand(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cpuVendor":
+			out.Values[i] = ec._Hardware_cpuVendor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cpuFamily":
+			out.Values[i] = ec._Hardware_cpuFamily(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cpuModel":
+			out.Values[i] = ec._Hardware_cpuModel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cpuCores":
+			out.Values[i] = ec._Hardware_cpuCores(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cpuFlags":
+			out.Values[i] = ec._Hardware_cpuFlags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "l1DataCache":
+			out.Values[i] = ec._Hardware_l1DataCache(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "l1InstructionCache":
+			out.Values[i] = ec._Hardware_l1InstructionCache(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "l2Cache":
+			out.Values[i] = ec._Hardware_l2Cache(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "l3Cache":
+			out.Values[i] = ec._Hardware_l3Cache(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gpu":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Hardware_gpu(ctx, field, obj)
+				})
+		case "ramSize":
+			out.Values[i] = ec._Hardware_ramSize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var imageAnalysisImplementors = []string{"ImageAnalysis"}
 
 func (ec *executionContext) _ImageAnalysis(ctx context.Context, sel ast.SelectionSet, obj *persistence.ImageAnalysis) graphql.Marshaler {
@@ -17070,9 +24645,401 @@ func (ec *executionContext) _IngestResult(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var inspectionImplementors = []string{"Inspection"}
+
+func (ec *executionContext) _Inspection(ctx context.Context, sel ast.SelectionSet, obj *persistence.Inspection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Inspection")
+		case "id":
+			out.Values[i] = ec._Inspection_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "identifier":
+			out.Values[i] = ec._Inspection_identifier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "baseImage":
+			out.Values[i] = ec._Inspection_baseImage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "script":
+			out.Values[i] = ec._Inspection_script(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "created":
+			out.Values[i] = ec._Inspection_created(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "buildRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_buildRequests(ctx, field, obj)
+				})
+		case "runRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_runRequests(ctx, field, obj)
+				})
+		case "hardwareRequested":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_hardwareRequested(ctx, field, obj)
+				})
+		case "specification":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_specification(ctx, field, obj)
+				})
+		case "stack":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_stack(ctx, field, obj)
+				})
+		case "results":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_results(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionConnectionImplementors = []string{"InspectionConnection"}
+
+func (ec *executionContext) _InspectionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionConnection")
+		case "edges":
+			out.Values[i] = ec._InspectionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InspectionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._InspectionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionEdgeImplementors = []string{"InspectionEdge"}
+
+func (ec *executionContext) _InspectionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionEdge")
+		case "cursor":
+			out.Values[i] = ec._InspectionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._InspectionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionRequirementImplementors = []string{"InspectionRequirement"}
+
+func (ec *executionContext) _InspectionRequirement(ctx context.Context, sel ast.SelectionSet, obj *persistence.InspectionRequirement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionRequirementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionRequirement")
+		case "name":
+			out.Values[i] = ec._InspectionRequirement_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "specifier":
+			out.Values[i] = ec._InspectionRequirement_specifier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "index":
+			out.Values[i] = ec._InspectionRequirement_index(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "develop":
+			out.Values[i] = ec._InspectionRequirement_develop(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionResultImplementors = []string{"InspectionResult"}
+
+func (ec *executionContext) _InspectionResult(ctx context.Context, sel ast.SelectionSet, obj *persistence.InspectionResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionResult")
+		case "number":
+			out.Values[i] = ec._InspectionResult_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "exitCode":
+			out.Values[i] = ec._InspectionResult_exitCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.Values[i] = ec._InspectionResult_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedAt":
+			out.Values[i] = ec._InspectionResult_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hostname":
+			out.Values[i] = ec._InspectionResult_hostname(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scriptSha256":
+			out.Values[i] = ec._InspectionResult_scriptSha256(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "usage":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionResult_usage(ctx, field, obj)
+				})
+		case "runtimeEnvironment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionResult_runtimeEnvironment(ctx, field, obj)
+				})
+		case "environment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionResult_environment(ctx, field, obj)
+				})
+		case "hardware":
+			out.Values[i] = ec._InspectionResult_hardware(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "performanceIndicator":
+			out.Values[i] = ec._InspectionResult_performanceIndicator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionStackImplementors = []string{"InspectionStack"}
+
+func (ec *executionContext) _InspectionStack(ctx context.Context, sel ast.SelectionSet, obj *persistence.InspectionStack) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionStackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionStack")
+		case "requirements":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionStack_requirements(ctx, field, obj)
+				})
+		case "locked":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionStack_locked(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var justificationImplementors = []string{"Justification"}
+
+func (ec *executionContext) _Justification(ctx context.Context, sel ast.SelectionSet, obj *model.Justification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, justificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Justification")
+		case "type":
+			out.Values[i] = ec._Justification_type(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._Justification_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "link":
+			out.Values[i] = ec._Justification_link(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "data":
+			out.Values[i] = ec._Justification_data(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var lineCountsImplementors = []string{"LineCounts"}
 
-func (ec *executionContext) _LineCounts(ctx context.Context, sel ast.SelectionSet, obj *model.LineCounts) graphql.Marshaler {
+func (ec *executionContext) _LineCounts(ctx context.Context, sel ast.SelectionSet, obj *persistence.LineCounts) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, lineCountsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -17123,6 +25090,65 @@ func (ec *executionContext) _LineCounts(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var lockedPackageImplementors = []string{"LockedPackage"}
+
+func (ec *executionContext) _LockedPackage(ctx context.Context, sel ast.SelectionSet, obj *persistence.LockedPackage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lockedPackageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LockedPackage")
+		case "name":
+			out.Values[i] = ec._LockedPackage_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._LockedPackage_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "indexUrl":
+			out.Values[i] = ec._LockedPackage_indexUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hashes":
+			out.Values[i] = ec._LockedPackage_hashes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "develop":
+			out.Values[i] = ec._LockedPackage_develop(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageVersion":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LockedPackage_packageVersion(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -17152,6 +25178,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setArtifactPresent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setArtifactPresent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteDocument(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purgeEnvironment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_purgeEnvironment(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -17662,6 +25702,12 @@ func (ec *executionContext) _PackageVersion(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PackageVersion_hashes(ctx, field, obj)
 				})
+		case "performanceIndicators":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PackageVersion_performanceIndicators(ctx, field, obj)
+				})
 		case "versionText":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -17891,6 +25937,99 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var performanceIndicatorImplementors = []string{"PerformanceIndicator"}
+
+func (ec *executionContext) _PerformanceIndicator(ctx context.Context, sel ast.SelectionSet, obj *persistence.PerformanceIndicator) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, performanceIndicatorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PerformanceIndicator")
+		case "name":
+			out.Values[i] = ec._PerformanceIndicator_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "component":
+			out.Values[i] = ec._PerformanceIndicator_component(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parameters":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PerformanceIndicator_parameters(ctx, field, obj)
+				})
+		case "result":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PerformanceIndicator_result(ctx, field, obj)
+				})
+		case "elapsed":
+			out.Values[i] = ec._PerformanceIndicator_elapsed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rate":
+			out.Values[i] = ec._PerformanceIndicator_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resultNumber":
+			out.Values[i] = ec._PerformanceIndicator_resultNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "exitCode":
+			out.Values[i] = ec._PerformanceIndicator_exitCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hardware":
+			out.Values[i] = ec._PerformanceIndicator_hardware(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "environment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PerformanceIndicator_environment(ctx, field, obj)
+				})
+		case "inspection":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PerformanceIndicator_inspection(ctx, field, obj)
+				})
+		case "stack":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PerformanceIndicator_stack(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var projectUrlImplementors = []string{"ProjectUrl"}
 
 func (ec *executionContext) _ProjectUrl(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectURL) graphql.Marshaler {
@@ -17912,6 +26051,262 @@ func (ec *executionContext) _ProjectUrl(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var provenanceCheckImplementors = []string{"ProvenanceCheck"}
+
+func (ec *executionContext) _ProvenanceCheck(ctx context.Context, sel ast.SelectionSet, obj *persistence.ProvenanceCheck) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, provenanceCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProvenanceCheck")
+		case "id":
+			out.Values[i] = ec._ProvenanceCheck_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "analyzer":
+			out.Values[i] = ec._ProvenanceCheck_analyzer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkerVersion":
+			out.Values[i] = ec._ProvenanceCheck_checkerVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "datetime":
+			out.Values[i] = ec._ProvenanceCheck_datetime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "duration":
+			out.Values[i] = ec._ProvenanceCheck_duration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deployment":
+			out.Values[i] = ec._ProvenanceCheck_deployment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "origin":
+			out.Values[i] = ec._ProvenanceCheck_origin(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "error":
+			out.Values[i] = ec._ProvenanceCheck_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errorMessage":
+			out.Values[i] = ec._ProvenanceCheck_errorMessage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "debug":
+			out.Values[i] = ec._ProvenanceCheck_debug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "whitelistedIndexes":
+			out.Values[i] = ec._ProvenanceCheck_whitelistedIndexes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stack":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProvenanceCheck_stack(ctx, field, obj)
+				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProvenanceCheck_findings(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var provenanceCheckConnectionImplementors = []string{"ProvenanceCheckConnection"}
+
+func (ec *executionContext) _ProvenanceCheckConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ProvenanceCheckConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, provenanceCheckConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProvenanceCheckConnection")
+		case "edges":
+			out.Values[i] = ec._ProvenanceCheckConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ProvenanceCheckConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ProvenanceCheckConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var provenanceCheckEdgeImplementors = []string{"ProvenanceCheckEdge"}
+
+func (ec *executionContext) _ProvenanceCheckEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ProvenanceCheckEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, provenanceCheckEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProvenanceCheckEdge")
+		case "cursor":
+			out.Values[i] = ec._ProvenanceCheckEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ProvenanceCheckEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var provenanceFindingImplementors = []string{"ProvenanceFinding"}
+
+func (ec *executionContext) _ProvenanceFinding(ctx context.Context, sel ast.SelectionSet, obj *persistence.ProvenanceFinding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, provenanceFindingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProvenanceFinding")
+		case "number":
+			out.Values[i] = ec._ProvenanceFinding_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._ProvenanceFinding_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._ProvenanceFinding_code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "justification":
+			out.Values[i] = ec._ProvenanceFinding_justification(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageName":
+			out.Values[i] = ec._ProvenanceFinding_packageName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageVersion":
+			out.Values[i] = ec._ProvenanceFinding_packageVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "indexUrl":
+			out.Values[i] = ec._ProvenanceFinding_indexUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "digest":
+			out.Values[i] = ec._ProvenanceFinding_digest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProvenanceFinding_version(ctx, field, obj)
+				})
+		case "data":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProvenanceFinding_data(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18035,6 +26430,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_node(ctx, field)
 				})
+		case "adviserRun":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_adviserRun(ctx, field)
+				})
+		case "adviserRuns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_adviserRuns(ctx, field)
+				})
+		case "unresolvedFromAdviserRuns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unresolvedFromAdviserRuns(ctx, field)
+				})
 		case "imageAnalysis":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -18095,6 +26508,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_indexes(ctx, field)
 				})
+		case "inspection":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_inspection(ctx, field)
+				})
+		case "inspections":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_inspections(ctx, field)
+				})
+		case "performanceIndicators":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_performanceIndicators(ctx, field)
+				})
 		case "packagesProvidingImport":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -18118,6 +26549,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_packageVersion(ctx, field)
+				})
+		case "provenanceCheck":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_provenanceCheck(ctx, field)
+				})
+		case "provenanceChecks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_provenanceChecks(ctx, field)
 				})
 		case "packageVersions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -18407,6 +26850,168 @@ func (ec *executionContext) _RuleEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var runLockedPackageImplementors = []string{"RunLockedPackage"}
+
+func (ec *executionContext) _RunLockedPackage(ctx context.Context, sel ast.SelectionSet, obj *persistence.StackPackage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, runLockedPackageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RunLockedPackage")
+		case "name":
+			out.Values[i] = ec._RunLockedPackage_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._RunLockedPackage_version(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "versionText":
+			out.Values[i] = ec._RunLockedPackage_versionText(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "indexUrl":
+			out.Values[i] = ec._RunLockedPackage_indexUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hashes":
+			out.Values[i] = ec._RunLockedPackage_hashes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "markers":
+			out.Values[i] = ec._RunLockedPackage_markers(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "develop":
+			out.Values[i] = ec._RunLockedPackage_develop(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageVersion":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RunLockedPackage_packageVersion(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var runRequirementImplementors = []string{"RunRequirement"}
+
+func (ec *executionContext) _RunRequirement(ctx context.Context, sel ast.SelectionSet, obj *persistence.StackRequirement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, runRequirementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RunRequirement")
+		case "name":
+			out.Values[i] = ec._RunRequirement_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "specifier":
+			out.Values[i] = ec._RunRequirement_specifier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "indexUrl":
+			out.Values[i] = ec._RunRequirement_indexUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "markers":
+			out.Values[i] = ec._RunRequirement_markers(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "develop":
+			out.Values[i] = ec._RunRequirement_develop(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var runStackImplementors = []string{"RunStack"}
+
+func (ec *executionContext) _RunStack(ctx context.Context, sel ast.SelectionSet, obj *persistence.StackKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, runStackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RunStack")
+		case "requirements":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RunStack_requirements(ctx, field, obj)
+				})
+		case "locked":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RunStack_locked(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var securityCountImplementors = []string{"SecurityCount"}
 
 func (ec *executionContext) _SecurityCount(ctx context.Context, sel ast.SelectionSet, obj *model.SecurityCount) graphql.Marshaler {
@@ -18452,7 +27057,7 @@ func (ec *executionContext) _SecurityCount(ctx context.Context, sel ast.Selectio
 
 var securityFindingImplementors = []string{"SecurityFinding"}
 
-func (ec *executionContext) _SecurityFinding(ctx context.Context, sel ast.SelectionSet, obj *model.SecurityFinding) graphql.Marshaler {
+func (ec *executionContext) _SecurityFinding(ctx context.Context, sel ast.SelectionSet, obj *persistence.SecurityFinding) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, securityFindingImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -18515,7 +27120,7 @@ func (ec *executionContext) _SecurityFinding(ctx context.Context, sel ast.Select
 
 var securityIndicatorImplementors = []string{"SecurityIndicator"}
 
-func (ec *executionContext) _SecurityIndicator(ctx context.Context, sel ast.SelectionSet, obj *model.SecurityIndicator) graphql.Marshaler {
+func (ec *executionContext) _SecurityIndicator(ctx context.Context, sel ast.SelectionSet, obj *persistence.SecurityIndicator) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, securityIndicatorImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -18527,87 +27132,90 @@ func (ec *executionContext) _SecurityIndicator(ctx context.Context, sel ast.Sele
 		case "documentId":
 			out.Values[i] = ec._SecurityIndicator_documentId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "analyzedAt":
 			out.Values[i] = ec._SecurityIndicator_analyzedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "banditVersion":
 			out.Values[i] = ec._SecurityIndicator_banditVersion(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "clocVersion":
 			out.Values[i] = ec._SecurityIndicator_clocVersion(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "countedFrom":
-			out.Values[i] = ec._SecurityIndicator_countedFrom(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SecurityIndicator_countedFrom(ctx, field, obj)
+				})
 		case "error":
 			out.Values[i] = ec._SecurityIndicator_error(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "errorMessage":
 			out.Values[i] = ec._SecurityIndicator_errorMessage(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "counts":
-			out.Values[i] = ec._SecurityIndicator_counts(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SecurityIndicator_counts(ctx, field, obj)
+				})
 		case "totalFindings":
-			out.Values[i] = ec._SecurityIndicator_totalFindings(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SecurityIndicator_totalFindings(ctx, field, obj)
+				})
 		case "severityUndefined":
 			out.Values[i] = ec._SecurityIndicator_severityUndefined(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "filesAnalyzed":
 			out.Values[i] = ec._SecurityIndicator_filesAnalyzed(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "filesTotal":
 			out.Values[i] = ec._SecurityIndicator_filesTotal(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "filesWithSeverities":
 			out.Values[i] = ec._SecurityIndicator_filesWithSeverities(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "filesFiltered":
 			out.Values[i] = ec._SecurityIndicator_filesFiltered(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "python":
 			out.Values[i] = ec._SecurityIndicator_python(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "total":
 			out.Values[i] = ec._SecurityIndicator_total(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "findings":
 			out.Values[i] = ec._SecurityIndicator_findings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18942,6 +27550,44 @@ func (ec *executionContext) _SolvedRecord(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var sourceTypeCountImplementors = []string{"SourceTypeCount"}
+
+func (ec *executionContext) _SourceTypeCount(ctx context.Context, sel ast.SelectionSet, obj *model.SourceTypeCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sourceTypeCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SourceTypeCount")
+		case "sourceType":
+			out.Values[i] = ec._SourceTypeCount_sourceType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SourceTypeCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var syncFailureImplementors = []string{"SyncFailure"}
 
 func (ec *executionContext) _SyncFailure(ctx context.Context, sel ast.SelectionSet, obj *model.SyncFailure) graphql.Marshaler {
@@ -19018,6 +27664,44 @@ func (ec *executionContext) _SyncReport(ctx context.Context, sel ast.SelectionSe
 			}
 		case "failures":
 			out.Values[i] = ec._SyncReport_failures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unresolvedAdviserRunImplementors = []string{"UnresolvedAdviserRun"}
+
+func (ec *executionContext) _UnresolvedAdviserRun(ctx context.Context, sel ast.SelectionSet, obj *persistence.UnresolvedRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unresolvedAdviserRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnresolvedAdviserRun")
+		case "adviserRunId":
+			out.Values[i] = ec._UnresolvedAdviserRun_adviserRunId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "packages":
+			out.Values[i] = ec._UnresolvedAdviserRun_packages(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19763,6 +28447,88 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAdviserHardware2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserHardware(ctx context.Context, sel ast.SelectionSet, v *model.AdviserHardware) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AdviserHardware!")
+		return graphql.Null
+	}
+	return ec._AdviserHardware(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAdviserProduct2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserProduct(ctx context.Context, sel ast.SelectionSet, v persistence.AdviserProduct) graphql.Marshaler {
+	return ec._AdviserProduct(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAdviserProduct2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserProductᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.AdviserProduct) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAdviserProduct2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserProduct(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAdviserRun2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserRun(ctx context.Context, sel ast.SelectionSet, v *persistence.AdviserRun) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AdviserRun!")
+		return graphql.Null
+	}
+	return ec._AdviserRun(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAdviserRunConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRunConnection(ctx context.Context, sel ast.SelectionSet, v *model.AdviserRunConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AdviserRunConnection!")
+		return graphql.Null
+	}
+	return ec._AdviserRunConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAdviserRunEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRunEdge(ctx context.Context, sel ast.SelectionSet, v model.AdviserRunEdge) graphql.Marshaler {
+	return ec._AdviserRunEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAdviserRunEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRunEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AdviserRunEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAdviserRunEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRunEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAdviserRuntimeEnvironment2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserRuntimeEnvironment(ctx context.Context, sel ast.SelectionSet, v *model.AdviserRuntimeEnvironment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AdviserRuntimeEnvironment!")
+		return graphql.Null
+	}
+	return ec._AdviserRuntimeEnvironment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAdviserSourceType2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx context.Context, v any) (model.AdviserSourceType, error) {
+	var res model.AdviserSourceType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAdviserSourceType2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx context.Context, sel ast.SelectionSet, v model.AdviserSourceType) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNArtifact2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐArtifact(ctx context.Context, sel ast.SelectionSet, v persistence.Artifact) graphql.Marshaler {
 	return ec._Artifact(ctx, sel, &v)
 }
@@ -19876,6 +28642,14 @@ func (ec *executionContext) marshalNDebRelation2ᚕgithubᚗcomᚋseshatᚑgraph
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNDeletionReport2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐDeletionReport(ctx context.Context, sel ast.SelectionSet, v *model.DeletionReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeletionReport!")
+		return graphql.Null
+	}
+	return ec._DeletionReport(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDependency2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDependency(ctx context.Context, sel ast.SelectionSet, v persistence.Dependency) graphql.Marshaler {
@@ -20185,6 +28959,90 @@ func (ec *executionContext) marshalNIngestResult2ᚖgithubᚗcomᚋseshatᚑgrap
 	return ec._IngestResult(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNInspection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspection(ctx context.Context, sel ast.SelectionSet, v *persistence.Inspection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Inspection!")
+		return graphql.Null
+	}
+	return ec._Inspection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐInspectionConnection(ctx context.Context, sel ast.SelectionSet, v *model.InspectionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionConnection!")
+		return graphql.Null
+	}
+	return ec._InspectionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐInspectionEdge(ctx context.Context, sel ast.SelectionSet, v model.InspectionEdge) graphql.Marshaler {
+	return ec._InspectionEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNInspectionEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐInspectionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.InspectionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐInspectionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionRequirement2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionRequirement(ctx context.Context, sel ast.SelectionSet, v persistence.InspectionRequirement) graphql.Marshaler {
+	return ec._InspectionRequirement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNInspectionRequirement2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.InspectionRequirement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionRequirement2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionRequirement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionResult2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionResult(ctx context.Context, sel ast.SelectionSet, v persistence.InspectionResult) graphql.Marshaler {
+	return ec._InspectionResult(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNInspectionResult2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionResultᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.InspectionResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionResult2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionStack2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspectionStack(ctx context.Context, sel ast.SelectionSet, v *persistence.InspectionStack) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionStack!")
+		return graphql.Null
+	}
+	return ec._InspectionStack(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20250,6 +29108,46 @@ func (ec *executionContext) marshalNJSON2ᚕinterfaceᚄ(ctx context.Context, se
 	for i := range v {
 		ret[i] = ec.marshalNJSON2interface(ctx, sel, v[i])
 	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJustification2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐJustification(ctx context.Context, sel ast.SelectionSet, v model.Justification) graphql.Marshaler {
+	return ec._Justification(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNJustification2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐJustificationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Justification) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJustification2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐJustification(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLockedPackage2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐLockedPackage(ctx context.Context, sel ast.SelectionSet, v persistence.LockedPackage) graphql.Marshaler {
+	return ec._LockedPackage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLockedPackage2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐLockedPackageᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.LockedPackage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLockedPackage2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐLockedPackage(ctx, sel, v[i])
+	})
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -20420,6 +29318,26 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋseshatᚑgraphᚋ
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPerformanceIndicator2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPerformanceIndicator(ctx context.Context, sel ast.SelectionSet, v persistence.PerformanceIndicator) graphql.Marshaler {
+	return ec._PerformanceIndicator(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPerformanceIndicator2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPerformanceIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.PerformanceIndicator) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPerformanceIndicator2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPerformanceIndicator(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNProjectUrl2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProjectURL(ctx context.Context, sel ast.SelectionSet, v model.ProjectURL) graphql.Marshaler {
 	return ec._ProjectUrl(ctx, sel, &v)
 }
@@ -20429,6 +29347,62 @@ func (ec *executionContext) marshalNProjectUrl2ᚕgithubᚗcomᚋseshatᚑgraph�
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProjectUrl2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProjectURL(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProvenanceCheck2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceCheck(ctx context.Context, sel ast.SelectionSet, v *persistence.ProvenanceCheck) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProvenanceCheck!")
+		return graphql.Null
+	}
+	return ec._ProvenanceCheck(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProvenanceCheckConnection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProvenanceCheckConnection(ctx context.Context, sel ast.SelectionSet, v *model.ProvenanceCheckConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProvenanceCheckConnection!")
+		return graphql.Null
+	}
+	return ec._ProvenanceCheckConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProvenanceCheckEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProvenanceCheckEdge(ctx context.Context, sel ast.SelectionSet, v model.ProvenanceCheckEdge) graphql.Marshaler {
+	return ec._ProvenanceCheckEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProvenanceCheckEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProvenanceCheckEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ProvenanceCheckEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProvenanceCheckEdge2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐProvenanceCheckEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProvenanceFinding2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceFinding(ctx context.Context, sel ast.SelectionSet, v persistence.ProvenanceFinding) graphql.Marshaler {
+	return ec._ProvenanceFinding(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProvenanceFinding2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.ProvenanceFinding) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProvenanceFinding2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceFinding(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -20556,6 +29530,54 @@ func (ec *executionContext) marshalNRuleEdge2ᚕgithubᚗcomᚋseshatᚑgraphᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalNRunLockedPackage2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackPackage(ctx context.Context, sel ast.SelectionSet, v persistence.StackPackage) graphql.Marshaler {
+	return ec._RunLockedPackage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRunLockedPackage2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackPackageᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.StackPackage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRunLockedPackage2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackPackage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRunRequirement2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackRequirement(ctx context.Context, sel ast.SelectionSet, v persistence.StackRequirement) graphql.Marshaler {
+	return ec._RunRequirement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRunRequirement2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.StackRequirement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRunRequirement2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackRequirement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRunStack2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackKey(ctx context.Context, sel ast.SelectionSet, v *persistence.StackKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RunStack!")
+		return graphql.Null
+	}
+	return ec._RunStack(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSecurityCount2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityCount(ctx context.Context, sel ast.SelectionSet, v model.SecurityCount) graphql.Marshaler {
 	return ec._SecurityCount(ctx, sel, &v)
 }
@@ -20586,15 +29608,15 @@ func (ec *executionContext) marshalNSecurityCountSource2githubᚗcomᚋseshatᚑ
 	return v
 }
 
-func (ec *executionContext) marshalNSecurityFinding2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityFinding(ctx context.Context, sel ast.SelectionSet, v model.SecurityFinding) graphql.Marshaler {
+func (ec *executionContext) marshalNSecurityFinding2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityFinding(ctx context.Context, sel ast.SelectionSet, v persistence.SecurityFinding) graphql.Marshaler {
 	return ec._SecurityFinding(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNSecurityFinding2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SecurityFinding) graphql.Marshaler {
+func (ec *executionContext) marshalNSecurityFinding2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.SecurityFinding) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSecurityFinding2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityFinding(ctx, sel, v[i])
+		return ec.marshalNSecurityFinding2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityFinding(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -20606,15 +29628,15 @@ func (ec *executionContext) marshalNSecurityFinding2ᚕgithubᚗcomᚋseshatᚑg
 	return ret
 }
 
-func (ec *executionContext) marshalNSecurityIndicator2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityIndicator(ctx context.Context, sel ast.SelectionSet, v model.SecurityIndicator) graphql.Marshaler {
+func (ec *executionContext) marshalNSecurityIndicator2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityIndicator(ctx context.Context, sel ast.SelectionSet, v persistence.SecurityIndicator) graphql.Marshaler {
 	return ec._SecurityIndicator(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNSecurityIndicator2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SecurityIndicator) graphql.Marshaler {
+func (ec *executionContext) marshalNSecurityIndicator2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.SecurityIndicator) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSecurityIndicator2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSecurityIndicator(ctx, sel, v[i])
+		return ec.marshalNSecurityIndicator2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSecurityIndicator(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -20691,6 +29713,26 @@ func (ec *executionContext) marshalNSolvedRecord2ᚕgithubᚗcomᚋseshatᚑgrap
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSolvedRecord2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSolved(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSourceTypeCount2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSourceTypeCount(ctx context.Context, sel ast.SelectionSet, v model.SourceTypeCount) graphql.Marshaler {
+	return ec._SourceTypeCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSourceTypeCount2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSourceTypeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SourceTypeCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSourceTypeCount2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSourceTypeCount(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -20790,6 +29832,26 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNUnresolvedAdviserRun2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐUnresolvedRun(ctx context.Context, sel ast.SelectionSet, v persistence.UnresolvedRun) graphql.Marshaler {
+	return ec._UnresolvedAdviserRun(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUnresolvedAdviserRun2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐUnresolvedRunᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.UnresolvedRun) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnresolvedAdviserRun2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐUnresolvedRun(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNVersionedSymbol2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐVersionedSymbol(ctx context.Context, sel ast.SelectionSet, v persistence.VersionedSymbol) graphql.Marshaler {
@@ -21058,6 +30120,29 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAdviserRun2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserRun(ctx context.Context, sel ast.SelectionSet, v *persistence.AdviserRun) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AdviserRun(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAdviserSourceType2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx context.Context, v any) (*model.AdviserSourceType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.AdviserSourceType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAdviserSourceType2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐAdviserSourceType(ctx context.Context, sel ast.SelectionSet, v *model.AdviserSourceType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21159,11 +30244,25 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalOHardware2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐHardware(ctx context.Context, sel ast.SelectionSet, v *persistence.Hardware) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Hardware(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOImageAnalysis2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐImageAnalysis(ctx context.Context, sel ast.SelectionSet, v *persistence.ImageAnalysis) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._ImageAnalysis(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInspection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspection(ctx context.Context, sel ast.SelectionSet, v *persistence.Inspection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Inspection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -21220,7 +30319,7 @@ func (ec *executionContext) marshalOJSON2interface(ctx context.Context, sel ast.
 	return res
 }
 
-func (ec *executionContext) marshalOLineCounts2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐLineCounts(ctx context.Context, sel ast.SelectionSet, v *model.LineCounts) graphql.Marshaler {
+func (ec *executionContext) marshalOLineCounts2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐLineCounts(ctx context.Context, sel ast.SelectionSet, v *persistence.LineCounts) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -21267,6 +30366,20 @@ func (ec *executionContext) marshalOPackageVersion2ᚖgithubᚗcomᚋseshatᚑgr
 		return graphql.Null
 	}
 	return ec._PackageVersion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPerformanceIndicator2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPerformanceIndicator(ctx context.Context, sel ast.SelectionSet, v *persistence.PerformanceIndicator) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PerformanceIndicator(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProvenanceCheck2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐProvenanceCheck(ctx context.Context, sel ast.SelectionSet, v *persistence.ProvenanceCheck) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProvenanceCheck(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORule2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRule(ctx context.Context, sel ast.SelectionSet, v *persistence.Rule) graphql.Marshaler {

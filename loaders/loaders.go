@@ -40,6 +40,7 @@ type Loaders struct {
 	packageDependents *loader[persistence.DependentsKey, []persistence.Dependent]
 	versionDependents *loader[persistence.DependentsKey, []persistence.Dependent]
 	adviser           adviserLoaders
+	inspection        inspectionLoaders
 	solverMeta        solverMetaLoaders
 	analysis          analysisLoaders
 }
@@ -66,6 +67,7 @@ func New(store *persistence.Store) *Loaders {
 		packageDependents: lists(store.DirectDependentsOfPackages),
 		versionDependents: lists(store.DirectDependentsOfVersions),
 		adviser:           newAdviserLoaders(store),
+		inspection:        newInspectionLoaders(store),
 		solverMeta:        newSolverMetaLoaders(store),
 		analysis:          newAnalysisLoaders(store),
 	}

@@ -197,6 +197,19 @@ func rootArgs() map[string][]call {
 			{a{"after": cursor("document", "zzzz-unknown")}, wantData}, {a{"after": cursor("document", nul)}, wantInvalid},
 			{a{"after": cursor("document")}, wantInvalid},
 		},
+		"inspection": {{a{"id": "inspection-unknown-00000000"}, wantNull}, {a{"id": ""}, wantNull}, {a{"id": nul}, wantInvalid}},
+		"inspections": {
+			{a{"first": 2}, wantData}, {a{"package": "no-such-package"}, wantData}, {a{"package": nul}, wantInvalid},
+			{a{"environment": knownEnv}, wantData}, {a{"environment": unknownEnv}, wantData}, {a{"environment": env("", "", "")}, wantInvalid},
+			{a{"first": -1}, wantInvalid}, {a{"after": cursor("inspection", "zzzz-unknown")}, wantData},
+			{a{"after": cursor("document", "x")}, wantInvalid}, {a{"after": "!!!"}, wantInvalid},
+		},
+		"performanceIndicators": {
+			{a{"name": "PiMatmul"}, wantData}, {a{"name": ""}, wantData}, {a{"name": nul}, wantInvalid},
+			{a{"name": "PiMatmul", "package": "no-such-package"}, wantData}, {a{"name": "PiMatmul", "package": nul}, wantInvalid},
+			{a{"name": "PiMatmul", "parameters": a{"matrix_size": 512}}, wantData}, {a{"name": "PiMatmul", "parameters": "x"}, wantInvalid},
+			{a{"name": "PiMatmul", "parameters": []any{}}, wantInvalid}, {a{"name": "PiMatmul", "first": -1}, wantInvalid},
+		},
 		"vulnerability": {
 			{a{"id": "PYSEC-0000-0"}, wantNull}, {a{"id": "CVE-0000-0000"}, wantNull}, {a{"id": ""}, wantNull},
 			{a{"id": nul}, wantInvalid},
@@ -395,6 +408,7 @@ var nestedArgs = map[string][]any{
 	"solvedOnly":     {false, true, nil},
 	"library":        {"/usr/lib64/libc.so.6", "", nul, nil, strings.Repeat("l", 10000)},
 	"sha256":         {strings.Repeat("a", 64), "not a digest", nul, nil, ""},
+	"name":           {"PiMatmul", "", nul, nil},
 }
 
 // nestedVariants is how many selections each root argument set is sent with.

@@ -121,6 +121,7 @@ func Complexity(l resolvers.Limits) graph.ComplexityRoot {
 	c.PackageMetadata.Platforms = func(child int) int { return list(child) }
 	c.PackageMetadata.ProjectUrls = func(child int) int { return list(child) }
 	analysisComplexity(&c, conn, list)
+	inspectionComplexity(&c, conn, list)
 	return c
 }
 

@@ -7,10 +7,49 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/seshat-graph/seshat/persistence"
 )
+
+// The hardware a user gave the adviser.
+type AdviserHardware struct {
+	CPUFamily    *int    `json:"cpuFamily,omitempty"`
+	CPUModel     *int    `json:"cpuModel,omitempty"`
+	CPUCores     *int    `json:"cpuCores,omitempty"`
+	CPUModelName *string `json:"cpuModelName,omitempty"`
+	GpuModel     *string `json:"gpuModel,omitempty"`
+	// Bytes (a Float: it may exceed 32 bits).
+	RAMSize *float64 `json:"ramSize,omitempty"`
+	// All of it, as the document gave it ({} when not given).
+	Raw any `json:"raw"`
+}
+
+type AdviserRunConnection struct {
+	Edges      []AdviserRunEdge `json:"edges"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+	// How many of the runs the other arguments select (sourceType aside) came
+	// from each source type; sourceType null counts the runs that state none.
+	CountsBySourceType []SourceTypeCount `json:"countsBySourceType"`
+}
+
+type AdviserRunEdge struct {
+	Cursor string                  `json:"cursor"`
+	Node   *persistence.AdviserRun `json:"node"`
+}
+
+// A runtime environment as a user gave it to the adviser.
+type AdviserRuntimeEnvironment struct {
+	Name *string `json:"name,omitempty"`
+	// Normalised as the graph's environments are (ubi -> rhel, rhel 8.4 -> 8).
+	OsName        *string `json:"osName,omitempty"`
+	OsVersion     *string `json:"osVersion,omitempty"`
+	PythonVersion *string `json:"pythonVersion,omitempty"`
+	CudaVersion   *string `json:"cudaVersion,omitempty"`
+	Platform      *string `json:"platform,omitempty"`
+	// All of it, as the document gave it ({} when not given).
+	Raw any `json:"raw"`
+}
 
 type CreateRuleInput struct {
 	// A package name (PEP 503 normalised on the way in).
@@ -26,6 +65,14 @@ type CreateRulePayload struct {
 	Rule *persistence.Rule `json:"rule"`
 	// False when an equal rule (package, specifier, index and description) existed: it is returned.
 	Created bool `json:"created"`
+}
+
+// What deleting documents removed.
+type DeletionReport struct {
+	// The documents deleted, in id order.
+	Documents []string `json:"documents"`
+	// The rows removed, by table (solved, depends_on, security_indicator, ...).
+	Rows any `json:"rows"`
 }
 
 // The transitive dependency graph of one version in one environment.
@@ -161,14 +208,26 @@ type IngestResult struct {
 	Counts any `json:"counts"`
 }
 
-// cloc's counts for one language or in total.
-type LineCounts struct {
-	Files    int `json:"files"`
-	Code     int `json:"code"`
-	Comments int `json:"comments"`
-	Blanks   int `json:"blanks"`
-	// Every line cloc read (total only).
-	Lines *int `json:"lines,omitempty"`
+// A page of inspections.
+type InspectionConnection struct {
+	Edges      []InspectionEdge `json:"edges"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+type InspectionEdge struct {
+	Cursor string                  `json:"cursor"`
+	Node   *persistence.Inspection `json:"node"`
+}
+
+// One entry of an adviser's justification or stack information.
+type Justification struct {
+	// INFO, WARNING, ERROR, ... when the entry has one.
+	Type    *string `json:"type,omitempty"`
+	Message *string `json:"message,omitempty"`
+	Link    *string `json:"link,omitempty"`
+	// The whole entry (older advisers wrote other keys: cve_id, advisory, ...).
+	Data any `json:"data"`
 }
 
 // Sets the flags of one release on one index; a flag left out keeps its value.
@@ -250,6 +309,17 @@ type ProjectURL struct {
 	URL   string `json:"url"`
 }
 
+type ProvenanceCheckConnection struct {
+	Edges      []ProvenanceCheckEdge `json:"edges"`
+	PageInfo   *PageInfo             `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+type ProvenanceCheckEdge struct {
+	Cursor string                       `json:"cursor"`
+	Node   *persistence.ProvenanceCheck `json:"node"`
+}
+
 type Query struct {
 }
 
@@ -271,59 +341,6 @@ type SecurityCount struct {
 	Count      int              `json:"count"`
 }
 
-// Bandit's findings of one test.
-type SecurityFinding struct {
-	TestID   string `json:"testId"`
-	TestName string `json:"testName"`
-	Findings int    `json:"findings"`
-	High     int    `json:"high"`
-	Medium   int    `json:"medium"`
-	Low      int    `json:"low"`
-	// The test's documentation.
-	MoreInfo *string `json:"moreInfo,omitempty"`
-}
-
-// What Thoth's security indicators found in a package version's source:
-// si-bandit's findings counted by severity and confidence (files below a /test
-// path left out, as si-aggregator did), and si-cloc's line counts. Written from
-// a security-indicator document (security-indicators/<id>/: bandit, cloc and
-// aggregated results; or a single si-bandit, si-cloc or si-aggregator result).
-type SecurityIndicator struct {
-	// The document it was written from (document(id:) shows it).
-	DocumentID string `json:"documentId"`
-	// When bandit analysed the source (else cloc, else the aggregator).
-	AnalyzedAt    *time.Time `json:"analyzedAt,omitempty"`
-	BanditVersion *string    `json:"banditVersion,omitempty"`
-	ClocVersion   *string    `json:"clocVersion,omitempty"`
-	// Where the counters come from: BANDIT (counted from its report), AGGREGATED
-	// (si-aggregator's result alone, its swapped severity and confidence put
-	// back), NONE (no bandit result, or the analyzers failed).
-	CountedFrom SecurityCountSource `json:"countedFrom"`
-	// The analyzers reported an error; errorMessage holds what they said.
-	Error        bool    `json:"error"`
-	ErrorMessage *string `json:"errorMessage,omitempty"`
-	// Bandit's findings by severity and confidence: twelve counts, LOW to HIGH severity, then LOW to UNDEFINED confidence.
-	Counts []SecurityCount `json:"counts"`
-	// All findings, of any severity (the sum of counts and severityUndefined).
-	TotalFindings int `json:"totalFindings"`
-	// Findings whose severity bandit left undefined.
-	SeverityUndefined int `json:"severityUndefined"`
-	// Python files bandit analysed (files below /test paths excepted).
-	FilesAnalyzed *int `json:"filesAnalyzed,omitempty"`
-	// Files bandit analysed and filtered out, together.
-	FilesTotal *int `json:"filesTotal,omitempty"`
-	// Analysed files with at least one finding.
-	FilesWithSeverities *int `json:"filesWithSeverities,omitempty"`
-	// Files below /test paths, left out of the counts.
-	FilesFiltered *int `json:"filesFiltered,omitempty"`
-	// cloc's counts of Python code.
-	Python *LineCounts `json:"python,omitempty"`
-	// cloc's counts over every language.
-	Total *LineCounts `json:"total,omitempty"`
-	// Bandit's findings summarised per test (B101, B602, ...), most frequent first.
-	Findings []SecurityFinding `json:"findings"`
-}
-
 // An OSV severity: its type (CVSS_V3, CVSS_V4, Ubuntu, ...) and score (a CVSS vector or a level).
 type Severity struct {
 	Type  string `json:"type"`
@@ -339,6 +356,11 @@ type SoftwareEnvironmentConnection struct {
 type SoftwareEnvironmentEdge struct {
 	Cursor string                           `json:"cursor"`
 	Node   *persistence.SoftwareEnvironment `json:"node"`
+}
+
+type SourceTypeCount struct {
+	SourceType *AdviserSourceType `json:"sourceType,omitempty"`
+	Count      int                `json:"count"`
 }
 
 type SyncDocumentsInput struct {
@@ -427,6 +449,68 @@ type VulnerabilityImportReport struct {
 type VulnerabilityReference struct {
 	Type string `json:"type"`
 	URL  string `json:"url"`
+}
+
+// Where an adviser run's request came from, as Thoth named its clients.
+type AdviserSourceType string
+
+const (
+	AdviserSourceTypeCli             AdviserSourceType = "CLI"
+	AdviserSourceTypeKebechet        AdviserSourceType = "KEBECHET"
+	AdviserSourceTypeS2i             AdviserSourceType = "S2I"
+	AdviserSourceTypeGithubApp       AdviserSourceType = "GITHUB_APP"
+	AdviserSourceTypeJupyterNotebook AdviserSourceType = "JUPYTER_NOTEBOOK"
+)
+
+var AllAdviserSourceType = []AdviserSourceType{
+	AdviserSourceTypeCli,
+	AdviserSourceTypeKebechet,
+	AdviserSourceTypeS2i,
+	AdviserSourceTypeGithubApp,
+	AdviserSourceTypeJupyterNotebook,
+}
+
+func (e AdviserSourceType) IsValid() bool {
+	switch e {
+	case AdviserSourceTypeCli, AdviserSourceTypeKebechet, AdviserSourceTypeS2i, AdviserSourceTypeGithubApp, AdviserSourceTypeJupyterNotebook:
+		return true
+	}
+	return false
+}
+
+func (e AdviserSourceType) String() string {
+	return string(e)
+}
+
+func (e *AdviserSourceType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AdviserSourceType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AdviserSourceType", str)
+	}
+	return nil
+}
+
+func (e AdviserSourceType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AdviserSourceType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AdviserSourceType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type BanditConfidence string

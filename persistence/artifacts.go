@@ -173,8 +173,21 @@ func (s *Store) MarkVersion(ctx context.Context, m VersionMark) (PackageVersion,
 // WithoutMissing returns the versions whose index still serves them (a
 // copy; vs is left as it is).
 func WithoutMissing(vs []PackageVersion) []PackageVersion {
-	out := make([]PackageVersion, 0, len(vs))
-	for _, v := range vs {
+	n := 0
+	for n < len(vs) && !vs[n].IsMissing {
+		n++
+	}
+	if n == len(vs) {
+		// Nothing missing, the usual case: vs itself, clipped so that
+		// appending to the result copies.
+		if vs == nil {
+			return []PackageVersion{}
+		}
+		return slices.Clip(vs)
+	}
+	out := make([]PackageVersion, n, len(vs))
+	copy(out, vs[:n])
+	for _, v := range vs[n+1:] {
 		if !v.IsMissing {
 			out = append(out, v)
 		}

@@ -69,10 +69,10 @@ func (s *Store) Dependencies(ctx context.Context, keys []DependencyKey) (map[Dep
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[DependencyKey][]Dependency)
-	for _, r := range rows {
-		k := keys[r.Key-1]
-		out[k] = append(out[k], r.Dependency)
+	byOrd := groupSorted(rows, func(r *row) int { return r.Key }, func(r *row) Dependency { return r.Dependency })
+	out := make(map[DependencyKey][]Dependency, len(byOrd))
+	for ord, deps := range byOrd {
+		out[keys[ord-1]] = deps
 	}
 	return out, nil
 }
@@ -136,11 +136,7 @@ func (s *Store) ResolvedVersions(ctx context.Context, edgeIDs []int64) (map[int6
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64][]PackageVersion)
-	for _, r := range rows {
-		out[r.EdgeID] = append(out[r.EdgeID], r.PackageVersion)
-	}
-	return out, nil
+	return groupSorted(rows, func(r *row) int64 { return r.EdgeID }, func(r *row) PackageVersion { return r.PackageVersion }), nil
 }
 
 // MetadataOfVersions returns the core metadata recorded for each version;

@@ -50,6 +50,23 @@ func collectScan[T any](ctx context.Context, s *Store, dest func(*T) []any, sql 
 	return out, nil
 }
 
+// groupSorted groups rows that arrive ordered by key (the statement's ORDER
+// BY): each key's values are one clipped sub-slice of a single slice, not a
+// slice grown row by row for each key.
+func groupSorted[R any, K comparable, V any](rows []R, key func(*R) K, value func(*R) V) map[K][]V {
+	vals := make([]V, len(rows))
+	out := make(map[K][]V)
+	start := 0
+	for i := range rows {
+		vals[i] = value(&rows[i])
+		if k := key(&rows[i]); i+1 == len(rows) || key(&rows[i+1]) != k {
+			out[k] = vals[start : i+1 : i+1]
+			start = i + 1
+		}
+	}
+	return out
+}
+
 // byID indexes rows by the key id returns.
 func byID[T any](rows []T, id func(*T) int64) map[int64]T {
 	m := make(map[int64]T, len(rows))

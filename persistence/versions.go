@@ -41,11 +41,11 @@ func (s *Store) VersionsByID(ctx context.Context, ids []int64) (map[int64]Packag
 // newest first per PEP 440 (see SortVersions), in one statement. Packages
 // without versions are absent.
 func (s *Store) VersionsOfPackages(ctx context.Context, packageIDs []int64) (map[int64][]PackageVersion, error) {
-	rows, err := collectScan(ctx, s, versionDest, versionSelect+` WHERE pv.package_id = ANY($1)`, packageIDs)
+	rows, err := collectScan(ctx, s, versionDest, versionSelect+` WHERE pv.package_id = ANY($1) ORDER BY pv.package_id`, packageIDs)
 	if err != nil {
 		return nil, err
 	}
-	m := groupBy(rows, func(v *PackageVersion) int64 { return v.PackageID })
+	m := groupSorted(rows, func(v *PackageVersion) int64 { return v.PackageID }, func(v *PackageVersion) PackageVersion { return *v })
 	for _, vs := range m {
 		SortVersions(vs)
 	}

@@ -354,7 +354,7 @@ func argValues(sb *sameBytes) map[string]string {
 
 // argsOf writes the required arguments of f on typ (and, where argValues
 // names one, optional ones).
-func argsOf(typ string, f *ast.FieldDefinition, values map[string]string) (string, error) {
+func argsOf(schema *ast.Schema, typ string, f *ast.FieldDefinition, values map[string]string) (string, error) {
 	var parts []string
 	for _, a := range f.Arguments {
 		v, ok := values[typ+"."+f.Name+"."+a.Name]
@@ -367,6 +367,9 @@ func argsOf(typ string, f *ast.FieldDefinition, values map[string]string) (strin
 				// Any value of a scalar: the answer may be null or an
 				// error, compared all the same.
 				v, ok = map[string]string{"ID": `"0"`, "String": `"x"`, "Int": "1", "Boolean": "false"}[a.Type.Name()]
+			}
+			if def := schema.Types[a.Type.Name()]; !ok && def != nil && def.Kind == ast.Enum && len(def.EnumValues) > 0 {
+				v, ok = def.EnumValues[0].Name, true
 			}
 			if !ok {
 				return "", fmt.Errorf("no value for the required argument %s.%s.%s: add one to argValues", typ, f.Name, a.Name)
@@ -392,7 +395,7 @@ func fieldSelection(schema *ast.Schema, f *ast.FieldDefinition, values map[strin
 			owner = t.Name
 		}
 	}
-	args, err := argsOf(owner, f, values)
+	args, err := argsOf(schema, owner, f, values)
 	if err != nil {
 		return "", err
 	}
@@ -429,7 +432,7 @@ func wrap(schema *ast.Schema, path []*ast.FieldDefinition, inner string, values 
 	typ := "Query"
 	var open []string
 	for _, f := range path {
-		args, err := argsOf(typ, f, values)
+		args, err := argsOf(schema, typ, f, values)
 		if err != nil {
 			return "", err
 		}

@@ -19,8 +19,8 @@ type writer func(ctx context.Context, s *Service, ref persistence.DocumentRef, r
 // the layout and one entry here.
 var writers = map[string]writer{
 	"solver":             writeSolver,
-	"revsolver":          nil,
-	"adviser":            nil,
+	"revsolver":          writeRevsolver,
+	"adviser":            writeAdviser,
 	"package-extract":    writeImageAnalysis,
 	"provenance-checker": nil,
 	"dependency-monkey":  nil,

@@ -71,3 +71,35 @@ func TestSpecifierString(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSpecifier checks that ParseSpecifier never panics, that what it
+// accepts parses again from its String to the same String and the same
+// answers, and that a set matches a version exactly when each of its
+// clauses does.
+func FuzzSpecifier(f *testing.F) {
+	for _, s := range []string{">=1.0,<2", "==1.*", "~=2.2.0rc1", "!=1.3.*, >1.0.post1", "===foo", "<=1!2.0+local", "", "*", ">=", "~=1"} {
+		f.Add(s, "1.5rc1")
+	}
+	f.Add("==2.0.0-RC1", "2.0.0rc1")
+	f.Fuzz(func(t *testing.T, spec, version string) {
+		s, err := ParseSpecifier(spec)
+		if err != nil {
+			return
+		}
+		again, err := ParseSpecifier(s.String())
+		if err != nil || again.String() != s.String() {
+			t.Fatalf("ParseSpecifier(%q).String() = %q, which parses to %q, %v", spec, s.String(), again.String(), err)
+		}
+		v, err := ParseVersion(version)
+		if err != nil {
+			return
+		}
+		all := true
+		for _, c := range s.clauses {
+			all = all && Specifier{clauses: []clause{c}}.Matches(v)
+		}
+		if s.Matches(v) != all || again.Matches(v) != all {
+			t.Fatalf("%q on %q: set %v, clauses %v, re-parsed %v", spec, version, s.Matches(v), all, again.Matches(v))
+		}
+	})
+}

@@ -26,7 +26,8 @@ func NormalIndexURL(u *string) *string {
 
 // normalResult returns a copy of res with every version and index URL in
 // its stored form, and the spellings of the versions whose document text
-// differed from that form (the first one met per version).
+// differed from that form: a tree entry's own (the version the solver
+// installed), else the first resolved version's.
 func normalResult(res *SolverResult) (*SolverResult, map[versionKey]string) {
 	out := *res
 	texts := map[versionKey]string{}
@@ -42,12 +43,14 @@ func normalResult(res *SolverResult) (*SolverResult, map[versionKey]string) {
 		}
 		return n
 	}
+	spelled := map[versionKey]bool{} // the spelling is chosen
 	version := func(name, v, index string) string {
 		n := NormalVersion(v)
-		if n != v {
-			k := versionKey{name, n, index}
-			if _, ok := texts[k]; !ok {
-				texts[k] = strings.TrimSpace(v)
+		k := versionKey{name, n, index}
+		if !spelled[k] {
+			spelled[k] = true
+			if t := strings.TrimSpace(v); t != n {
+				texts[k] = t
 			}
 		}
 		return n
@@ -56,6 +59,10 @@ func normalResult(res *SolverResult) (*SolverResult, map[versionKey]string) {
 	for i, e := range res.Entries {
 		e.IndexURL = url(e.IndexURL)
 		e.Version = version(e.Name, e.Version, e.IndexURL)
+		out.Entries[i] = e
+	}
+	for i := range out.Entries {
+		e := &out.Entries[i]
 		deps := make([]DependencyEntry, len(e.Dependencies))
 		for j, d := range e.Dependencies {
 			resolved := make([]ResolvedEntry, len(d.Resolved))
@@ -72,7 +79,6 @@ func normalResult(res *SolverResult) (*SolverResult, map[versionKey]string) {
 			deps[j] = d
 		}
 		e.Dependencies = deps
-		out.Entries[i] = e
 	}
 	out.Problems = make([]ProblemEntry, len(res.Problems))
 	for i, p := range res.Problems {

@@ -155,3 +155,33 @@ func TestSolverMetadataStored(t *testing.T) {
 		t.Errorf("%d license rows (%v), want the one both documents name", licenses, err)
 	}
 }
+
+// TestVersionTextPrefersTreeEntry: a version a document both resolves
+// (spelled 1.05 by the index listing) and solves (1.5, as installed) keeps
+// the tree entry's spelling, wherever the resolution comes in the document.
+func TestVersionTextPrefersTreeEntry(t *testing.T) {
+	t.Parallel()
+	store, _, _ := testenv.Store(t)
+	ctx := t.Context()
+	res := &persistence.SolverResult{SolverName: "solver-rhel-8-py38", SolverVersion: "1",
+		Environment: persistence.EnvironmentKey{OSName: "rhel", OSVersion: "8", PythonVersion: "3.8"},
+		SolvedAt:    time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC),
+		Entries: []persistence.SolvedEntry{
+			{Name: "a", Version: "1.0", IndexURL: python.PyPI, Dependencies: []persistence.DependencyEntry{{Name: "b", VersionRange: "*",
+				Resolved: []persistence.ResolvedEntry{{IndexURL: python.PyPI, Versions: []string{"1.05", "2.0-1"}}}}}},
+			{Name: "b", Version: "1.5", IndexURL: python.PyPI},
+		}}
+	if _, err := store.IngestSolverResult(ctx, persistence.DocumentRef{ID: "solver-x", Kind: "solver", SHA256: "x"}, res, false); err != nil {
+		t.Fatal(err)
+	}
+	for version, want := range map[string]string{"1.5": "1.5", "1.05": "1.5", "2.0.post1": "2.0-1"} {
+		v, err := store.PackageVersion(ctx, "b", version, nil)
+		if err != nil || v == nil {
+			t.Fatalf("b %s: %v, %v", version, v, err)
+		}
+		texts, err := store.VersionTexts(ctx, []int64{v.ID})
+		if err != nil || texts[v.ID] != want {
+			t.Errorf("b %s: version text %q, %v; want %q", version, texts[v.ID], err, want)
+		}
+	}
+}

@@ -258,7 +258,9 @@ func checkDocumentMetadata(t *testing.T, docs []testenv.SolverDocument) (entries
 				imports++
 				var p struct {
 					PackagesProvidingImport struct {
-						Edges []struct{ Node struct{ Name, Version string } }
+						Edges []struct {
+							Node struct{ Name, Version string }
+						}
 					}
 				}
 				h.query(t, `query($n: String!) { packagesProvidingImport(name: $n, first: 200) { edges { node { name version } } } }`,

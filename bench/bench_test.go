@@ -155,6 +155,14 @@ func BenchmarkNestedHTTP(b *testing.B) {
 	})
 }
 
+// BenchmarkNestedDeeperHTTP times the same query one level deeper: the
+// dependencies of every resolved version too.
+func BenchmarkNestedDeeperHTTP(b *testing.B) {
+	benchGateway(b, func(ds *Dataset) string {
+		return SeshatNestedQuery(NestedShape{Packages: 25, Versions: 1000, Deeper: true}, ds.Marker.Root.Environment)
+	})
+}
+
 // BenchmarkWalkSQL times the best single statement for the same closure
 // (persistence.ClosureEdgesSQL) through pgx, every row read.
 func BenchmarkWalkSQL(b *testing.B) {

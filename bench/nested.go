@@ -18,20 +18,37 @@ import (
 
 // NestedShape sizes the nested query: the first Packages packages by name,
 // each one's versions (all of them: Versions is above any package's count),
-// their dependencies in one environment, and the versions each resolves to.
+// their dependencies in one environment, and the versions each resolves to;
+// with Deeper, one more level: the dependencies of each resolved version in
+// the same environment.
 type NestedShape struct {
 	Packages int
 	Versions int
+	Deeper   bool
 }
 
-// SeshatNestedQuery is the 3-level nested query in Seshat's schema. Markers
-// are not filtered (markerTrueOnly: false) so both servers return every edge.
+// Levels is the number of lists nested below packages.
+func (s NestedShape) Levels() int {
+	if s.Deeper {
+		return 4
+	}
+	return 3
+}
+
+// SeshatNestedQuery is the nested query in Seshat's schema. Markers are not
+// filtered (markerTrueOnly: false) so both servers return every edge.
 func SeshatNestedQuery(s NestedShape, env persistence.EnvironmentKey) string {
+	deps := fmt.Sprintf(`dependencies(environment: {osName: %q, osVersion: %q, pythonVersion: %q}, markerTrueOnly: false) { versionRange`,
+		env.OSName, env.OSVersion, env.PythonVersion)
+	inner := ""
+	if s.Deeper {
+		inner = "\n        " + deps + " }"
+	}
 	q := fmt.Sprintf(`{ packages(first: %d) { edges { node { name
   versions(first: %d) { edges { node { version
-    dependencies(environment: {osName: %q, osVersion: %q, pythonVersion: %q}, markerTrueOnly: false) { versionRange
-      resolvedVersions { version } } } } } } } } }`,
-		s.Packages, s.Versions, env.OSName, env.OSVersion, env.PythonVersion)
+    %s
+      resolvedVersions { version%s } } } } } } } } }`,
+		s.Packages, s.Versions, deps, inner)
 	b, _ := json.Marshal(map[string]string{"query": q})
 	return string(b)
 }
@@ -39,48 +56,54 @@ func SeshatNestedQuery(s NestedShape, env persistence.EnvironmentKey) string {
 // PostGraphileNestedQuery is the same query in PostGraphile 4's naming over
 // the same tables: packages by name, their package_version rows, those
 // rows' depends_on rows in the environment, and each edge's
-// depends_on_resolved rows with their package_version.
+// depends_on_resolved rows with their package_version (and, Deeper, its
+// depends_on rows in the environment).
 func PostGraphileNestedQuery(s NestedShape, envID int64) string {
+	deps := fmt.Sprintf(`dependsOnsByVersionId(condition: {environmentId: "%d"}) { nodes { versionRange`, envID)
+	inner := ""
+	if s.Deeper {
+		inner = "\n        " + deps + " } }"
+	}
 	q := fmt.Sprintf(`{ allPackages(first: %d, orderBy: NAME_ASC) { nodes { name
   packageVersionsByPackageId(first: %d) { nodes { version
-    dependsOnsByVersionId(condition: {environmentId: "%d"}) { nodes { versionRange
-      dependsOnResolvedsByEdgeId { nodes { packageVersionByVersionId { version } } } } } } } } } }`,
-		s.Packages, s.Versions, envID)
+    %s
+      dependsOnResolvedsByEdgeId { nodes { packageVersionByVersionId { version%s } } } } } } } } } }`,
+		s.Packages, s.Versions, deps, inner)
 	b, _ := json.Marshal(map[string]string{"query": q})
 	return string(b)
 }
 
-// countLeaves counts the resolved versions in a nested response, whichever
-// server's naming it uses: both must return the same number.
-func countLeaves(body []byte) (int, error) {
+// countLeaves counts the resolved versions and the dependency edges (the
+// objects with a versionRange) in a nested response, whichever server's
+// naming it uses: both must return the same numbers.
+func countLeaves(body []byte) (versions, edges int, err error) {
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	var walk func(any, string) int
-	walk = func(v any, key string) int {
+	var walk func(any, string)
+	walk = func(v any, key string) {
 		switch t := v.(type) {
 		case map[string]any:
-			n := 0
 			if key == "resolvedVersions" || key == "packageVersionByVersionId" {
 				if _, ok := t["version"]; ok {
-					return 1
+					versions++
 				}
 			}
+			if _, ok := t["versionRange"]; ok {
+				edges++
+			}
 			for k, c := range t {
-				n += walk(c, k)
+				walk(c, k)
 			}
-			return n
 		case []any:
-			n := 0
 			for _, c := range t {
-				n += walk(c, key)
+				walk(c, key)
 			}
-			return n
 		}
-		return 0
 	}
-	return walk(v, ""), nil
+	walk(v, "")
+	return versions, edges, nil
 }
 
 // LoadResult is one autocannon run.
@@ -134,7 +157,8 @@ type NestedTarget struct {
 	Path       string // GraphQL endpoint path
 	Body       string
 	Statements float64 // per query, when the server counts them
-	Leaves     int
+	Leaves     int     // resolved versions
+	Edges      int     // dependency edges
 	Bytes      int
 	Runs       map[int]LoadResult // by concurrent clients
 	PeakRSS    int64
@@ -174,7 +198,7 @@ func RunNested(ctx context.Context, peerDir string, res *NestedResult) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.Name, err)
 		}
-		if t.Leaves, err = countLeaves(b); err != nil {
+		if t.Leaves, t.Edges, err = countLeaves(b); err != nil {
 			return fmt.Errorf("%s: %w", t.Name, err)
 		}
 		t.Bytes = len(b)
@@ -192,9 +216,9 @@ func RunNested(ctx context.Context, peerDir string, res *NestedResult) error {
 			}
 			t.Statements = after - before
 		}
-		if t.Leaves != res.Targets[0].Leaves {
-			return fmt.Errorf("%s returned %d resolved versions, %s %d: not the same query",
-				t.Name, t.Leaves, res.Targets[0].Name, res.Targets[0].Leaves)
+		if first := res.Targets[0]; t.Leaves != first.Leaves || t.Edges != first.Edges {
+			return fmt.Errorf("%s returned %d resolved versions and %d edges, %s %d and %d: not the same query",
+				t.Name, t.Leaves, t.Edges, first.Name, first.Leaves, first.Edges)
 		}
 		if _, err := Load(ctx, peerDir, url, t.Body, b, res.Clients[0], res.Warmup); err != nil {
 			return fmt.Errorf("%s warm-up: %w", t.Name, err)

@@ -22,11 +22,15 @@ type Config struct {
 	Sizes []SizeSpec
 	// NestedSize is the dataset the nested-query load and ingestion use.
 	NestedSize string
-	WalkIters  int
-	Nested     NestedShape
-	Clients    []int
-	LoadTime   time.Duration
-	Warmup     time.Duration
+	// SkipWalks leaves out the dependencyGraph measurements.
+	SkipWalks bool
+	WalkIters int
+	// Nested is the nested query's shape; the load runs it and the same
+	// shape one level deeper.
+	Nested   NestedShape
+	Clients  []int
+	LoadTime time.Duration
+	Warmup   time.Duration
 	// Ingest runs the ingestion measurement (nil: skipped).
 	Ingest *IngestConfig
 	// MixedClients runs the mixed load with that many clients for
@@ -52,9 +56,11 @@ type Report struct {
 	Datasets []*Dataset
 	Walks    []*WalkResult
 	Nested   *NestedResult
-	Ingest   *IngestResult
-	Mixed    *MixedResult
-	Vulns    *VulnResult
+	// Deeper is the nested query with one more level.
+	Deeper *NestedResult
+	Ingest *IngestResult
+	Mixed  *MixedResult
+	Vulns  *VulnResult
 }
 
 // Run prepares the datasets and takes every measurement, logging progress
@@ -81,6 +87,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	for _, ds := range rep.Datasets {
+		if cfg.SkipWalks {
+			break
+		}
 		w := &WalkResult{Size: ds.Size}
 		root := ds.Marker.Root
 		logf("dependencyGraph %s: store", ds.Size)
@@ -108,11 +117,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	if ds := byName[cfg.NestedSize]; ds != nil && len(cfg.Clients) > 0 {
 		logf("nested query on %s: starting seshat and PostGraphile", ds.Size)
-		n, err := runNested(ctx, cfg, ds)
+		var err error
+		rep.Nested, rep.Deeper, err = runNested(ctx, cfg, ds)
 		if err != nil {
 			return rep, fmt.Errorf("nested query: %w", err)
 		}
-		rep.Nested = n
 	}
 
 	if len(rep.Datasets) > 0 && cfg.Vulns != nil {
@@ -143,28 +152,37 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
-func runNested(ctx context.Context, cfg Config, ds *Dataset) (*NestedResult, error) {
+// runNested loads both servers with the nested query of cfg.Nested, then
+// with the same shape one level deeper.
+func runNested(ctx context.Context, cfg Config, ds *Dataset) (nested, deeper *NestedResult, err error) {
 	env := ds.Marker.Root.Environment
 	envID, err := environmentID(ctx, ds.URL, env)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	res := &NestedResult{Shape: cfg.Nested, Clients: cfg.Clients, Duration: cfg.LoadTime, Warmup: cfg.Warmup, Environment: env}
 	seshat, err := StartSeshat(ctx, cfg.Seshat, ds.URL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer seshat.Stop()
 	pg, err := StartPostGraphile(ctx, cfg.PeerDir, ds.URL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer pg.Stop()
-	res.Targets = []*NestedTarget{
-		{Name: "seshat", Process: seshat, Path: "/graphql", Body: SeshatNestedQuery(cfg.Nested, env)},
-		{Name: "postgraphile", Process: pg, Path: "/graphql", Body: PostGraphileNestedQuery(cfg.Nested, envID)},
+	var out []*NestedResult
+	for _, shape := range []NestedShape{cfg.Nested, {Packages: cfg.Nested.Packages, Versions: cfg.Nested.Versions, Deeper: true}} {
+		res := &NestedResult{Shape: shape, Clients: cfg.Clients, Duration: cfg.LoadTime, Warmup: cfg.Warmup, Environment: env}
+		res.Targets = []*NestedTarget{
+			{Name: "seshat", Process: seshat, Path: "/graphql", Body: SeshatNestedQuery(shape, env)},
+			{Name: "postgraphile", Process: pg, Path: "/graphql", Body: PostGraphileNestedQuery(shape, envID)},
+		}
+		if err := RunNested(ctx, cfg.PeerDir, res); err != nil {
+			return nil, nil, fmt.Errorf("%d levels: %w", shape.Levels(), err)
+		}
+		out = append(out, res)
 	}
-	return res, RunNested(ctx, cfg.PeerDir, res)
+	return out[0], out[1], nil
 }
 
 // StartSeshat runs `seshat serve` on dbURL on a free loopback port with the

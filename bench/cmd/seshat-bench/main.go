@@ -37,6 +37,7 @@ func run(ctx context.Context, args []string) error {
 	command := fs.String("command", "make bench", "the command to name in the document")
 	sizes := fs.String("sizes", "dev", "datasets of the walk measurements, 1x first, then 10x")
 	iters := fs.Int("iters", 30, "timed dependencyGraph calls per measurement")
+	walks := fs.Bool("walks", true, "measure dependencyGraph on the sizes (false: the sizes serve the nested query only)")
 	clients := fs.String("clients", "16,64", "concurrent clients of the nested-query load")
 	loadTime := fs.Duration("load", 15*time.Second, "length of each load run")
 	warmup := fs.Duration("warmup", 5*time.Second, "warm-up load per server")
@@ -52,7 +53,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	cfg := bench.Config{
 		AdminURL: services.AdminURL(), Seshat: *seshat, PeerDir: *peer, Out: os.Stdout,
-		WalkIters: *iters, LoadTime: *loadTime, Warmup: *warmup,
+		WalkIters: *iters, SkipWalks: !*walks, LoadTime: *loadTime, Warmup: *warmup,
 		Nested:       bench.NestedShape{Packages: *packages, Versions: 1000},
 		MixedClients: *mixedClients,
 	}

@@ -268,6 +268,11 @@ func upsertLocked(ctx context.Context, tx pgx.Tx, locked []LockedEntry, counts C
 	} else if n > 0 {
 		counts["affects"] = n
 	}
+	if n, err := matchRulesOnArrival(ctx, tx, verIDs); err != nil {
+		return nil, err
+	} else if n > 0 {
+		counts["rule_matches"] = n
+	}
 	out := make(map[int64]LockedEntry, len(locked))
 	for i, l := range locked {
 		out[verIDs[keys[i]]] = l

@@ -89,6 +89,20 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 // Close closes the pool.
 func (s *Store) Close() { s.pool.Close() }
 
+// PoolStats are the connection pool's counters, for logs at shutdown.
+type PoolStats struct {
+	MaxConns, TotalConns, IdleConns int32
+	Acquires, EmptyAcquires        int64
+	AcquireWait                    time.Duration
+}
+
+// PoolStats returns the connection pool's counters.
+func (s *Store) PoolStats() PoolStats {
+	st := s.pool.Stat()
+	return PoolStats{MaxConns: st.MaxConns(), TotalConns: st.TotalConns(), IdleConns: st.IdleConns(),
+		Acquires: st.AcquireCount(), EmptyAcquires: st.EmptyAcquireCount(), AcquireWait: st.AcquireDuration()}
+}
+
 // Ping checks that the database answers. It returns UNAVAILABLE when it does not.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.pool.Ping(ctx); err != nil {

@@ -76,6 +76,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	authn := auth.New(c.Tokens)
 	metrics := server.NewMetrics(func() float64 { return float64(tracer.Count()) })
+	graphStats := server.NewGraphStats(metrics, store.Stats, logger, version)
+	go graphStats.Run(ctx, c.StatsInterval)
 	handler := server.Handler(server.Deps{
 		Logger: logger,
 		GraphQL: server.GraphQL(r, logger, server.GraphQLOptions{
@@ -137,6 +139,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	if c.LogStats {
+		p := store.PoolStats()
+		logger.Info("statistics", "sql_statements", tracer.Count(), "pool_max_conns", p.MaxConns,
+			"pool_conns", p.TotalConns, "pool_idle_conns", p.IdleConns, "pool_acquires", p.Acquires,
+			"pool_acquires_waited", p.EmptyAcquires, "pool_acquire_wait", p.AcquireWait)
 	}
 	logger.Info("stopped")
 	return nil

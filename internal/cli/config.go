@@ -41,6 +41,8 @@ type Config struct {
 	DBMaxConns       int32
 	DBAcquireTimeout time.Duration
 	BackupKeep       int
+	StatsInterval    time.Duration
+	LogStats         bool
 }
 
 // setting documents one environment variable for --help.
@@ -75,6 +77,8 @@ var settings = []setting{
 	{"SESHAT_DB_MAX_CONNS", "0", "database pool size; 0: max(4, CPUs)"},
 	{"SESHAT_DB_ACQUIRE_TIMEOUT", "5s", "longest wait for a free database connection before a request fails with UNAVAILABLE"},
 	{"SESHAT_BACKUP_KEEP", "21", "dumps seshat backup keeps in the document store's graph-backup/, the newest"},
+	{"SESHAT_STATS_INTERVAL", "60s", "how often serve recomputes the graph figures it exports on /metrics (seshat_graph_*)"},
+	{"SESHAT_LOG_STATS", "0", "1: log the pool and statement statistics at shutdown (THOTH_STORAGES_LOG_STATS)"},
 }
 
 // LoadConfig reads the configuration through lookup (os.LookupEnv in main,
@@ -220,6 +224,11 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.RequestTimeout = duration("SESHAT_REQUEST_TIMEOUT")
 	c.DBAcquireTimeout = duration("SESHAT_DB_ACQUIRE_TIMEOUT")
 	c.ShutdownTimeout = duration("SESHAT_SHUTDOWN_TIMEOUT")
+	c.StatsInterval = duration("SESHAT_STATS_INTERVAL")
+	if c.StatsInterval < time.Second {
+		bad("SESHAT_STATS_INTERVAL", "%s: want at least 1s", c.StatsInterval)
+	}
+	c.LogStats = boolean("SESHAT_LOG_STATS", "THOTH_STORAGES_LOG_STATS")
 	if c.DebugQueries && c.LogLevel > slog.LevelDebug {
 		// Statement logs are debug records: asking for them lowers the level.
 		c.LogLevel = slog.LevelDebug

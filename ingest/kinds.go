@@ -22,7 +22,7 @@ var writers = map[string]writer{
 	"revsolver":          writeRevsolver,
 	"adviser":            writeAdviser,
 	"package-extract":    writeImageAnalysis,
-	"provenance-checker": nil,
+	"provenance-checker": writeProvenance,
 	"dependency-monkey":  nil,
 	"inspection":         writeInspection,
 	"security-indicator": writeSecurityIndicator,

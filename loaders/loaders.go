@@ -40,6 +40,7 @@ type Loaders struct {
 	packageDependents *loader[persistence.DependentsKey, []persistence.Dependent]
 	versionDependents *loader[persistence.DependentsKey, []persistence.Dependent]
 	adviser           adviserLoaders
+	runs              runLoaders
 	inspection        inspectionLoaders
 	solverMeta        solverMetaLoaders
 	analysis          analysisLoaders
@@ -67,6 +68,7 @@ func New(store *persistence.Store) *Loaders {
 		packageDependents: lists(store.DirectDependentsOfPackages),
 		versionDependents: lists(store.DirectDependentsOfVersions),
 		adviser:           newAdviserLoaders(store),
+		runs:              newRunLoaders(store),
 		inspection:        newInspectionLoaders(store),
 		solverMeta:        newSolverMetaLoaders(store),
 		analysis:          newAnalysisLoaders(store),

@@ -129,6 +129,23 @@ var plans = map[fieldKey]step{
 	{"PackageVersion", "records"}:   on("PackageVersion", nil, versionRecords),
 	{"Rule", "index"}:               on("PackageIndex", nil, ruleIndexes),
 
+	// Adviser runs and provenance checks (runs.go).
+	{"Query", "adviserRun"}:                resolved[persistence.AdviserRun]("AdviserRun"),
+	{"Query", "adviserRuns"}:               resolved[persistence.AdviserRun]("AdviserRun", connection...),
+	{"Query", "provenanceCheck"}:           resolved[persistence.ProvenanceCheck]("ProvenanceCheck"),
+	{"Query", "provenanceChecks"}:          resolved[persistence.ProvenanceCheck]("ProvenanceCheck", connection...),
+	{"AdviserRun", "input"}:                on("RunStack", nil, runInputs),
+	{"AdviserRun", "products"}:             on("AdviserProduct", nil, runProducts),
+	{"AdviserRun", "unresolved"}:           on("String", nil, runUnresolved),
+	{"AdviserProduct", "stack"}:            on("RunLockedPackage", nil, productStacks),
+	{"AdviserProduct", "requirements"}:     on("RunRequirement", nil, productRequirements),
+	{"ProvenanceCheck", "stack"}:           on("RunStack", nil, checkStacks),
+	{"ProvenanceCheck", "findings"}:        on("ProvenanceFinding", nil, checkFindings),
+	{"RunStack", "requirements"}:           on("RunRequirement", nil, runStackRequirements),
+	{"RunStack", "locked"}:                 on("RunLockedPackage", nil, runStackLocked),
+	{"RunLockedPackage", "packageVersion"}: on("PackageVersion", nil, runLockedVersions),
+	{"ProvenanceFinding", "version"}:       on("PackageVersion", nil, findingVersions),
+
 	// Image analyses (analysis.go).
 	{"Query", "imageAnalysis"}:                resolved[persistence.ImageAnalysis]("ImageAnalysis"),
 	{"Query", "imageAnalyses"}:                resolved[persistence.ImageAnalysis]("ImageAnalysis", connection...),
@@ -172,6 +189,19 @@ var unplanned = map[fieldKey]string{
 	{"Vulnerability", "severity"}:              "read with the record",
 	{"Vulnerability", "references"}:            "read with the record",
 	{"DependencyGraphNode", "vulnerabilities"}: "read for every node in one statement by the dependencyGraph resolver (vulnerabilityOverlay)",
+
+	// Adviser runs and provenance checks (runs.go).
+	{"AdviserRunConnection", "edges"}:              "the page Query.adviserRuns read",
+	{"AdviserRunConnection", "countsBySourceType"}: "one statement by the adviserRuns resolver, when selected",
+	{"ProvenanceCheckConnection", "edges"}:         "the page Query.provenanceChecks read",
+	{"Query", "unresolvedFromAdviserRuns"}:         "one statement; UnresolvedAdviserRun has only scalar fields",
+	{"UnresolvedAdviserRun", "packages"}:           "leaf list of strings, read with the run",
+	{"AdviserRun", "stackInfo"}:                    "read with the run",
+	{"AdviserRun", "runtimeEnvironment"}:           "made from the run's row",
+	{"AdviserRun", "hardware"}:                     "made from the run's row",
+	{"AdviserProduct", "justification"}:            "read with the product",
+	{"RunLockedPackage", "hashes"}:                 "leaf list of strings, read with the package",
+	{"ProvenanceCheck", "whitelistedIndexes"}:      "leaf list of strings, read with the check",
 	{"ImageAnalysis", "layers"}:                "leaf list of strings, read with the analysis",
 }
 

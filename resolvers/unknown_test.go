@@ -328,6 +328,20 @@ func rootArgs() map[string][]call {
 			{a{"after": cursor("software-environment", "999999999")}, wantData}, {a{"after": cursor("software-environment", "x")}, wantInvalid},
 			{a{"after": cursor("software-environment", "99999999999999999999")}, wantInvalid},
 		},
+		"adviserRun": {{a{"id": "adviser-unknown-00000000"}, wantNull}, {a{"id": ""}, wantNull}, {a{"id": nul}, wantInvalid}},
+		"adviserRuns": {
+			{a{"first": 2}, wantData}, {a{"sourceType": enum("KEBECHET")}, wantData}, {a{"sourceType": enum("NOPE")}, wantInvalid},
+			{a{"origin": "https://unknown.example.com/x"}, wantData}, {a{"origin": nul}, wantInvalid},
+			{a{"from": "2020-01-01T00:00:00Z", "to": "2019-01-01T00:00:00Z"}, wantData}, {a{"from": "yesterday"}, wantInvalid},
+			{a{"first": -1}, wantInvalid}, {a{"after": cursor("adviser-run", "zzzz-unknown")}, wantData},
+			{a{"after": cursor("adviser-run", nul)}, wantInvalid}, {a{"after": cursor("document", "x")}, wantInvalid},
+		},
+		"unresolvedFromAdviserRuns": {{a{"sourceType": enum("KEBECHET")}, wantData}, {a{"sourceType": enum("NOPE")}, wantInvalid}},
+		"provenanceCheck":           {{a{"id": "provenance-checker-unknown"}, wantNull}, {a{"id": ""}, wantNull}, {a{"id": nul}, wantInvalid}},
+		"provenanceChecks": {
+			{a{"first": 2}, wantData}, {a{"first": -1}, wantInvalid}, {a{"after": cursor("provenance-check", "zzzz-unknown")}, wantData},
+			{a{"after": cursor("provenance-check", nul)}, wantInvalid}, {a{"after": cursor("adviser-run", "x")}, wantInvalid},
+		},
 		"syncDocuments": {
 		"deleteDocument": {
 			{a{"id": "solver-no-such-document"}, wantData}, {a{"id": strings.Repeat("x", 10000)}, wantData},
@@ -367,6 +381,8 @@ func rootArgs() map[string][]call {
 		add("dependents", a{"name": "ruamel-yaml", "after": c}, wantInvalid)
 		add("unsolvedPackageVersions", a{"environment": knownEnv, "after": c}, wantInvalid)
 		add("documents", a{"after": c}, wantInvalid)
+		add("adviserRuns", a{"after": c}, wantInvalid)
+		add("provenanceChecks", a{"after": c}, wantInvalid)
 		add("rules", a{"after": c}, wantInvalid)
 		add("imageAnalyses", a{"after": c}, wantInvalid)
 		add("softwareEnvironments", a{"after": c}, wantInvalid)

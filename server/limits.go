@@ -122,6 +122,7 @@ func Complexity(l resolvers.Limits) graph.ComplexityRoot {
 	c.PackageMetadata.ProjectUrls = func(child int) int { return list(child) }
 	analysisComplexity(&c, conn, list)
 	inspectionComplexity(&c, conn, list)
+	runsComplexity(&c, conn, list)
 	return c
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -85,6 +86,9 @@ func checkString(s, at string) error {
 	}
 	if !utf8.ValidString(s) {
 		return invalid(at, "string is not valid UTF-8")
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return invalid(at, "string contains a NUL character")
 	}
 	return nil
 }

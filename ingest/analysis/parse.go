@@ -99,6 +99,9 @@ func (d *Document) parseMetadata(meta map[string]any) error {
 		return err
 	}
 	d.ImageName, d.ImageTag, d.Digest = splitImage(d.Image)
+	if d.ImageName == "" {
+		return invalid(join(join(at2, "extract-image"), "image"), "%q names no image", d.Image)
+	}
 	d.EnvironmentType = Runtime
 	cli, err := optObject(args, at2, "thoth-package-extract")
 	if err != nil || cli == nil {

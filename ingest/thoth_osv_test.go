@@ -305,7 +305,8 @@ func TestThothOSVImport(t *testing.T) {
 				for _, rg := range e.ranges {
 					hit = hit || refAffected(t, rg, pv)
 				}
-				key := fmt.Sprintf("%s %s %s", r.id, e.name, v)
+				// Stored in its PEP 440 normal form (0.6c1 is 0.6rc1).
+				key := fmt.Sprintf("%s %s %s", r.id, e.name, normVersion(v))
 				if hit && !seen[key] {
 					seen[key] = true
 					want = append(want, key)

@@ -31,7 +31,7 @@ func thothJSONCounts(doc map[string]any) thothCounts {
 	version := func(m map[string]any, keys ...string) string {
 		for _, k := range keys {
 			if v := thothStr(m[k]); v != "" {
-				return v
+				return normVersion(v) // stored in its normal form
 			}
 		}
 		return ""
@@ -39,7 +39,7 @@ func thothJSONCounts(doc map[string]any) thothCounts {
 	tree, edges := map[string]bool{}, map[string]bool{}
 	for _, e := range list("tree") {
 		entry := e.(map[string]any)
-		from := thothName(entry["package_name"]) + "==" + version(entry, "package_version") + "@" + thothStr(entry["index_url"])
+		from := thothName(entry["package_name"]) + "==" + version(entry, "package_version") + "@" + normIndex(thothStr(entry["index_url"]))
 		tree[from] = true
 		deps, _ := entry["dependencies"].([]any)
 		for _, d := range deps {
@@ -74,7 +74,7 @@ func thothJSONCounts(doc map[string]any) thothCounts {
 		if idx == "" {
 			idx = thothStr(f["index"]) // thoth-solver 1.1.0
 		}
-		k := thothName(f["package_name"]) + "==" + version(f, "package_version", "version") + "@" + idx
+		k := thothName(f["package_name"]) + "==" + version(f, "package_version", "version") + "@" + normIndex(idx)
 		errs[k] = true
 		if version(f, "package_version", "version") != "" && !tree[k] {
 			errored[k] = true
@@ -83,7 +83,7 @@ func thothJSONCounts(doc map[string]any) thothCounts {
 	unresolved, unparsed := map[string]bool{}, map[string]bool{}
 	for _, u := range list("unresolved") {
 		m := u.(map[string]any)
-		unresolved[thothName(m["package_name"])+" "+thothStr(m["version_spec"])+" "+thothStr(m["index_url"])] = true
+		unresolved[thothName(m["package_name"])+" "+thothStr(m["version_spec"])+" "+normIndex(thothStr(m["index_url"]))] = true
 	}
 	for _, u := range list("unparsed") {
 		m := u.(map[string]any)

@@ -29,6 +29,7 @@ services-stop: ## stop the local PostgreSQL and MinIO
 .PHONY: test
 test: services ## services, then every test: Go with -race, the GraphQL-over-HTTP audit, the browser tests
 	@$(SERVICES_ENV); failed=""; \
+		scripts/tools.sh || failed="$$failed tools"; \
 		$(GO) test -race -count=1 -timeout 30m ./... || failed="$$failed go-test"; \
 		scripts/http-audit.sh || failed="$$failed http-audit"; \
 		scripts/browser-test.sh || failed="$$failed browser-test"; \

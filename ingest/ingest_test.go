@@ -474,7 +474,7 @@ func TestLimitAndIDs(t *testing.T) {
 			ids = append(ids, f.id)
 		}
 	}
-	ids = append(ids, "solver-fedora-31-py37-00000000", "adviser-211011101010-0123456789abcdef", "nonsense", "solver-../x")
+	ids = append(ids, "solver-fedora-31-py37-00000000", "dependency-monkey-211011101010-0123456789abcdef", "nonsense", "solver-../x")
 	rep, err := b.svc.Sync(t.Context(), ingest.SyncOptions{IDs: ids})
 	if err != nil {
 		t.Fatal(err)
@@ -492,10 +492,10 @@ func TestLimitAndIDs(t *testing.T) {
 		t.Errorf("sync by id: %+v, failures %v, want %v", rep, codes, want)
 	}
 	// A kind without a writer yet is skipped with the reason, not failed.
-	if rep.Unsupported["adviser"] != 1 || !strings.Contains(rep.Reasons["adviser"], "adviser documents are not supported yet") {
-		t.Errorf("unsupported kinds %v, reasons %v, want one adviser document", rep.Unsupported, rep.Reasons)
+	if rep.Unsupported["dependency-monkey"] != 1 || !strings.Contains(rep.Reasons["dependency-monkey"], "dependency-monkey documents are not supported yet") {
+		t.Errorf("unsupported kinds %v, reasons %v, want one dependency-monkey document", rep.Unsupported, rep.Reasons)
 	}
-	d, err := b.store.Document(t.Context(), "adviser-211011101010-0123456789abcdef")
+	d, err := b.store.Document(t.Context(), "dependency-monkey-211011101010-0123456789abcdef")
 	if err != nil || d == nil || d.Status != persistence.StatusSkipped || d.Error == nil || !strings.Contains(*d.Error, "not supported yet") || d.ErrorCode != nil {
 		t.Errorf("unsupported kind row = %+v, %v", d, err)
 	}

@@ -154,6 +154,12 @@ func checkStacks(_ *plan, _ graphql.CollectedField, checks []persistence.Provena
 	return keys, true
 }
 
+// fromRunRow is the step of an object field made from the run's row: it
+// fetches nothing, and its fields are scalars, so nothing is planned below.
+func fromRunRow[U any](_ *plan, _ graphql.CollectedField, _ []persistence.AdviserRun) ([]U, bool) {
+	return nil, false
+}
+
 func runIDs(runs []persistence.AdviserRun) []string {
 	ids := make([]string, len(runs))
 	for i, r := range runs {

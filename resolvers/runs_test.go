@@ -35,6 +35,19 @@ const runsSolverDoc = "solver-rhel-8-py38-210611093015-5e5a7ba70c0ffee1.json"
 
 func newRunsHarness(t *testing.T) *runsHarness {
 	t.Helper()
+	h := emptyRunsHarness(t)
+	h.put(t, runsSolverDoc[:len(runsSolverDoc)-len(".json")], testenv.ReadTestdata(t, "solver", runsSolverDoc))
+	for _, kind := range []string{"adviser", "provenance-checker"} {
+		for _, id := range testdataIDs(t, kind) {
+			h.put(t, id, testenv.ReadTestdata(t, kind, id+".json"))
+		}
+	}
+	return h
+}
+
+// emptyRunsHarness is a runsHarness with no documents put yet.
+func emptyRunsHarness(t *testing.T) *runsHarness {
+	t.Helper()
 	store, tracer, dbURL := testenv.Store(t)
 	docs, err := objectstore.Open(t.Context(), testenv.Bucket(t, "data"))
 	if err != nil {
@@ -45,12 +58,6 @@ func newRunsHarness(t *testing.T) *runsHarness {
 		Ingest: &ingest.Service{Store: store, Docs: docs, Logger: logger, Workers: 2}}
 	h := &runsHarness{harness: &harness{url: serve(t, server.GraphQL(r, logger, server.GraphQLOptions{Timeout: time.Minute})),
 		store: store, tracer: tracer}, dbURL: dbURL, docs: docs, raw: map[string][]byte{}}
-	h.put(t, runsSolverDoc[:len(runsSolverDoc)-len(".json")], testenv.ReadTestdata(t, "solver", runsSolverDoc))
-	for _, kind := range []string{"adviser", "provenance-checker"} {
-		for _, id := range testdataIDs(t, kind) {
-			h.put(t, id, testenv.ReadTestdata(t, kind, id+".json"))
-		}
-	}
 	return h
 }
 

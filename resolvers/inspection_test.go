@@ -392,3 +392,58 @@ func TestPerformanceIndicatorQueries(t *testing.T) {
 		t.Errorf("numpy versions' indicators %v, want %v", byVersion, wantByVersion)
 	}
 }
+
+// TestIngestInspectionMutation: ingestDocument takes an inspection as one
+// JSON object of its files by path (and the single 2019-2020 document):
+// INGESTED with its counts, SKIPPED when sent again, FAILED INVALID with
+// the file and JSON path when malformed, leaving nothing queryable.
+func TestIngestInspectionMutation(t *testing.T) {
+	t.Parallel()
+	h, _ := ingestHarness(t)
+	for _, d := range testenv.InspectionDocuments(t, testenv.Testdata(t, "inspection", "inspections")) {
+		files := map[string]any{}
+		for key, raw := range d.Objects {
+			var v any
+			if err := json.Unmarshal(raw, &v); err != nil {
+				continue // the build log
+			}
+			rel := strings.TrimPrefix(strings.TrimPrefix(key, "inspections/"+d.ID), "/")
+			files[rel] = v
+		}
+		doc := any(files)
+		if single, ok := files[""]; ok {
+			doc = single
+		}
+		for i, want := range []string{"INGESTED", "SKIPPED"} {
+			var res ingestResult
+			if errs := h.do(t, ingestSecret, ingestMutation, map[string]any{"input": map[string]any{"document": doc, "documentId": d.ID}}, &res); len(errs) > 0 {
+				t.Fatalf("ingestDocument(%s): %+v", d.ID, errs)
+			}
+			r := res.IngestDocument
+			if r.Status != want || r.Kind != "inspection" || r.Counts["results"] != int64(len(d.Results)) {
+				t.Errorf("ingestDocument(%s) #%d: %+v, want %s with %d results", d.ID, i, r, want, len(d.Results))
+			}
+		}
+		var got struct{ Inspection *gqlInspection }
+		h.query(t, `query($id: String!) { inspection(id: $id) { `+inspectionFields+` } }`, map[string]any{"id": d.ID}, &got)
+		if got.Inspection == nil {
+			t.Fatalf("inspection(%s) is null after ingestDocument", d.ID)
+		}
+		checkInspectionAnswer(t, d, *got.Inspection)
+	}
+
+	bad := map[string]any{"results/0/result": map[string]any{"exit_code": 0, "stdout": map[string]any{"name": "PiMatmul", "@result": map[string]any{"rate": "fast"}}}}
+	var res ingestResult
+	if errs := h.do(t, ingestSecret, ingestMutation, map[string]any{"input": map[string]any{"document": bad, "documentId": "inspection-bad-0badbad0"}}, &res); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if r := res.IngestDocument; r.Status != "FAILED" || r.ErrorCode == nil || *r.ErrorCode != "INVALID" || r.Error == nil ||
+		!strings.Contains(*r.Error, "results/0/result.stdout.@result.rate") {
+		t.Errorf("malformed inspection: %+v", r)
+	}
+	var none struct{ Inspection *gqlInspection }
+	h.query(t, `{ inspection(id: "inspection-bad-0badbad0") { id } }`, nil, &none)
+	if none.Inspection != nil {
+		t.Errorf("a refused inspection is queryable: %+v", none.Inspection)
+	}
+}

@@ -217,19 +217,20 @@ func ParseSingle(id string, raw []byte) (*Document, error) {
 }
 
 // IsFolder says whether raw is a Folder's JSON (an object whose members
-// are the files of an inspection folder, names with a '/') rather than a
-// single inspection document.
+// are the files of an inspection folder: some name has a '/', which no
+// member of a single inspection document has) rather than a single
+// inspection document.
 func IsFolder(raw []byte) bool {
 	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil || len(m) == 0 {
+	if json.Unmarshal(raw, &m) != nil {
 		return false
 	}
 	for k := range m {
-		if !strings.Contains(k, "/") {
-			return false
+		if strings.Contains(k, "/") {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // Parse parses an inspection given as one JSON value: a Folder's JSON (see

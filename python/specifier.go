@@ -115,11 +115,22 @@ func parseClause(s string) (clause, error) {
 }
 
 // String returns the clauses without spaces, joined by commas ("" when
-// there is none).
+// there is none), each version in PEP 440 normal form (NormalizeVersion:
+// ">=2.0.0rc1" for ">= 2.0.0-RC1", "==1.*" for "==01.*"); an arbitrary
+// equality keeps its string as written.
 func (s Specifier) String() string {
 	parts := make([]string, len(s.clauses))
 	for i, c := range s.clauses {
-		parts[i] = c.op + c.raw
+		switch {
+		case c.op == "===":
+			parts[i] = c.op + c.raw
+		case strings.HasSuffix(c.raw, ".*"):
+			n, _ := NormalizeVersion(strings.TrimSuffix(c.raw, ".*"))
+			parts[i] = c.op + n + ".*"
+		default:
+			n, _ := NormalizeVersion(c.raw)
+			parts[i] = c.op + n
+		}
 	}
 	return strings.Join(parts, ",")
 }

@@ -61,7 +61,8 @@ func TestParseSpecifierErrors(t *testing.T) {
 }
 
 func TestSpecifierString(t *testing.T) {
-	for in, want := range map[string]string{"": "", "*": "", " >= 1.0 , < 2 ": ">=1.0,<2", "==1.*": "==1.*", "~=2.2,,!=2.5": "~=2.2,!=2.5"} {
+	for in, want := range map[string]string{"": "", "*": "", " >= 1.0 , < 2 ": ">=1.0,<2", "==1.*": "==1.*", "~=2.2,,!=2.5": "~=2.2,!=2.5",
+		">= 2.0.0-RC1": ">=2.0.0rc1", "==01.*": "==1.*", "!=1.0-1": "!=1.0.post1", "===Foo-1.0": "===Foo-1.0", "==1.0+Ubuntu-1": "==1.0+ubuntu.1"} {
 		s, err := ParseSpecifier(in)
 		if err != nil {
 			t.Fatalf("ParseSpecifier(%q): %v", in, err)

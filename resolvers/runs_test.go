@@ -240,7 +240,9 @@ func TestAdviserRuns(t *testing.T) {
 			{`sourceType: CLI`, nil},
 		} {
 			var page struct {
-				AdviserRuns struct{ Edges []struct{ Node struct{ ID string } } }
+				AdviserRuns struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
 			}
 			h.query(t, `{ adviserRuns(`+c.args+`) { edges { node { id } } } }`, nil, &page)
 			var got []string
@@ -516,4 +518,3 @@ func mapsEqual(a, b map[string]int) bool {
 	}
 	return true
 }
-

@@ -48,11 +48,11 @@ type Adviser struct {
 
 // RuntimeEnvironment is the runtime environment a user gave the adviser.
 type RuntimeEnvironment struct {
-	Name                                  string
-	OSName, OSVersion                     string // normalised as the graph's environments are
+	Name                                 string
+	OSName, OSVersion                    string // normalised as the graph's environments are
 	PythonVersion, CUDAVersion, Platform string
-	Raw                                   json.RawMessage // all of it; {} when not given
-	Hardware                              Hardware
+	Raw                                  json.RawMessage // all of it; {} when not given
+	Hardware                             Hardware
 }
 
 // Hardware is the hardware a user gave the adviser.

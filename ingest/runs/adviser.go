@@ -286,6 +286,9 @@ func (a *Adviser) parseReport(report map[string]any, at string) error {
 		}
 		a.StackInfo = marshal(info)
 	}
+	if products, _ := report["products"].([]any); len(products) > MaxProducts {
+		return invalid(join(at, "products"), "%d products, more than %d", len(products), MaxProducts)
+	}
 	err := eachObject(report, at, "products", func(p map[string]any, pat string) error {
 		prod, err := parseProduct(p, pat)
 		prod.Number = len(a.Products) + 1

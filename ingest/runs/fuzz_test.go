@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -105,5 +106,10 @@ func TestParseAdviserShapes(t *testing.T) {
 	}
 	if _, err := ParseAdviser("", []byte(`{"metadata": {}, "result": {}}`)); err == nil {
 		t.Error("a document without an id was accepted")
+	}
+	many := `{"metadata": {}, "result": {"report": {"products": [{}` + strings.Repeat(`, {}`, MaxProducts) + `]}}}`
+	var ve *ValidationError
+	if _, err := ParseAdviser("adviser-many", []byte(many)); !errors.As(err, &ve) || ve.Path != "result.report.products" {
+		t.Errorf("%d products: %v, want a ValidationError at result.report.products", MaxProducts+1, err)
 	}
 }

@@ -20,6 +20,9 @@ const (
 	MaxListItems = 1_000_000
 	// MaxStringBytes bounds every string but the JSON values kept whole.
 	MaxStringBytes = 1 << 20
+	// MaxProducts bounds an adviser report's products (each is a stack
+	// number of its run, a smallint).
+	MaxProducts = 10_000
 )
 
 // ValidationError says what is wrong with a document and where: Path is the

@@ -5,7 +5,9 @@
 // The documents have the exact shape thoth-solver 1.x wrote from 2020 on
 // (document ids solver-<os>-<version>-py<XY>-<timestamp>-<hex>, one
 // requested version per document, metadata with os_release and python,
-// result.tree entries with importlib_metadata, sha256 artifacts and
+// result.tree entries with importlib_metadata, sha256 artifacts, the
+// packages they install (the later solver's packages list, with their
+// __init__.py files), the license solver's package_license, and
 // dependencies with specifier, marker, extra, extras, marker evaluation and
 // resolved_versions per index; result.errors, unparsed and unresolved).
 //

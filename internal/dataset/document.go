@@ -112,7 +112,34 @@ type entry struct {
 	PackageVersion          string            `json:"package_version"`
 	PackageVersionRequested string            `json:"package_version_requested"`
 	SHA256                  []string          `json:"sha256"`
+	// Packages are the import names of the packages the release installs
+	// (thoth-solver's packages, from the files holding __init__.py).
+	Packages       []string       `json:"packages"`
+	PackageLicense packageLicense `json:"package_license"`
 }
+
+// packageLicense is the license solver's verdict (package_license).
+type packageLicense struct {
+	License struct {
+		FullName       string  `json:"full_name"`
+		IdentifierSPDX *string `json:"identifier_spdx"`
+	} `json:"license"`
+	LicenseVersion string `json:"license_version"`
+	Warning        bool   `json:"warning"`
+}
+
+// importNames are the packages a package's releases install, by import name.
+var importNames = map[string][]string{
+	"pyyaml": {"_yaml", "yaml"}, "python-dateutil": {"dateutil"}, "pillow": {"PIL"}, "beautifulsoup4": {"bs4"},
+	"scikit-learn": {"sklearn"}, "protobuf": {"google.protobuf"}, "attrs": {"attr", "attrs"},
+}
+
+// spdx are the SPDX identifiers of the sample's license names; the license
+// solver warns on the others.
+var spdx = map[string]string{"MIT": "MIT", "MIT License": "MIT", "MIT license": "MIT", "BSD": "BSD-3-Clause",
+	"BSD-3-Clause": "BSD-3-Clause", "BSD License": "BSD-3-Clause", "Apache 2.0": "Apache-2.0",
+	"Apache License 2.0": "Apache-2.0", "Apache Software License": "Apache-2.0", "PSF": "PSF-2.0",
+	"MPL-2.0": "MPL-2.0", "LGPL": "LGPL-3.0-or-later", "GPLv3": "GPL-3.0-only", "ISC": "ISC", "HPND": "HPND"}
 
 type importlibMetadata struct {
 	EntryPoints []struct{}   `json:"entry_points"`
@@ -387,15 +414,29 @@ func (w *world) solverDocument(i, j, x, e int, st state) document {
 		d := sha256.Sum256([]byte(s))
 		return &fileHash{Mode: "sha256", Value: base64.RawURLEncoding.EncodeToString(d[:])}
 	}
+	ent.Packages = importNames[pk.norm]
+	if ent.Packages == nil {
+		ent.Packages = []string{strings.ReplaceAll(pk.norm, "-", "_")}
+	}
+	var files []file
+	for _, p := range ent.Packages {
+		files = append(files, file{Hash: digest(id + p), Path: strings.ReplaceAll(p, ".", "/") + "/__init__.py", Size: size(100 + int(h%900))})
+	}
+	ent.PackageLicense.License.FullName = pk.license
+	if ident, ok := spdx[pk.license]; ok {
+		ent.PackageLicense.License.IdentifierSPDX = &ident
+	}
+	ent.PackageLicense.LicenseVersion = "LICENSE-WITHOUT-VERSION"
+	ent.PackageLicense.Warning = ent.PackageLicense.License.IdentifierSPDX == nil
 	ent.ImportlibMetadata = importlibMetadata{
 		EntryPoints: []struct{}{},
-		Files: []file{
+		Files: append(files, []file{
 			{Hash: digest("pip\n"), Path: dist + "INSTALLER", Size: size(4)},
 			{Hash: digest(id + "METADATA"), Path: dist + "METADATA", Size: size(900 + int(h%4000))},
 			{Path: dist + "RECORD"},
 			{Hash: digest(id + "WHEEL"), Path: dist + "WHEEL", Size: size(92)},
 			{Hash: digest(pk.norm), Path: dist + "top_level.txt", Size: size(len(pk.norm) + 1)},
-		},
+		}...),
 		Metadata: coreMetadata{Classifier: pk.classes, HomePage: "https://example.org/" + pk.norm, License: pk.license,
 			MetadataVersion: "2.1", Name: pk.name, Platform: []string{"UNKNOWN"}, ProvidesExtra: pk.extras,
 			RequiresDist: requiresDist, RequiresPython: pk.pyreq, Summary: pk.summary, Version: rel.version},

@@ -219,17 +219,19 @@ func writeRPMs(ctx context.Context, tx pgx.Tx, docID string, rpms []RPMEntry, co
 }
 
 // upsertNames makes sure table (id, name UNIQUE) has a row for every name,
-// sorted, and returns their ids by name.
+// sorted, and returns their ids by name: new names are inserted (rows that
+// exist are not written), then every id is read, in a statement that sees
+// rows other transactions committed meanwhile.
 func upsertNames(ctx context.Context, tx pgx.Tx, table string, names []string) (map[string]int64, error) {
 	out := make(map[string]int64, len(names))
 	if len(names) == 0 {
 		return out, nil
 	}
 	t := pgx.Identifier{table}.Sanitize()
-	rows, err := tx.Query(ctx, `
-		INSERT INTO `+t+` (name) SELECT * FROM unnest($1::text[])
-		ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
-		RETURNING id, name`, names)
+	if _, err := tx.Exec(ctx, `INSERT INTO `+t+` (name) SELECT * FROM unnest($1::text[]) ON CONFLICT (name) DO NOTHING`, names); err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, `SELECT t.id, t.name FROM `+t+` t JOIN unnest($1::text[]) AS u(name) ON u.name = t.name`, names)
 	if err != nil {
 		return nil, err
 	}
@@ -327,17 +329,26 @@ func writeSymbols(ctx context.Context, tx pgx.Tx, docID string, syms []Versioned
 	for i, s := range sorted {
 		libs[i], names[i] = s.Library, s.Symbol
 	}
-	got, err := tx.Query(ctx, `
+	// Symbols are shared by every image of a base: most exist. New ones
+	// are inserted, then every id is read (rows that exist are not written).
+	if _, err := tx.Exec(ctx, `
 		INSERT INTO versioned_symbol (library, symbol)
 		SELECT * FROM unnest($1::text[], $2::text[])
-		ON CONFLICT ON CONSTRAINT versioned_symbol_key DO UPDATE SET library = EXCLUDED.library
-		RETURNING id`, libs, names)
+		ON CONFLICT ON CONSTRAINT versioned_symbol_key DO NOTHING`, libs, names); err != nil {
+		return err
+	}
+	got, err := tx.Query(ctx, `
+		SELECT v.id FROM versioned_symbol v
+		JOIN unnest($1::text[], $2::text[]) AS u(library, symbol) ON v.library = u.library AND v.symbol = u.symbol`, libs, names)
 	if err != nil {
 		return err
 	}
 	ids, err := pgx.CollectRows(got, pgx.RowTo[int64])
 	if err != nil {
 		return err
+	}
+	if len(ids) != len(sorted) {
+		return Errorf(CodeInternal, "versioned symbols: %d of %d found after the upsert", len(ids), len(sorted))
 	}
 	rows := make([][]any, len(ids))
 	for i, id := range ids {

@@ -348,6 +348,10 @@ func TestAdviserRuns(t *testing.T) {
 		}
 	})
 
+	t.Run("deleting a run and syncing it again restores its rows", func(t *testing.T) {
+		h.deleteAndResync(t, "adviser-201015101500-a11ce0000000a001")
+	})
+
 	t.Run("malformed copies are refused whole", func(t *testing.T) {
 		a := "adviser-201015101500-a11ce0000000a001"
 		b := "adviser-201016080000-b0b0b0b0b0b0b002"
@@ -429,6 +433,7 @@ func TestProvenanceChecks(t *testing.T) {
 	}
 
 	p1 := "provenance-checker-201020120000-0a0a0a0a0a0a0a01"
+	h.deleteAndResync(t, p1)
 	for i, c := range []struct {
 		path string
 		set  any
@@ -446,6 +451,48 @@ func TestProvenanceChecks(t *testing.T) {
 		setPath(t, doc, c.path, c.set)
 		doc["metadata"].(map[string]any)["document_id"] = id
 		h.refused(t, id, doc, c.want)
+	}
+}
+
+// deleteAndResync deletes the document id with deleteDocument, checks its
+// rows are gone and the others stay, syncs again and checks every table
+// has its rows back.
+func (h *runsHarness) deleteAndResync(t *testing.T, id string) {
+	t.Helper()
+	before := h.rows(t)
+	mine := h.rowsOf(t, id)
+	if mine == 0 {
+		t.Fatalf("%s has no rows", id)
+	}
+	var out struct {
+		DeleteDocument struct {
+			Documents []string
+			Rows      map[string]int
+		}
+	}
+	if errs := h.do(t, adminSecret, `mutation($id: String!) { deleteDocument(id: $id) { documents rows } }`, map[string]any{"id": id}, &out); len(errs) > 0 {
+		t.Fatalf("deleteDocument: %+v", errs)
+	}
+	if len(out.DeleteDocument.Documents) != 1 || out.DeleteDocument.Documents[0] != id {
+		t.Errorf("deleteDocument(%s) = %+v", id, out.DeleteDocument)
+	}
+	if n := h.rowsOf(t, id); n != 0 {
+		t.Errorf("%s: %d rows after deleting it", id, n)
+	}
+	total := func(m map[string]int) (n int) {
+		for _, v := range m {
+			n += v
+		}
+		return n
+	}
+	if got, want := total(h.rows(t)), total(before)-mine; got != want {
+		t.Errorf("after deleting %s: %d rows, want %d", id, got, want)
+	}
+	if s := h.sync(t, false); s.SyncDocuments.Synced != 1 || s.SyncDocuments.Failed != 0 {
+		t.Errorf("sync after the deletion: %+v, want the one document", s.SyncDocuments)
+	}
+	if after := h.rows(t); !mapsEqual(after, before) {
+		t.Errorf("rows after deleting %s and syncing: %v, want %v", id, after, before)
 	}
 }
 

@@ -2,12 +2,14 @@ package ingest_test
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/seshat-graph/seshat/ingest"
+	"github.com/seshat-graph/seshat/ingest/analysis"
 	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
 )
@@ -182,5 +184,45 @@ func TestAnalysisInvalid(t *testing.T) {
 		if counts[tbl] != 0 {
 			t.Errorf("%s has %d rows after refused documents", tbl, counts[tbl])
 		}
+	}
+}
+
+// TestAnalysisLongestValues: a document whose every value that is part of
+// an index key is as long as the parser allows, under the longest document
+// id, is ingested (the keys fit PostgreSQL's index rows).
+func TestAnalysisLongestValues(t *testing.T) {
+	t.Parallel()
+	b := newBundle(t)
+	r := rand.New(rand.NewPCG(1, 2))
+	random := func(n int) string {
+		const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+		out := make([]byte, n)
+		for i := range out {
+			out[i] = letters[r.IntN(len(letters))]
+		}
+		return string(out)
+	}
+	name := func() string { return random(analysis.MaxNameBytes) }
+	path := func() string { return "/" + random(analysis.MaxPathBytes-1) }
+	id := "package-extract-" + random(1024-len("package-extract-"))
+	doc := map[string]any{
+		"metadata": map[string]any{"document_id": id, "arguments": map[string]any{"extract-image": map[string]any{"image": path()}}},
+		"result": map[string]any{
+			"skopeo-inspect":      map[string]any{"Digest": name()},
+			"python-packages":     []any{map[string]any{"package_name": name(), "package_version": name(), "location": path()}},
+			"rpm-dependencies":    []any{map[string]any{"name": name(), "version": name(), "release": name(), "epoch": name(), "arch": name(), "dependencies": []any{path()}}},
+			"deb-dependencies":    []any{map[string]any{"name": name(), "version": name(), "epoch": name(), "arch": name(), "depends": []any{map[string]any{"name": name(), "version": name()}}}},
+			"system-symbols":      map[string]any{path(): []any{name()}},
+			"python-interpreters": []any{map[string]any{"path": path(), "link": path()}},
+			"python-files":        []any{map[string]any{"filepath": path(), "sha256": strings.Repeat("0", 64)}},
+		},
+	}
+	raw, _ := json.Marshal(doc)
+	res, err := b.svc.Ingest(t.Context(), id, raw, false)
+	if err != nil || res.Status != persistence.StatusIngested {
+		t.Fatalf("%s %v, %v", res.Status, res.Err, err)
+	}
+	if n := countRows(t, b.db, "image_symbol", id) + countRows(t, b.db, "image_rpm", id) + countRows(t, b.db, "image_python_package", id); n != 3 {
+		t.Errorf("%d rows", n)
 	}
 }

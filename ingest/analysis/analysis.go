@@ -22,8 +22,15 @@ const (
 	MaxDocumentBytes = 256 << 20
 	// MaxListItems bounds every array and the libraries of system-symbols.
 	MaxListItems = 2_000_000
-	// MaxStringBytes bounds names, versions, paths and symbols.
+	// MaxStringBytes bounds every string.
 	MaxStringBytes = 4096
+	// MaxNameBytes bounds what identifies a package or a symbol: names,
+	// versions, releases, epochs, architectures, version ranges, symbols and
+	// digests (they are parts of index keys).
+	MaxNameBytes = 256
+	// MaxPathBytes bounds paths (libraries, locations, files, interpreters),
+	// RPM requirements and image references.
+	MaxPathBytes = 1024
 )
 
 // Environment types of an analysed image, as Thoth named them.

@@ -93,6 +93,40 @@ func checkString(s, at string) error {
 	return nil
 }
 
+// within checks that s, read at at, is at most max bytes long.
+func within(s, at string, max int) error {
+	if len(s) > max {
+		return invalid(at, "%d bytes, longer than %d", len(s), max)
+	}
+	return nil
+}
+
+// short checks the values of keys of m, strings read before, against
+// MaxNameBytes.
+func short(m map[string]any, at string, keys ...string) error {
+	for _, k := range keys {
+		if s, ok := m[k].(string); ok {
+			if err := within(s, join(at, k), MaxNameBytes); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// long checks the values of keys of m, strings read before, against
+// MaxPathBytes.
+func long(m map[string]any, at string, keys ...string) error {
+	for _, k := range keys {
+		if s, ok := m[k].(string); ok {
+			if err := within(s, join(at, k), MaxPathBytes); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func str(v any, at string) (string, error) {
 	s, ok := v.(string)
 	if !ok {

@@ -98,6 +98,9 @@ func (d *Document) parseMetadata(meta map[string]any) error {
 	if d.Image, err = reqString(extract, join(at2, "extract-image"), "image"); err != nil {
 		return err
 	}
+	if err := long(extract, join(at2, "extract-image"), "image"); err != nil {
+		return err
+	}
 	d.ImageName, d.ImageTag, d.Digest = splitImage(d.Image)
 	if d.ImageName == "" {
 		return invalid(join(join(at2, "extract-image"), "image"), "%q names no image", d.Image)
@@ -176,6 +179,9 @@ func (d *Document) parseResult(res map[string]any) error {
 		return err
 	} else if skopeo != nil {
 		digest, err := optString(skopeo, join(at, "skopeo-inspect"), "Digest")
+		if err == nil {
+			err = short(skopeo, join(at, "skopeo-inspect"), "Digest")
+		}
 		if err != nil {
 			return err
 		}
@@ -185,6 +191,9 @@ func (d *Document) parseResult(res map[string]any) error {
 	}
 	if d.Digest == "" && len(d.Layers) > 0 {
 		d.Digest = d.Layers[len(d.Layers)-1]
+		if err := within(d.Digest, index(join(at, "layers"), len(d.Layers)-1), MaxNameBytes); err != nil {
+			return err
+		}
 	}
 	d.PythonVersion = pythonOfImage(d.ImageName)
 	steps := []func(map[string]any, string) error{
@@ -265,6 +274,12 @@ func (d *Document) parseMercator(res map[string]any, at string) error {
 			return err
 		}
 		p, err := optString(m, at, "path")
+		if err == nil {
+			err = short(r, join(at, "result"), "name", "version")
+		}
+		if err == nil {
+			err = long(m, at, "path")
+		}
 		if err != nil {
 			return err
 		}
@@ -297,6 +312,12 @@ func (d *Document) parsePythonPackages(res map[string]any, at string) error {
 			return err
 		}
 		loc, err := optString(m, at, "location")
+		if err == nil {
+			err = short(m, at, "package_name", "package_version")
+		}
+		if err == nil {
+			err = long(m, at, "location")
+		}
 		if err != nil {
 			return err
 		}
@@ -348,9 +369,17 @@ func (d *Document) parseRPMs(res map[string]any, at string) error {
 		if r.Identifier == "" {
 			r.Identifier = r.Name
 		}
+		if err := short(m, at, "name", "version", "release", "epoch", "arch"); err != nil {
+			return err
+		}
 		reqs, err := stringList(m, at, "dependencies")
 		if err != nil {
 			return err
+		}
+		for i, q := range reqs {
+			if err := within(q, index(join(at, "dependencies"), i), MaxPathBytes); err != nil {
+				return err
+			}
 		}
 		key := strings.Join([]string{r.Name, r.Version, deref(r.Release), deref(r.Epoch), deref(r.Arch), strconv.FormatBool(r.Src)}, "\x00")
 		i, dup := seen[key]
@@ -388,6 +417,9 @@ func (d *Document) parseDebs(res map[string]any, at string) error {
 		if b.Arch, err = nullableString(m, at, "arch"); err != nil {
 			return err
 		}
+		if err := short(m, at, "name", "version", "epoch", "arch"); err != nil {
+			return err
+		}
 		for _, f := range []struct {
 			key string
 			to  *[]DebRelation
@@ -398,6 +430,9 @@ func (d *Document) parseDebs(res map[string]any, at string) error {
 					return err
 				}
 				rng, err := nullableString(r, at, "version")
+				if err == nil {
+					err = short(r, at, "name", "version")
+				}
 				if err != nil {
 					return err
 				}
@@ -435,6 +470,9 @@ func (d *Document) parseDebs(res map[string]any, at string) error {
 		if b.Arch, err = nullableString(m, at, "arch"); err != nil {
 			return err
 		}
+		if err := short(m, at, "name", "version", "arch"); err != nil {
+			return err
+		}
 		if epoch, rest, ok := strings.Cut(b.Version, ":"); ok && python.IsDigits(epoch) {
 			b.Epoch, b.Version = &epoch, rest
 		}
@@ -457,12 +495,20 @@ func (d *Document) parseSymbols(res map[string]any, at string) error {
 		return invalid(at, "more than %d libraries", MaxListItems)
 	}
 	for lib := range libs {
+		if len(lib) > MaxPathBytes {
+			return invalid(at, "library %q…: %d bytes, longer than %d", lib[:64], len(lib), MaxPathBytes)
+		}
 		if err := checkString(lib, at); err != nil {
 			return err
 		}
 		syms, err := stringList(libs, at, lib)
 		if err != nil {
 			return err
+		}
+		for i, sym := range syms {
+			if err := within(sym, index(join(at, lib), i), MaxNameBytes); err != nil {
+				return err
+			}
 		}
 		for _, s := range syms {
 			d.Symbols = append(d.Symbols, Symbol{Library: lib, Symbol: s})
@@ -492,6 +538,9 @@ func (d *Document) parseInterpreters(res map[string]any, at string) error {
 		if in.Version, err = nullableString(m, at, "version"); err != nil {
 			return err
 		}
+		if err := long(m, at, "path"); err != nil {
+			return err
+		}
 		if !seen[in.Path] {
 			seen[in.Path] = true
 			d.Interpreters = append(d.Interpreters, in)
@@ -508,6 +557,9 @@ func (d *Document) parseFiles(res map[string]any, at string) error {
 		var f File
 		var err error
 		if f.Path, err = reqString(m, at, "filepath"); err != nil {
+			return err
+		}
+		if err := long(m, at, "filepath"); err != nil {
 			return err
 		}
 		if f.SHA256, err = reqString(m, at, "sha256"); err != nil {

@@ -147,6 +147,39 @@ func TestParseInvalid(t *testing.T) {
 	}
 }
 
+// TestParseLimits: what identifies a package, a symbol or a file is
+// bounded (index keys), with the path of the value that is too long.
+func TestParseLimits(t *testing.T) {
+	t.Parallel()
+	name, path := strings.Repeat("n", MaxNameBytes+1), "/"+strings.Repeat("p", MaxPathBytes)
+	doc := func(result string) string {
+		return `{"metadata": {"arguments": {"extract-image": {"image": "i"}}, "document_id": "d"}, "result": {` + result + `}}`
+	}
+	for result, want := range map[string]string{
+		`"rpm-dependencies": [{"name": "` + name + `", "version": "1"}]`:                                 "result.rpm-dependencies[0].name",
+		`"rpm-dependencies": [{"name": "a", "version": "1", "release": "` + name + `"}]`:                 "result.rpm-dependencies[0].release",
+		`"rpm-dependencies": [{"name": "a", "version": "1", "dependencies": ["x", "` + path + `"]}]`:     "result.rpm-dependencies[0].dependencies[1]",
+		`"python-packages": [{"package_name": "a", "package_version": "1", "location": "` + path + `"}]`: "result.python-packages[0].location",
+		`"python-packages": [{"package_name": "a", "package_version": "` + name + `", "location": "/"}]`: "result.python-packages[0].package_version",
+		`"system-symbols": {"/l.so": ["` + name + `"]}`:                                                  "result.system-symbols./l.so[0]",
+		`"system-symbols": {"` + path + `": []}`:                                                         "result.system-symbols",
+		`"deb-dependencies": [{"name": "a", "version": "1", "depends": [{"name": "` + name + `"}]}]`:     "result.deb-dependencies[0].depends[0].name",
+		`"python-files": [{"filepath": "` + path + `", "sha256": "` + strings.Repeat("0", 64) + `"}]`:    "result.python-files[0].filepath",
+		`"python-interpreters": [{"path": "` + path + `"}]`:                                              "result.python-interpreters[0].path",
+		`"skopeo-inspect": {"Digest": "` + name + `"}`:                                                   "result.skopeo-inspect.Digest",
+		`"layers": ["` + name + `"]`:                                                                     "result.layers[0]",
+	} {
+		_, err := Parse("", []byte(doc(result)))
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Path != want {
+			t.Errorf("%.80s…: %v, want a ValidationError at %s", result, err, want)
+		}
+	}
+	if _, err := Parse("", []byte(doc(`"rpm-dependencies": [{"name": "`+name[1:]+`", "version": "1"}]`))); err != nil {
+		t.Errorf("a name of %d bytes: %v", MaxNameBytes, err)
+	}
+}
+
 // FuzzParse: Parse never panics, and refuses with a ValidationError only.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(minimal))

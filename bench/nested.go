@@ -161,7 +161,10 @@ type NestedTarget struct {
 	Edges      int     // dependency edges
 	Bytes      int
 	Runs       map[int]LoadResult // by concurrent clients
-	PeakRSS    int64
+	// CPU is the server's CPU time per completed request (its process
+	// tree, PostgreSQL not included), by concurrent clients.
+	CPU     map[int]time.Duration
+	PeakRSS int64
 }
 
 // NestedResult compares the servers at each concurrency.
@@ -224,13 +227,17 @@ func RunNested(ctx context.Context, peerDir string, res *NestedResult) error {
 			return fmt.Errorf("%s warm-up: %w", t.Name, err)
 		}
 		t.Process.ResetPeak()
-		t.Runs = map[int]LoadResult{}
+		t.Runs, t.CPU = map[int]LoadResult{}, map[int]time.Duration{}
 		for _, c := range res.Clients {
+			cpu := t.Process.CPU()
 			r, err := Load(ctx, peerDir, url, t.Body, b, c, res.Duration)
 			if err != nil {
 				return fmt.Errorf("%s at %d clients: %w", t.Name, c, err)
 			}
 			t.Runs[c] = r
+			if r.Completed > 0 {
+				t.CPU[c] = (t.Process.CPU() - cpu) / time.Duration(r.Completed)
+			}
 		}
 		t.PeakRSS = t.Process.PeakRSS()
 	}

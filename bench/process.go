@@ -151,6 +151,33 @@ func treeRSS(pid int) int64 {
 	return total
 }
 
+// CPU is the CPU time (user and system) the process and its descendants
+// have used so far.
+func (p *Process) CPU() time.Duration { return treeCPU(p.cmd.Process.Pid) }
+
+// treeCPU sums utime and stime over pid and its descendants (alive ones:
+// a child that exited is not counted).
+func treeCPU(pid int) time.Duration {
+	var total time.Duration
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		// The fields after the command, which may hold spaces, in parentheses.
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 {
+			if f := strings.Fields(string(b[i+1:])); len(f) > 12 {
+				u, _ := strconv.ParseInt(f[11], 10, 64)
+				s, _ := strconv.ParseInt(f[12], 10, 64)
+				total = time.Duration(u+s) * time.Second / clockTicks
+			}
+		}
+	}
+	for _, c := range children(pid) {
+		total += treeCPU(c)
+	}
+	return total
+}
+
+// clockTicks is Linux's USER_HZ, the unit of /proc/<pid>/stat's times.
+const clockTicks = 100
+
 // statusKB reads a "kB" field of /proc/<pid>/status.
 func statusKB(pid int, field string) int64 {
 	v := procField(fmt.Sprintf("/proc/%d/status", pid), field)

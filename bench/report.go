@@ -197,12 +197,12 @@ func (r *Report) Table() string {
 	}
 	for _, n := range r.nestedRuns() {
 		part()
-		fmt.Fprintf(tw, "nested query, %d levels\tclients\treq/s\tp50 ms\tp95 ms\tp99 ms\tfailed\tpeak RSS\t\t\n", n.Shape.Levels())
+		fmt.Fprintf(tw, "nested query, %d levels\tclients\treq/s\tp50 ms\tp95 ms\tp99 ms\tfailed\tpeak RSS\tCPU ms/request\t\n", n.Shape.Levels())
 		for _, t := range n.Targets {
 			for _, c := range n.Clients {
 				run := t.Runs[c]
-				fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%d\t%s\t\t\n", t.Name, c, run.RPS, run.P50, run.P95, run.P99,
-					run.Errors+run.Timeouts+run.Mismatches+run.Non2xx, mib(t.PeakRSS))
+				fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%d\t%s\t%s\t\n", t.Name, c, run.RPS, run.P50, run.P95, run.P99,
+					run.Errors+run.Timeouts+run.Mismatches+run.Non2xx, mib(t.PeakRSS), ms(t.CPU[c]))
 			}
 		}
 	}
@@ -313,12 +313,13 @@ func (r *Report) Markdown(command string) string {
 		fmt.Fprintf(&b, "\n### Nested query: packages(first: %d) -> versions -> dependencies(environment) -> resolvedVersions%s\n\n", n.Shape.Packages, deeper)
 		fmt.Fprintf(&b, "autocannon, closed loop, %s per run after a %s warm-up, every response compared byte for byte with the first (a mismatch counts as failed). Both servers return %d resolved versions and %d dependency edges (%d and %d bytes).\n\n",
 			n.Duration, n.Warmup, n.Targets[0].Leaves, n.Targets[0].Edges, n.Targets[0].Bytes, n.Targets[len(n.Targets)-1].Bytes)
-		b.WriteString("| server | clients | req/s | p50 ms | p95 ms | p99 ms | failed | peak RSS under load |\n|---|---|---|---|---|---|---|---|\n")
+		b.WriteString("CPU per request is the server's process tree's (user and system, PostgreSQL not included) over the run, divided by the requests completed.\n\n")
+		b.WriteString("| server | clients | req/s | p50 ms | p95 ms | p99 ms | failed | peak RSS under load | CPU ms per request |\n|---|---|---|---|---|---|---|---|---|\n")
 		for _, t := range n.Targets {
 			for _, c := range n.Clients {
 				run := t.Runs[c]
-				fmt.Fprintf(&b, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %d | %s |\n", t.Name, c, run.RPS, run.P50, run.P95, run.P99,
-					run.Errors+run.Timeouts+run.Mismatches+run.Non2xx, mib(t.PeakRSS))
+				fmt.Fprintf(&b, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %d | %s | %s |\n", t.Name, c, run.RPS, run.P50, run.P95, run.P99,
+					run.Errors+run.Timeouts+run.Mismatches+run.Non2xx, mib(t.PeakRSS), ms(t.CPU[c]))
 			}
 		}
 	}

@@ -21,7 +21,7 @@ func TestPutSync(t *testing.T) {
 	// By metadata.document_id; by file name when the document has none; a
 	// legacy id without the "solver-" prefix in the solver folder.
 	code, out, errOut := runCLI(t, vars, "put", dir)
-	if code != 0 || !strings.Contains(out, "stored 7 documents") ||
+	if code != 0 || !strings.Contains(out, "stored 8 documents") ||
 		!strings.Contains(out, "solver-fedora-31-py37-01dea5ed.json -> solver/solver-fedora-31-py37-01dea5ed\n") ||
 		!strings.Contains(out, "solver-fedora-29-py36-5ca1ab1e.json -> solver/solver-fedora-29-py36-5ca1ab1e\n") ||
 		!strings.Contains(out, "seshat-thoth-solver-fc26.json -> solver/seshat-thoth-solver-fc26\n") {
@@ -33,17 +33,17 @@ func TestPutSync(t *testing.T) {
 	}
 
 	code, out, errOut = runCLI(t, vars, "sync", "--prefix", "solver", "--workers", "2")
-	if code != 0 || !summaryLine(out, "synced", "7") || !summaryLine(out, "failed", "0") {
+	if code != 0 || !summaryLine(out, "synced", "8") || !summaryLine(out, "failed", "0") {
 		t.Fatalf("sync: exit %d\n%s\n%s", code, out, errOut)
 	}
 	conn := testenv.Conn(t, dbURL)
 	var ingested, edges int
-	if err := conn.QueryRow(t.Context(), `SELECT count(*) FILTER (WHERE status = 'INGESTED') FROM document`).Scan(&ingested); err != nil || ingested != 7 {
-		t.Errorf("%d documents INGESTED (%v), want 7", ingested, err)
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FILTER (WHERE status = 'INGESTED') FROM document`).Scan(&ingested); err != nil || ingested != 8 {
+		t.Errorf("%d documents INGESTED (%v), want 8", ingested, err)
 	}
-	// The edges of the seven documents: 6 + 2 + 11 + 3 + 0 + 0 + 9.
-	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM depends_on`).Scan(&edges); err != nil || edges != 31 {
-		t.Errorf("%d edges (%v), want 31", edges, err)
+	// The edges of the eight documents: 6 + 2 + 11 + 3 + 0 + 0 + 9 + 3.
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM depends_on`).Scan(&edges); err != nil || edges != 34 {
+		t.Errorf("%d edges (%v), want 34", edges, err)
 	}
 
 	bad := filepath.Join(t.TempDir(), "solver-fedora-31-py37-0badbad0.json")
@@ -54,9 +54,9 @@ func TestPutSync(t *testing.T) {
 		t.Fatalf("put: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = runCLI(t, vars, "sync", "--prefix", "solver")
-	if code != 1 || !summaryLine(out, "skipped", "7") || !summaryLine(out, "failed", "1") ||
+	if code != 1 || !summaryLine(out, "skipped", "8") || !summaryLine(out, "failed", "1") ||
 		!strings.Contains(out, "solver-fedora-31-py37-0badbad0  INVALID") || !strings.Contains(out, "result.tree") ||
-		!strings.Contains(errOut, "some documents failed: 1 of 8") {
+		!strings.Contains(errOut, "some documents failed: 1 of 9") {
 		t.Fatalf("sync with a malformed document: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = runCLI(t, vars, "sync", "--id", "solver-fedora-31-py37-01dea5ed", "--force", "--dry-run")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/seshat-graph/seshat/internal/testenv"
 	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/python"
 )
 
 type served struct {
@@ -286,8 +287,9 @@ func TestServeReadURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ixs) != 1 || ixs[0].URL != "https://primary.example.com/simple" {
-		t.Errorf("primary indexes = %+v, want the registered one only", ixs)
+	// PyPI is registered in every graph by the migrations.
+	if len(ixs) != 2 || ixs[0].URL != python.PyPI || ixs[1].URL != "https://primary.example.com/simple" {
+		t.Errorf("primary indexes = %+v, want PyPI and the registered one only", ixs)
 	}
 	if code, body := getJSON(t, s.base+"/readyz"); code != http.StatusOK {
 		t.Errorf("/readyz = %d %v", code, body)

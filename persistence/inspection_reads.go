@@ -165,10 +165,14 @@ func (r *resultRow) hardware() *Hardware {
 	}
 }
 
+// inspectionColumns select inspection i's columns as Inspection scans them.
+const inspectionColumns = `i.document_id, i.identifier, i.base_image, i.script, i.created,
+	i.build_requests, i.run_requests, i.hardware_requested, i.specification`
+
 // InspectionsByID returns the inspections with the given ids.
 // Returns UNAVAILABLE when the database is unreachable.
 func (s *Store) InspectionsByID(ctx context.Context, ids []string) (map[string]Inspection, error) {
-	rows, err := collect[Inspection](ctx, s, `SELECT * FROM inspection WHERE document_id = ANY($1)`, ids)
+	rows, err := collect[Inspection](ctx, s, `SELECT `+inspectionColumns+` FROM inspection i WHERE i.document_id = ANY($1)`, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +207,7 @@ var inspectionList = keyset[Inspection]{
 	kind:  "inspection",
 	key:   func(i Inspection) string { return i.ID },
 	start: "",
-	list: `SELECT i.* FROM inspection i
+	list: `SELECT ` + inspectionColumns + ` FROM inspection i
 		WHERE ($1 = '' OR EXISTS (
 			SELECT 1 FROM inspection_lock l
 			JOIN package_version pv ON pv.id = l.version_id

@@ -76,8 +76,11 @@ func (h *HardwareSpec) fingerprint() string {
 	flags := slices.Clone(h.Flags)
 	sort.Strings(flags)
 	flags = slices.Compact(flags)
+	// The GPU as decoded, so that the order of its members does not matter.
+	var gpu any
+	_ = json.Unmarshal(h.GPU, &gpu)
 	raw, _ := json.Marshal([]any{h.CPUBrand, h.CPUVendor, h.CPUFamily, h.CPUModel, h.CPUCores, flags,
-		h.L1Data, h.L1Instruction, h.L2, h.L3, h.RAMSize, string(h.GPU)})
+		h.L1Data, h.L1Instruction, h.L2, h.L3, h.RAMSize, gpu})
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:])
 }

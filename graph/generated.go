@@ -35,6 +35,8 @@ type ResolverRoot interface {
 	AdviserRun() AdviserRunResolver
 	DebPackageVersion() DebPackageVersionResolver
 	Dependency() DependencyResolver
+	DependencyMonkeyRun() DependencyMonkeyRunResolver
+	DependencyMonkeyStack() DependencyMonkeyStackResolver
 	Document() DocumentResolver
 	Environment() EnvironmentResolver
 	Hardware() HardwareResolver
@@ -213,6 +215,36 @@ type ComplexityRoot struct {
 		Vulnerabilities func(childComplexity int) int
 	}
 
+	DependencyMonkeyRun struct {
+		AnalyzerVersion     func(childComplexity int) int
+		Count               func(childComplexity int) int
+		DecisionType        func(childComplexity int) int
+		DocumentID          func(childComplexity int) int
+		Duration            func(childComplexity int) int
+		Error               func(childComplexity int) int
+		ErrorMessage        func(childComplexity int) int
+		Input               func(childComplexity int) int
+		LimitLatestVersions func(childComplexity int) int
+		OSName              func(childComplexity int) int
+		OSVersion           func(childComplexity int) int
+		Predictor           func(childComplexity int) int
+		PredictorConfig     func(childComplexity int) int
+		PythonVersion       func(childComplexity int) int
+		RunAt               func(childComplexity int) int
+		RuntimeEnvironment  func(childComplexity int) int
+		Seed                func(childComplexity int) int
+		Skipped             func(childComplexity int) int
+		Stacks              func(childComplexity int) int
+	}
+
+	DependencyMonkeyStack struct {
+		Inspection   func(childComplexity int) int
+		InspectionID func(childComplexity int) int
+		Number       func(childComplexity int) int
+		Product      func(childComplexity int) int
+		Run          func(childComplexity int) int
+	}
+
 	DependentConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -323,6 +355,7 @@ type ComplexityRoot struct {
 		BaseImage         func(childComplexity int) int
 		BuildRequests     func(childComplexity int) int
 		Created           func(childComplexity int) int
+		GeneratedBy       func(childComplexity int) int
 		HardwareRequested func(childComplexity int) int
 		ID                func(childComplexity int) int
 		Identifier        func(childComplexity int) int
@@ -584,6 +617,7 @@ type ComplexityRoot struct {
 		AdviserRun                        func(childComplexity int, id string) int
 		AdviserRuns                       func(childComplexity int, sourceType *model.AdviserSourceType, origin *string, from *string, to *string, first *int, after *string) int
 		DependencyGraph                   func(childComplexity int, root model.PackageVersionInput, environment model.EnvironmentInput, maxDepth *int, extras []string, markerTrueOnly *bool, includeMissing *bool) int
+		DependencyMonkeyRun               func(childComplexity int, id string) int
 		Dependents                        func(childComplexity int, name string, version *string, environment *model.EnvironmentInput, maxDepth *int, first *int, after *string) int
 		Document                          func(childComplexity int, id string) int
 		Documents                         func(childComplexity int, kind *string, status *model.DocumentStatus, first *int, after *string) int
@@ -604,7 +638,7 @@ type ComplexityRoot struct {
 		ProvenanceChecks                  func(childComplexity int, first *int, after *string) int
 		Rule                              func(childComplexity int, id string) int
 		Rules                             func(childComplexity int, packageArg *string, first *int, after *string) int
-		SoftwareEnvironments              func(childComplexity int, imageName *string, environmentType *model.EnvironmentType, osName *string, osVersion *string, pythonVersion *string, first *int, after *string) int
+		SoftwareEnvironments              func(childComplexity int, imageName *string, environmentType *model.EnvironmentType, osName *string, osVersion *string, pythonVersion *string, symbol *string, pythonFileSha256 *string, first *int, after *string) int
 		UnanalyzedSecurityPackageVersions func(childComplexity int, first *int, after *string) int
 		UnresolvedFromAdviserRuns         func(childComplexity int, sourceType model.AdviserSourceType) int
 		UnsolvedPackageVersions           func(childComplexity int, environment model.EnvironmentInput, indexURL *string, first *int, after *string) int
@@ -863,6 +897,21 @@ type DependencyResolver interface {
 
 	ResolvedVersions(ctx context.Context, obj *persistence.Dependency, includeMissing *bool) ([]persistence.PackageVersion, error)
 }
+type DependencyMonkeyRunResolver interface {
+	Seed(ctx context.Context, obj *persistence.DependencyMonkeyRun) (*float64, error)
+
+	PredictorConfig(ctx context.Context, obj *persistence.DependencyMonkeyRun) (any, error)
+
+	RuntimeEnvironment(ctx context.Context, obj *persistence.DependencyMonkeyRun) (any, error)
+
+	Input(ctx context.Context, obj *persistence.DependencyMonkeyRun) (*persistence.StackKey, error)
+	Stacks(ctx context.Context, obj *persistence.DependencyMonkeyRun) ([]persistence.DependencyMonkeyStack, error)
+}
+type DependencyMonkeyStackResolver interface {
+	Inspection(ctx context.Context, obj *persistence.DependencyMonkeyStack) (*persistence.Inspection, error)
+	Product(ctx context.Context, obj *persistence.DependencyMonkeyStack) (*persistence.AdviserProduct, error)
+	Run(ctx context.Context, obj *persistence.DependencyMonkeyStack) (*persistence.DependencyMonkeyRun, error)
+}
 type DocumentResolver interface {
 	Status(ctx context.Context, obj *persistence.Document) (model.DocumentStatus, error)
 
@@ -889,6 +938,7 @@ type InspectionResolver interface {
 	Specification(ctx context.Context, obj *persistence.Inspection) (any, error)
 	Stack(ctx context.Context, obj *persistence.Inspection) (*persistence.InspectionStack, error)
 	Results(ctx context.Context, obj *persistence.Inspection) ([]persistence.InspectionResult, error)
+	GeneratedBy(ctx context.Context, obj *persistence.Inspection) ([]persistence.DependencyMonkeyStack, error)
 }
 type InspectionResultResolver interface {
 	Usage(ctx context.Context, obj *persistence.InspectionResult) (any, error)
@@ -976,7 +1026,8 @@ type QueryResolver interface {
 	UnresolvedFromAdviserRuns(ctx context.Context, sourceType model.AdviserSourceType) ([]persistence.UnresolvedRun, error)
 	ImageAnalysis(ctx context.Context, id string) (*persistence.ImageAnalysis, error)
 	ImageAnalyses(ctx context.Context, imageName *string, first *int, after *string) (*model.ImageAnalysisConnection, error)
-	SoftwareEnvironments(ctx context.Context, imageName *string, environmentType *model.EnvironmentType, osName *string, osVersion *string, pythonVersion *string, first *int, after *string) (*model.SoftwareEnvironmentConnection, error)
+	SoftwareEnvironments(ctx context.Context, imageName *string, environmentType *model.EnvironmentType, osName *string, osVersion *string, pythonVersion *string, symbol *string, pythonFileSha256 *string, first *int, after *string) (*model.SoftwareEnvironmentConnection, error)
+	DependencyMonkeyRun(ctx context.Context, id string) (*persistence.DependencyMonkeyRun, error)
 	Document(ctx context.Context, id string) (*persistence.Document, error)
 	Documents(ctx context.Context, kind *string, status *model.DocumentStatus, first *int, after *string) (*model.DocumentConnection, error)
 	Environments(ctx context.Context) ([]persistence.Environment, error)
@@ -1689,6 +1740,152 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DependencyGraphNode.Vulnerabilities(childComplexity), true
 
+	case "DependencyMonkeyRun.adviserVersion":
+		if e.ComplexityRoot.DependencyMonkeyRun.AnalyzerVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.AnalyzerVersion(childComplexity), true
+	case "DependencyMonkeyRun.count":
+		if e.ComplexityRoot.DependencyMonkeyRun.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.Count(childComplexity), true
+	case "DependencyMonkeyRun.decisionType":
+		if e.ComplexityRoot.DependencyMonkeyRun.DecisionType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.DecisionType(childComplexity), true
+	case "DependencyMonkeyRun.id":
+		if e.ComplexityRoot.DependencyMonkeyRun.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.DocumentID(childComplexity), true
+	case "DependencyMonkeyRun.duration":
+		if e.ComplexityRoot.DependencyMonkeyRun.Duration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.Duration(childComplexity), true
+	case "DependencyMonkeyRun.error":
+		if e.ComplexityRoot.DependencyMonkeyRun.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.Error(childComplexity), true
+	case "DependencyMonkeyRun.errorMessage":
+		if e.ComplexityRoot.DependencyMonkeyRun.ErrorMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.ErrorMessage(childComplexity), true
+	case "DependencyMonkeyRun.input":
+		if e.ComplexityRoot.DependencyMonkeyRun.Input == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.Input(childComplexity), true
+	case "DependencyMonkeyRun.limitLatestVersions":
+		if e.ComplexityRoot.DependencyMonkeyRun.LimitLatestVersions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.LimitLatestVersions(childComplexity), true
+	case "DependencyMonkeyRun.osName":
+		if e.ComplexityRoot.DependencyMonkeyRun.OSName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.OSName(childComplexity), true
+	case "DependencyMonkeyRun.osVersion":
+		if e.ComplexityRoot.DependencyMonkeyRun.OSVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.OSVersion(childComplexity), true
+	case "DependencyMonkeyRun.predictor":
+		if e.ComplexityRoot.DependencyMonkeyRun.Predictor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.Predictor(childComplexity), true
+	case "DependencyMonkeyRun.predictorConfig":
+		if e.ComplexityRoot.DependencyMonkeyRun.PredictorConfig == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.PredictorConfig(childComplexity), true
+	case "DependencyMonkeyRun.pythonVersion":
+		if e.ComplexityRoot.DependencyMonkeyRun.PythonVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.PythonVersion(childComplexity), true
+	case "DependencyMonkeyRun.datetime":
+		if e.ComplexityRoot.DependencyMonkeyRun.RunAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.RunAt(childComplexity), true
+	case "DependencyMonkeyRun.runtimeEnvironment":
+		if e.ComplexityRoot.DependencyMonkeyRun.RuntimeEnvironment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.RuntimeEnvironment(childComplexity), true
+	case "DependencyMonkeyRun.seed":
+		if e.ComplexityRoot.DependencyMonkeyRun.Seed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.Seed(childComplexity), true
+	case "DependencyMonkeyRun.skipped":
+		if e.ComplexityRoot.DependencyMonkeyRun.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.Skipped(childComplexity), true
+	case "DependencyMonkeyRun.stacks":
+		if e.ComplexityRoot.DependencyMonkeyRun.Stacks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyRun.Stacks(childComplexity), true
+
+	case "DependencyMonkeyStack.inspection":
+		if e.ComplexityRoot.DependencyMonkeyStack.Inspection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyStack.Inspection(childComplexity), true
+	case "DependencyMonkeyStack.inspectionId":
+		if e.ComplexityRoot.DependencyMonkeyStack.InspectionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyStack.InspectionID(childComplexity), true
+	case "DependencyMonkeyStack.number":
+		if e.ComplexityRoot.DependencyMonkeyStack.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyStack.Number(childComplexity), true
+	case "DependencyMonkeyStack.product":
+		if e.ComplexityRoot.DependencyMonkeyStack.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyStack.Product(childComplexity), true
+	case "DependencyMonkeyStack.run":
+		if e.ComplexityRoot.DependencyMonkeyStack.Run == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DependencyMonkeyStack.Run(childComplexity), true
+
 	case "DependentConnection.edges":
 		if e.ComplexityRoot.DependentConnection.Edges == nil {
 			break
@@ -2139,6 +2336,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Inspection.Created(childComplexity), true
+	case "Inspection.generatedBy":
+		if e.ComplexityRoot.Inspection.GeneratedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.GeneratedBy(childComplexity), true
 	case "Inspection.hardwareRequested":
 		if e.ComplexityRoot.Inspection.HardwareRequested == nil {
 			break
@@ -3322,6 +3525,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DependencyGraph(childComplexity, args["root"].(model.PackageVersionInput), args["environment"].(model.EnvironmentInput), args["maxDepth"].(*int), args["extras"].([]string), args["markerTrueOnly"].(*bool), args["includeMissing"].(*bool)), true
+	case "Query.dependencyMonkeyRun":
+		if e.ComplexityRoot.Query.DependencyMonkeyRun == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dependencyMonkeyRun_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DependencyMonkeyRun(childComplexity, args["id"].(string)), true
 	case "Query.dependents":
 		if e.ComplexityRoot.Query.Dependents == nil {
 			break
@@ -3548,7 +3762,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.SoftwareEnvironments(childComplexity, args["imageName"].(*string), args["environmentType"].(*model.EnvironmentType), args["osName"].(*string), args["osVersion"].(*string), args["pythonVersion"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.SoftwareEnvironments(childComplexity, args["imageName"].(*string), args["environmentType"].(*model.EnvironmentType), args["osName"].(*string), args["osVersion"].(*string), args["pythonVersion"].(*string), args["symbol"].(*string), args["pythonFileSha256"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.unanalyzedSecurityPackageVersions":
 		if e.ComplexityRoot.Query.UnanalyzedSecurityPackageVersions == nil {
 			break
@@ -4578,7 +4792,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/adviser.graphqls" "schema/analysis.graphqls" "schema/artifact.graphqls" "schema/deletion.graphqls" "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/inspection.graphqls" "schema/metadata.graphqls" "schema/package.graphqls" "schema/provenance.graphqls" "schema/registration.graphqls" "schema/release.graphqls" "schema/root.graphqls" "schema/rule.graphqls" "schema/security.graphqls" "schema/vulnerability.graphqls" "schema/vulnerability_query.graphqls"
+//go:embed "schema/adviser.graphqls" "schema/analysis.graphqls" "schema/artifact.graphqls" "schema/deletion.graphqls" "schema/dependency_monkey.graphqls" "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/inspection.graphqls" "schema/metadata.graphqls" "schema/package.graphqls" "schema/provenance.graphqls" "schema/registration.graphqls" "schema/release.graphqls" "schema/root.graphqls" "schema/rule.graphqls" "schema/security.graphqls" "schema/vulnerability.graphqls" "schema/vulnerability_query.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4594,6 +4808,7 @@ var sources = []*ast.Source{
 	{Name: "schema/analysis.graphqls", Input: sourceData("schema/analysis.graphqls"), BuiltIn: false},
 	{Name: "schema/artifact.graphqls", Input: sourceData("schema/artifact.graphqls"), BuiltIn: false},
 	{Name: "schema/deletion.graphqls", Input: sourceData("schema/deletion.graphqls"), BuiltIn: false},
+	{Name: "schema/dependency_monkey.graphqls", Input: sourceData("schema/dependency_monkey.graphqls"), BuiltIn: false},
 	{Name: "schema/document.graphqls", Input: sourceData("schema/document.graphqls"), BuiltIn: false},
 	{Name: "schema/environment.graphqls", Input: sourceData("schema/environment.graphqls"), BuiltIn: false},
 	{Name: "schema/graph.graphqls", Input: sourceData("schema/graph.graphqls"), BuiltIn: false},
@@ -4908,6 +5123,66 @@ func (ec *executionContext) childFields_DependencyGraphNode(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type DependencyGraphNode", field.Name)
 }
 
+func (ec *executionContext) childFields_DependencyMonkeyRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DependencyMonkeyRun_id(ctx, field)
+	case "adviserVersion":
+		return ec.fieldContext_DependencyMonkeyRun_adviserVersion(ctx, field)
+	case "datetime":
+		return ec.fieldContext_DependencyMonkeyRun_datetime(ctx, field)
+	case "duration":
+		return ec.fieldContext_DependencyMonkeyRun_duration(ctx, field)
+	case "decisionType":
+		return ec.fieldContext_DependencyMonkeyRun_decisionType(ctx, field)
+	case "seed":
+		return ec.fieldContext_DependencyMonkeyRun_seed(ctx, field)
+	case "count":
+		return ec.fieldContext_DependencyMonkeyRun_count(ctx, field)
+	case "limitLatestVersions":
+		return ec.fieldContext_DependencyMonkeyRun_limitLatestVersions(ctx, field)
+	case "predictor":
+		return ec.fieldContext_DependencyMonkeyRun_predictor(ctx, field)
+	case "predictorConfig":
+		return ec.fieldContext_DependencyMonkeyRun_predictorConfig(ctx, field)
+	case "osName":
+		return ec.fieldContext_DependencyMonkeyRun_osName(ctx, field)
+	case "osVersion":
+		return ec.fieldContext_DependencyMonkeyRun_osVersion(ctx, field)
+	case "pythonVersion":
+		return ec.fieldContext_DependencyMonkeyRun_pythonVersion(ctx, field)
+	case "runtimeEnvironment":
+		return ec.fieldContext_DependencyMonkeyRun_runtimeEnvironment(ctx, field)
+	case "error":
+		return ec.fieldContext_DependencyMonkeyRun_error(ctx, field)
+	case "errorMessage":
+		return ec.fieldContext_DependencyMonkeyRun_errorMessage(ctx, field)
+	case "skipped":
+		return ec.fieldContext_DependencyMonkeyRun_skipped(ctx, field)
+	case "input":
+		return ec.fieldContext_DependencyMonkeyRun_input(ctx, field)
+	case "stacks":
+		return ec.fieldContext_DependencyMonkeyRun_stacks(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DependencyMonkeyRun", field.Name)
+}
+
+func (ec *executionContext) childFields_DependencyMonkeyStack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_DependencyMonkeyStack_number(ctx, field)
+	case "inspectionId":
+		return ec.fieldContext_DependencyMonkeyStack_inspectionId(ctx, field)
+	case "inspection":
+		return ec.fieldContext_DependencyMonkeyStack_inspection(ctx, field)
+	case "product":
+		return ec.fieldContext_DependencyMonkeyStack_product(ctx, field)
+	case "run":
+		return ec.fieldContext_DependencyMonkeyStack_run(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DependencyMonkeyStack", field.Name)
+}
+
 func (ec *executionContext) childFields_DependentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -5144,6 +5419,8 @@ func (ec *executionContext) childFields_Inspection(ctx context.Context, field gr
 		return ec.fieldContext_Inspection_stack(ctx, field)
 	case "results":
 		return ec.fieldContext_Inspection_results(ctx, field)
+	case "generatedBy":
+		return ec.fieldContext_Inspection_generatedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Inspection", field.Name)
 }
@@ -6758,6 +7035,20 @@ func (ec *executionContext) field_Query_dependencyGraph_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_dependencyMonkeyRun_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_dependents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7307,22 +7598,38 @@ func (ec *executionContext) field_Query_softwareEnvironments_args(ctx context.Co
 		return nil, err
 	}
 	args["pythonVersion"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "symbol",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
+	args["symbol"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "pythonFileSha256",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pythonFileSha256"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg8
 	return args, nil
 }
 
@@ -10106,6 +10413,603 @@ func (ec *executionContext) fieldContext_DependencyGraphNode_vulnerabilities(_ c
 	return fc, nil
 }
 
+func (ec *executionContext) _DependencyMonkeyRun_id(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_adviserVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_adviserVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnalyzerVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_adviserVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_datetime(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_datetime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_datetime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_duration(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_duration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_duration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_decisionType(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_decisionType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_decisionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_seed(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_seed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DependencyMonkeyRun().Seed(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_seed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, true, true, "Float")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_count(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_limitLatestVersions(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_limitLatestVersions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LimitLatestVersions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_limitLatestVersions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_predictor(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_predictor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Predictor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_predictor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_predictorConfig(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_predictorConfig(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DependencyMonkeyRun().PredictorConfig(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_predictorConfig(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_osName(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_osName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OSName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_osName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_osVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_osVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OSVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_osVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_pythonVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_pythonVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PythonVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_pythonVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_runtimeEnvironment(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_runtimeEnvironment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DependencyMonkeyRun().RuntimeEnvironment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_runtimeEnvironment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_error(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_errorMessage(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_errorMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_errorMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_skipped(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_input(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_input(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DependencyMonkeyRun().Input(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.StackKey) graphql.Marshaler {
+			return ec.marshalNRunStack2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐStackKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_input(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DependencyMonkeyRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunStack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DependencyMonkeyRun_stacks(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyRun_stacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DependencyMonkeyRun().Stacks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.DependencyMonkeyStack) graphql.Marshaler {
+			return ec.marshalNDependencyMonkeyStack2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDependencyMonkeyStackᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyRun_stacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DependencyMonkeyRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DependencyMonkeyStack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DependencyMonkeyStack_number(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyStack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyStack_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyStack_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyStack", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DependencyMonkeyStack_inspectionId(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyStack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyStack_inspectionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InspectionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyStack_inspectionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DependencyMonkeyStack", field, false, false, "String")
+}
+
+func (ec *executionContext) _DependencyMonkeyStack_inspection(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyStack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyStack_inspection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DependencyMonkeyStack().Inspection(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Inspection) graphql.Marshaler {
+			return ec.marshalOInspection2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐInspection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyStack_inspection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DependencyMonkeyStack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Inspection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DependencyMonkeyStack_product(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyStack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyStack_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DependencyMonkeyStack().Product(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.AdviserProduct) graphql.Marshaler {
+			return ec.marshalNAdviserProduct2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyStack_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DependencyMonkeyStack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdviserProduct(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DependencyMonkeyStack_run(ctx context.Context, field graphql.CollectedField, obj *persistence.DependencyMonkeyStack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DependencyMonkeyStack_run(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DependencyMonkeyStack().Run(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.DependencyMonkeyRun) graphql.Marshaler {
+			return ec.marshalNDependencyMonkeyRun2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDependencyMonkeyRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DependencyMonkeyStack_run(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DependencyMonkeyStack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DependencyMonkeyRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DependentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DependentConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12090,6 +12994,38 @@ func (ec *executionContext) fieldContext_Inspection_results(_ context.Context, f
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_InspectionResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Inspection_generatedBy(ctx context.Context, field graphql.CollectedField, obj *persistence.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_generatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().GeneratedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.DependencyMonkeyStack) graphql.Marshaler {
+			return ec.marshalNDependencyMonkeyStack2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDependencyMonkeyStackᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_generatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Inspection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DependencyMonkeyStack(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16868,7 +17804,7 @@ func (ec *executionContext) _Query_softwareEnvironments(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().SoftwareEnvironments(ctx, fc.Args["imageName"].(*string), fc.Args["environmentType"].(*model.EnvironmentType), fc.Args["osName"].(*string), fc.Args["osVersion"].(*string), fc.Args["pythonVersion"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().SoftwareEnvironments(ctx, fc.Args["imageName"].(*string), fc.Args["environmentType"].(*model.EnvironmentType), fc.Args["osName"].(*string), fc.Args["osVersion"].(*string), fc.Args["pythonVersion"].(*string), fc.Args["symbol"].(*string), fc.Args["pythonFileSha256"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareEnvironmentConnection) graphql.Marshaler {
@@ -16896,6 +17832,50 @@ func (ec *executionContext) fieldContext_Query_softwareEnvironments(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_softwareEnvironments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dependencyMonkeyRun(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dependencyMonkeyRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DependencyMonkeyRun(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.DependencyMonkeyRun) graphql.Marshaler {
+			return ec.marshalODependencyMonkeyRun2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDependencyMonkeyRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dependencyMonkeyRun(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DependencyMonkeyRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dependencyMonkeyRun_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23952,6 +24932,190 @@ func (ec *executionContext) _DependencyGraphNode(ctx context.Context, sel ast.Se
 	return out
 }
 
+var dependencyMonkeyRunImplementors = []string{"DependencyMonkeyRun"}
+
+func (ec *executionContext) _DependencyMonkeyRun(ctx context.Context, sel ast.SelectionSet, obj *persistence.DependencyMonkeyRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dependencyMonkeyRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DependencyMonkeyRun")
+		case "id":
+			out.Values[i] = ec._DependencyMonkeyRun_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "adviserVersion":
+			out.Values[i] = ec._DependencyMonkeyRun_adviserVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "datetime":
+			out.Values[i] = ec._DependencyMonkeyRun_datetime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "duration":
+			out.Values[i] = ec._DependencyMonkeyRun_duration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionType":
+			out.Values[i] = ec._DependencyMonkeyRun_decisionType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seed":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DependencyMonkeyRun_seed(ctx, field, obj)
+				})
+		case "count":
+			out.Values[i] = ec._DependencyMonkeyRun_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "limitLatestVersions":
+			out.Values[i] = ec._DependencyMonkeyRun_limitLatestVersions(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "predictor":
+			out.Values[i] = ec._DependencyMonkeyRun_predictor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "predictorConfig":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DependencyMonkeyRun_predictorConfig(ctx, field, obj)
+				})
+		case "osName":
+			out.Values[i] = ec._DependencyMonkeyRun_osName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "osVersion":
+			out.Values[i] = ec._DependencyMonkeyRun_osVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pythonVersion":
+			out.Values[i] = ec._DependencyMonkeyRun_pythonVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "runtimeEnvironment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DependencyMonkeyRun_runtimeEnvironment(ctx, field, obj)
+				})
+		case "error":
+			out.Values[i] = ec._DependencyMonkeyRun_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errorMessage":
+			out.Values[i] = ec._DependencyMonkeyRun_errorMessage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "skipped":
+			out.Values[i] = ec._DependencyMonkeyRun_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "input":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DependencyMonkeyRun_input(ctx, field, obj)
+				})
+		case "stacks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DependencyMonkeyRun_stacks(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dependencyMonkeyStackImplementors = []string{"DependencyMonkeyStack"}
+
+func (ec *executionContext) _DependencyMonkeyStack(ctx context.Context, sel ast.SelectionSet, obj *persistence.DependencyMonkeyStack) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dependencyMonkeyStackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DependencyMonkeyStack")
+		case "number":
+			out.Values[i] = ec._DependencyMonkeyStack_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inspectionId":
+			out.Values[i] = ec._DependencyMonkeyStack_inspectionId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inspection":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DependencyMonkeyStack_inspection(ctx, field, obj)
+				})
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DependencyMonkeyStack_product(ctx, field, obj)
+				})
+		case "run":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DependencyMonkeyStack_run(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var dependentConnectionImplementors = []string{"DependentConnection"}
 
 func (ec *executionContext) _DependentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DependentConnection) graphql.Marshaler {
@@ -24716,6 +25880,12 @@ func (ec *executionContext) _Inspection(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Inspection_results(ctx, field, obj)
+				})
+		case "generatedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_generatedBy(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -26465,6 +27635,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_softwareEnvironments(ctx, field)
+				})
+		case "dependencyMonkeyRun":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dependencyMonkeyRun(ctx, field)
 				})
 		case "document":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -28475,6 +29651,14 @@ func (ec *executionContext) marshalNAdviserProduct2ᚕgithubᚗcomᚋseshatᚑgr
 	return ret
 }
 
+func (ec *executionContext) marshalNAdviserProduct2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserProduct(ctx context.Context, sel ast.SelectionSet, v *persistence.AdviserProduct) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AdviserProduct!")
+		return graphql.Null
+	}
+	return ec._AdviserProduct(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAdviserRun2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐAdviserRun(ctx context.Context, sel ast.SelectionSet, v *persistence.AdviserRun) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AdviserRun!")
@@ -28709,6 +29893,34 @@ func (ec *executionContext) marshalNDependencyGraphNode2ᚕgithubᚗcomᚋseshat
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDependencyGraphNode2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐDependencyGraphNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDependencyMonkeyRun2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDependencyMonkeyRun(ctx context.Context, sel ast.SelectionSet, v *persistence.DependencyMonkeyRun) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DependencyMonkeyRun!")
+		return graphql.Null
+	}
+	return ec._DependencyMonkeyRun(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDependencyMonkeyStack2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDependencyMonkeyStack(ctx context.Context, sel ast.SelectionSet, v persistence.DependencyMonkeyStack) graphql.Marshaler {
+	return ec._DependencyMonkeyStack(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDependencyMonkeyStack2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDependencyMonkeyStackᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.DependencyMonkeyStack) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDependencyMonkeyStack2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDependencyMonkeyStack(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -30171,6 +31383,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalODependencyMonkeyRun2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDependencyMonkeyRun(ctx context.Context, sel ast.SelectionSet, v *persistence.DependencyMonkeyRun) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DependencyMonkeyRun(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalODocument2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐDocument(ctx context.Context, sel ast.SelectionSet, v *persistence.Document) graphql.Marshaler {

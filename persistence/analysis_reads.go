@@ -130,8 +130,11 @@ var analysisList = keyset[ImageAnalysis]{
 }
 
 // SoftwareEnvironmentFilter narrows SoftwareEnvironments: "" matches any.
+// Symbol keeps the environments with a library providing it, PythonFile
+// those with a Python file of that SHA-256 digest (lower-case hex).
 type SoftwareEnvironmentFilter struct {
 	ImageName, EnvironmentType, OSName, OSVersion, PythonVersion string
+	Symbol, PythonFile                                           string
 }
 
 // SoftwareEnvironments returns a page of the software environments that
@@ -139,7 +142,8 @@ type SoftwareEnvironmentFilter struct {
 // Returns INVALID for a bad page or cursor, UNAVAILABLE when the database is unreachable.
 func (s *Store) SoftwareEnvironments(ctx context.Context, f SoftwareEnvironmentFilter, page Page) (Connection[SoftwareEnvironment], error) {
 	n := python.Environment{OSName: f.OSName, OSVersion: f.OSVersion, PythonVersion: f.PythonVersion}.Normalized()
-	return keysetPage(ctx, s, environmentList, page, f.ImageName, f.EnvironmentType, n.OSName, n.OSVersion, n.PythonVersion)
+	return keysetPage(ctx, s, environmentList, page, f.ImageName, f.EnvironmentType, n.OSName, n.OSVersion, n.PythonVersion,
+		f.Symbol, f.PythonFile)
 }
 
 var environmentList = keyset[SoftwareEnvironment]{
@@ -150,8 +154,15 @@ var environmentList = keyset[SoftwareEnvironment]{
 	list: `SELECT ` + environmentColumns + ` FROM software_environment e
 		WHERE ($1 = '' OR e.image_name = $1) AND ($2 = '' OR e.environment_type = $2)
 		  AND ($3 = '' OR e.os_name = $3) AND ($4 = '' OR e.os_version = $4)
-		  AND ($5 = '' OR e.python_version = $5)`,
-	next: `SELECT * FROM m WHERE id > $6 ORDER BY id LIMIT $7 + 1`,
+		  AND ($5 = '' OR e.python_version = $5)
+		  AND ($6 = '' OR EXISTS (SELECT 1 FROM image_analysis a
+			JOIN image_symbol isy ON isy.document_id = a.document_id
+			JOIN versioned_symbol v ON v.id = isy.versioned_symbol_id
+			WHERE a.software_environment_id = e.id AND v.symbol = $6))
+		  AND ($7 = '' OR EXISTS (SELECT 1 FROM image_analysis a
+			JOIN image_python_file f ON f.document_id = a.document_id
+			WHERE a.software_environment_id = e.id AND f.sha256 = $7))`,
+	next: `SELECT * FROM m WHERE id > $8 ORDER BY id LIMIT $9 + 1`,
 }
 
 // SoftwareEnvironmentsByID returns the software environments with the

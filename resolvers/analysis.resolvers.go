@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+	"strings"
 
 	"github.com/seshat-graph/seshat/graph"
 	"github.com/seshat-graph/seshat/graph/model"
@@ -71,12 +72,13 @@ func (r *queryResolver) ImageAnalyses(ctx context.Context, imageName *string, fi
 }
 
 // SoftwareEnvironments is the resolver for the softwareEnvironments field.
-func (r *queryResolver) SoftwareEnvironments(ctx context.Context, imageName *string, environmentType *model.EnvironmentType, osName *string, osVersion *string, pythonVersion *string, first *int, after *string) (*model.SoftwareEnvironmentConnection, error) {
+func (r *queryResolver) SoftwareEnvironments(ctx context.Context, imageName *string, environmentType *model.EnvironmentType, osName *string, osVersion *string, pythonVersion *string, symbol *string, pythonFileSha256 *string, first *int, after *string) (*model.SoftwareEnvironmentConnection, error) {
 	p, err := r.page(first, after)
 	if err != nil {
 		return nil, err
 	}
-	f := persistence.SoftwareEnvironmentFilter{ImageName: str(imageName), OSName: str(osName), OSVersion: str(osVersion), PythonVersion: str(pythonVersion)}
+	f := persistence.SoftwareEnvironmentFilter{ImageName: str(imageName), OSName: str(osName), OSVersion: str(osVersion),
+		PythonVersion: str(pythonVersion), Symbol: str(symbol), PythonFile: strings.ToLower(str(pythonFileSha256))}
 	if environmentType != nil {
 		f.EnvironmentType = string(*environmentType)
 	}

@@ -594,6 +594,11 @@ func TestImageAnalysisQueries(t *testing.T) {
 		`(pythonVersion: "36")`:                  {"registry.example.com/seshat/s2i-legacy-py36"},
 		`(osName: "ubuntu", osVersion: "20.04")`: {"docker.io/seshat/cuda-build"},
 		`(imageName: "quay.io/seshat/s2i-example-ubi8-py38", environmentType: BUILDTIME)`: nil,
+		`(symbol: "GLIBC_2.2.5")`:                            {"quay.io/seshat/s2i-example-ubi8-py38", "docker.io/seshat/cuda-build"},
+		`(symbol: "GLIBC_2.31", environmentType: BUILDTIME)`: {"docker.io/seshat/cuda-build"},
+		`(symbol: "GLIBC_9.99")`:                             nil,
+		`(pythonFileSha256: "F1210676BC966206A8582AF61676229CF9EB7A5DF5ACB4C0A87663B08C7FDA4D")`: {"quay.io/seshat/s2i-example-ubi8-py38"},
+		`(pythonFileSha256: "0000000000000000000000000000000000000000000000000000000000000000")`: nil,
 	} {
 		if got := envs(args); !slices.Equal(got, want) {
 			t.Errorf("softwareEnvironments%s = %v, want %v", args, got, want)

@@ -327,6 +327,9 @@ func rootArgs() map[string][]call {
 			{a{"imageName": nul}, wantInvalid}, {a{"osName": nul}, wantInvalid}, {a{"first": -1}, wantInvalid},
 			{a{"after": cursor("software-environment", "999999999")}, wantData}, {a{"after": cursor("software-environment", "x")}, wantInvalid},
 			{a{"after": cursor("software-environment", "99999999999999999999")}, wantInvalid},
+			{a{"symbol": "GLIBC_2.28", "pythonFileSha256": strings.Repeat("a", 64)}, wantData}, {a{"symbol": ""}, wantData},
+			{a{"pythonFileSha256": "not a digest"}, wantData}, {a{"symbol": nul}, wantInvalid}, {a{"pythonFileSha256": nul}, wantInvalid},
+			{a{"symbol": strings.Repeat("s", 10000)}, wantData},
 		},
 		"adviserRun": {{a{"id": "adviser-unknown-00000000"}, wantNull}, {a{"id": ""}, wantNull}, {a{"id": nul}, wantInvalid}},
 		"adviserRuns": {

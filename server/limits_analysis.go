@@ -24,7 +24,7 @@ func analysisComplexity(c *graph.ComplexityRoot, conn func(child int, first *int
 	long := func(child int) int { return mul(1+child, imageListSize) }
 	longer := func(child int) int { return mul(1+child, imageFileListSize) }
 	c.Query.ImageAnalyses = func(child int, _ *string, first *int, _ *string) int { return conn(child, first) }
-	c.Query.SoftwareEnvironments = func(child int, _ *string, _ *model.EnvironmentType, _, _, _ *string, first *int, _ *string) int {
+	c.Query.SoftwareEnvironments = func(child int, _ *string, _ *model.EnvironmentType, _, _, _, _, _ *string, first *int, _ *string) int {
 		return conn(child, first)
 	}
 	c.SoftwareEnvironment.Analyses = func(child int) int { return list(child) }

@@ -112,6 +112,7 @@ func Complexity(l resolvers.Limits) graph.ComplexityRoot {
 	// Solver metadata and registration: the registered versions are as
 	// many as the input.
 	c.Query.PackagesProvidingImport = func(child int, _ string, _ *bool, first *int, _ *string) int { return conn(child, first) }
+	c.Query.UnanalyzedSecurityPackageVersions = func(child int, first *int, _ *string) int { return conn(child, first) }
 	c.Mutation.RegisterPackageVersions = func(child int, input []model.PackageVersionInput) int {
 		return mul(1+child, max(1, len(input)))
 	}
@@ -227,11 +228,11 @@ var mutationScopes = map[string][]auth.Scope{
 	"markPackageVersion":      {auth.ScopeAdmin},
 	"createRule":              {auth.ScopeAdmin},
 	"deleteRule":              {auth.ScopeAdmin},
+	"deleteDocument":          {auth.ScopeAdmin},
+	"purgeEnvironment":        {auth.ScopeAdmin},
 	"registerPackageVersions": {auth.ScopeIngest},
 }
 
-	"deleteDocument":          {auth.ScopeAdmin},
-	"purgeEnvironment":        {auth.ScopeAdmin},
 // access checks the caller before an operation runs: every mutation field
 // needs a token with its scope (so a mutation is refused whole, before any
 // of it runs), and with requireAuth queries need a valid token too. The

@@ -21,8 +21,7 @@ func AdviserResult(a *runs.Adviser) *persistence.AdviserResult {
 		Error: a.Error, ErrorMessage: opt(a.ErrorMessage), ReRunOf: opt(a.ReRunOf), IsS2I: a.IsS2I, Debug: a.Debug,
 		HasReport: a.HasReport, StackInfo: a.StackInfo,
 		EnvironmentName: opt(rt.Name), OSName: opt(rt.OSName), OSVersion: opt(rt.OSVersion),
-		PythonVersion: opt(rt.PythonVersion), CUDAVersion: opt(rt.CUDAVersion), Platform: opt(rt.Platform),
-		RuntimeEnvironment: rt.Raw,
+		PythonVersion: opt(rt.PythonVersion), CUDAVersion: opt(rt.CUDAVersion), Platform: opt(rt.Platform), RuntimeEnvironment: rt.Raw,
 		CPUFamily: hw.CPUFamily, CPUModel: hw.CPUModel, CPUCores: hw.CPUCores, CPUModelName: opt(hw.CPUModelName),
 		GPUModel: opt(hw.GPUModel), RAMSize: hw.RAMSize, Hardware: hw.Raw,
 	}, Unresolved: a.Unresolved}

@@ -23,7 +23,7 @@ var writers = map[string]writer{
 	"adviser":            writeAdviser,
 	"package-extract":    writeImageAnalysis,
 	"provenance-checker": writeProvenance,
-	"dependency-monkey":  nil,
+	"dependency-monkey":  writeDependencyMonkey,
 	"inspection":         writeInspection,
 	"security-indicator": writeSecurityIndicator,
 	"vulnerability":      writeVulnerability,

@@ -41,9 +41,11 @@ type Loaders struct {
 	versionDependents *loader[persistence.DependentsKey, []persistence.Dependent]
 	adviser           adviserLoaders
 	runs              runLoaders
-	inspection        inspectionLoaders
 	solverMeta        solverMetaLoaders
+	inspection        inspectionLoaders
 	analysis          analysisLoaders
+	security          *loader[int64, []persistence.SecurityIndicator]
+	monkey            monkeyLoaders
 }
 
 type ctxKey struct{}
@@ -69,9 +71,11 @@ func New(store *persistence.Store) *Loaders {
 		versionDependents: lists(store.DirectDependentsOfVersions),
 		adviser:           newAdviserLoaders(store),
 		runs:              newRunLoaders(store),
-		inspection:        newInspectionLoaders(store),
 		solverMeta:        newSolverMetaLoaders(store),
+		inspection:        newInspectionLoaders(store),
 		analysis:          newAnalysisLoaders(store),
+		security:          lists(store.SecurityIndicatorsOfVersions),
+		monkey:            newMonkeyLoaders(store),
 	}
 }
 

@@ -192,23 +192,14 @@ func writeAdviserResult(ctx context.Context, tx pgx.Tx, docID string, res *Advis
 	if err := writeStacks(ctx, tx, docID, res.Requirements, res.Packages, counts); err != nil {
 		return err
 	}
-	products := make([][]any, len(res.Products))
-	for i, p := range res.Products {
-		products[i] = []any{docID, p.Number, p.Score, p.PerformanceScore, jsonbOr(p.Justification, "[]"),
-			jsonbOrNull(p.AdvisedRuntimeEnvironment), jsonbOrNull(p.AdvisedManifestChanges)}
-	}
-	n, err := tx.CopyFrom(ctx, pgx.Identifier{"adviser_product"},
-		[]string{"document_id", "number", "score", "performance_score", "justification", "advised_runtime_environment", "advised_manifest_changes"},
-		pgx.CopyFromRows(products))
-	if err != nil {
+	if err := writeProducts(ctx, tx, docID, res.Products, counts); err != nil {
 		return err
 	}
-	counts["products"] = n
 	unresolved := make([][]any, len(res.Unresolved))
 	for i, name := range res.Unresolved {
 		unresolved[i] = []any{docID, name}
 	}
-	n, err = tx.CopyFrom(ctx, pgx.Identifier{"adviser_unresolved"}, []string{"document_id", "package_name"}, pgx.CopyFromRows(unresolved))
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{"adviser_unresolved"}, []string{"document_id", "package_name"}, pgx.CopyFromRows(unresolved))
 	counts["unresolved"] = n
 	return err
 }
@@ -239,6 +230,21 @@ func writeProvenanceResult(ctx context.Context, tx pgx.Tx, docID string, res *Pr
 		[]string{"document_id", "number", "type", "code", "justification", "package_name", "package_version", "index_url", "digest", "data"},
 		pgx.CopyFromRows(rows))
 	counts["findings"] = n
+	return err
+}
+
+// writeProducts copies the products of a run (an adviser's recommended
+// stacks, Dependency Monkey's generated ones).
+func writeProducts(ctx context.Context, tx pgx.Tx, docID string, products []AdviserProduct, counts Counts) error {
+	rows := make([][]any, len(products))
+	for i, p := range products {
+		rows[i] = []any{docID, p.Number, p.Score, p.PerformanceScore, jsonbOr(p.Justification, "[]"),
+			jsonbOrNull(p.AdvisedRuntimeEnvironment), jsonbOrNull(p.AdvisedManifestChanges)}
+	}
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{"adviser_product"},
+		[]string{"document_id", "number", "score", "performance_score", "justification", "advised_runtime_environment", "advised_manifest_changes"},
+		pgx.CopyFromRows(rows))
+	counts["products"] = n
 	return err
 }
 

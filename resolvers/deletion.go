@@ -15,3 +15,7 @@ func deletionReport(d persistence.DeletedFacts) *model.DeletionReport {
 	}
 	return &model.DeletionReport{Documents: d.Documents, Rows: d.Rows}
 }
+
+func init() {
+	unplanned[fieldKey{"DeletionReport", "documents"}] = "made by the deletion, nothing to load"
+}

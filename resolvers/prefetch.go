@@ -78,19 +78,14 @@ var connection = []string{"edges", "node"}
 // prefetched: one entry per list field the walk plans and per field whose
 // children it plans.
 var plans = map[fieldKey]step{
-	// Solver metadata and registration (metadata.graphqls, registration.graphqls).
-	{"Query", "packagesProvidingImport"}:    resolved[persistence.PackageVersion]("PackageVersion", connection...),
-	{"Mutation", "registerPackageVersions"}: resolved[persistence.PackageVersion]("PackageVersion", "versions"),
-	{"PackageVersion", "importNames"}:       on("String", nil, versionImportNames),
-	{"PackageVersion", "versionText"}:       on("String", nil, versionTexts),
-
 	// Root fields: the resolver reads the field and starts the walk.
-	{"Query", "package"}:                 resolved[persistence.Package]("Package"),
-	{"Query", "packages"}:                resolved[persistence.Package]("Package", connection...),
-	{"Query", "packageVersion"}:          resolved[persistence.PackageVersion]("PackageVersion"),
-	{"Query", "dependents"}:              resolved[persistence.PackageVersion]("PackageVersion", connection...),
-	{"Query", "unsolvedPackageVersions"}: resolved[persistence.PackageVersion]("PackageVersion", connection...),
-	{"Query", "dependencyGraph"}:         resolved[persistence.Graph]("DependencyGraph"),
+	{"Query", "package"}:                           resolved[persistence.Package]("Package"),
+	{"Query", "packages"}:                          resolved[persistence.Package]("Package", connection...),
+	{"Query", "packageVersion"}:                    resolved[persistence.PackageVersion]("PackageVersion"),
+	{"Query", "dependents"}:                        resolved[persistence.PackageVersion]("PackageVersion", connection...),
+	{"Query", "unsolvedPackageVersions"}:           resolved[persistence.PackageVersion]("PackageVersion", connection...),
+	{"Query", "unanalyzedSecurityPackageVersions"}: resolved[persistence.PackageVersion]("PackageVersion", connection...),
+	{"Query", "dependencyGraph"}:                   resolved[persistence.Graph]("DependencyGraph"),
 	// Store.DependencyGraph reads nodes and root in the walk's statements.
 	{"DependencyGraph", "nodes"}: resolved[persistence.PackageVersion]("PackageVersion", "packageVersion"),
 	{"DependencyGraph", "root"}:  resolved[persistence.PackageVersion]("PackageVersion"),
@@ -103,11 +98,12 @@ var plans = map[fieldKey]step{
 
 	{"Package", "vulnerabilities"}: on("Vulnerability", nil, packageVulnerabilities),
 
-	{"PackageVersion", "package"}:         on("Package", nil, versionPackages),
-	{"PackageVersion", "index"}:           on("PackageIndex", nil, versionIndexes),
-	{"PackageVersion", "environments"}:    on("Environment", nil, versionEnvironments),
-	{"PackageVersion", "metadata"}:        on("PackageMetadata", nil, versionMetadata),
-	{"PackageVersion", "vulnerabilities"}: on("Vulnerability", nil, versionVulnerabilities),
+	{"PackageVersion", "package"}:            on("Package", nil, versionPackages),
+	{"PackageVersion", "index"}:              on("PackageIndex", nil, versionIndexes),
+	{"PackageVersion", "environments"}:       on("Environment", nil, versionEnvironments),
+	{"PackageVersion", "metadata"}:           on("PackageMetadata", nil, versionMetadata),
+	{"PackageVersion", "vulnerabilities"}:    on("Vulnerability", nil, versionVulnerabilities),
+	{"PackageVersion", "securityIndicators"}: on("SecurityIndicator", nil, versionSecurityIndicators),
 	// solverErrors filters the same solver runs.
 	{"PackageVersion", "solved"}:       on("SolvedRecord", nil, versionSolved),
 	{"PackageVersion", "solverErrors"}: on("SolvedRecord", nil, versionSolved),
@@ -166,20 +162,26 @@ var plans = map[fieldKey]step{
 	{"DebPackageVersion", "preDepends"}:       on("DebRelation", nil, debRelations("pre-depends")),
 	{"DebPackageVersion", "replaces"}:         on("DebRelation", nil, debRelations("replaces")),
 	{"PackageVersion", "foundInImages"}:       on("ImageAnalysis", nil, versionImages),
+
+	// Solver metadata and registration (metadata.graphqls, registration.graphqls).
+	{"Query", "packagesProvidingImport"}:    resolved[persistence.PackageVersion]("PackageVersion", connection...),
+	{"Mutation", "registerPackageVersions"}: resolved[persistence.PackageVersion]("PackageVersion", "versions"),
+	{"PackageVersion", "importNames"}:       on("String", nil, versionImportNames),
+	{"PackageVersion", "versionText"}:       on("String", nil, versionTexts),
 }
 
 // unplanned are the list fields the walk does not plan, and why none is
 // needed. A connection's edges and node on a plan's path are planned by it.
 var unplanned = map[fieldKey]string{
-	{"PackageMetadata", "requiresDist"}:        "leaf list of strings, read with the metadata",
-	{"PackageMetadata", "providesExtra"}:       "leaf list of strings, read with the metadata",
-	{"PackageMetadata", "platforms"}:           "leaf list of strings, read with the metadata",
-	{"PackageMetadata", "projectUrls"}:         "read with the metadata",
 	{"Query", "environments"}:                  "one statement; Environment has only scalar fields",
 	{"Query", "indexes"}:                       "one statement; PackageIndex has only scalar fields",
 	{"Query", "documents"}:                     "one statement; Document has only scalar fields",
 	{"DocumentConnection", "edges"}:            "the page Query.documents read",
 	{"SyncReport", "failures"}:                 "made by the sync, nothing to load",
+	{"PackageMetadata", "requiresDist"}:        "leaf list of strings, read with the metadata",
+	{"PackageMetadata", "providesExtra"}:       "leaf list of strings, read with the metadata",
+	{"PackageMetadata", "platforms"}:           "leaf list of strings, read with the metadata",
+	{"PackageMetadata", "projectUrls"}:         "read with the metadata",
 	{"VulnerabilityImportReport", "failures"}:  "made by the import, nothing to load",
 	{"DependencyGraph", "edges"}:               "read by Store.DependencyGraph with the nodes; scalar fields only",
 	{"DependencyGraphNode", "extras"}:          "leaf list of strings, computed by the walk",
@@ -191,6 +193,8 @@ var unplanned = map[fieldKey]string{
 	{"Vulnerability", "severity"}:              "read with the record",
 	{"Vulnerability", "references"}:            "read with the record",
 	{"DependencyGraphNode", "vulnerabilities"}: "read for every node in one statement by the dependencyGraph resolver (vulnerabilityOverlay)",
+	{"SecurityIndicator", "counts"}:            "computed from the indicator's columns",
+	{"SecurityIndicator", "findings"}:          "read with the indicators, one statement for all of them",
 
 	// Adviser runs and provenance checks (runs.go).
 	{"AdviserRunConnection", "edges"}:              "the page Query.adviserRuns read",
@@ -202,7 +206,7 @@ var unplanned = map[fieldKey]string{
 	{"AdviserProduct", "justification"}:            "read with the product",
 	{"RunLockedPackage", "hashes"}:                 "leaf list of strings, read with the package",
 	{"ProvenanceCheck", "whitelistedIndexes"}:      "leaf list of strings, read with the check",
-	{"ImageAnalysis", "layers"}:                "leaf list of strings, read with the analysis",
+	{"ImageAnalysis", "layers"}:                    "leaf list of strings, read with the analysis",
 }
 
 // plan is one walk over the selection below a root field.
@@ -399,6 +403,10 @@ func versionMetadata(p *plan, _ graphql.CollectedField, vs []persistence.Package
 
 func versionVulnerabilities(p *plan, _ graphql.CollectedField, vs []persistence.PackageVersion) ([]persistence.Vulnerability, bool) {
 	return slices.Concat(p.l.PrefetchVulnerabilities(p.ctx, versionIDs(vs))...), true
+}
+
+func versionSecurityIndicators(p *plan, _ graphql.CollectedField, vs []persistence.PackageVersion) ([]persistence.SecurityIndicator, bool) {
+	return slices.Concat(p.l.PrefetchSecurityIndicators(p.ctx, versionIDs(vs))...), true
 }
 
 func versionSolved(p *plan, _ graphql.CollectedField, vs []persistence.PackageVersion) ([]persistence.Solved, bool) {

@@ -220,6 +220,11 @@ func rootArgs() map[string][]call {
 			{a{"after": cursor("vulnerability", nul)}, wantInvalid}, {a{"after": cursor("document", "x")}, wantInvalid},
 		},
 		"vulnerabilityDataUpdatedAt": {{a{}, wantNull}},
+		"unanalyzedSecurityPackageVersions": {
+			{a{"first": 2}, wantData}, {a{}, wantData}, {a{"first": -1}, wantInvalid}, {a{"first": 1 << 30}, wantData},
+			{a{"after": cursor("si-unanalyzed", "999999999")}, wantData}, {a{"after": cursor("si-unanalyzed", "x")}, wantInvalid},
+			{a{"after": cursor("unsolved", "1")}, wantInvalid},
+		},
 		"packagesProvidingImport": {
 			{a{"name": "yaml"}, wantData}, {a{"name": "yaml", "prefix": true, "first": 2}, wantData}, {a{"name": "no.such.module"}, wantData},
 			{a{"name": "%_\\", "prefix": true}, wantData}, {a{"name": "Ünïcödé", "prefix": false}, wantData}, {a{"name": ""}, wantInvalid},
@@ -310,6 +315,11 @@ func rootArgs() map[string][]call {
 			{a{"id": nodeID("Rule:999999999")}, "NOT_FOUND"}, {a{"id": "!!!"}, wantInvalid}, {a{"id": nodeID("Package:1")}, wantInvalid},
 			{a{"id": nul}, wantInvalid},
 		},
+		"deleteDocument": {
+			{a{"id": "solver-no-such-document"}, wantData}, {a{"id": strings.Repeat("x", 10000)}, wantData},
+			{a{"id": ""}, wantInvalid}, {a{"id": nul}, wantInvalid},
+		},
+		"purgeEnvironment": {{a{"environment": unknownEnv}, wantData}, {a{"environment": env("", "", "")}, wantInvalid}},
 		"imageAnalysis": {
 			{a{"id": "package-extract-unknown"}, wantNull}, {a{"id": ""}, wantNull}, {a{"id": "../../etc/passwd"}, wantNull},
 			{a{"id": strings.Repeat("d", 10000)}, wantNull}, {a{"id": nul}, wantInvalid},
@@ -332,6 +342,7 @@ func rootArgs() map[string][]call {
 			{a{"symbol": strings.Repeat("s", 10000)}, wantData},
 		},
 		"adviserRun": {{a{"id": "adviser-unknown-00000000"}, wantNull}, {a{"id": ""}, wantNull}, {a{"id": nul}, wantInvalid}},
+		"dependencyMonkeyRun": {{a{"id": "dependency-monkey-unknown"}, wantNull}, {a{"id": ""}, wantNull}, {a{"id": nul}, wantInvalid}},
 		"adviserRuns": {
 			{a{"first": 2}, wantData}, {a{"sourceType": enum("KEBECHET")}, wantData}, {a{"sourceType": enum("NOPE")}, wantInvalid},
 			{a{"origin": "https://unknown.example.com/x"}, wantData}, {a{"origin": nul}, wantInvalid},
@@ -346,11 +357,6 @@ func rootArgs() map[string][]call {
 			{a{"after": cursor("provenance-check", nul)}, wantInvalid}, {a{"after": cursor("adviser-run", "x")}, wantInvalid},
 		},
 		"syncDocuments": {
-		"deleteDocument": {
-			{a{"id": "solver-no-such-document"}, wantData}, {a{"id": strings.Repeat("x", 10000)}, wantData},
-			{a{"id": ""}, wantInvalid}, {a{"id": nul}, wantInvalid},
-		},
-		"purgeEnvironment": {{a{"environment": unknownEnv}, wantData}, {a{"environment": env("", "", "")}, wantInvalid}},
 			{a{"input": a{}}, wantData},
 			{a{"input": a{"prefix": "no-such-prefix"}}, wantData},
 			{a{"input": a{"prefix": "../.."}}, wantInvalid},
@@ -379,7 +385,6 @@ func rootArgs() map[string][]call {
 		add("packageVersions", a{"name": "py-yaml", "version": "6.0", "environment": e.v}, e.want)
 	}
 	for _, c := range garbageCursors {
-		add("packagesProvidingImport", a{"name": "yaml", "after": c}, wantInvalid)
 		add("packages", a{"after": c}, wantInvalid)
 		add("dependents", a{"name": "ruamel-yaml", "after": c}, wantInvalid)
 		add("unsolvedPackageVersions", a{"environment": knownEnv, "after": c}, wantInvalid)
@@ -389,6 +394,8 @@ func rootArgs() map[string][]call {
 		add("rules", a{"after": c}, wantInvalid)
 		add("imageAnalyses", a{"after": c}, wantInvalid)
 		add("softwareEnvironments", a{"after": c}, wantInvalid)
+		add("packagesProvidingImport", a{"name": "yaml", "after": c}, wantInvalid)
+		add("unanalyzedSecurityPackageVersions", a{"after": c}, wantInvalid)
 	}
 	for _, d := range unknownDocIDs {
 		want, prefix := wantInvalid, wantInvalid

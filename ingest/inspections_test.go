@@ -188,6 +188,23 @@ func TestInspectionSync(t *testing.T) {
 	if err := b.db.QueryRow(t.Context(), `SELECT rate FROM performance_indicator WHERE document_id = $1 AND number = 2`, matmul.ID).Scan(&rate); err != nil || rate != 512 {
 		t.Errorf("result 2 rate %v (%v)", rate, err)
 	}
+
+	// By id, the folder is read whole too; a dry run writes nothing.
+	before = tableCounts(t, b.db)
+	rep = sync(t, b.svc, ingest.SyncOptions{IDs: []string{matmul.ID, "inspection-seshat-pybench-2019-5eed1e55"}, Force: true, DryRun: true})
+	if rep.Synced != 2 || rep.Failed != 0 {
+		t.Errorf("dry run by id %+v", rep)
+	}
+	rep = sync(t, b.svc, ingest.SyncOptions{IDs: []string{matmul.ID, "inspection-seshat-pybench-2019-5eed1e55"}, Force: true})
+	if rep.Synced != 2 || rep.Failed != 0 {
+		t.Errorf("forced sync by id %+v", rep)
+	}
+	if after := tableCounts(t, b.db); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("forced sync by id changed row counts:\nbefore %v\nafter  %v", before, after)
+	}
+	if n := countRows(t, b.db, "inspection_result", matmul.ID); n != 3 {
+		t.Errorf("%d results after the sync by id, want 3", n)
+	}
 }
 
 // TestInspectionMalformed: a malformed copy of each inspection is refused

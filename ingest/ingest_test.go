@@ -484,20 +484,13 @@ func TestLimitAndIDs(t *testing.T) {
 		codes[f.DocumentID] = f.Code
 	}
 	want := map[string]persistence.Code{
-		"solver-fedora-31-py37-00000000": persistence.CodeNotFound,
-		"nonsense":                       persistence.CodeInvalid,
-		"solver-../x":                    persistence.CodeInvalid,
+		"solver-fedora-31-py37-00000000":                  persistence.CodeNotFound,
+		"dependency-monkey-211011101010-0123456789abcdef": persistence.CodeNotFound,
+		"nonsense":    persistence.CodeInvalid,
+		"solver-../x": persistence.CodeInvalid,
 	}
 	if fmt.Sprint(codes) != fmt.Sprint(want) || rep.Processed != len(ids) {
 		t.Errorf("sync by id: %+v, failures %v, want %v", rep, codes, want)
-	}
-	// A kind without a writer yet is skipped with the reason, not failed.
-	if rep.Unsupported["dependency-monkey"] != 1 || !strings.Contains(rep.Reasons["dependency-monkey"], "dependency-monkey documents are not supported yet") {
-		t.Errorf("unsupported kinds %v, reasons %v, want one dependency-monkey document", rep.Unsupported, rep.Reasons)
-	}
-	d, err := b.store.Document(t.Context(), "dependency-monkey-211011101010-0123456789abcdef")
-	if err != nil || d == nil || d.Status != persistence.StatusSkipped || d.Error == nil || !strings.Contains(*d.Error, "not supported yet") || d.ErrorCode != nil {
-		t.Errorf("unsupported kind row = %+v, %v", d, err)
 	}
 	// An id that names no key, or no kind, leaves no row.
 	for _, id := range []string{"nonsense", "solver-../x"} {

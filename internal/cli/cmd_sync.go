@@ -211,7 +211,10 @@ Uploads result documents into the document store (SESHAT_DOCUMENT_STORE)
 under their Thoth keys ("solver/<id>", "adviser/<id>", "analysis/<id>", ...),
 without ingesting them: run 'seshat sync' next. A PATH is a *.json file or a
 directory searched recursively for *.json files. A document's id is its
-metadata.document_id, else its file name without .json.
+metadata.document_id, else its file name without .json. A directory named
+as a document of a kind kept as one folder per document (inspection-<id>)
+is that document: its files go below the kind's folder at their paths
+("inspections/<id>/results/0/result"; a .json ending dropped).
 
 The id's prefix ("solver-", "adviser-", ...) names the document's kind, and
 so its folder. A document whose id has no known prefix (a thoth-solver 1.0
@@ -252,6 +255,17 @@ func runPut(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return err
 			}
+			if folder := objectstore.FolderOf(d.Name()); d.IsDir() && folder != "" {
+				stored, err := putFolder(ctx, docs, path, folder)
+				n++ // one document, however many files
+				if err == nil && !*quiet {
+					fmt.Fprintf(e.stdout, "%s/ -> %s/ (%d files)\n", path, folder, stored)
+				}
+				if err != nil {
+					return err
+				}
+				return fs.SkipDir
+			}
 			if d.IsDir() || (path != root && !strings.HasSuffix(path, ".json")) {
 				return nil
 			}
@@ -278,6 +292,35 @@ func runPut(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "stored %d documents in %s\n", n, docs)
 	return nil
+}
+
+// putFolder stores the files below dir, the folder of one document of a
+// folder-per-document kind (an inspection), under folder: each file at its
+// path below dir, a ".json" ending dropped (results/0/result.json ->
+// inspections/<id>/results/0/result), as Thoth keeps them. It returns the
+// number of files stored.
+func putFolder(ctx context.Context, docs objectstore.Store, dir, folder string) (int, error) {
+	n := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		key := folder + "/" + strings.TrimSuffix(filepath.ToSlash(rel), ".json")
+		if err := docs.Put(ctx, key, raw); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		n++
+		return nil
+	})
+	return n, err
 }
 
 // documentKey is the Thoth key of a document: by its id, metadata.document_id

@@ -153,3 +153,25 @@ func TestSyncEveryKind(t *testing.T) {
 	}
 	checkEveryKind(t, vars, dbURL, ids)
 }
+
+// TestPutInspections: seshat put stores an inspection folder as Thoth keeps
+// it (inspections/<id>/build/specification, results/<N>/result, ...) and
+// a single inspection document at inspections/<id>; sync then ingests one
+// document per inspection.
+func TestPutInspections(t *testing.T) {
+	t.Parallel()
+	vars, dbURL := syncVars(t)
+	code, out, errOut := runCLI(t, vars, "put", testenv.Testdata(t, "inspection"))
+	if code != 0 || !strings.Contains(out, "inspection-seshat-matmul-0a1b2c3d/ -> inspections/inspection-seshat-matmul-0a1b2c3d/ (6 files)") ||
+		!strings.Contains(out, "-> inspections/inspection-seshat-pybench-2019-5eed1e55\n") || !strings.Contains(out, "stored 3 documents in ") {
+		t.Fatalf("put: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, vars, "sync", "--prefix", "inspections")
+	if code != 0 || summaryCount(out, "synced") != 3 || summaryCount(out, "processed") != 3 {
+		t.Fatalf("sync: exit %d\n%s\n%s", code, out, errOut)
+	}
+	var results int
+	if err := testenv.Conn(t, dbURL).QueryRow(t.Context(), `SELECT count(*) FROM inspection_result`).Scan(&results); err != nil || results != 4 {
+		t.Errorf("%d results (%v), want 4", results, err)
+	}
+}

@@ -25,3 +25,19 @@ func TestDocumentFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestFolderOf: the folder of a document kept as one folder, by its id.
+func TestFolderOf(t *testing.T) {
+	for id, want := range map[string]string{
+		"inspection-a-1":                       "inspections/inspection-a-1",
+		"security-indicator-211124154025-abcd": "security-indicators/security-indicator-211124154025-abcd",
+		"solver-fedora-31-py37-0a0a0a0a":       "",
+		"inspection-":                          "",
+		"inspection-a/b":                       "",
+		"results":                              "",
+	} {
+		if got := objectstore.FolderOf(id); got != want {
+			t.Errorf("FolderOf(%q) = %q, want %q", id, got, want)
+		}
+	}
+}

@@ -193,6 +193,17 @@ func KindOfKey(key string) string {
 	return ""
 }
 
+// FolderOf returns the key of the folder a document of a
+// folder-per-document kind is kept in when documentID has that kind's
+// prefix ("inspections/inspection-x" for "inspection-x"), else "".
+func FolderOf(documentID string) string {
+	row := lookupRow(KindOfID(documentID))
+	if row == nil || !row.nested || CheckKey(documentID) != nil || strings.Contains(documentID, "/") {
+		return ""
+	}
+	return row.folder + "/" + documentID
+}
+
 // DocumentFolder returns the folder of the document a key below a
 // folder-per-document kind belongs to: "inspections/<id>" for
 // "inspections/<id>" and for "inspections/<id>/results/0/result"; "" for a

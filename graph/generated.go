@@ -639,6 +639,7 @@ type ComplexityRoot struct {
 		Rule                              func(childComplexity int, id string) int
 		Rules                             func(childComplexity int, packageArg *string, first *int, after *string) int
 		SoftwareEnvironments              func(childComplexity int, imageName *string, environmentType *model.EnvironmentType, osName *string, osVersion *string, pythonVersion *string, symbol *string, pythonFileSha256 *string, first *int, after *string) int
+		SolverRequests                    func(childComplexity int, environment *model.EnvironmentInput, first *int, kind *string) int
 		UnanalyzedSecurityPackageVersions func(childComplexity int, first *int, after *string) int
 		UnresolvedFromAdviserRuns         func(childComplexity int, sourceType model.AdviserSourceType) int
 		UnsolvedPackageVersions           func(childComplexity int, environment model.EnvironmentInput, indexURL *string, first *int, after *string) int
@@ -785,6 +786,14 @@ type ComplexityRoot struct {
 		SolvedAt         func(childComplexity int) int
 		SolverName       func(childComplexity int) int
 		SolverVersion    func(childComplexity int) int
+	}
+
+	SolverRequest struct {
+		IndexURL       func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		PackageName    func(childComplexity int) int
+		PackageVersion func(childComplexity int) int
+		Solver         func(childComplexity int) int
 	}
 
 	SourceTypeCount struct {
@@ -1044,6 +1053,7 @@ type QueryResolver interface {
 	PackageVersion(ctx context.Context, name string, version string, indexURL *string) (*persistence.PackageVersion, error)
 	ProvenanceCheck(ctx context.Context, id string) (*persistence.ProvenanceCheck, error)
 	ProvenanceChecks(ctx context.Context, first *int, after *string) (*model.ProvenanceCheckConnection, error)
+	SolverRequests(ctx context.Context, environment *model.EnvironmentInput, first *int, kind *string) ([]persistence.SolverRequest, error)
 	PackageVersions(ctx context.Context, name string, version string, environment *model.EnvironmentInput, includeErrors *bool, includeMissing *bool) ([]persistence.PackageVersion, error)
 	Rules(ctx context.Context, packageArg *string, first *int, after *string) (*model.RuleConnection, error)
 	Rule(ctx context.Context, id string) (*persistence.Rule, error)
@@ -3763,6 +3773,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SoftwareEnvironments(childComplexity, args["imageName"].(*string), args["environmentType"].(*model.EnvironmentType), args["osName"].(*string), args["osVersion"].(*string), args["pythonVersion"].(*string), args["symbol"].(*string), args["pythonFileSha256"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.solverRequests":
+		if e.ComplexityRoot.Query.SolverRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_solverRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SolverRequests(childComplexity, args["environment"].(*model.EnvironmentInput), args["first"].(*int), args["kind"].(*string)), true
 	case "Query.unanalyzedSecurityPackageVersions":
 		if e.ComplexityRoot.Query.UnanalyzedSecurityPackageVersions == nil {
 			break
@@ -4420,6 +4441,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SolvedRecord.SolverVersion(childComplexity), true
 
+	case "SolverRequest.indexUrl":
+		if e.ComplexityRoot.SolverRequest.IndexURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolverRequest.IndexURL(childComplexity), true
+	case "SolverRequest.kind":
+		if e.ComplexityRoot.SolverRequest.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolverRequest.Kind(childComplexity), true
+	case "SolverRequest.packageName":
+		if e.ComplexityRoot.SolverRequest.PackageName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolverRequest.PackageName(childComplexity), true
+	case "SolverRequest.packageVersion":
+		if e.ComplexityRoot.SolverRequest.PackageVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolverRequest.PackageVersion(childComplexity), true
+	case "SolverRequest.solver":
+		if e.ComplexityRoot.SolverRequest.Solver == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolverRequest.Solver(childComplexity), true
+
 	case "SourceTypeCount.count":
 		if e.ComplexityRoot.SourceTypeCount.Count == nil {
 			break
@@ -4792,7 +4844,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/adviser.graphqls" "schema/analysis.graphqls" "schema/artifact.graphqls" "schema/deletion.graphqls" "schema/dependency_monkey.graphqls" "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/inspection.graphqls" "schema/metadata.graphqls" "schema/package.graphqls" "schema/provenance.graphqls" "schema/registration.graphqls" "schema/release.graphqls" "schema/root.graphqls" "schema/rule.graphqls" "schema/security.graphqls" "schema/vulnerability.graphqls" "schema/vulnerability_query.graphqls"
+//go:embed "schema/adviser.graphqls" "schema/analysis.graphqls" "schema/artifact.graphqls" "schema/deletion.graphqls" "schema/dependency_monkey.graphqls" "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/inspection.graphqls" "schema/metadata.graphqls" "schema/package.graphqls" "schema/provenance.graphqls" "schema/refresh.graphqls" "schema/registration.graphqls" "schema/release.graphqls" "schema/root.graphqls" "schema/rule.graphqls" "schema/security.graphqls" "schema/vulnerability.graphqls" "schema/vulnerability_query.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4817,6 +4869,7 @@ var sources = []*ast.Source{
 	{Name: "schema/metadata.graphqls", Input: sourceData("schema/metadata.graphqls"), BuiltIn: false},
 	{Name: "schema/package.graphqls", Input: sourceData("schema/package.graphqls"), BuiltIn: false},
 	{Name: "schema/provenance.graphqls", Input: sourceData("schema/provenance.graphqls"), BuiltIn: false},
+	{Name: "schema/refresh.graphqls", Input: sourceData("schema/refresh.graphqls"), BuiltIn: false},
 	{Name: "schema/registration.graphqls", Input: sourceData("schema/registration.graphqls"), BuiltIn: false},
 	{Name: "schema/release.graphqls", Input: sourceData("schema/release.graphqls"), BuiltIn: false},
 	{Name: "schema/root.graphqls", Input: sourceData("schema/root.graphqls"), BuiltIn: false},
@@ -6169,6 +6222,22 @@ func (ec *executionContext) childFields_SolvedRecord(ctx context.Context, field 
 		return ec.fieldContext_SolvedRecord_platform(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SolvedRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_SolverRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_SolverRequest_kind(ctx, field)
+	case "packageName":
+		return ec.fieldContext_SolverRequest_packageName(ctx, field)
+	case "packageVersion":
+		return ec.fieldContext_SolverRequest_packageVersion(ctx, field)
+	case "indexUrl":
+		return ec.fieldContext_SolverRequest_indexUrl(ctx, field)
+	case "solver":
+		return ec.fieldContext_SolverRequest_solver(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SolverRequest", field.Name)
 }
 
 func (ec *executionContext) childFields_SourceTypeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7630,6 +7699,36 @@ func (ec *executionContext) field_Query_softwareEnvironments_args(ctx context.Co
 		return nil, err
 	}
 	args["after"] = arg8
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_solverRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "environment",
+		func(ctx context.Context, v any) (*model.EnvironmentInput, error) {
+			return ec.unmarshalOEnvironmentInput2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["environment"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg2
 	return args, nil
 }
 
@@ -18580,6 +18679,50 @@ func (ec *executionContext) fieldContext_Query_provenanceChecks(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_solverRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_solverRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SolverRequests(ctx, fc.Args["environment"].(*model.EnvironmentInput), fc.Args["first"].(*int), fc.Args["kind"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.SolverRequest) graphql.Marshaler {
+			return ec.marshalNSolverRequest2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSolverRequestᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_solverRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SolverRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_solverRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_packageVersions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21350,6 +21493,121 @@ func (ec *executionContext) fieldContext_SolvedRecord_platform(_ context.Context
 	return graphql.NewScalarFieldContext("SolvedRecord", field, false, false, "String")
 }
 
+func (ec *executionContext) _SolverRequest_kind(ctx context.Context, field graphql.CollectedField, obj *persistence.SolverRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolverRequest_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolverRequest_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolverRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _SolverRequest_packageName(ctx context.Context, field graphql.CollectedField, obj *persistence.SolverRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolverRequest_packageName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolverRequest_packageName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolverRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _SolverRequest_packageVersion(ctx context.Context, field graphql.CollectedField, obj *persistence.SolverRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolverRequest_packageVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SolverRequest_packageVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolverRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _SolverRequest_indexUrl(ctx context.Context, field graphql.CollectedField, obj *persistence.SolverRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolverRequest_indexUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IndexURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SolverRequest_indexUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolverRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _SolverRequest_solver(ctx context.Context, field graphql.CollectedField, obj *persistence.SolverRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolverRequest_solver(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Solver, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SolverRequest_solver(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolverRequest", field, false, false, "String")
+}
+
 func (ec *executionContext) _SourceTypeCount_sourceType(ctx context.Context, field graphql.CollectedField, obj *model.SourceTypeCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23949,6 +24207,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case persistence.SoftwareEnvironment:
+		return ec._SoftwareEnvironment(ctx, sel, &obj)
+	case *persistence.SoftwareEnvironment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SoftwareEnvironment(ctx, sel, obj)
 	case persistence.PackageVersion:
 		return ec._PackageVersion(ctx, sel, &obj)
 	case *persistence.PackageVersion:
@@ -27738,6 +28003,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_provenanceChecks(ctx, field)
 				})
+		case "solverRequests":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_solverRequests(ctx, field)
+				})
 		case "packageVersions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -28448,7 +28719,7 @@ func (ec *executionContext) _Severity(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var softwareEnvironmentImplementors = []string{"SoftwareEnvironment"}
+var softwareEnvironmentImplementors = []string{"SoftwareEnvironment", "Node"}
 
 func (ec *executionContext) _SoftwareEnvironment(ctx context.Context, sel ast.SelectionSet, obj *persistence.SoftwareEnvironment) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareEnvironmentImplementors)
@@ -28708,6 +28979,59 @@ func (ec *executionContext) _SolvedRecord(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._SolvedRecord_platform(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var solverRequestImplementors = []string{"SolverRequest"}
+
+func (ec *executionContext) _SolverRequest(ctx context.Context, sel ast.SelectionSet, obj *persistence.SolverRequest) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, solverRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SolverRequest")
+		case "kind":
+			out.Values[i] = ec._SolverRequest_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "packageName":
+			out.Values[i] = ec._SolverRequest_packageName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "packageVersion":
+			out.Values[i] = ec._SolverRequest_packageVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "indexUrl":
+			out.Values[i] = ec._SolverRequest_indexUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "solver":
+			out.Values[i] = ec._SolverRequest_solver(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -30936,6 +31260,26 @@ func (ec *executionContext) marshalNSolvedRecord2ᚕgithubᚗcomᚋseshatᚑgrap
 	return ret
 }
 
+func (ec *executionContext) marshalNSolverRequest2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSolverRequest(ctx context.Context, sel ast.SelectionSet, v persistence.SolverRequest) graphql.Marshaler {
+	return ec._SolverRequest(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSolverRequest2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSolverRequestᚄ(ctx context.Context, sel ast.SelectionSet, v []persistence.SolverRequest) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSolverRequest2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐSolverRequest(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSourceTypeCount2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐSourceTypeCount(ctx context.Context, sel ast.SelectionSet, v model.SourceTypeCount) graphql.Marshaler {
 	return ec._SourceTypeCount(ctx, sel, &v)
 }
@@ -31606,6 +31950,18 @@ func (ec *executionContext) marshalORule2ᚖgithubᚗcomᚋseshatᚑgraphᚋsesh
 		return graphql.Null
 	}
 	return ec._Rule(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

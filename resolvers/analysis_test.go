@@ -605,6 +605,27 @@ func TestImageAnalysisQueries(t *testing.T) {
 		}
 	}
 
+	// A software environment's id is a global id: node(id) reads it back.
+	var one struct {
+		SoftwareEnvironments struct {
+			Edges []struct {
+				Node struct{ ID, ImageName string }
+			}
+		}
+	}
+	h.query(t, `{ softwareEnvironments(environmentType: BUILDTIME) { edges { node { id imageName } } } }`, nil, &one)
+	var byID struct {
+		Node *struct {
+			Typename  string `json:"__typename"`
+			ImageName string
+		}
+	}
+	h.query(t, `query($id: ID!) { node(id: $id) { __typename ... on SoftwareEnvironment { imageName } } }`,
+		map[string]any{"id": one.SoftwareEnvironments.Edges[0].Node.ID}, &byID)
+	if byID.Node == nil || byID.Node.Typename != "SoftwareEnvironment" || byID.Node.ImageName != one.SoftwareEnvironments.Edges[0].Node.ImageName {
+		t.Errorf("node(%s) = %+v", one.SoftwareEnvironments.Edges[0].Node.ID, byID.Node)
+	}
+
 	var lists struct {
 		SoftwareEnvironments struct {
 			Edges []struct {

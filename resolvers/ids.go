@@ -52,6 +52,8 @@ func node(ctx context.Context, id string) (model.Entity, error) {
 		e, err = orNil(l.Environment(ctx, n))
 	case typePackageIndex:
 		e, err = orNil(l.Index(ctx, n))
+	case typeSoftwareEnvironment:
+		e, err = orNil(l.SoftwareEnvironment(ctx, n))
 	default:
 		return nil, persistence.Errorf(persistence.CodeInvalid, "invalid id %q: unknown type %q", id, typ)
 	}

@@ -147,6 +147,7 @@ func rootArgs() map[string][]call {
 			{a{"id": nodeID("Package")}, wantInvalid}, {a{"id": nodeID(":1")}, wantInvalid}, {a{"id": "!!!"}, wantInvalid},
 			{a{"id": ""}, wantInvalid}, {a{"id": nul}, wantInvalid},
 			{a{"id": nodeID("PackageVersion:1")}, wantData}, {a{"id": nodeID("Package:1")}, wantData},
+			{a{"id": nodeID("SoftwareEnvironment:999999999")}, wantNull}, {a{"id": nodeID("SoftwareEnvironment:1")}, wantData},
 		},
 		"package": {{a{"name": "py-yaml"}, wantData}},
 		"packages": {

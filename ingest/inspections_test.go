@@ -281,3 +281,22 @@ func TestInspectionMalformed(t *testing.T) {
 		t.Fatal("cases")
 	}
 }
+
+// TestInspectionSingleLegacyKey: Thoth's 2019-2020 adapter kept the single
+// inspection documents at inspection/<id> (its result type as folder);
+// their id's prefix names the kind, and a sync ingests them there too.
+func TestInspectionSingleLegacyKey(t *testing.T) {
+	t.Parallel()
+	b := newBundle(t)
+	raw := testenv.ReadTestdata(t, "inspection", "inspections", "inspection-seshat-pybench-2019-5eed1e55.json")
+	put(t, b.docs, "inspection/inspection-seshat-pybench-2019-5eed1e55", raw)
+	rep := sync(t, b.svc, ingest.SyncOptions{})
+	if rep.Synced != 1 {
+		t.Fatalf("sync %+v", rep)
+	}
+	d, err := b.store.Document(t.Context(), "inspection-seshat-pybench-2019-5eed1e55")
+	if err != nil || d == nil || d.Kind != "inspection" || d.ObjectKey == nil || *d.ObjectKey != "inspection/inspection-seshat-pybench-2019-5eed1e55" ||
+		d.Counts["results"] != 1 || d.Counts["performance_indicators"] != 1 {
+		t.Errorf("document row %+v, %v", d, err)
+	}
+}

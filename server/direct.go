@@ -143,11 +143,12 @@ func (w *writer) run(write func() bool) (ok bool) {
 	return write()
 }
 
-// selectionKey identifies a selection set: the fields of one list are
-// collected once, not once per element.
+// selectionKey identifies a selection set and the types it is collected
+// for: the fields of one list are collected once, not once per element.
 type selectionKey struct {
-	first *ast.Selection
-	n     int
+	first     *ast.Selection
+	n         int
+	satisfies *string
 }
 
 // selected are the fields collected from a selection set, each with its
@@ -158,7 +159,7 @@ type selected struct {
 }
 
 func (w *writer) collect(sel ast.SelectionSet, satisfies []string) *selected {
-	k := selectionKey{unsafe.SliceData(sel), len(sel)}
+	k := selectionKey{unsafe.SliceData(sel), len(sel), unsafe.SliceData(satisfies)}
 	if s := w.sets[k]; s != nil {
 		return s
 	}

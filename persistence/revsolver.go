@@ -29,7 +29,7 @@ type RevsolverEntry struct {
 }
 
 // revsolverFacts are the rows a revsolver document adds.
-var revsolverFacts = []string{"depends_on_resolved"}
+var revsolverFacts = []string{"depends_on_resolved", "revsolver_release"}
 
 // IngestRevsolverResult adds the new release (every version row of it the
 // graph knows, on any index; one without an index when it knows none) to
@@ -66,6 +66,10 @@ func (s *Store) IngestRevsolverResult(ctx context.Context, doc DocumentRef, res 
 			for id := range made {
 				releases = append(releases, id)
 			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO revsolver_release (document_id, package_name, version) VALUES ($1, $2, $3)`,
+			doc.ID, name, version); err != nil {
+			return err
 		}
 		n := len(res.Entries)
 		names, versions, urls := make([]string, n), make([]string, n), make([]string, n)

@@ -33,8 +33,10 @@ type monkeyAnswer struct {
 		PredictorConfig                                       map[string]any
 		OSName, OSVersion, PythonVersion                      string
 		Error                                                 bool
-		Input                                                 struct{ Requirements []struct{ Name, Specifier string } }
-		Stacks                                                []struct {
+		Input                                                 struct {
+			Requirements []struct{ Name, Specifier string }
+		}
+		Stacks []struct {
 			Number       int
 			InspectionID string
 			Inspection   *struct{ ID string }

@@ -113,6 +113,10 @@ func Complexity(l resolvers.Limits) graph.ComplexityRoot {
 	// many as the input.
 	c.Query.PackagesProvidingImport = func(child int, _ string, _ *bool, first *int, _ *string) int { return conn(child, first) }
 	c.Query.UnanalyzedSecurityPackageVersions = func(child int, first *int, _ *string) int { return conn(child, first) }
+	// Up to first requests of each of three kinds per solver.
+	c.Query.SolverRequests = func(child int, _ *model.EnvironmentInput, first *int, _ *string) int {
+		return mul(conn(child, first), 3)
+	}
 	c.Mutation.RegisterPackageVersions = func(child int, input []model.PackageVersionInput) int {
 		return mul(1+child, max(1, len(input)))
 	}

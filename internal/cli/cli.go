@@ -50,6 +50,7 @@ func commands() map[string]command {
 		"backup":          {"dump the knowledge graph into the document store, keep the newest", runBackup},
 		"restore":         {"load a backup into an empty database", runRestore},
 		"documents":       {"delete documents with the facts they wrote", runDocuments},
+		"refresh":         {"list what to solve and analyse next (graph-refresh), record and post it", runRefresh},
 		"stats":           {"print the knowledge graph's figures (packages, backlogs, documents)", runStats},
 	}
 }

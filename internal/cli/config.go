@@ -43,6 +43,7 @@ type Config struct {
 	BackupKeep       int
 	StatsInterval    time.Duration
 	LogStats         bool
+	Solvers          []string
 }
 
 // setting documents one environment variable for --help.
@@ -77,6 +78,7 @@ var settings = []setting{
 	{"SESHAT_DB_MAX_CONNS", "0", "database pool size; 0: max(4, CPUs)"},
 	{"SESHAT_DB_ACQUIRE_TIMEOUT", "5s", "longest wait for a free database connection before a request fails with UNAVAILABLE"},
 	{"SESHAT_BACKUP_KEEP", "21", "dumps seshat backup keeps in the document store's graph-backup/, the newest"},
+	{"SESHAT_SOLVERS", "", "comma-separated solvers seshat refresh asks for, in Thoth's names (solver-rhel-8-py38); every environment known when unset"},
 	{"SESHAT_STATS_INTERVAL", "60s", "how often serve recomputes the graph figures it exports on /metrics (seshat_graph_*)"},
 	{"SESHAT_LOG_STATS", "0", "1: log the pool and statement statistics at shutdown (THOTH_STORAGES_LOG_STATS)"},
 }
@@ -229,6 +231,11 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 		bad("SESHAT_STATS_INTERVAL", "%s: want at least 1s", c.StatsInterval)
 	}
 	c.LogStats = boolean("SESHAT_LOG_STATS", "THOTH_STORAGES_LOG_STATS")
+	for _, s := range strings.Split(get("SESHAT_SOLVERS"), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			c.Solvers = append(c.Solvers, s)
+		}
+	}
 	if c.DebugQueries && c.LogLevel > slog.LevelDebug {
 		// Statement logs are debug records: asking for them lowers the level.
 		c.LogLevel = slog.LevelDebug

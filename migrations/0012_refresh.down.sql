@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS revsolver_release;
+DROP TABLE IF EXISTS solver_request;

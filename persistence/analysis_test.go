@@ -103,3 +103,29 @@ func TestImageAnalysisForce(t *testing.T) {
 		}
 	}
 }
+
+// TestImageAnalysisDelete: deleting an analysis's document removes every
+// fact it wrote and keeps the shared nodes another analysis has too.
+func TestImageAnalysisDelete(t *testing.T) {
+	t.Parallel()
+	store, _, url := testenv.Store(t)
+	for _, image := range []string{"a", "b"} {
+		ref := persistence.DocumentRef{ID: "package-extract-" + image, Kind: "package-extract", SHA256: image}
+		if _, err := store.IngestImageAnalysis(t.Context(), ref, analysis(image, 3, 10), false, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := store.DeleteDocuments(t.Context(), []string{"package-extract-a"}); err != nil {
+		t.Fatal(err)
+	}
+	conn := testenv.Conn(t, url)
+	for table, want := range map[string]int{
+		"image_analysis": 1, "image_rpm": 200, "image_deb": 200, "image_symbol": 210, "image_python_file": 10,
+		"rpm_package_version": 200, "versioned_symbol": 220, "software_environment": 2,
+	} {
+		var n int
+		if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM `+table).Scan(&n); err != nil || n != want {
+			t.Errorf("%s: %d rows, want %d (%v)", table, n, want, err)
+		}
+	}
+}

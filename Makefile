@@ -45,9 +45,14 @@ generate: ## regenerate the GraphQL code from graph/schema
 	$(GO) tool gqlgen generate
 
 .PHONY: verify
-verify: generate lint ## regenerate, then fail when the tree differs; lint
+verify: generate lint services ## regenerate, then fail when the tree differs; lint; the model diagram is current
 	@git diff --exit-code -- . || { echo "generated code is stale: run make generate and commit" >&2; exit 1; }
 	$(GO) mod tidy -diff
+	@$(SERVICES_ENV) && scripts/schema-diagram.sh --check
+
+.PHONY: diagram
+diagram: services ## rewrite docs/ARCHITECTURE.md's model diagram from a freshly migrated database
+	@$(SERVICES_ENV) && scripts/schema-diagram.sh
 
 .PHONY: lint
 lint: ## gofmt and go vet

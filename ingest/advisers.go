@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/seshat-graph/seshat/ingest/runs"
 	"github.com/seshat-graph/seshat/persistence"
@@ -97,7 +96,7 @@ func writeAdviser(ctx context.Context, s *Service, ref persistence.DocumentRef, 
 	}
 	a.ID = ref.ID
 	res := AdviserResult(a)
-	return s.retryWrite(ctx, ref, func() (persistence.IngestOutcome, error) {
+	return s.retrying(ctx, ref, func() (persistence.IngestOutcome, error) {
 		return s.Store.IngestAdviserResult(ctx, ref, res, o.force, !o.shared)
 	})
 }
@@ -114,20 +113,7 @@ func writeProvenance(ctx context.Context, s *Service, ref persistence.DocumentRe
 	}
 	c.ID = ref.ID
 	res := ProvenanceResult(c)
-	return s.retryWrite(ctx, ref, func() (persistence.IngestOutcome, error) {
+	return s.retrying(ctx, ref, func() (persistence.IngestOutcome, error) {
 		return s.Store.IngestProvenanceResult(ctx, ref, res, o.force, !o.shared)
 	})
-}
-
-// retryWrite runs write, trying again on a new connection when the
-// database connection was lost mid-document (see reconnect).
-func (s *Service) retryWrite(ctx context.Context, ref persistence.DocumentRef, write func() (persistence.IngestOutcome, error)) (persistence.IngestOutcome, error) {
-	var out persistence.IngestOutcome
-	err := reconnect.Do(ctx, func() (err error) {
-		out, err = write()
-		return err
-	}, unavailable, func(n int, err error, wait time.Duration) {
-		s.logger().WarnContext(ctx, "retrying document after a database error", "document", ref.ID, "attempt", n, "wait", wait, "err", err)
-	})
-	return out, err
 }

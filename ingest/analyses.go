@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/seshat-graph/seshat/ingest/analysis"
 	"github.com/seshat-graph/seshat/persistence"
@@ -67,12 +66,7 @@ func writeImageAnalysis(ctx context.Context, s *Service, ref persistence.Documen
 		return persistence.IngestOutcome{Status: persistence.StatusPending}, nil
 	}
 	a := AnalysisResult(doc)
-	var out persistence.IngestOutcome
-	err = reconnect.Do(ctx, func() (err error) {
-		out, err = s.Store.IngestImageAnalysis(ctx, ref, a, o.force, !o.shared)
-		return err
-	}, unavailable, func(n int, err error, wait time.Duration) {
-		s.logger().WarnContext(ctx, "retrying document after a database error", "document", ref.ID, "attempt", n, "wait", wait, "err", err)
+	return s.retrying(ctx, ref, func() (persistence.IngestOutcome, error) {
+		return s.Store.IngestImageAnalysis(ctx, ref, a, o.force, !o.shared)
 	})
-	return out, err
 }

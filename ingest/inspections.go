@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/seshat-graph/seshat/ingest/inspection"
@@ -66,14 +65,9 @@ func writeInspection(ctx context.Context, s *Service, ref persistence.DocumentRe
 		return persistence.IngestOutcome{Status: persistence.StatusPending}, nil
 	}
 	rec := InspectionRecord(doc)
-	var out persistence.IngestOutcome
-	err = reconnect.Do(ctx, func() (err error) {
-		out, err = s.Store.IngestInspection(ctx, ref, rec, o.force, o.shared)
-		return err
-	}, unavailable, func(n int, err error, wait time.Duration) {
-		s.logger().WarnContext(ctx, "retrying document after a database error", "document", ref.ID, "attempt", n, "wait", wait, "err", err)
+	return s.retrying(ctx, ref, func() (persistence.IngestOutcome, error) {
+		return s.Store.IngestInspection(ctx, ref, rec, o.force, o.shared)
 	})
-	return out, err
 }
 
 // InspectionRecord maps a parsed inspection to the facts the store writes:

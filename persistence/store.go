@@ -92,8 +92,8 @@ func (s *Store) Close() { s.pool.Close() }
 // PoolStats are the connection pool's counters, for logs at shutdown.
 type PoolStats struct {
 	MaxConns, TotalConns, IdleConns int32
-	Acquires, EmptyAcquires        int64
-	AcquireWait                    time.Duration
+	Acquires, EmptyAcquires         int64
+	AcquireWait                     time.Duration
 }
 
 // PoolStats returns the connection pool's counters.

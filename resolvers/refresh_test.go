@@ -17,7 +17,9 @@ func TestSolverRequestsQuery(t *testing.T) {
 			PackageVersion, IndexURL  *string
 		}
 		UnsolvedPackageVersions struct {
-			Edges []struct{ Node struct{ Name, Version, IndexURL string } }
+			Edges []struct {
+				Node struct{ Name, Version, IndexURL string }
+			}
 		}
 	}
 	h.query(t, `query($env: EnvironmentInput!) {

@@ -342,7 +342,7 @@ func rootArgs() map[string][]call {
 			{a{"pythonFileSha256": "not a digest"}, wantData}, {a{"symbol": nul}, wantInvalid}, {a{"pythonFileSha256": nul}, wantInvalid},
 			{a{"symbol": strings.Repeat("s", 10000)}, wantData},
 		},
-		"adviserRun":          {{a{"id": "adviser-unknown-00000000"}, wantNull}, {a{"id": ""}, wantNull}, {a{"id": nul}, wantInvalid}},
+		"adviserRun": {{a{"id": "adviser-unknown-00000000"}, wantNull}, {a{"id": ""}, wantNull}, {a{"id": nul}, wantInvalid}},
 		"solverRequests": {
 			{a{}, wantData}, {a{"first": 2, "environment": knownEnv}, wantData}, {a{"environment": unknownEnv}, wantData},
 			{a{"kind": "si-unanalyzed-package"}, wantData}, {a{"kind": "nope"}, wantInvalid}, {a{"first": 0}, wantInvalid},

@@ -277,7 +277,7 @@ type PackageVersionEdge struct {
 	Node   *persistence.PackageVersion `json:"node"`
 }
 
-// Identifies a package version; names are PEP 503 normalised on the way in.
+// Identifies a package version; names (PEP 503), versions (PEP 440 normal form: 2.0.0-rc1 is 2.0.0rc1) and index URLs are normalised on the way in.
 type PackageVersionInput struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`

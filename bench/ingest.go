@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,7 +24,7 @@ import (
 // graphTables are the knowledge-graph tables in foreign-key order.
 var graphTables = []string{
 	"package_index", "package", "package_version", "environment", "solver", "document",
-	"solved", "depends_on", "depends_on_resolved", "solver_problem", "package_metadata",
+	"solved", "depends_on", "depends_on_resolved", "solver_problem", "package_license", "package_metadata", "import_name",
 	"artifact", "vulnerability", "vulnerability_affects",
 }
 
@@ -93,6 +94,15 @@ func CopyRows(ctx context.Context, srcURL, dstURL string) (time.Duration, int64,
 		return 0, 0, err
 	}
 	defer dst.Close(context.WithoutCancel(ctx))
+	// A migrated database holds the rows its migrations seed (PyPI's index):
+	// the copy writes them again from the source.
+	names := make([]string, len(graphTables))
+	for i, t := range graphTables {
+		names[i] = pgx.Identifier{t}.Sanitize()
+	}
+	if _, err := dst.Exec(ctx, `TRUNCATE `+strings.Join(names, ", ")+` CASCADE`); err != nil {
+		return 0, 0, fmt.Errorf("empty the copy's database: %w", err)
+	}
 	start := time.Now()
 	tx, err := dst.Begin(ctx)
 	if err != nil {

@@ -266,15 +266,8 @@ func upsertLocked(ctx context.Context, tx pgx.Tx, locked []LockedEntry, counts C
 		return nil, err
 	}
 	counts["versions"] = int64(len(verIDs))
-	if n, err := rematchVersions(ctx, tx, verIDs); err != nil {
+	if err := matchArrivals(ctx, tx, verIDs, counts); err != nil {
 		return nil, err
-	} else if n > 0 {
-		counts["affects"] = n
-	}
-	if n, err := matchRulesOnArrival(ctx, tx, verIDs); err != nil {
-		return nil, err
-	} else if n > 0 {
-		counts["rule_matches"] = n
 	}
 	out := make(map[int64]LockedEntry, len(locked))
 	for i, l := range locked {

@@ -119,10 +119,7 @@ func (s *Store) RegisterVersions(ctx context.Context, items []VersionRegistratio
 			vids = append(vids, id)
 		}
 		sort.Slice(vids, func(i, j int) bool { return vids[i] < vids[j] })
-		if _, err := rematchVersions(ctx, tx, ids); err != nil {
-			return err
-		}
-		if _, err := matchRulesOnArrival(ctx, tx, ids); err != nil {
+		if err := matchArrivals(ctx, tx, ids, nil); err != nil {
 			return err
 		}
 		byID, err := versionsByID(ctx, tx, vids)

@@ -216,41 +216,34 @@ func insertRuleMatches(ctx context.Context, tx pgx.Tx, rules []ruleSpec, vs []kn
 	return tag.RowsAffected(), err
 }
 
-// matchRulesOnArrival matches the versions a document wrote (by key) against
-// the rules naming their packages, in the document's transaction: a release
-// a rule's specifier matches is ruled out on arrival. One statement when no
-// rule names the packages, one more when some do (the first round trip
-// shares ruleLock, then reads the rules). Returns the number of matches it
-// inserted.
-func matchRulesOnArrival(ctx context.Context, tx pgx.Tx, verIDs map[versionKey]int64) (int64, error) {
-	if len(verIDs) == 0 {
-		return 0, nil
-	}
-	nameSet := map[string]bool{}
-	for k := range verIDs {
-		nameSet[k.name] = true
-	}
-	var rules []ruleSpec
-	b := &pgx.Batch{}
+// queueRulesOf queues, on b, sharing ruleLock and reading the rules that
+// name any of names; they are in *rules once b has run.
+func queueRulesOf(b *pgx.Batch, names []string, rules *[]ruleSpec) {
 	b.Queue(ruleLockShared)
 	b.Queue(`
 		SELECT r.id, r.package_name, r.version_range, ix.url
 		FROM rule r LEFT JOIN package_index ix ON ix.id = r.index_id
-		WHERE r.package_name = ANY($1)`, sortedKeys(nameSet)).Query(func(rows pgx.Rows) error {
+		WHERE r.package_name = ANY($1)`, names).Query(func(rows pgx.Rows) error {
 		var (
 			id       int64
 			name     string
 			vr, iurl *string
 		)
 		_, err := pgx.ForEachRow(rows, []any{&id, &name, &vr, &iurl}, func() error {
-			rules = append(rules, newRuleSpec(id, name, vr, iurl))
+			*rules = append(*rules, newRuleSpec(id, name, vr, iurl))
 			vr, iurl = nil, nil
 			return nil
 		})
 		return err
 	})
-	if err := tx.SendBatch(ctx, b).Close(); err != nil || len(rules) == 0 {
-		return 0, err
+}
+
+// ruleArrivals matches versions (by key) against rules, the rules naming
+// their packages, and inserts the matches; none when rules is empty.
+// Returns the number of matches inserted.
+func ruleArrivals(ctx context.Context, tx pgx.Tx, rules []ruleSpec, verIDs map[versionKey]int64) (int64, error) {
+	if len(rules) == 0 {
+		return 0, nil
 	}
 	vs := make([]knownRelease, 0, len(verIDs))
 	for k, id := range verIDs {

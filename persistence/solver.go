@@ -314,17 +314,9 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 	}
 	counts["versions"] = int64(len(verIDs))
 	// Versions new to the graph (and known ones) are matched against the
-	// vulnerability records naming their packages.
-	if n, err := rematchVersions(ctx, tx, verIDs); err != nil {
+	// vulnerability records and solver rules naming their packages.
+	if err := matchArrivals(ctx, tx, verIDs, counts); err != nil {
 		return err
-	} else if n > 0 {
-		counts["affects"] = n
-	}
-	// And against the solver rules naming their packages.
-	if n, err := matchRulesOnArrival(ctx, tx, verIDs); err != nil {
-		return err
-	} else if n > 0 {
-		counts["rule_matches"] = n
 	}
 	envID, solverID, pkgIDs := nodes.environment, nodes.solver, nodes.packages
 

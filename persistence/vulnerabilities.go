@@ -414,29 +414,16 @@ func insertAffects(ctx context.Context, tx pgx.Tx, rows []affectsRow) (int64, er
 	return tag.RowsAffected(), err
 }
 
-// rematchVersions matches the versions a solver document wrote against the
-// records naming their packages, in the document's transaction: a release
-// inside a record's range becomes affected on arrival, without the record
-// being imported again. It costs one round trip (sharing
-// vulnerabilityLock, reading the non-withdrawn records of the packages)
-// when no record names them, and one more statement when some do. Returns
-// the number of affects rows it inserted (those that existed stay).
-func rematchVersions(ctx context.Context, tx pgx.Tx, verIDs map[versionKey]int64) (int64, error) {
-	if len(verIDs) == 0 {
-		return 0, nil
-	}
-	nameSet := map[string]bool{}
-	for k := range verIDs {
-		nameSet[k.name] = true
-	}
-	var recs []matchRecord
-	b := &pgx.Batch{}
+// queueRecordsOf queues, on b, sharing vulnerabilityLock and reading the
+// non-withdrawn records that name any of names; the records are in *recs
+// once b has run.
+func queueRecordsOf(b *pgx.Batch, names []string, recs *[]matchRecord) {
 	b.Queue(vulnerabilityLockShared)
 	b.Queue(`
 		SELECT v.id, v.affected FROM vulnerability v
 		WHERE v.withdrawn IS NULL
 		  AND v.id IN (SELECT vulnerability_id FROM vulnerability_package WHERE package_name = ANY($1))
-		ORDER BY v.id`, sortedKeys(nameSet)).Query(func(rows pgx.Rows) error {
+		ORDER BY v.id`, names).Query(func(rows pgx.Rows) error {
 		var id int64
 		var raw []byte
 		_, err := pgx.ForEachRow(rows, []any{&id, &raw}, func() error {
@@ -444,14 +431,17 @@ func rematchVersions(ctx context.Context, tx pgx.Tx, verIDs map[versionKey]int64
 			if err != nil {
 				return fmt.Errorf("vulnerability %d: affected: %w", id, err)
 			}
-			recs = append(recs, matchRecord{id: id, affected: a})
+			*recs = append(*recs, matchRecord{id: id, affected: a})
 			return nil
 		})
 		return err
 	})
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return 0, fmt.Errorf("re-match vulnerabilities: %w", err)
-	}
+}
+
+// affectArrivals matches versions (by key) against recs, the records naming
+// their packages, and inserts the affects rows; none when recs is empty.
+// Returns the number of rows inserted (those that existed stay).
+func affectArrivals(ctx context.Context, tx pgx.Tx, recs []matchRecord, verIDs map[versionKey]int64) (int64, error) {
 	if len(recs) == 0 {
 		return 0, nil
 	}

@@ -182,21 +182,30 @@ func (a *Adviser) parseParameters(p map[string]any, at string) error {
 	if a.LimitLatestVersions, err = optInt(p, at, "limit_latest_versions"); err != nil {
 		return err
 	}
+	a.Input, a.Runtime, err = parametersProject(p, at)
+	return err
+}
+
+// parametersProject reads the project of a run's parameters (thoth-python's
+// Project.to_dict): its stack and its runtime environment, empty when the
+// parameters name no project.
+func parametersProject(p map[string]any, at string) (Stack, RuntimeEnvironment, error) {
+	empty := RuntimeEnvironment{Raw: json.RawMessage("{}"), Hardware: Hardware{Raw: json.RawMessage("{}")}}
 	project, err := optObject(p, at, "project")
 	if err != nil || project == nil {
-		a.Runtime.Raw, a.Runtime.Hardware.Raw = json.RawMessage("{}"), json.RawMessage("{}")
-		return err
+		return Stack{}, empty, err
 	}
 	pat := join(at, "project")
-	if a.Input, err = projectStack(project, pat); err != nil {
-		return err
+	stack, err := projectStack(project, pat)
+	if err != nil {
+		return Stack{}, empty, err
 	}
 	env, err := optObject(project, pat, "runtime_environment")
 	if err != nil {
-		return err
+		return Stack{}, empty, err
 	}
-	a.Runtime, err = parseRuntime(env, join(pat, "runtime_environment"))
-	return err
+	rt, err := parseRuntime(env, join(pat, "runtime_environment"))
+	return stack, rt, err
 }
 
 // projectStack reads the stack of a project as thoth-python's

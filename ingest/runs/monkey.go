@@ -131,19 +131,6 @@ func (d *DependencyMonkey) parseParameters(p map[string]any, at string) error {
 	default:
 		return invalid(join(at, "predictor_config"), "want an object or a JSON string, got %s", describe(c))
 	}
-	project, err := optObject(p, at, "project")
-	if err != nil || project == nil {
-		d.Runtime.Raw, d.Runtime.Hardware.Raw = json.RawMessage("{}"), json.RawMessage("{}")
-		return err
-	}
-	pat := join(at, "project")
-	if d.Input, err = projectStack(project, pat); err != nil {
-		return err
-	}
-	env, err := optObject(project, pat, "runtime_environment")
-	if err != nil {
-		return err
-	}
-	d.Runtime, err = parseRuntime(env, join(pat, "runtime_environment"))
+	d.Input, d.Runtime, err = parametersProject(p, at)
 	return err
 }

@@ -3,6 +3,7 @@ package persistence
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,7 +28,7 @@ type DeletedFacts struct {
 // ingests it anew.
 // Returns UNAVAILABLE when the database is unreachable.
 func (s *Store) DeleteDocuments(ctx context.Context, ids []string) (DeletedFacts, error) {
-	ids = sortedUnique(ids)
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	var out DeletedFacts
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		out = DeletedFacts{Documents: []string{}, Rows: Counts{}}
@@ -157,17 +158,4 @@ func (s *Store) PurgeEnvironment(ctx context.Context, env EnvironmentKey) (Delet
 		return DeletedFacts{}, s.mapError(ctx, err)
 	}
 	return s.DeleteDocuments(ctx, ids)
-}
-
-func sortedUnique(in []string) []string {
-	set := make(map[string]bool, len(in))
-	out := make([]string, 0, len(in))
-	for _, s := range in {
-		if !set[s] {
-			set[s] = true
-			out = append(out, s)
-		}
-	}
-	sort.Strings(out)
-	return out
 }

@@ -2,8 +2,8 @@ package persistence
 
 import (
 	"context"
-	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -144,21 +144,11 @@ var countColumns = func() string {
 			if out != "" {
 				out += ", "
 			}
-			out += fmt.Sprintf("severity_%s_confidence_%s", lower(sev), lower(conf))
+			out += "severity_" + strings.ToLower(sev) + "_confidence_" + strings.ToLower(conf)
 		}
 	}
 	return out
 }()
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}
 
 // SecurityIndicatorsOfVersions returns, per version, its security
 // indicators, newest analysis first, with their findings: two statements

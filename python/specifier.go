@@ -135,6 +135,18 @@ func (s Specifier) String() string {
 	return strings.Join(parts, ",")
 }
 
+// NamesPreRelease reports whether a clause other than != names a pre- or
+// development release (">=2.0rc1", "==1.0.dev3"): PEP 440 then admits the
+// package's pre-releases, which are otherwise left out of a resolution.
+func (s Specifier) NamesPreRelease() bool {
+	for _, c := range s.clauses {
+		if c.op != "!=" && c.op != "===" && c.prefix == nil && c.v.IsPreRelease() {
+			return true
+		}
+	}
+	return false
+}
+
 // Matches reports whether v satisfies every clause, pre- and development
 // releases included (packaging's SpecifierSet with prereleases=True, as
 // Thoth matched its rules): >=1.0 matches 2.0rc1. Each clause still has its

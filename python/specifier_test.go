@@ -104,3 +104,27 @@ func FuzzSpecifier(f *testing.F) {
 		}
 	})
 }
+
+func TestSpecifierNamesPreRelease(t *testing.T) {
+	for _, tc := range []struct {
+		spec string
+		want bool
+	}{
+		{"", false},
+		{">=1.0", false},
+		{">=2.0rc1", true},
+		{"==1.0.dev3", true},
+		{"<3,>=2.0b1", true},
+		{"!=2.0rc1", false},
+		{"~=1.4", false},
+		{"==1.*", false},
+	} {
+		s, err := ParseSpecifier(tc.spec)
+		if err != nil {
+			t.Fatalf("ParseSpecifier(%q): %v", tc.spec, err)
+		}
+		if got := s.NamesPreRelease(); got != tc.want {
+			t.Errorf("%q.NamesPreRelease() = %v, want %v", tc.spec, got, tc.want)
+		}
+	}
+}

@@ -1,5 +1,6 @@
 // Package migrations embeds the numbered SQL migrations and applies them
-// with golang-migrate (iofs source, pgx/v5 driver).
+// with golang-migrate (iofs source) over pgx/v5, through a driver that works
+// behind a transaction-pooling pgbouncer too (see driver).
 package migrations
 
 import (
@@ -9,9 +10,9 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/golang-migrate/migrate/v4"
-	_ "github.com/golang-migrate/migrate/v4/database/pgx/v5" // registers the pgx5 scheme
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 )
 
@@ -28,12 +29,16 @@ type Status struct {
 // Current reports whether the database runs exactly the latest migration, clean.
 func (s Status) Current() bool { return !s.Dirty && s.Version == s.Latest }
 
+// LockTimeout bounds the wait for another migrator of the same database.
+const LockTimeout = 5 * time.Minute
+
 // Migrator applies the embedded migrations to one database.
 type Migrator struct {
 	m *migrate.Migrate
 }
 
-// New opens a migrator for a postgres:// or postgresql:// database URL.
+// New opens a migrator for a postgres:// or postgresql:// database URL,
+// PostgreSQL's own or a pgbouncer's in transaction pooling mode.
 func New(databaseURL string) (*Migrator, error) {
 	src, err := iofs.New(files, ".")
 	if err != nil {
@@ -43,22 +48,32 @@ func New(databaseURL string) (*Migrator, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := migrate.NewWithSourceInstance("iofs", src, u)
+	drv, err := openDriver(u)
 	if err != nil {
 		return nil, fmt.Errorf("migrations: connect: %w", err)
 	}
+	m, err := migrate.NewWithInstance("iofs", src, "postgres", drv)
+	if err != nil {
+		drv.Close()
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	// Replicas started together (serve --migrate) wait for the one that
+	// migrates rather than fail after golang-migrate's 15 s.
+	m.LockTimeout = LockTimeout
 	return &Migrator{m: m}, nil
 }
 
-// driverURL rewrites a libpq URL to the pgx5:// scheme golang-migrate expects.
+// driverURL checks the scheme of a libpq URL; golang-migrate's pgx5:// of
+// earlier configurations is accepted too.
 func driverURL(databaseURL string) (string, error) {
 	u, err := url.Parse(databaseURL)
 	if err != nil {
 		return "", fmt.Errorf("migrations: database URL: %w", err)
 	}
 	switch u.Scheme {
-	case "postgres", "postgresql", "pgx5":
-		u.Scheme = "pgx5"
+	case "postgres", "postgresql":
+	case "pgx5":
+		u.Scheme = "postgres"
 	default:
 		return "", fmt.Errorf("migrations: database URL scheme %q: want postgres://", u.Scheme)
 	}

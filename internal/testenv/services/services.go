@@ -31,6 +31,28 @@ func AdminURL() string {
 	return envOr("SESHAT_TEST_DATABASE_URL", DefaultAdminURL)
 }
 
+// DefaultStandbyURL and DefaultPgBouncerURL are the maintenance database
+// through the hot standby and the pgbouncer `make services` starts, used
+// when SESHAT_TEST_STANDBY_URL or SESHAT_TEST_PGBOUNCER_URL is unset.
+const (
+	DefaultStandbyURL   = "postgres://postgres@127.0.0.1:54331/postgres?sslmode=disable"
+	DefaultPgBouncerURL = "postgres://postgres@127.0.0.1:54330/postgres?sslmode=disable"
+)
+
+// StandbyURL is the URL of a database on the streaming-replication hot
+// standby of the AdminURL cluster: SESHAT_TEST_STANDBY_URL, or
+// DefaultStandbyURL.
+func StandbyURL() string {
+	return envOr("SESHAT_TEST_STANDBY_URL", DefaultStandbyURL)
+}
+
+// PgBouncerURL is the URL of a database through the pgbouncer (transaction
+// pooling) in front of the AdminURL cluster: SESHAT_TEST_PGBOUNCER_URL, or
+// DefaultPgBouncerURL.
+func PgBouncerURL() string {
+	return envOr("SESHAT_TEST_PGBOUNCER_URL", DefaultPgBouncerURL)
+}
+
 // DatabaseURL is adminURL with its database replaced by name.
 func DatabaseURL(adminURL, name string) (string, error) {
 	u, err := url.Parse(adminURL)

@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/seshat-graph/seshat/graph/model"
 	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/resolve"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -55,6 +56,8 @@ type ResolverRoot interface {
 	ProvenanceCheck() ProvenanceCheckResolver
 	ProvenanceFinding() ProvenanceFindingResolver
 	Query() QueryResolver
+	Resolution() ResolutionResolver
+	ResolvedPackage() ResolvedPackageResolver
 	RpmPackageVersion() RpmPackageVersionResolver
 	Rule() RuleResolver
 	RunLockedPackage() RunLockedPackageResolver
@@ -636,6 +639,7 @@ type ComplexityRoot struct {
 		PerformanceIndicators             func(childComplexity int, name string, packageArg *string, parameters any, first *int) int
 		ProvenanceCheck                   func(childComplexity int, id string) int
 		ProvenanceChecks                  func(childComplexity int, first *int, after *string) int
+		Resolve                           func(childComplexity int, input model.ResolveInput) int
 		Rule                              func(childComplexity int, id string) int
 		Rules                             func(childComplexity int, packageArg *string, first *int, after *string) int
 		SoftwareEnvironments              func(childComplexity int, imageName *string, environmentType *model.EnvironmentType, osName *string, osVersion *string, pythonVersion *string, symbol *string, pythonFileSha256 *string, first *int, after *string) int
@@ -646,6 +650,41 @@ type ComplexityRoot struct {
 		Vulnerabilities                   func(childComplexity int, packageArg *string, first *int, after *string) int
 		Vulnerability                     func(childComplexity int, id string) int
 		VulnerabilityDataUpdatedAt        func(childComplexity int) int
+	}
+
+	Requirement struct {
+		Constraint   func(childComplexity int) int
+		Extra        func(childComplexity int) int
+		Marker       func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Version      func(childComplexity int) int
+		VersionRange func(childComplexity int) int
+	}
+
+	Resolution struct {
+		Environment     func(childComplexity int) int
+		Explanation     func(childComplexity int) int
+		Packages        func(childComplexity int) int
+		PipfileLock     func(childComplexity int) int
+		RequirementsTxt func(childComplexity int) int
+		Resolved        func(childComplexity int) int
+		Statements      func(childComplexity int) int
+		Steps           func(childComplexity int) int
+		Unsolved        func(childComplexity int) int
+	}
+
+	ResolvedPackage struct {
+		Candidates      func(childComplexity int) int
+		Depth           func(childComplexity int) int
+		Extras          func(childComplexity int) int
+		Hashes          func(childComplexity int) int
+		IndexURL        func(childComplexity int) int
+		Name            func(childComplexity int) int
+		PackageVersion  func(childComplexity int) int
+		Reason          func(childComplexity int) int
+		RequiredBy      func(childComplexity int) int
+		Version         func(childComplexity int) int
+		Vulnerabilities func(childComplexity int) int
 	}
 
 	RpmPackageVersion struct {
@@ -1055,12 +1094,19 @@ type QueryResolver interface {
 	ProvenanceChecks(ctx context.Context, first *int, after *string) (*model.ProvenanceCheckConnection, error)
 	SolverRequests(ctx context.Context, environment *model.EnvironmentInput, first *int, kind *string) ([]persistence.SolverRequest, error)
 	PackageVersions(ctx context.Context, name string, version string, environment *model.EnvironmentInput, includeErrors *bool, includeMissing *bool) ([]persistence.PackageVersion, error)
+	Resolve(ctx context.Context, input model.ResolveInput) (*resolve.Lock, error)
 	Rules(ctx context.Context, packageArg *string, first *int, after *string) (*model.RuleConnection, error)
 	Rule(ctx context.Context, id string) (*persistence.Rule, error)
 	UnanalyzedSecurityPackageVersions(ctx context.Context, first *int, after *string) (*model.PackageVersionConnection, error)
 	Vulnerability(ctx context.Context, id string) (*persistence.Vulnerability, error)
 	Vulnerabilities(ctx context.Context, packageArg *string, first *int, after *string) (*model.VulnerabilityConnection, error)
 	VulnerabilityDataUpdatedAt(ctx context.Context) (*time.Time, error)
+}
+type ResolutionResolver interface {
+	PipfileLock(ctx context.Context, obj *resolve.Lock) (any, error)
+}
+type ResolvedPackageResolver interface {
+	Vulnerabilities(ctx context.Context, obj *resolve.LockedPackage) ([]persistence.Vulnerability, error)
 }
 type RpmPackageVersionResolver interface {
 	Requirements(ctx context.Context, obj *persistence.RPMPackageVersion) ([]string, error)
@@ -3740,6 +3786,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ProvenanceChecks(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.resolve":
+		if e.ComplexityRoot.Query.Resolve == nil {
+			break
+		}
+
+		args, err := ec.field_Query_resolve_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Resolve(childComplexity, args["input"].(model.ResolveInput)), true
 	case "Query.rule":
 		if e.ComplexityRoot.Query.Rule == nil {
 			break
@@ -3845,6 +3902,165 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.VulnerabilityDataUpdatedAt(childComplexity), true
+
+	case "Requirement.constraint":
+		if e.ComplexityRoot.Requirement.Constraint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Requirement.Constraint(childComplexity), true
+	case "Requirement.extra":
+		if e.ComplexityRoot.Requirement.Extra == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Requirement.Extra(childComplexity), true
+	case "Requirement.marker":
+		if e.ComplexityRoot.Requirement.Marker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Requirement.Marker(childComplexity), true
+	case "Requirement.name":
+		if e.ComplexityRoot.Requirement.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Requirement.Name(childComplexity), true
+	case "Requirement.version":
+		if e.ComplexityRoot.Requirement.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Requirement.Version(childComplexity), true
+	case "Requirement.versionRange":
+		if e.ComplexityRoot.Requirement.VersionRange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Requirement.VersionRange(childComplexity), true
+
+	case "Resolution.environment":
+		if e.ComplexityRoot.Resolution.Environment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resolution.Environment(childComplexity), true
+	case "Resolution.explanation":
+		if e.ComplexityRoot.Resolution.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resolution.Explanation(childComplexity), true
+	case "Resolution.packages":
+		if e.ComplexityRoot.Resolution.Packages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resolution.Packages(childComplexity), true
+	case "Resolution.pipfileLock":
+		if e.ComplexityRoot.Resolution.PipfileLock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resolution.PipfileLock(childComplexity), true
+	case "Resolution.requirementsTxt":
+		if e.ComplexityRoot.Resolution.RequirementsTxt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resolution.RequirementsTxt(childComplexity), true
+	case "Resolution.resolved":
+		if e.ComplexityRoot.Resolution.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resolution.Resolved(childComplexity), true
+	case "Resolution.statements":
+		if e.ComplexityRoot.Resolution.Statements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resolution.Statements(childComplexity), true
+	case "Resolution.steps":
+		if e.ComplexityRoot.Resolution.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resolution.Steps(childComplexity), true
+	case "Resolution.unsolved":
+		if e.ComplexityRoot.Resolution.Unsolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resolution.Unsolved(childComplexity), true
+
+	case "ResolvedPackage.candidates":
+		if e.ComplexityRoot.ResolvedPackage.Candidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedPackage.Candidates(childComplexity), true
+	case "ResolvedPackage.depth":
+		if e.ComplexityRoot.ResolvedPackage.Depth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedPackage.Depth(childComplexity), true
+	case "ResolvedPackage.extras":
+		if e.ComplexityRoot.ResolvedPackage.Extras == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedPackage.Extras(childComplexity), true
+	case "ResolvedPackage.hashes":
+		if e.ComplexityRoot.ResolvedPackage.Hashes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedPackage.Hashes(childComplexity), true
+	case "ResolvedPackage.indexUrl":
+		if e.ComplexityRoot.ResolvedPackage.IndexURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedPackage.IndexURL(childComplexity), true
+	case "ResolvedPackage.name":
+		if e.ComplexityRoot.ResolvedPackage.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedPackage.Name(childComplexity), true
+	case "ResolvedPackage.packageVersion":
+		if e.ComplexityRoot.ResolvedPackage.PackageVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedPackage.PackageVersion(childComplexity), true
+	case "ResolvedPackage.reason":
+		if e.ComplexityRoot.ResolvedPackage.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedPackage.Reason(childComplexity), true
+	case "ResolvedPackage.requiredBy":
+		if e.ComplexityRoot.ResolvedPackage.RequiredBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedPackage.RequiredBy(childComplexity), true
+	case "ResolvedPackage.version":
+		if e.ComplexityRoot.ResolvedPackage.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedPackage.Version(childComplexity), true
+	case "ResolvedPackage.vulnerabilities":
+		if e.ComplexityRoot.ResolvedPackage.Vulnerabilities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolvedPackage.Vulnerabilities(childComplexity), true
 
 	case "RpmPackageVersion.arch":
 		if e.ComplexityRoot.RpmPackageVersion.Arch == nil {
@@ -4768,6 +4984,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("IngestDocumentInput", ec.unmarshalInputIngestDocumentInput),
 			graphql.NewInputUnmarshaler("MarkPackageVersionInput", ec.unmarshalInputMarkPackageVersionInput),
 			graphql.NewInputUnmarshaler("PackageVersionInput", ec.unmarshalInputPackageVersionInput),
+			graphql.NewInputUnmarshaler("ResolveInput", ec.unmarshalInputResolveInput),
 			graphql.NewInputUnmarshaler("SyncDocumentsInput", ec.unmarshalInputSyncDocumentsInput),
 		)
 	}
@@ -4844,7 +5061,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/adviser.graphqls" "schema/analysis.graphqls" "schema/artifact.graphqls" "schema/deletion.graphqls" "schema/dependency_monkey.graphqls" "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/inspection.graphqls" "schema/metadata.graphqls" "schema/package.graphqls" "schema/provenance.graphqls" "schema/refresh.graphqls" "schema/registration.graphqls" "schema/release.graphqls" "schema/root.graphqls" "schema/rule.graphqls" "schema/security.graphqls" "schema/vulnerability.graphqls" "schema/vulnerability_query.graphqls"
+//go:embed "schema/adviser.graphqls" "schema/analysis.graphqls" "schema/artifact.graphqls" "schema/deletion.graphqls" "schema/dependency_monkey.graphqls" "schema/document.graphqls" "schema/environment.graphqls" "schema/graph.graphqls" "schema/index.graphqls" "schema/inspection.graphqls" "schema/metadata.graphqls" "schema/package.graphqls" "schema/provenance.graphqls" "schema/refresh.graphqls" "schema/registration.graphqls" "schema/release.graphqls" "schema/resolve.graphqls" "schema/root.graphqls" "schema/rule.graphqls" "schema/security.graphqls" "schema/vulnerability.graphqls" "schema/vulnerability_query.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4872,6 +5089,7 @@ var sources = []*ast.Source{
 	{Name: "schema/refresh.graphqls", Input: sourceData("schema/refresh.graphqls"), BuiltIn: false},
 	{Name: "schema/registration.graphqls", Input: sourceData("schema/registration.graphqls"), BuiltIn: false},
 	{Name: "schema/release.graphqls", Input: sourceData("schema/release.graphqls"), BuiltIn: false},
+	{Name: "schema/resolve.graphqls", Input: sourceData("schema/resolve.graphqls"), BuiltIn: false},
 	{Name: "schema/root.graphqls", Input: sourceData("schema/root.graphqls"), BuiltIn: false},
 	{Name: "schema/rule.graphqls", Input: sourceData("schema/rule.graphqls"), BuiltIn: false},
 	{Name: "schema/security.graphqls", Input: sourceData("schema/security.graphqls"), BuiltIn: false},
@@ -5942,6 +6160,76 @@ func (ec *executionContext) childFields_PythonInterpreter(ctx context.Context, f
 		return ec.fieldContext_PythonInterpreter_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PythonInterpreter", field.Name)
+}
+
+func (ec *executionContext) childFields_Requirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Requirement_name(ctx, field)
+	case "version":
+		return ec.fieldContext_Requirement_version(ctx, field)
+	case "versionRange":
+		return ec.fieldContext_Requirement_versionRange(ctx, field)
+	case "marker":
+		return ec.fieldContext_Requirement_marker(ctx, field)
+	case "extra":
+		return ec.fieldContext_Requirement_extra(ctx, field)
+	case "constraint":
+		return ec.fieldContext_Requirement_constraint(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Requirement", field.Name)
+}
+
+func (ec *executionContext) childFields_Resolution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "resolved":
+		return ec.fieldContext_Resolution_resolved(ctx, field)
+	case "packages":
+		return ec.fieldContext_Resolution_packages(ctx, field)
+	case "explanation":
+		return ec.fieldContext_Resolution_explanation(ctx, field)
+	case "unsolved":
+		return ec.fieldContext_Resolution_unsolved(ctx, field)
+	case "requirementsTxt":
+		return ec.fieldContext_Resolution_requirementsTxt(ctx, field)
+	case "pipfileLock":
+		return ec.fieldContext_Resolution_pipfileLock(ctx, field)
+	case "environment":
+		return ec.fieldContext_Resolution_environment(ctx, field)
+	case "steps":
+		return ec.fieldContext_Resolution_steps(ctx, field)
+	case "statements":
+		return ec.fieldContext_Resolution_statements(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Resolution", field.Name)
+}
+
+func (ec *executionContext) childFields_ResolvedPackage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ResolvedPackage_name(ctx, field)
+	case "version":
+		return ec.fieldContext_ResolvedPackage_version(ctx, field)
+	case "indexUrl":
+		return ec.fieldContext_ResolvedPackage_indexUrl(ctx, field)
+	case "packageVersion":
+		return ec.fieldContext_ResolvedPackage_packageVersion(ctx, field)
+	case "hashes":
+		return ec.fieldContext_ResolvedPackage_hashes(ctx, field)
+	case "requiredBy":
+		return ec.fieldContext_ResolvedPackage_requiredBy(ctx, field)
+	case "extras":
+		return ec.fieldContext_ResolvedPackage_extras(ctx, field)
+	case "depth":
+		return ec.fieldContext_ResolvedPackage_depth(ctx, field)
+	case "candidates":
+		return ec.fieldContext_ResolvedPackage_candidates(ctx, field)
+	case "reason":
+		return ec.fieldContext_ResolvedPackage_reason(ctx, field)
+	case "vulnerabilities":
+		return ec.fieldContext_ResolvedPackage_vulnerabilities(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResolvedPackage", field.Name)
 }
 
 func (ec *executionContext) childFields_RpmPackageVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7577,6 +7865,20 @@ func (ec *executionContext) field_Query_provenanceChecks_args(ctx context.Contex
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_resolve_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ResolveInput, error) {
+			return ec.unmarshalNResolveInput2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐResolveInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -18767,6 +19069,50 @@ func (ec *executionContext) fieldContext_Query_packageVersions(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_resolve(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_resolve(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Resolve(ctx, fc.Args["input"].(model.ResolveInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *resolve.Lock) graphql.Marshaler {
+			return ec.marshalNResolution2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋresolveᚐLock(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_resolve(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resolution(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_resolve_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_rules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19081,6 +19427,658 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Requirement_name(ctx context.Context, field graphql.CollectedField, obj *resolve.Requirer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirement_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Requirement_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Requirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Requirement_version(ctx context.Context, field graphql.CollectedField, obj *resolve.Requirer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirement_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Requirement_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Requirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Requirement_versionRange(ctx context.Context, field graphql.CollectedField, obj *resolve.Requirer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirement_versionRange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VersionRange, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Requirement_versionRange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Requirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Requirement_marker(ctx context.Context, field graphql.CollectedField, obj *resolve.Requirer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirement_marker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Marker, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Requirement_marker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Requirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Requirement_extra(ctx context.Context, field graphql.CollectedField, obj *resolve.Requirer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirement_extra(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Extra, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Requirement_extra(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Requirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Requirement_constraint(ctx context.Context, field graphql.CollectedField, obj *resolve.Requirer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirement_constraint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Constraint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Requirement_constraint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Requirement", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Resolution_resolved(ctx context.Context, field graphql.CollectedField, obj *resolve.Lock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resolution_resolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resolution_resolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resolution", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Resolution_packages(ctx context.Context, field graphql.CollectedField, obj *resolve.Lock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resolution_packages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Packages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []resolve.LockedPackage) graphql.Marshaler {
+			return ec.marshalNResolvedPackage2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋresolveᚐLockedPackageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resolution_packages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Resolution",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResolvedPackage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Resolution_explanation(ctx context.Context, field graphql.CollectedField, obj *resolve.Lock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resolution_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Explanation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Resolution_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resolution", field, false, false, "String")
+}
+
+func (ec *executionContext) _Resolution_unsolved(ctx context.Context, field graphql.CollectedField, obj *resolve.Lock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resolution_unsolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unsolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackageVersion2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackageVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resolution_unsolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Resolution",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Resolution_requirementsTxt(ctx context.Context, field graphql.CollectedField, obj *resolve.Lock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resolution_requirementsTxt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequirementsTxt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Resolution_requirementsTxt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resolution", field, false, false, "String")
+}
+
+func (ec *executionContext) _Resolution_pipfileLock(ctx context.Context, field graphql.CollectedField, obj *resolve.Lock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resolution_pipfileLock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Resolution().PipfileLock(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Resolution_pipfileLock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resolution", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _Resolution_environment(ctx context.Context, field graphql.CollectedField, obj *resolve.Lock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resolution_environment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Environment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *persistence.Environment) graphql.Marshaler {
+			return ec.marshalOEnvironment2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐEnvironment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Resolution_environment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Resolution",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Environment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Resolution_steps(ctx context.Context, field graphql.CollectedField, obj *resolve.Lock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resolution_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resolution_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resolution", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Resolution_statements(ctx context.Context, field graphql.CollectedField, obj *resolve.Lock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resolution_statements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Statements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resolution_statements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resolution", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ResolvedPackage_name(ctx context.Context, field graphql.CollectedField, obj *resolve.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedPackage_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedPackage_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResolvedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _ResolvedPackage_version(ctx context.Context, field graphql.CollectedField, obj *resolve.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedPackage_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedPackage_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResolvedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _ResolvedPackage_indexUrl(ctx context.Context, field graphql.CollectedField, obj *resolve.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedPackage_indexUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IndexURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedPackage_indexUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResolvedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _ResolvedPackage_packageVersion(ctx context.Context, field graphql.CollectedField, obj *resolve.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedPackage_packageVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v persistence.PackageVersion) graphql.Marshaler {
+			return ec.marshalNPackageVersion2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPackageVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedPackage_packageVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResolvedPackage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResolvedPackage_hashes(ctx context.Context, field graphql.CollectedField, obj *resolve.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedPackage_hashes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hashes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedPackage_hashes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResolvedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _ResolvedPackage_requiredBy(ctx context.Context, field graphql.CollectedField, obj *resolve.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedPackage_requiredBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiredBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []resolve.Requirer) graphql.Marshaler {
+			return ec.marshalNRequirement2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋresolveᚐRequirerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedPackage_requiredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResolvedPackage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Requirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResolvedPackage_extras(ctx context.Context, field graphql.CollectedField, obj *resolve.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedPackage_extras(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Extras, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedPackage_extras(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResolvedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _ResolvedPackage_depth(ctx context.Context, field graphql.CollectedField, obj *resolve.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedPackage_depth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Depth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedPackage_depth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResolvedPackage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ResolvedPackage_candidates(ctx context.Context, field graphql.CollectedField, obj *resolve.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedPackage_candidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Candidates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedPackage_candidates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResolvedPackage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ResolvedPackage_reason(ctx context.Context, field graphql.CollectedField, obj *resolve.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedPackage_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedPackage_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResolvedPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _ResolvedPackage_vulnerabilities(ctx context.Context, field graphql.CollectedField, obj *resolve.LockedPackage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolvedPackage_vulnerabilities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ResolvedPackage().Vulnerabilities(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []persistence.Vulnerability) graphql.Marshaler {
+			return ec.marshalNVulnerability2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐVulnerabilityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolvedPackage_vulnerabilities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResolvedPackage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Vulnerability(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24129,6 +25127,100 @@ func UnmarshalPackageVersionInput(ctx context.Context, raw any) (model.PackageVe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputResolveInput(ctx context.Context, obj any) (model.ResolveInput, error) {
+	var it model.ResolveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["allowPrereleases"]; !present {
+		asMap["allowPrereleases"] = false
+	}
+	if _, present := asMap["excludeVulnerable"]; !present {
+		asMap["excludeVulnerable"] = false
+	}
+	if _, present := asMap["strategy"]; !present {
+		asMap["strategy"] = "LATEST"
+	}
+
+	fieldsInOrder := [...]string{"requirements", "environment", "constraints", "indexUrls", "allowPrereleases", "excludeVulnerable", "strategy"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requirements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requirements"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Requirements = data
+		case "environment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environment"))
+			data, err := ec.unmarshalNEnvironmentInput2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Environment = data
+		case "constraints":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("constraints"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Constraints = data
+		case "indexUrls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indexUrls"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IndexUrls = data
+		case "allowPrereleases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowPrereleases"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowPrereleases = data
+		case "excludeVulnerable":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("excludeVulnerable"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExcludeVulnerable = data
+		case "strategy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("strategy"))
+			data, err := ec.unmarshalOResolutionStrategy2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐResolutionStrategy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Strategy = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResolveInput unmarshals raw into the ResolveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResolveInput(ctx context.Context, raw any) (model.ResolveInput, error) {
+	var out model.ResolveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResolveInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSyncDocumentsInput(ctx context.Context, obj any) (model.SyncDocumentsInput, error) {
 	var it model.SyncDocumentsInput
 	if obj == nil {
@@ -28015,6 +29107,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_packageVersions(ctx, field)
 				})
+		case "resolve":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_resolve(ctx, field)
+				})
 		case "rules":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -28065,6 +29163,222 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requirementImplementors = []string{"Requirement"}
+
+func (ec *executionContext) _Requirement(ctx context.Context, sel ast.SelectionSet, obj *resolve.Requirer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requirementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Requirement")
+		case "name":
+			out.Values[i] = ec._Requirement_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._Requirement_version(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "versionRange":
+			out.Values[i] = ec._Requirement_versionRange(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "marker":
+			out.Values[i] = ec._Requirement_marker(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "extra":
+			out.Values[i] = ec._Requirement_extra(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "constraint":
+			out.Values[i] = ec._Requirement_constraint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var resolutionImplementors = []string{"Resolution"}
+
+func (ec *executionContext) _Resolution(ctx context.Context, sel ast.SelectionSet, obj *resolve.Lock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resolutionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Resolution")
+		case "resolved":
+			out.Values[i] = ec._Resolution_resolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packages":
+			out.Values[i] = ec._Resolution_packages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "explanation":
+			out.Values[i] = ec._Resolution_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unsolved":
+			out.Values[i] = ec._Resolution_unsolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requirementsTxt":
+			out.Values[i] = ec._Resolution_requirementsTxt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pipfileLock":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resolution_pipfileLock(ctx, field, obj)
+				})
+		case "environment":
+			out.Values[i] = ec._Resolution_environment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "steps":
+			out.Values[i] = ec._Resolution_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statements":
+			out.Values[i] = ec._Resolution_statements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var resolvedPackageImplementors = []string{"ResolvedPackage"}
+
+func (ec *executionContext) _ResolvedPackage(ctx context.Context, sel ast.SelectionSet, obj *resolve.LockedPackage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resolvedPackageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResolvedPackage")
+		case "name":
+			out.Values[i] = ec._ResolvedPackage_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ResolvedPackage_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "indexUrl":
+			out.Values[i] = ec._ResolvedPackage_indexUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageVersion":
+			out.Values[i] = ec._ResolvedPackage_packageVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hashes":
+			out.Values[i] = ec._ResolvedPackage_hashes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requiredBy":
+			out.Values[i] = ec._ResolvedPackage_requiredBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "extras":
+			out.Values[i] = ec._ResolvedPackage_extras(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "depth":
+			out.Values[i] = ec._ResolvedPackage_depth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "candidates":
+			out.Values[i] = ec._ResolvedPackage_candidates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._ResolvedPackage_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "vulnerabilities":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ResolvedPackage_vulnerabilities(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30363,6 +31677,11 @@ func (ec *executionContext) unmarshalNEnvironmentInput2githubᚗcomᚋseshatᚑg
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNEnvironmentInput2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentInput(ctx context.Context, v any) (*model.EnvironmentInput, error) {
+	res, err := ec.unmarshalInputEnvironmentInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNEnvironmentType2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐEnvironmentType(ctx context.Context, v any) (model.EnvironmentType, error) {
 	var res model.EnvironmentType
 	err := res.UnmarshalGQL(v)
@@ -30979,6 +32298,59 @@ func (ec *executionContext) marshalNPythonInterpreter2ᚕgithubᚗcomᚋseshat�
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPythonInterpreter2githubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐPythonInterpreter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRequirement2githubᚗcomᚋseshatᚑgraphᚋseshatᚋresolveᚐRequirer(ctx context.Context, sel ast.SelectionSet, v resolve.Requirer) graphql.Marshaler {
+	return ec._Requirement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRequirement2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋresolveᚐRequirerᚄ(ctx context.Context, sel ast.SelectionSet, v []resolve.Requirer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRequirement2githubᚗcomᚋseshatᚑgraphᚋseshatᚋresolveᚐRequirer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNResolution2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋresolveᚐLock(ctx context.Context, sel ast.SelectionSet, v *resolve.Lock) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Resolution!")
+		return graphql.Null
+	}
+	return ec._Resolution(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNResolveInput2githubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐResolveInput(ctx context.Context, v any) (model.ResolveInput, error) {
+	res, err := ec.unmarshalInputResolveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNResolvedPackage2githubᚗcomᚋseshatᚑgraphᚋseshatᚋresolveᚐLockedPackage(ctx context.Context, sel ast.SelectionSet, v resolve.LockedPackage) graphql.Marshaler {
+	return ec._ResolvedPackage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNResolvedPackage2ᚕgithubᚗcomᚋseshatᚑgraphᚋseshatᚋresolveᚐLockedPackageᚄ(ctx context.Context, sel ast.SelectionSet, v []resolve.LockedPackage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResolvedPackage2githubᚗcomᚋseshatᚑgraphᚋseshatᚋresolveᚐLockedPackage(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -31943,6 +33315,22 @@ func (ec *executionContext) marshalOProvenanceCheck2ᚖgithubᚗcomᚋseshatᚑg
 		return graphql.Null
 	}
 	return ec._ProvenanceCheck(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOResolutionStrategy2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐResolutionStrategy(ctx context.Context, v any) (*model.ResolutionStrategy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ResolutionStrategy)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOResolutionStrategy2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋgraphᚋmodelᚐResolutionStrategy(ctx context.Context, sel ast.SelectionSet, v *model.ResolutionStrategy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalORule2ᚖgithubᚗcomᚋseshatᚑgraphᚋseshatᚋpersistenceᚐRule(ctx context.Context, sel ast.SelectionSet, v *persistence.Rule) graphql.Marshaler {

@@ -100,8 +100,10 @@ type Solution struct {
 	Resolved bool
 	// Picks are sorted by name; empty when not resolved.
 	Picks []Pick
-	// Explanation names the conflicting requirements when not resolved.
+	// Explanation names the conflicting requirements when not resolved;
+	// Conflict is the package it is about.
 	Explanation string
+	Conflict    string
 	// Steps counts the candidates tried.
 	Steps int
 }

@@ -435,6 +435,9 @@ func (s *solver) noteFailure(name, picked string) {
 			more = fmt.Sprintf(" and %d more", n-10)
 		}
 		fmt.Fprintf(&b, "\n  candidates of %s: %s%s", name, strings.Join(vs, ", "), more)
+		if !s.prereleasesAllowed(name) && slices.ContainsFunc(s.cands[name], func(c *Candidate) bool { return c.Version.IsPreRelease() }) {
+			fmt.Fprintf(&b, "\n  pre-releases of %s are left out: allow them, or name one in a specifier", name)
+		}
 	}
 	s.explain[name] = b.String()
 }
@@ -487,7 +490,7 @@ func (s *solver) unresolved() Solution {
 			worst = name
 		}
 	}
-	out := Solution{Steps: s.steps, Explanation: s.explain[worst]}
+	out := Solution{Steps: s.steps, Explanation: s.explain[worst], Conflict: worst}
 	if out.Explanation == "" {
 		out.Explanation = "the requirements have no resolution"
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/seshat-graph/seshat/graph/model"
 	"github.com/seshat-graph/seshat/loaders"
 	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/resolve"
 )
 
 // Prefetch plans: a root resolver walks the query below it level by level
@@ -86,6 +87,13 @@ var plans = map[fieldKey]step{
 	{"Query", "unsolvedPackageVersions"}:           resolved[persistence.PackageVersion]("PackageVersion", connection...),
 	{"Query", "unanalyzedSecurityPackageVersions"}: resolved[persistence.PackageVersion]("PackageVersion", connection...),
 	{"Query", "dependencyGraph"}:                   resolved[persistence.Graph]("DependencyGraph"),
+	{"Query", "resolve"}:                           resolved[resolve.Lock]("Resolution"),
+	// resolve.Resolve reads the picks and the unsolved versions with the
+	// candidate graph (resolve.go).
+	{"Resolution", "packages"}:             resolved[resolve.LockedPackage]("ResolvedPackage"),
+	{"Resolution", "unsolved"}:             resolved[persistence.PackageVersion]("PackageVersion"),
+	{"ResolvedPackage", "packageVersion"}:  on("PackageVersion", nil, pickedVersions),
+	{"ResolvedPackage", "vulnerabilities"}: on("Vulnerability", nil, pickedVulnerabilities),
 	// Store.DependencyGraph reads nodes and root in the walk's statements.
 	{"DependencyGraph", "nodes"}: resolved[persistence.PackageVersion]("PackageVersion", "packageVersion"),
 	{"DependencyGraph", "root"}:  resolved[persistence.PackageVersion]("PackageVersion"),
@@ -207,6 +215,9 @@ var unplanned = map[fieldKey]string{
 	{"RunLockedPackage", "hashes"}:                 "leaf list of strings, read with the package",
 	{"ProvenanceCheck", "whitelistedIndexes"}:      "leaf list of strings, read with the check",
 	{"ImageAnalysis", "layers"}:                    "leaf list of strings, read with the analysis",
+	{"ResolvedPackage", "hashes"}:                  "leaf list of strings, read with the lock",
+	{"ResolvedPackage", "requiredBy"}:              "made by the resolution, nothing to load",
+	{"ResolvedPackage", "extras"}:                  "leaf list of strings, made by the resolution",
 }
 
 // plan is one walk over the selection below a root field.

@@ -323,6 +323,20 @@ type ProvenanceCheckEdge struct {
 type Query struct {
 }
 
+type ResolveInput struct {
+	// PEP 508 requirements, e.g. "flask>=2,<3", "requests[socks]>=2.25", "numpy"; markers are evaluated in the environment.
+	Requirements []string          `json:"requirements"`
+	Environment  *EnvironmentInput `json:"environment"`
+	// Like pip's -c: PEP 508 requirements that bound versions without adding roots.
+	Constraints []string `json:"constraints,omitempty"`
+	// Allowed indexes in priority order; default: every enabled index.
+	IndexUrls        []string `json:"indexUrls,omitempty"`
+	AllowPrereleases *bool    `json:"allowPrereleases,omitempty"`
+	// Skip every version an OSV record (not withdrawn) matches.
+	ExcludeVulnerable *bool               `json:"excludeVulnerable,omitempty"`
+	Strategy          *ResolutionStrategy `json:"strategy,omitempty"`
+}
+
 type RuleConnection struct {
 	Edges      []RuleEdge `json:"edges"`
 	PageInfo   *PageInfo  `json:"pageInfo"`
@@ -739,6 +753,64 @@ func (e *EnvironmentType) UnmarshalJSON(b []byte) error {
 }
 
 func (e EnvironmentType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Which admissible version a resolution prefers for each package.
+type ResolutionStrategy string
+
+const (
+	// The highest admissible version of every package, backtracking only on conflicts.
+	ResolutionStrategyLatest ResolutionStrategy = "LATEST"
+	// The lowest admissible version of every package: a test of the requirements' lower bounds.
+	ResolutionStrategyOldest ResolutionStrategy = "OLDEST"
+)
+
+var AllResolutionStrategy = []ResolutionStrategy{
+	ResolutionStrategyLatest,
+	ResolutionStrategyOldest,
+}
+
+func (e ResolutionStrategy) IsValid() bool {
+	switch e {
+	case ResolutionStrategyLatest, ResolutionStrategyOldest:
+		return true
+	}
+	return false
+}
+
+func (e ResolutionStrategy) String() string {
+	return string(e)
+}
+
+func (e *ResolutionStrategy) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ResolutionStrategy(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ResolutionStrategy", str)
+	}
+	return nil
+}
+
+func (e ResolutionStrategy) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ResolutionStrategy) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ResolutionStrategy) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -27,6 +27,8 @@ type env struct {
 	lookup func(string) (string, bool)
 	stdout io.Writer
 	stderr io.Writer
+	// in is what "-" reads (resolve -r -); nil means os.Stdin.
+	in io.Reader
 	// ready, when set, is called by serve with its listening address.
 	ready func(addr string)
 }
@@ -52,6 +54,7 @@ func commands() map[string]command {
 		"documents":       {"delete documents with the facts they wrote", runDocuments},
 		"refresh":         {"list what to solve and analyse next (graph-refresh), record and post it", runRefresh},
 		"stats":           {"print the knowledge graph's figures (packages, backlogs, documents)", runStats},
+		"resolve":         {"resolve requirements in an environment into a lock (requirements.txt, Pipfile.lock)", runResolve},
 	}
 }
 

@@ -124,7 +124,10 @@ func (s *Store) SetArtifactPresent(ctx context.Context, v VersionOnIndex, sha256
 				ON CONFLICT (version_id, sha256) DO NOTHING`, id, sha256)
 		}
 		out = Artifact{VersionID: id, Name: name, SHA256: sha256, Present: present}
-		return err
+		if err != nil {
+			return err
+		}
+		return bumpVersionGenerations(ctx, tx, []int64{id}, false)
 	})
 	return out, err
 }
@@ -164,8 +167,10 @@ func (s *Store) MarkVersion(ctx context.Context, m VersionMark) (PackageVersion,
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[PackageVersion])
-		return err
+		if out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[PackageVersion]); err != nil {
+			return err
+		}
+		return bumpVersionGenerations(ctx, tx, []int64{id}, true)
 	})
 	return out, err
 }

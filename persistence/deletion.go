@@ -41,6 +41,10 @@ func (s *Store) DeleteDocuments(ctx context.Context, ids []string) (DeletedFacts
 			FROM unnest($1::text[]) AS id ORDER BY id`, ids); err != nil {
 			return err
 		}
+		gens, err := documentGenerations(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
 		tables, err := factTables(ctx, tx)
 		if err != nil {
 			return err
@@ -77,7 +81,7 @@ func (s *Store) DeleteDocuments(ctx context.Context, ids []string) (DeletedFacts
 		}
 		sort.Strings(deleted)
 		out.Documents = deleted
-		return nil
+		return bumpGenerations(ctx, tx, gens)
 	})
 	return out, err
 }

@@ -50,20 +50,39 @@ func (s *Store) RegisterIndex(ctx context.Context, r IndexRegistration) (Package
 	r.URL = python.NormalizeIndexURL(r.URL)
 	var out PackageIndex
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		// changed: a known index's settings changed (old is the row in the
+		// statement's snapshot); a new index has no versions yet.
 		rows, err := tx.Query(ctx, `
-			INSERT INTO package_index AS ix (url, warehouse_api_url, verify_ssl, enabled)
-			VALUES ($1, $2, coalesce($3, true), coalesce($4, true))
-			ON CONFLICT (url) DO UPDATE SET
-				warehouse_api_url = coalesce($2, ix.warehouse_api_url),
-				verify_ssl = coalesce($3, ix.verify_ssl),
-				enabled = coalesce($4, ix.enabled)
-			RETURNING id, url, warehouse_api_url, verify_ssl, enabled`,
+			WITH old AS (SELECT true AS known, warehouse_api_url, verify_ssl, enabled FROM package_index WHERE url = $1),
+			ix AS (
+				INSERT INTO package_index AS ix (url, warehouse_api_url, verify_ssl, enabled)
+				VALUES ($1, $2, coalesce($3, true), coalesce($4, true))
+				ON CONFLICT (url) DO UPDATE SET
+					warehouse_api_url = coalesce($2, ix.warehouse_api_url),
+					verify_ssl = coalesce($3, ix.verify_ssl),
+					enabled = coalesce($4, ix.enabled)
+				RETURNING id, url, warehouse_api_url, verify_ssl, enabled)
+			SELECT ix.*, coalesce(old.known AND (old.warehouse_api_url, old.verify_ssl, old.enabled)
+				IS DISTINCT FROM (ix.warehouse_api_url, ix.verify_ssl, ix.enabled), false) AS changed
+			FROM ix LEFT JOIN old ON true`,
 			r.URL, r.WarehouseAPIURL, r.VerifySSL, r.Enabled)
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[PackageIndex])
-		return err
+		type registered struct {
+			PackageIndex
+			Changed bool `db:"changed"`
+		}
+		reg, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[registered])
+		if err != nil {
+			return err
+		}
+		out = reg.PackageIndex
+		if reg.Changed {
+			// What an index's flags change is read of every package on it.
+			return bumpGenerations(ctx, tx, everything)
+		}
+		return nil
 	})
 	return out, err
 }

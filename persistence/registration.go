@@ -122,6 +122,11 @@ func (s *Store) RegisterVersions(ctx context.Context, items []VersionRegistratio
 		if err := matchArrivals(ctx, tx, ids, nil); err != nil {
 			return err
 		}
+		if out.Created > 0 {
+			if err := bumpPackageNames(ctx, tx, names); err != nil {
+				return err
+			}
+		}
 		byID, err := versionsByID(ctx, tx, vids)
 		if err != nil {
 			return err

@@ -150,7 +150,10 @@ func (s *Store) CreateRule(ctx context.Context, in RuleInput) (rule Rule, create
 		}
 		_, err = matchRuleVersions(ctx, tx, []ruleSpec{newRuleSpec(rule.ID, name, rule.VersionRange, rule.IndexURL)},
 			`WHERE p.name = $1 AND ($2::bigint IS NULL OR pv.index_id = $2)`, name, indexID)
-		return err
+		if err != nil {
+			return err
+		}
+		return bumpPackageNames(ctx, tx, []string{name})
 	})
 	return rule, created, err
 }
@@ -303,7 +306,10 @@ func (s *Store) DeleteRule(ctx context.Context, id int64) (Rule, error) {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return Errorf(CodeNotFound, "no rule %d", id)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return bumpPackageNames(ctx, tx, []string{out.PackageName})
 	})
 	return out, err
 }

@@ -186,6 +186,9 @@ func (s *Store) ingestDocument(ctx context.Context, doc DocumentRef, force, wait
 		if err := write(tx, out.Counts); err != nil {
 			return err
 		}
+		if err := bumpDocumentGenerations(ctx, tx, []string{doc.ID}); err != nil {
+			return err
+		}
 		out.Status = StatusIngested
 		return finishDocument(ctx, tx, doc.ID, out.Counts)
 	})
@@ -234,6 +237,9 @@ func beginDocument(ctx context.Context, tx pgx.Tx, doc DocumentRef, force bool, 
 	}
 	if inserted {
 		return nil, nil
+	}
+	if err := bumpDocumentGenerations(ctx, tx, []string{doc.ID}); err != nil {
+		return nil, err
 	}
 	if err := deleteDocumentFacts(ctx, tx, doc.ID, facts); err != nil {
 		return nil, err

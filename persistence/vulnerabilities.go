@@ -282,6 +282,7 @@ func importVulnerability(ctx context.Context, tx pgx.Tx, documentID string, r *V
 	}
 	names := affectedNames(r.Affected)
 	b := &pgx.Batch{}
+	queueVulnerabilityGenerations(b, id, names)
 	if !inserted {
 		b.Queue(`DELETE FROM vulnerability_package WHERE vulnerability_id = $1`, id)
 		b.Queue(`DELETE FROM vulnerability_affects WHERE vulnerability_id = $1`, id)

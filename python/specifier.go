@@ -140,7 +140,10 @@ func (s Specifier) String() string {
 // package's pre-releases, which are otherwise left out of a resolution.
 func (s Specifier) NamesPreRelease() bool {
 	for _, c := range s.clauses {
-		if c.op != "!=" && c.op != "===" && c.prefix == nil && c.v.IsPreRelease() {
+		if c.op == "!=" || c.op == "===" {
+			continue
+		}
+		if v, err := ParseVersion(strings.TrimSuffix(c.raw, ".*")); err == nil && v.IsPreRelease() {
 			return true
 		}
 	}

@@ -117,6 +117,7 @@ func TestSpecifierNamesPreRelease(t *testing.T) {
 		{"<3,>=2.0b1", true},
 		{"!=2.0rc1", false},
 		{"~=1.4", false},
+		{"~=2.0rc1", true},
 		{"==1.*", false},
 	} {
 		s, err := ParseSpecifier(tc.spec)

@@ -3,10 +3,12 @@ package resolve
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/seshat-graph/seshat/persistence"
+	"github.com/seshat-graph/seshat/python"
 )
 
 // Solve resolves p in memory: a depth-first search that picks, package by
@@ -29,9 +31,10 @@ func Solve(p Problem) (Solution, error) {
 		s.addCriterion(&criterion{req: &p.Constraints[i], constraint: true})
 	}
 	for i := range p.Roots {
-		if conflict := s.addCriterion(&criterion{req: &p.Roots[i]}); conflict != nil {
-			return s.unresolved(), nil
-		}
+		s.addCriterion(&criterion{req: &p.Roots[i]})
+	}
+	if conflict := s.forwardCheck(); conflict != nil {
+		return s.unresolved(), nil
 	}
 	ok, _ := s.search()
 	if s.over {
@@ -56,6 +59,12 @@ type criterion struct {
 	// admits[i] says whether the requirement admits the package's i-th
 	// candidate.
 	admits []bool
+	// version is the parent's picked version; via is the parent's first
+	// requiring criterion when this one was added (the chain to the
+	// input), depth the distance from the input it gives (roots 1).
+	version *python.Version
+	via     *criterion
+	depth   int
 }
 
 // pick is a package's chosen candidate and the extras whose requirements
@@ -88,10 +97,46 @@ type solver struct {
 	crits  map[string][]*criterion
 	picks  map[string]*pick
 	trail  []undo
-	// failures counts the dead ends per package; explain keeps the
-	// description of each package's latest one.
+	// named holds the packages some requirement of the problem names a
+	// pre-release of: their pre-releases are tried, after the final
+	// releases, and kept only when a requirement in the resolution names
+	// one; other packages' pre-releases are never admissible.
+	named map[string]bool
+	// touched are the unpicked packages that got a criterion since the
+	// last forward check.
+	touched []string
+	// admits caches each requirement's admission of its target's
+	// candidates: a requirement re-added after a backtrack is not matched
+	// again.
+	admits map[*Requirement][]bool
+	// nogoods are the learnt dead ends: sets of picks no resolution
+	// holds together, indexed by each of their picks.
+	nogoods map[assignment][][]assignment
+	learnt  int
+	// failures counts the dead ends per package; last keeps each
+	// package's latest, described only for the explanation.
 	failures map[string]int
-	explain  map[string]string
+	last     map[string]failure
+}
+
+// assignment is one pick: a package and its candidate's id.
+type assignment struct {
+	name string
+	id   int64
+}
+
+// maxNogood and maxNogoods bound what the search learns: small sets are
+// the ones that prune, and checking them costs a map lookup per pick.
+const (
+	maxNogood  = 16
+	maxNogoods = 200_000
+)
+
+// failure is a dead end at a package: the criteria on it then and the
+// picked version a new one refused (nil when no candidate was left).
+type failure struct {
+	crits  []*criterion
+	picked *python.Version
 }
 
 func newSolver(p *Problem) *solver {
@@ -101,7 +146,24 @@ func newSolver(p *Problem) *solver {
 		crits:    map[string][]*criterion{},
 		picks:    map[string]*pick{},
 		failures: map[string]int{},
-		explain:  map[string]string{},
+		last:     map[string]failure{},
+		named:    map[string]bool{},
+		admits:   map[*Requirement][]bool{},
+		nogoods:  map[assignment][][]assignment{},
+	}
+	mark := func(rs []Requirement) {
+		for i := range rs {
+			if rs[i].Specifier.NamesPreRelease() {
+				s.named[rs[i].Name] = true
+			}
+		}
+	}
+	mark(p.Roots)
+	mark(p.Constraints)
+	for _, list := range p.Candidates {
+		for i := range list {
+			mark(list[i].Requirements)
+		}
 	}
 	if s.budget <= 0 {
 		s.budget = DefaultBudget
@@ -127,15 +189,16 @@ func newSolver(p *Problem) *solver {
 func (s *solver) search() (bool, map[string]bool) {
 	name := s.next()
 	if name == "" {
-		return true, nil
+		return s.prereleasesNamed()
 	}
-	base := s.reasonsOn(name)
 	list := s.admissible(name)
 	if len(list) == 0 {
-		s.noteFailure(name, "")
-		return false, base
+		s.noteFailure(name, nil)
+		conflict := s.excludedReasons(name)
+		s.learn(conflict)
+		return false, conflict
 	}
-	acc := base
+	acc := s.excludedReasons(name)
 	for _, c := range list {
 		if s.steps++; s.steps > s.budget {
 			s.over = true
@@ -163,7 +226,48 @@ func (s *solver) search() (bool, map[string]bool) {
 			}
 		}
 	}
+	s.learn(acc)
 	return false, acc
+}
+
+// learn records the current picks of the names in conflict as a nogood:
+// the search has shown that no resolution holds them together (the
+// reasons of a dead end are picks, whatever else is picked).
+func (s *solver) learn(conflict map[string]bool) {
+	if len(conflict) == 0 || len(conflict) > maxNogood || s.learnt >= maxNogoods {
+		return
+	}
+	ng := make([]assignment, 0, len(conflict))
+	for name := range conflict {
+		p := s.picks[name]
+		if p == nil {
+			return
+		}
+		ng = append(ng, assignment{name, p.cand.ID})
+	}
+	for _, a := range ng {
+		s.nogoods[a] = append(s.nogoods[a], ng)
+	}
+	s.learnt++
+}
+
+// refuted returns the picks of a learnt nogood the pick a completes, nil
+// when none.
+func (s *solver) refuted(a assignment) map[string]bool {
+next:
+	for _, ng := range s.nogoods[a] {
+		for _, b := range ng {
+			if p := s.picks[b.name]; p == nil || p.cand.ID != b.id {
+				continue next
+			}
+		}
+		out := make(map[string]bool, len(ng))
+		for _, b := range ng {
+			out[b.name] = true
+		}
+		return out
+	}
+	return nil
 }
 
 // next is the unpicked package some non-constraint criterion requires,
@@ -193,52 +297,47 @@ func (s *solver) depthOf(list []*criterion) int {
 		if c.constraint {
 			continue
 		}
-		d := 1
-		if c.parent != "" {
-			d = len(s.ancestry(c.parent)) + 1
-		}
-		if depth == 0 || d < depth {
-			depth = d
+		if depth == 0 || c.depth < depth {
+			depth = c.depth
 		}
 	}
 	return depth
 }
 
-// ancestry is the chain of first non-constraint criteria from a picked
-// package back to the input (the package's own first, the root's last).
-func (s *solver) ancestry(name string) []*criterion {
-	var chain []*criterion
-	seen := map[string]bool{}
-	for name != "" && !seen[name] && len(chain) < 64 {
-		seen[name] = true
-		var first *criterion
-		for _, c := range s.crits[name] {
-			if !c.constraint {
-				first = c
-				break
-			}
-		}
-		if first == nil {
-			break
-		}
-		chain = append(chain, first)
-		name = first.parent
-	}
-	return chain
-}
-
 // admissible lists the candidates of name every criterion on it admits, in
-// order of preference; pre-releases only when allowed.
+// order of preference; pre-releases when allowed, else, for a package
+// whose pre-releases some requirement of the problem names, after the
+// final releases (prereleasesNamed checks them once everything is picked).
 func (s *solver) admissible(name string) []*Candidate {
-	var out []*Candidate
+	var out, later []*Candidate
 	list := s.cands[name]
 	pre := s.prereleasesAllowed(name)
 	for i, c := range list {
-		if s.admitted(name, i, pre) {
+		switch {
+		case s.admitted(name, i, pre):
 			out = append(out, c)
+		case s.named[name] && s.admitted(name, i, true):
+			later = append(later, c)
 		}
 	}
-	return out
+	return append(out, later...)
+}
+
+// prereleasesNamed checks a complete assignment: a picked pre-release must
+// be admitted by the problem or named by a requirement on its package.
+// Otherwise the dead end depends on every pick (any could have named it).
+func (s *solver) prereleasesNamed() (bool, map[string]bool) {
+	for _, name := range slices.Sorted(maps.Keys(s.picks)) {
+		if p := s.picks[name]; p.cand.Version.IsPreRelease() && !s.prereleasesAllowed(name) {
+			s.noteFailure(name, &p.cand.Version)
+			all := make(map[string]bool, len(s.picks))
+			for n := range s.picks {
+				all[n] = true
+			}
+			return false, all
+		}
+	}
+	return true, nil
 }
 
 func (s *solver) admitted(name string, i int, pre bool) bool {
@@ -254,7 +353,7 @@ func (s *solver) admitted(name string, i int, pre bool) bool {
 }
 
 func (s *solver) hasAdmissible(name string) bool {
-	pre := s.prereleasesAllowed(name)
+	pre := s.prereleasesAllowed(name) || s.named[name]
 	for i := range s.cands[name] {
 		if s.admitted(name, i, pre) {
 			return true
@@ -294,12 +393,34 @@ func (s *solver) pick(name string, c *Candidate) map[string]bool {
 	p := &pick{cand: c}
 	s.picks[name] = p
 	s.trail = append(s.trail, undo{kind: undoPick, name: name})
+	if conflict := s.refuted(assignment{name, c.ID}); conflict != nil {
+		return conflict
+	}
+	s.touched = s.touched[:0]
 	for _, x := range s.extrasAsked(name) {
 		if conflict := s.applyExtra(name, x); conflict != nil {
 			return conflict
 		}
 	}
-	return s.applyRequirements(name, "", []string{name})
+	if conflict := s.applyRequirements(name, "", []string{name}); conflict != nil {
+		return conflict
+	}
+	return s.forwardCheck()
+}
+
+// forwardCheck refuses a state that leaves a required package touched
+// since the last check without a candidate; it runs once all of a step's
+// criteria are in, as a later one may name a pre-release.
+func (s *solver) forwardCheck() map[string]bool {
+	touched := s.touched
+	s.touched = nil
+	for _, name := range touched {
+		if s.picks[name] == nil && !s.hasAdmissible(name) {
+			s.noteFailure(name, nil)
+			return s.excludedReasons(name)
+		}
+	}
+	return nil
 }
 
 // extrasAsked is the union of the extras the criteria on name ask, sorted.
@@ -339,12 +460,24 @@ func (s *solver) applyExtra(name, x string) map[string]bool {
 // under extra ("" for those without one).
 func (s *solver) applyRequirements(name, extra string, reasons []string) map[string]bool {
 	c := s.picks[name].cand
+	var via *criterion
+	for _, x := range s.crits[name] {
+		if !x.constraint {
+			via = x
+			break
+		}
+	}
+	depth := 1
+	if via != nil {
+		depth = via.depth + 1
+	}
 	for i := range c.Requirements {
 		r := &c.Requirements[i]
 		if r.Extra != extra {
 			continue
 		}
-		if conflict := s.addCriterion(&criterion{req: r, parent: name, reasons: reasons}); conflict != nil {
+		if conflict := s.addCriterion(&criterion{req: r, parent: name, reasons: reasons,
+			version: &c.Version, via: via, depth: depth}); conflict != nil {
 			return conflict
 		}
 	}
@@ -357,16 +490,23 @@ func (s *solver) applyRequirements(name, extra string, reasons []string) map[str
 // on, nil when consistent.
 func (s *solver) addCriterion(c *criterion) map[string]bool {
 	name := c.req.Name
-	list := s.cands[name]
-	c.admits = make([]bool, len(list))
-	for i, cand := range list {
-		c.admits[i] = c.req.Specifier.Matches(cand.Version)
+	if c.parent == "" {
+		c.depth = 1
+	}
+	c.admits = s.admits[c.req]
+	if c.admits == nil {
+		list := s.cands[name]
+		c.admits = make([]bool, len(list))
+		for i, cand := range list {
+			c.admits[i] = c.req.Specifier.Matches(cand.Version)
+		}
+		s.admits[c.req] = c.admits
 	}
 	s.crits[name] = append(s.crits[name], c)
 	s.trail = append(s.trail, undo{kind: undoCriterion, name: name})
 	if p := s.picks[name]; p != nil {
 		if !c.req.Specifier.Matches(p.cand.Version) {
-			s.noteFailure(name, p.cand.Version.String())
+			s.noteFailure(name, &p.cand.Version)
 			return setOf(append([]string{name}, c.reasons...))
 		}
 		if c.constraint {
@@ -379,11 +519,68 @@ func (s *solver) addCriterion(c *criterion) map[string]bool {
 		}
 		return nil
 	}
-	if !c.constraint && !s.hasAdmissible(name) {
-		s.noteFailure(name, "")
-		return s.reasonsOn(name)
+	if !c.constraint {
+		s.touched = append(s.touched, name)
 	}
 	return nil
+}
+
+// excludedReasons are the picks that make name required (the reasons of
+// its requiring criterion with the fewest) and those of a few criteria
+// that together exclude every candidate no longer admissible (a greedy
+// cover, the criteria excluding most first): the smaller the set, the
+// further a dead end jumps back. Pre-releases no requirement of the
+// problem names are out whatever the picks.
+func (s *solver) excludedReasons(name string) map[string]bool {
+	crits := s.crits[name]
+	out := map[string]bool{}
+	var req *criterion
+	for _, c := range crits {
+		if !c.constraint && (req == nil || len(c.reasons) < len(req.reasons)) {
+			req = c
+		}
+	}
+	if req != nil {
+		for _, r := range req.reasons {
+			out[r] = true
+		}
+	}
+	static := !s.p.AllowPrereleases && !s.named[name]
+	var remaining []int
+	for i, c := range s.cands[name] {
+		if !s.admitted(name, i, true) && !(static && c.Version.IsPreRelease()) {
+			remaining = append(remaining, i)
+		}
+	}
+	for len(remaining) > 0 {
+		var best *criterion
+		bestN := 0
+		for _, c := range crits {
+			n := 0
+			for _, i := range remaining {
+				if !c.admits[i] {
+					n++
+				}
+			}
+			if n > bestN || (n == bestN && n > 0 && len(c.reasons) < len(best.reasons)) {
+				best, bestN = c, n
+			}
+		}
+		if best == nil {
+			return s.reasonsOn(name)
+		}
+		for _, r := range best.reasons {
+			out[r] = true
+		}
+		kept := remaining[:0]
+		for _, i := range remaining {
+			if best.admits[i] {
+				kept = append(kept, i)
+			}
+		}
+		remaining = kept
+	}
+	return out
 }
 
 func (s *solver) undoTo(mark int) {
@@ -410,20 +607,26 @@ func (s *solver) undoTo(mark int) {
 }
 
 // noteFailure records a dead end at name; picked is the version a new
-// requirement refused, "" when no candidate was left.
-func (s *solver) noteFailure(name, picked string) {
+// requirement refused, nil when no candidate was left.
+func (s *solver) noteFailure(name string, picked *python.Version) {
 	s.failures[name]++
+	s.last[name] = failure{crits: slices.Clone(s.crits[name]), picked: picked}
+}
+
+// explain describes the latest dead end at name.
+func (s *solver) explain(name string) string {
+	f := s.last[name]
 	var b strings.Builder
-	if picked != "" {
-		fmt.Fprintf(&b, "%s %s was picked, but not every requirement on %s admits it:", name, picked, name)
+	if f.picked != nil {
+		fmt.Fprintf(&b, "%s %s was picked, but not every requirement on %s admits it:", name, f.picked, name)
 	} else if len(s.cands[name]) == 0 {
 		fmt.Fprintf(&b, "%s has no candidate in the environment:", name)
 	} else {
 		fmt.Fprintf(&b, "no version of %s satisfies every requirement on it:", name)
 	}
-	for _, c := range s.crits[name] {
+	for _, c := range f.crits {
 		b.WriteString("\n  ")
-		b.WriteString(s.describe(c))
+		b.WriteString(describe(c))
 	}
 	if n := len(s.cands[name]); n > 0 {
 		vs := make([]string, 0, min(n, 10))
@@ -435,22 +638,23 @@ func (s *solver) noteFailure(name, picked string) {
 			more = fmt.Sprintf(" and %d more", n-10)
 		}
 		fmt.Fprintf(&b, "\n  candidates of %s: %s%s", name, strings.Join(vs, ", "), more)
-		if !s.prereleasesAllowed(name) && slices.ContainsFunc(s.cands[name], func(c *Candidate) bool { return c.Version.IsPreRelease() }) {
+		if !s.p.AllowPrereleases && !slices.ContainsFunc(f.crits, func(c *criterion) bool { return c.req.Specifier.NamesPreRelease() }) &&
+			slices.ContainsFunc(s.cands[name], func(c *Candidate) bool { return c.Version.IsPreRelease() }) {
 			fmt.Fprintf(&b, "\n  pre-releases of %s are left out: allow them, or name one in a specifier", name)
 		}
 	}
-	s.explain[name] = b.String()
+	return b.String()
 }
 
 // describe writes a criterion as a chain from the input: "root requires
 // flask>=2 -> flask 2.3.3 requires werkzeug>=2.3.7".
-func (s *solver) describe(c *criterion) string {
+func describe(c *criterion) string {
 	link := func(c *criterion) string {
 		who := "root"
 		if c.parent != "" {
 			who = c.parent
-			if p := s.picks[c.parent]; p != nil {
-				who += " " + p.cand.Version.String()
+			if c.version != nil {
+				who += " " + c.version.String()
 			}
 			if c.req.Extra != "" {
 				who += "[" + c.req.Extra + "]"
@@ -463,10 +667,8 @@ func (s *solver) describe(c *criterion) string {
 		return who + " " + verb + " " + requirementText(c.req)
 	}
 	parts := []string{link(c)}
-	if c.parent != "" {
-		for _, a := range s.ancestry(c.parent) {
-			parts = append(parts, link(a))
-		}
+	for a := c.via; a != nil && len(parts) < 64; a = a.via {
+		parts = append(parts, link(a))
 	}
 	slices.Reverse(parts)
 	return strings.Join(parts, " -> ")
@@ -490,7 +692,10 @@ func (s *solver) unresolved() Solution {
 			worst = name
 		}
 	}
-	out := Solution{Steps: s.steps, Explanation: s.explain[worst], Conflict: worst}
+	out := Solution{Steps: s.steps, Conflict: worst}
+	if worst != "" {
+		out.Explanation = s.explain(worst)
+	}
 	if out.Explanation == "" {
 		out.Explanation = "the requirements have no resolution"
 	}

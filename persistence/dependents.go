@@ -120,7 +120,7 @@ func (s *Store) Dependents(ctx context.Context, q DependentsQuery, page Page) (C
 }
 
 func (s *Store) reverseWalk(ctx context.Context, name string, version *string, env *EnvironmentKey, maxDepth int) ([]Dependent, error) {
-	conn, err := s.pool.Acquire(ctx)
+	conn, err := s.reader(ctx).Acquire(ctx)
 	if err != nil {
 		return nil, mapError(err)
 	}

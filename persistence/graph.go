@@ -154,7 +154,7 @@ func (s *Store) DependencyGraph(ctx context.Context, q GraphQuery) (*Graph, erro
 	if err := ValidateEnvironment(env); err != nil {
 		return nil, err
 	}
-	conn, err := s.pool.Acquire(ctx)
+	conn, err := s.reader(ctx).Acquire(ctx)
 	if err != nil {
 		return nil, mapError(err)
 	}

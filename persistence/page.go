@@ -132,7 +132,7 @@ func keysetPage[T any](ctx context.Context, s *Store, l keyset[T], page Page, ar
 			}
 		}
 	}
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.reader(ctx).Query(ctx, `
 		WITH m AS (`+l.list+`),
 		     t AS (SELECT count(*)::int AS total FROM m)
 		SELECT t.total, p.* FROM t LEFT JOIN LATERAL (`+l.next+`) p ON true`,

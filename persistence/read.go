@@ -12,7 +12,7 @@ import (
 
 // collect runs one query and scans every row into a T by column name.
 func collect[T any](ctx context.Context, s *Store, sql string, args ...any) ([]T, error) {
-	rows, err := s.pool.Query(ctx, sql, args...)
+	rows, err := s.reader(ctx).Query(ctx, sql, args...)
 	if err != nil {
 		return nil, s.mapError(ctx, err)
 	}
@@ -27,7 +27,7 @@ func collect[T any](ctx context.Context, s *Store, sql string, args ...any) ([]T
 // return the most rows: every row is scanned by position into the fields
 // dest names (in the order sql selects them), with no reflection per row.
 func collectScan[T any](ctx context.Context, s *Store, dest func(*T) []any, sql string, args ...any) ([]T, error) {
-	rows, err := s.pool.Query(ctx, sql, args...)
+	rows, err := s.reader(ctx).Query(ctx, sql, args...)
 	if err != nil {
 		return nil, s.mapError(ctx, err)
 	}

@@ -98,7 +98,7 @@ func (s *Store) SolverRequests(ctx context.Context, o RefreshOptions) ([]SolverR
 	}
 	envs := o.Environments
 	if envs == nil {
-		rows, err := s.pool.Query(ctx, `SELECT os_name, os_version, python_version FROM environment ORDER BY 1, 2, 3`)
+		rows, err := s.reader(ctx).Query(ctx, `SELECT os_name, os_version, python_version FROM environment ORDER BY 1, 2, 3`)
 		if err != nil {
 			return nil, s.mapError(ctx, err)
 		}
@@ -174,7 +174,7 @@ const spread = `
 	LIMIT $4`
 
 func (s *Store) simpleRequests(ctx context.Context, kind, candidates string, count int, since time.Time) ([]SolverRequest, error) {
-	rows, err := s.pool.Query(ctx, `WITH candidates AS (SELECT t.*, false AS prior FROM (`+candidates+`) AS t(id, package_id, name, version, url))`+spread,
+	rows, err := s.reader(ctx).Query(ctx, `WITH candidates AS (SELECT t.*, false AS prior FROM (`+candidates+`) AS t(id, package_id, name, version, url))`+spread,
 		kind, since, "", count)
 	if err != nil {
 		return nil, s.mapError(ctx, err)
@@ -186,7 +186,7 @@ func (s *Store) simpleRequests(ctx context.Context, kind, candidates string, cou
 // wait for first, then those runs' packages the graph has no version of.
 func (s *Store) unresolvedRequests(ctx context.Context, env EnvironmentKey, count int, since time.Time) ([]SolverRequest, error) {
 	solver := SolverName(env)
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.reader(ctx).Query(ctx, `
 		WITH waited AS (SELECT DISTINCT u.package_name FROM adviser_unresolved u JOIN adviser_run r ON r.document_id = u.document_id
 				WHERE NOT EXISTS (SELECT 1 FROM adviser_run rr WHERE rr.re_run_of = r.document_id AND rr.has_report
 					AND NOT EXISTS (SELECT 1 FROM adviser_unresolved ru WHERE ru.document_id = rr.document_id))),
@@ -210,7 +210,7 @@ func (s *Store) unresolvedRequests(ctx context.Context, env EnvironmentKey, coun
 	}
 	// Packages adviser runs wait for that the graph has no version of:
 	// the solver resolves them itself.
-	rows, err = s.pool.Query(ctx, `
+	rows, err = s.reader(ctx).Query(ctx, `
 		SELECT DISTINCT u.package_name, NULL::text, NULL::text
 		FROM adviser_unresolved u
 		WHERE NOT EXISTS (SELECT 1 FROM package p JOIN package_version pv ON pv.package_id = p.id WHERE p.name = u.package_name)

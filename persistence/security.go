@@ -154,7 +154,7 @@ var countColumns = func() string {
 // indicators, newest analysis first, with their findings: two statements
 // whatever the number of versions.
 func (s *Store) SecurityIndicatorsOfVersions(ctx context.Context, versionIDs []int64) (map[int64][]SecurityIndicator, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.reader(ctx).Query(ctx, `
 		SELECT id, version_id, document_id, analyzed_at, bandit_version, cloc_version, counted_from, error,
 			error_message, severity_undefined, files_analyzed, files_total, files_with_severities, files_filtered,
 			python_files, python_code, python_comments, python_blanks,
@@ -195,7 +195,7 @@ func (s *Store) SecurityIndicatorsOfVersions(ctx context.Context, versionIDs []i
 		ids[i], at[si.ID] = si.ID, i
 	}
 	if len(ids) > 0 {
-		frows, err := s.pool.Query(ctx, `
+		frows, err := s.reader(ctx).Query(ctx, `
 			SELECT indicator_id, test_id, test_name, findings, high, medium, low, more_info
 			FROM security_finding WHERE indicator_id = ANY($1)
 			ORDER BY indicator_id, findings DESC, test_id`, ids)

@@ -20,6 +20,7 @@ import (
 // Store reads and writes the knowledge graph.
 type Store struct {
 	pool           *pgxpool.Pool
+	standby        *standby // nil without Options.StandbyURL
 	logger         *slog.Logger
 	acquireTimeout time.Duration
 	// TxRetry is the policy WithTx retries a transaction with after a
@@ -39,6 +40,20 @@ type Options struct {
 	// busy; a request that waits longer fails with UNAVAILABLE. 0: no bound
 	// but the request's own deadline.
 	AcquireTimeout time.Duration
+	// TransactionPooling says the URLs lead through a pooler in transaction
+	// mode (pgbouncer pool_mode=transaction), where a session's prepared
+	// statements are not there for its next transaction: statements are
+	// then never prepared by name (pgx's QueryExecModeCacheDescribe: the
+	// unnamed statement, parsed with every execution, and the result
+	// description cached per connection).
+	TransactionPooling bool
+	// StandbyURL is a hot standby of the database: the reads of contexts
+	// made by ReadFromStandby go there while it answers and lags at most
+	// MaxStandbyLag (0: any lag); see StandbyStatus. StandbyCheck is how
+	// often its lag is read (0: every second).
+	StandbyURL    string
+	MaxStandbyLag time.Duration
+	StandbyCheck  time.Duration
 }
 
 // Open connects a pool to databaseURL and checks that the server answers.
@@ -67,6 +82,9 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
+	if opts.TransactionPooling {
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, Wrap(CodeInvalid, err, "invalid database configuration")
@@ -82,12 +100,24 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		logger = slog.New(slog.DiscardHandler)
 	}
 	pt.acquireTimeout.Store(int64(opts.AcquireTimeout))
-	return &Store{pool: pool, logger: logger, acquireTimeout: opts.AcquireTimeout,
-		TxRetry: Retry{Attempts: 6, Base: 20 * time.Millisecond, Cap: time.Second}}, nil
+	s := &Store{pool: pool, logger: logger, acquireTimeout: opts.AcquireTimeout,
+		TxRetry: Retry{Attempts: 6, Base: 20 * time.Millisecond, Cap: time.Second}}
+	if opts.StandbyURL != "" {
+		if s.standby, err = openStandby(ctx, cfg, opts, logger); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
-// Close closes the pool.
-func (s *Store) Close() { s.pool.Close() }
+// Close stops the standby's monitor and closes the pools.
+func (s *Store) Close() {
+	if s.standby != nil {
+		s.standby.close()
+	}
+	s.pool.Close()
+}
 
 // PoolStats are the connection pool's counters, for logs at shutdown.
 type PoolStats struct {
@@ -216,6 +246,11 @@ func mapError(err error) error {
 			return Wrap(CodeInvalid, err, "invalid text: a value holds a NUL character or is not UTF-8")
 		case pgErr.Code == pgerrcode.ReadOnlySQLTransaction:
 			return Wrap(CodeUnavailable, err, "the database is read-only here (a hot standby): send writes to the gateway on the primary")
+		case pgErr.Code == pgerrcode.InvalidSQLStatementName, pgErr.Code == pgerrcode.DuplicatePreparedStatement:
+			// A prepared statement its connection made is missing, or one
+			// it did not make is there: the URL leads through a pooler in
+			// transaction mode and the statements were prepared by name.
+			return Wrap(CodeUnavailable, err, "prepared statements do not survive the database pooler (pgbouncer in transaction mode?): set SESHAT_DATABASE_TRANSACTION_POOLING=1")
 		case pgErr.Code == pgerrcode.QueryCanceled:
 			return Wrap(CodeUnavailable, err, "query cancelled or timed out")
 		case pgerrcode.IsConnectionException(pgErr.Code), pgErr.Code == pgerrcode.AdminShutdown,

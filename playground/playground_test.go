@@ -150,3 +150,51 @@ func TestPlaygroundAssets(t *testing.T) {
 		t.Errorf("HEAD /playground: status %d", res.StatusCode)
 	}
 }
+
+// TestExplorerModes: the explorer page offers its three modes as a tab list
+// whose tabs control forms that exist, every field of the forms has a
+// label, and the embedded script is built from the sources that have them
+// (it holds the resolve query and the modes' element ids).
+func TestExplorerModes(t *testing.T) {
+	h := Explorer()
+	html := body(t, serve(t, h, http.MethodGet, "/explorer"))
+	ids := map[string]bool{}
+	for _, m := range regexp.MustCompile(`\sid="([^"]+)"`).FindAllStringSubmatch(html, -1) {
+		ids[m[1]] = true
+	}
+	tabs := regexp.MustCompile(`<button id="(mode-[a-z]+)" role="tab"[^>]*aria-controls="([^"]+)"`).FindAllStringSubmatch(html, -1)
+	var names []string
+	for _, m := range tabs {
+		names = append(names, m[1])
+		if !ids[m[2]] {
+			t.Errorf("tab %s controls #%s, which the page lacks", m[1], m[2])
+		}
+	}
+	if strings.Join(names, ",") != "mode-graph,mode-resolve,mode-compare" {
+		t.Errorf("mode tabs %v, want mode-graph, mode-resolve, mode-compare", names)
+	}
+	if !strings.Contains(html, `role="tablist"`) {
+		t.Error("the mode tabs are not in a tablist")
+	}
+	labelled := map[string]bool{}
+	for _, l := range regexp.MustCompile(`(?s)<label[^>]*>(.*?)</label>`).FindAllStringSubmatch(html, -1) {
+		for _, m := range regexp.MustCompile(`<(?:input|select|textarea) id="([^"]+)"`).FindAllStringSubmatch(l[1], -1) {
+			labelled[m[1]] = true
+		}
+	}
+	fields := regexp.MustCompile(`<(?:input|select|textarea) id="([^"]+)"`).FindAllStringSubmatch(html, -1)
+	if len(fields) < 20 {
+		t.Errorf("the page has %d form fields, want the three modes' (20 or more)", len(fields))
+	}
+	for _, m := range fields {
+		if !labelled[m[1]] {
+			t.Errorf("field #%s has no label", m[1])
+		}
+	}
+	js := body(t, serve(t, h, http.MethodGet, "/explorer/explorer.js"))
+	for _, want := range []string{"resolve(input: $input)", "requirementsTxt", "pipfileLock", "resolve-form", "compare-form", "package-versions", "diff-"} {
+		if !strings.Contains(js, want) {
+			t.Errorf("explorer.js lacks %q: playground/dist is not built from playground/web/src (scripts/playground-assets.sh)", want)
+		}
+	}
+}

@@ -52,7 +52,8 @@ type GraphQLOptions struct {
 
 // GraphQL returns the /graphql handler: the GraphQL-over-HTTP transport (GET
 // and POST, see httpTransport), access checks, cost and depth limits, the
-// error presenter, panic recovery and per-request loaders around resolver r.
+// error presenter, panic recovery and per-request loaders around resolver r;
+// when r.Store has a hot standby, the read routing of consistency.go.
 // Authentication itself (auth.Authenticator.Middleware) wraps it from outside.
 func GraphQL(r *resolvers.Resolver, logger *slog.Logger, opts GraphQLOptions) http.Handler {
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: r, Complexity: Complexity(r.Limits)}))
@@ -63,6 +64,10 @@ func GraphQL(r *resolvers.Resolver, logger *slog.Logger, opts GraphQLOptions) ht
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	standby := r.Store != nil && r.Store.StandbyStatus().Configured
+	if standby {
+		srv.Use(consistency{store: r.Store, logger: logger})
+	}
 	// Operation checks run in this order, all before the first resolver.
 	srv.Use(access{requireAuth: opts.RequireAuth, introspection: opts.Introspection})
 	if opts.MaxQueryDepth > 0 {
@@ -86,7 +91,11 @@ func GraphQL(r *resolvers.Resolver, logger *slog.Logger, opts GraphQLOptions) ht
 	if opts.Timeout > 0 {
 		h = timeout(h, opts.Timeout)
 	}
-	return loaders.Middleware(r.Store)(h)
+	h = loaders.Middleware(r.Store)(h)
+	if standby {
+		h = withWriteToken(h)
+	}
+	return h
 }
 
 func timeout(next http.Handler, d time.Duration) http.Handler {

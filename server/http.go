@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"runtime"
 	"time"
+
+	"github.com/seshat-graph/seshat/persistence"
 )
 
 // Deps are what the HTTP surface needs from main.
@@ -18,6 +20,10 @@ type Deps struct {
 	// Ready reports whether the gateway can serve: database reachable and
 	// schema current. Its error message is shown on /readyz.
 	Ready func(context.Context) error
+	// Standby, when set, is the hot standby's state (Store.StandbyStatus),
+	// reported on /readyz: a standby that is down or behind leaves the
+	// gateway ready, its queries reading from the primary.
+	Standby func() persistence.StandbyStatus
 	// Auth authenticates requests (see auth.Authenticator.Middleware).
 	Auth func(http.Handler) http.Handler
 	// Playground and Explorer serve the browser pages; nil leaves them out.
@@ -61,11 +67,14 @@ func Handler(d Deps) http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
+		body, status := map[string]any{"status": "ready"}, http.StatusOK
 		if err := d.Ready(ctx); err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
-			return
+			body, status = map[string]any{"status": "not ready", "reason": err.Error()}, http.StatusServiceUnavailable
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+		if d.Standby != nil {
+			body["standby"] = standbyReport(d.Standby())
+		}
+		writeJSON(w, status, body)
 	})
 	v := d.Version
 	if v.Go == "" {

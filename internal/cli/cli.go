@@ -225,10 +225,23 @@ func (e *env) logger(c Config) *slog.Logger {
 // schema this binary does not run on (checkSchema), naming the fix.
 // A nil tracer gets one that logs statements when SESHAT_DEBUG_QUERIES is set.
 func (e *env) openStore(ctx context.Context, c Config, logger *slog.Logger, tracer *persistence.Tracer) (*persistence.Store, error) {
+	return e.openStoreWith(ctx, c, storeOptions(c, logger, tracer))
+}
+
+// storeOptions are the persistence options the configuration c sets, with
+// a tracer that logs statements when SESHAT_DEBUG_QUERIES is set for a nil
+// tracer.
+func storeOptions(c Config, logger *slog.Logger, tracer *persistence.Tracer) persistence.Options {
 	if tracer == nil {
 		tracer = &persistence.Tracer{Logger: logger, Log: c.DebugQueries}
 	}
-	store, err := persistence.Open(ctx, c.DatabaseURL, persistence.Options{Logger: logger, Tracer: tracer, MaxConns: c.DBMaxConns, AcquireTimeout: c.DBAcquireTimeout})
+	return persistence.Options{Logger: logger, Tracer: tracer, MaxConns: c.DBMaxConns, AcquireTimeout: c.DBAcquireTimeout,
+		TransactionPooling: c.DatabaseTransactionPooling}
+}
+
+// openStoreWith is openStore with the options opts.
+func (e *env) openStoreWith(ctx context.Context, c Config, opts persistence.Options) (*persistence.Store, error) {
+	store, err := persistence.Open(ctx, c.DatabaseURL, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -44,25 +44,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	tracer := &persistence.Tracer{Logger: logger, Log: c.DebugQueries}
-	store, err := e.openStore(ctx, c, logger, tracer)
+	// Queries may read from a hot standby (the store routes them, see
+	// persistence.ReadFromStandby and server/consistency.go); mutations,
+	// the reads inside them and ingestion use the primary.
+	opts := storeOptions(c, logger, tracer)
+	opts.StandbyURL, opts.MaxStandbyLag = c.DatabaseReadURL, c.DatabaseReadMaxLag
+	store, err := e.openStoreWith(ctx, c, opts)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-
-	// Queries may read from a hot standby; mutations and ingestion write to
-	// the primary.
-	reads := store
-	if c.DatabaseReadURL != "" {
-		rc := c
-		rc.DatabaseURL = c.DatabaseReadURL
-		if reads, err = e.openStore(ctx, rc, logger, tracer); err != nil {
-			return fmt.Errorf("SESHAT_DATABASE_READ_URL: %w", err)
-		}
-		defer reads.Close()
-	}
 	r := &resolvers.Resolver{
-		Store:   reads,
+		Store:   store,
 		Primary: store,
 		Logger:  logger,
 		Limits:  resolvers.Limits{MaxDepth: c.MaxDepth, MaxPageSize: c.MaxPageSize, DefaultPage: min(100, c.MaxPageSize)},
@@ -76,6 +69,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	authn := auth.New(c.Tokens)
 	metrics := server.NewMetrics(func() float64 { return float64(tracer.Count()) })
+	var standby func() persistence.StandbyStatus
+	if c.DatabaseReadURL != "" {
+		standby = store.StandbyStatus
+		metrics.RegisterStandby(standby)
+	}
 	graphStats := server.NewGraphStats(metrics, store.Stats, logger, version)
 	go graphStats.Run(ctx, c.StatsInterval)
 	handler := server.Handler(server.Deps{
@@ -93,11 +91,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			if err := store.Ping(ctx); err != nil {
 				return errors.New("database unreachable")
 			}
-			if err := reads.Ping(ctx); err != nil {
-				return errors.New("read database (SESHAT_DATABASE_READ_URL) unreachable")
-			}
 			return checkSchema(ctx, store)
 		},
+		Standby:      standby,
 		Playground:   playground.Playground(),
 		Explorer:     playground.Explorer(),
 		Metrics:      metrics,

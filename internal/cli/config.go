@@ -44,6 +44,13 @@ type Config struct {
 	StatsInterval    time.Duration
 	LogStats         bool
 	Solvers          []string
+
+	// DatabaseReadMaxLag: queries read from DatabaseReadURL only while it
+	// lags less (0: any lag).
+	DatabaseReadMaxLag time.Duration
+	// DatabaseTransactionPooling: the URLs lead through a pooler in
+	// transaction mode (pgbouncer), so no statement is prepared by name.
+	DatabaseTransactionPooling bool
 }
 
 // setting documents one environment variable for --help.
@@ -54,7 +61,9 @@ type setting struct {
 // settings lists every variable Config reads, in --help order.
 var settings = []setting{
 	{"SESHAT_DATABASE_URL", "postgres://postgres@127.0.0.1:54329/seshat?sslmode=disable", "PostgreSQL URL; Thoth's KNOWLEDGE_GRAPH_HOST/PORT/USER/PASSWORD/DATABASE/SSL_DISABLED are used when it is unset"},
-	{"SESHAT_DATABASE_READ_URL", "", "optional hot standby for read queries"},
+	{"SESHAT_DATABASE_READ_URL", "", "optional hot standby of SESHAT_DATABASE_URL: serve's queries read from it while it is up (header X-Seshat-Consistency: primary reads from the primary), mutations use the primary"},
+	{"SESHAT_DATABASE_READ_MAX_LAG", "30s", "queries read from SESHAT_DATABASE_READ_URL only while its replay lags the primary by less; 0: any lag"},
+	{"SESHAT_DATABASE_TRANSACTION_POOLING", "0", "1: the database URLs lead through a pooler in transaction mode (pgbouncer pool_mode=transaction): no statement is prepared by name"},
 	{"SESHAT_LISTEN_ADDR", "127.0.0.1:8080", "address the gateway listens on"},
 	{"SESHAT_DOCUMENT_STORE", "dir://.data/documents", "document store: dir://<path> or s3://<bucket>/<prefix> (THOTH_CEPH_BUCKET/THOTH_CEPH_BUCKET_PREFIX when unset)"},
 	{"SESHAT_S3_ENDPOINT", "", "S3 endpoint, host:port or URL (THOTH_S3_ENDPOINT_URL)"},
@@ -226,6 +235,8 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.RequestTimeout = duration("SESHAT_REQUEST_TIMEOUT")
 	c.DBAcquireTimeout = duration("SESHAT_DB_ACQUIRE_TIMEOUT")
 	c.ShutdownTimeout = duration("SESHAT_SHUTDOWN_TIMEOUT")
+	c.DatabaseReadMaxLag = duration("SESHAT_DATABASE_READ_MAX_LAG")
+	c.DatabaseTransactionPooling = boolean("SESHAT_DATABASE_TRANSACTION_POOLING")
 	c.StatsInterval = duration("SESHAT_STATS_INTERVAL")
 	if c.StatsInterval < time.Second {
 		bad("SESHAT_STATS_INTERVAL", "%s: want at least 1s", c.StatsInterval)

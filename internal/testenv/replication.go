@@ -74,7 +74,7 @@ func (s *Standby) WaitReplay(t testing.TB) {
 	primary := admin(t)
 	defer primary.Close(ctx)
 	var target string
-	if err := primary.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&target); err != nil {
+	if err := primary.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&target); err != nil {
 		t.Fatalf("primary WAL position: %v", err)
 	}
 	conn, err := pgx.Connect(ctx, s.admin)

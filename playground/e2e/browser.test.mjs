@@ -633,6 +633,461 @@ async function advisories(context, root) {
   await page.close();
 }
 
+// ---- the explorer's package view, Resolve mode and Compare view ----
+
+const GRAPH_Q = `query($r: PackageVersionInput!, $e: EnvironmentInput!, $d: Int, $x: [String!]) {
+  dependencyGraph(root: $r, environment: $e, maxDepth: $d, extras: $x) {
+    root { id name version } truncated
+    nodes { id name version depth solved } edges { from to versionRange } } }`;
+
+async function graphOf(name, version, environment, depth, extras = null) {
+  return (await gql(GRAPH_Q, { r: { name, version }, e: environment, d: depth, x: extras })).dependencyGraph;
+}
+
+// byPackage groups a graph's nodes by package: name -> { versions (a
+// version on two indexes once), nodes (every version node) }, and counts
+// the distinct package-to-package links, a package's links to itself left
+// out. Written here apart from the page's own code, to check it.
+function byPackage(graph) {
+  const groups = new Map();
+  const nameOf = new Map(graph.nodes.map((n) => [n.id, n.name]));
+  for (const n of graph.nodes) {
+    if (!groups.has(n.name)) groups.set(n.name, { versions: new Set(), nodes: [] });
+    groups.get(n.name).versions.add(n.version);
+    groups.get(n.name).nodes.push(n);
+  }
+  const links = new Set();
+  for (const e of graph.edges) {
+    const a = nameOf.get(e.from);
+    const b = nameOf.get(e.to);
+    if (a !== b) links.add(`${a} ${b}`);
+  }
+  return { groups, links };
+}
+
+// closureDiff is what graph b adds, removes and changes against graph a,
+// per package name: the sorted names of each kind, and per changed
+// package the versions b adds and removes.
+function closureDiff(a, b) {
+  const ga = byPackage(a).groups;
+  const gb = byPackage(b).groups;
+  const out = { added: [], removed: [], changed: new Map(), same: [] };
+  for (const name of [...new Set([...ga.keys(), ...gb.keys()])].sort()) {
+    const x = ga.get(name);
+    const y = gb.get(name);
+    if (!x) out.added.push(name);
+    else if (!y) out.removed.push(name);
+    else {
+      const plus = [...y.versions].filter((v) => !x.versions.has(v));
+      const minus = [...x.versions].filter((v) => !y.versions.has(v));
+      if (plus.length || minus.length) out.changed.set(name, { plus, minus });
+      else out.same.push(name);
+    }
+  }
+  return out;
+}
+
+// waitStatus waits for the status line to match re (or an error to show,
+// which fails unless allowError) and returns it.
+async function waitStatus(page, re, what, { allowError = false } = {}) {
+  await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('status').textContent) ||
+    !document.getElementById('error').hidden, re.source, { timeout: 60000 })
+    .catch(() => { throw new Failure(`explorer: ${what}: the status line never matched ${re}`); });
+  const err = await page.locator('#error').evaluate((e) => (e.hidden ? '' : e.textContent));
+  if (!allowError) check(!err, `explorer: ${what}: error shown: ${err}`);
+  return (await page.locator('#status').textContent()) || '';
+}
+
+const sameList = (a, b) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+
+// packageView draws the root's graph with one node per package, checks each
+// package's node and its versions against the gateway's graph, expands the
+// package with the most versions by a click on its node, follows a version
+// from the details, collapses it again and switches back to versions.
+async function packageView(context, root) {
+  const depth = 5;
+  const graph = await graphOf(root.name, root.version, root.environment, depth);
+  const { groups, links } = byPackage(graph);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(`explorer (package view): ${e.message}`));
+  await page.goto(`${base}/explorer?package=${encodeURIComponent(root.name)}&version=${encodeURIComponent(root.version)}&env=${encodeURIComponent(envKey(root.environment))}&depth=${depth}&view=packages`);
+  const status = await waitStatus(page, /package view: \d+ packages/, 'package view');
+  check(status.includes(`package view: ${groups.size} packages`), `explorer: package view status "${status}", the graph has ${groups.size} packages`);
+  const drawn = await page.evaluate(() => {
+    const { cy } = window.seshatExplorer;
+    return { nodes: cy.nodes().map((n) => ({ id: n.id(), name: n.data('name'), label: n.data('label'), pkg: n.hasClass('pkg'), root: n.hasClass('root') })), edges: cy.edges().length };
+  });
+  check(drawn.nodes.length === groups.size && drawn.nodes.every((n) => n.pkg),
+    `explorer: package view draws ${drawn.nodes.length} nodes (${drawn.nodes.filter((n) => n.pkg).length} packages), the graph has ${groups.size} packages`);
+  for (const n of drawn.nodes) {
+    const g = groups.get(n.name);
+    check(g, `explorer: package view draws ${n.name}, not in the graph`);
+    const want = `${n.name} (${g.versions.size})`;
+    check(n.label.replace(/^⚠ /, '') === want, `explorer: package node labelled "${n.label}", want "${want}"`);
+  }
+  check(drawn.edges === links.size, `explorer: package view draws ${drawn.edges} links, the graph has ${links.size} package-to-package links`);
+  const rootNode = drawn.nodes.find((n) => n.root);
+  check(rootNode && rootNode.name === root.name, `explorer: package view's root node is ${rootNode && rootNode.name}, want ${root.name}`);
+  await shot(page, 'explorer-packages');
+
+  // A click on the package with the most version nodes expands it.
+  const [name, group] = [...groups.entries()].filter(([n]) => n !== root.name).sort((a, b) => b[1].nodes.length - a[1].nodes.length)[0];
+  check(group.nodes.length >= 2, `explorer: no package of ${root.name}==${root.version} has two versions in its graph`);
+  await clickNode(page, `pkg:${name}`);
+  await page.waitForFunction((n) => document.querySelector('[data-testid="details-title"]')?.textContent === n &&
+    window.seshatExplorer.expanded.includes(n), name, { timeout: 15000 })
+    .catch(() => { throw new Failure(`explorer: clicking ${name} in the package view did not expand it`); });
+  const after = await page.evaluate((n) => {
+    const { cy } = window.seshatExplorer;
+    return { nodes: cy.nodes().length, members: cy.nodes().filter((x) => x.data('name') === n).map((x) => ({ label: x.data('label'), kind: x.data('kind') })) };
+  }, name);
+  check(after.nodes === groups.size - 1 + group.nodes.length, `explorer: after expanding ${name} ${after.nodes} nodes, want ${groups.size - 1 + group.nodes.length}`);
+  check(after.members.every((m) => m.kind === 'version') &&
+    sameList(after.members.map((m) => m.label.replace(/^⚠ /, '')), group.nodes.map((v) => `${name}==${v.version}`)),
+  `explorer: ${name} expanded into ${JSON.stringify(after.members.map((m) => m.label))}, the graph has ${JSON.stringify(group.nodes.map((v) => v.version))}`);
+  const listed = await page.locator('[data-testid="package-versions"] li button').allTextContents();
+  check(sameList(listed.map((t) => t.replace(/^⚠ /, '')), group.nodes.map((v) => v.version)),
+    `explorer: the details of ${name} list versions ${JSON.stringify(listed)}, the graph has ${JSON.stringify(group.nodes.map((v) => v.version))}`);
+  await shot(page, 'explorer-packages-expanded');
+  log(`explorer: package view of ${root.name}==${root.version}: ${groups.size} packages for ${graph.nodes.length} versions, ${links.size} links; ${name} expanded into ${group.nodes.length} versions`);
+
+  // A version of the list, by keyboard: its details.
+  const version = listed[listed.length - 1].replace(/^⚠ /, '');
+  await page.locator('[data-testid="package-versions"] li button').last().focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((t) => document.querySelector('[data-testid="details-title"]')?.textContent === t, `${name}==${version}`, { timeout: 15000 })
+    .catch(() => { throw new Failure(`explorer: Enter on ${version} in the list of ${name} did not show its details`); });
+  await page.locator('[data-testid="details-dependents"]').waitFor({ timeout: 15000 });
+  // Collapsed again, then the whole graph back to versions.
+  await page.click('#collapse');
+  await page.waitForFunction((n) => !window.seshatExplorer.expanded.includes(n) && window.seshatExplorer.cy.getElementById(`pkg:${n}`).nonempty(), name, { timeout: 15000 });
+  check(await nodeCount(page) === groups.size, `explorer: after collapsing ${name} ${await nodeCount(page)} nodes, want ${groups.size}`);
+  await page.selectOption('#view', 'versions');
+  await page.waitForFunction((n) => window.seshatExplorer.cy.nodes().length === n, graph.nodes.length, { timeout: 15000 })
+    .catch(async () => { throw new Failure(`explorer: the versions view draws ${await nodeCount(page)} nodes, the graph has ${graph.nodes.length}`); });
+  check(!new URL(page.url()).searchParams.has('view'), `explorer: the versions view's URL is ${page.url()}`);
+  log(`explorer: ${name}==${version} from the list; collapsed; back to ${graph.nodes.length} version nodes`);
+  await page.close();
+}
+
+const RESOLVE_Q = `query($i: ResolveInput!) { resolve(input: $i) {
+  resolved explanation requirementsTxt pipfileLock steps
+  packages { name version depth reason hashes extras packageVersion { id }
+    requiredBy { name version versionRange constraint } } } }`;
+
+async function resolveOf(requirements, environment, constraints = null) {
+  return (await gql(RESOLVE_Q, { i: { requirements, environment, constraints } })).resolve;
+}
+
+// resolveMode resolves requirements of the sample data in the page: one that
+// resolves (the lock drawn, a choice's details, the files, the other
+// candidates), one that conflicts in the data and one made to conflict by a
+// constraint (the explanation shown), a bad requirement (INVALID, its line
+// marked), and the keyboard and URL ways in.
+async function resolveMode(context, environment) {
+  // Known packages of the generator's fixed head: the first whose lock has
+  // several levels resolves; the first that does not conflicts.
+  const names = ['markdown', 'keras-preprocessing', 'rsa', 'hypothesis', 'jinja2', 'flask==2.0.1', 'flask', 'werkzeug', 'requests', 'tensorflow==2.6.0'];
+  let good = null;
+  let bad = null;
+  for (const r of names) {
+    if (good && bad) break;
+    const res = await resolveOf([r], environment);
+    if (res.resolved && !good && Math.max(...res.packages.map((p) => p.depth)) >= 3) good = { requirement: r, res };
+    if (!res.resolved && !bad) bad = { requirement: r, res };
+  }
+  check(good, `resolve: none of ${names.join(', ')} resolves in ${envKey(environment)} with a lock of 3 levels`);
+  check(bad, `resolve: every one of ${names.join(', ')} resolves in ${envKey(environment)}: no conflict in the sample data`);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(`explorer (resolve): ${e.message}`));
+  await page.goto(`${base}/explorer`);
+  await page.waitForFunction((env) => [...document.querySelectorAll('#resolve-environment option')].some((o) => o.value === env), envKey(environment), { timeout: 30000 });
+
+  // The tab list by keyboard: Graph, then the arrow key to Resolve.
+  await page.locator('#mode-graph').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.getElementById('mode-resolve').getAttribute('aria-selected') === 'true' &&
+    !document.getElementById('resolve-form').hidden && document.getElementById('form').hidden, null, { timeout: 5000 })
+    .catch(() => { throw new Failure('explorer: ArrowRight on the Graph tab does not open Resolve'); });
+  check(new URL(page.url()).searchParams.get('mode') === 'resolve', `explorer: the Resolve tab's URL is ${page.url()}`);
+  check(await page.evaluate(() => document.activeElement.id) === 'mode-resolve', 'explorer: the focus did not follow the arrow key to the Resolve tab');
+
+  // Resolvable: a comment and a blank line around the requirement, Ctrl-Enter.
+  await page.selectOption('#resolve-environment', envKey(environment));
+  await page.fill('#requirements', `# the lock of ${good.requirement}\n\n${good.requirement}\n`);
+  await page.locator('#requirements').focus();
+  const t0 = Date.now();
+  await page.keyboard.press('Control+Enter');
+  const status = await waitStatus(page, /^Resolved: \d+ packages?/, `resolve ${good.requirement}`);
+  const want = good.res;
+  check(status.startsWith(`Resolved: ${want.packages.length} package`), `explorer: resolving ${good.requirement} shows "${status}", the gateway resolves ${want.packages.length} packages`);
+  const lock = await page.evaluate(() => {
+    const { cy } = window.seshatExplorer;
+    return {
+      picks: cy.nodes('[kind = "pick"]').map((n) => ({ id: n.id(), label: n.data('label'), chosen: n.hasClass('chosen'), depth: n.data('depth') })),
+      others: cy.nodes().filter((n) => n.data('kind') !== 'pick').map((n) => n.id()),
+      edges: cy.edges().length,
+    };
+  });
+  const labels = want.packages.map((p) => `${p.name}==${p.version}`);
+  check(sameList(lock.picks.map((p) => p.label.replace(/^⚠ /, '')), labels), `explorer: the lock draws ${JSON.stringify(lock.picks.map((p) => p.label))}, the gateway chose ${JSON.stringify(labels)}`);
+  check(lock.picks.every((p) => p.chosen), 'explorer: a chosen version of the lock is not highlighted');
+  check(sameList(lock.others, ['requirements']), `explorer: the lock draws nodes besides its choices and the requirements: ${JSON.stringify(lock.others)}`);
+  const inLock = new Set(want.packages.map((p) => p.name));
+  const links = want.packages.reduce((s, p) => s + p.requiredBy.filter((r) => r.name === 'root' || inLock.has(r.name)).length, 0);
+  check(lock.edges === links, `explorer: the lock draws ${lock.edges} links, the resolution has ${links} requiredBy links`);
+  const rows = await page.locator('[data-testid="resolve-packages"] tr[data-name]').count();
+  check(rows === want.packages.length, `explorer: the resolution's table lists ${rows} packages, want ${want.packages.length}`);
+  const url = page.url();
+  check(new URL(url).searchParams.getAll('req').join('|') === good.requirement, `explorer: the URL of the resolution is ${url}`);
+  await shot(page, 'explorer-resolve');
+  log(`explorer: resolved ${good.requirement} in ${Date.now() - t0} ms: ${status}`);
+
+  // A choice of depth 2 or more: why, what requires it, its hashes.
+  const pick = want.packages.filter((p) => p.depth >= 2).sort((a, b) => b.requiredBy.length - a.requiredBy.length)[0];
+  await clickNode(page, pick.packageVersion.id);
+  const title = `${pick.name}==${pick.version}`;
+  await page.waitForFunction((t) => document.querySelector('[data-testid="details-title"]')?.textContent === t, title, { timeout: 15000 })
+    .catch(() => { throw new Failure(`explorer: clicking ${title} in the lock does not show its details`); });
+  const reason = await page.locator('[data-testid="pick-reason"]').textContent();
+  check(reason === pick.reason, `explorer: ${title}'s reason reads "${reason}", the gateway's is "${pick.reason}"`);
+  const by = await page.locator('[data-testid="pick-required-by"] tr').allTextContents();
+  check(by.length - 1 === pick.requiredBy.length, `explorer: ${title} is required by ${by.length - 1} in the page, ${pick.requiredBy.length} in the resolution`);
+  for (const r of pick.requiredBy) {
+    check(by.some((row) => row.includes(`${r.name}==${r.version}`) && row.includes(r.versionRange)), `explorer: ${title}'s required-by does not list ${r.name}==${r.version} (${r.versionRange}): ${JSON.stringify(by)}`);
+  }
+  const hashes = pick.hashes.length ? await page.locator('[data-testid="pick-hashes"] li').allTextContents() : [];
+  check(sameList(hashes, pick.hashes), `explorer: ${title}'s hashes ${JSON.stringify(hashes)}, want ${JSON.stringify(pick.hashes)}`);
+  await shot(page, 'explorer-resolve-pick');
+  log(`explorer: ${title}: "${reason}", required by ${pick.requiredBy.map((r) => `${r.name}==${r.version}`).join(', ')}, ${hashes.length} hashes`);
+
+  // The files: copied and downloaded as the gateway wrote them.
+  await page.locator('#details button', { hasText: 'Back to the resolution' }).click();
+  await page.click('#copy-requirements');
+  await page.waitForFunction(() => /copied/.test(document.getElementById('copy-status')?.textContent || ''), null, { timeout: 5000 })
+    .catch(async () => { throw new Failure(`explorer: Copy requirements.txt says "${await page.locator('#copy-status').textContent()}"`); });
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  check(copied === want.requirementsTxt, 'explorer: the copied requirements.txt is not the resolution\'s');
+  const [txt] = await Promise.all([page.waitForEvent('download'), page.click('#download-requirements')]);
+  const txtBody = readFileSync(await txt.path(), 'utf8');
+  check(txt.suggestedFilename() === 'requirements.txt' && txtBody === want.requirementsTxt, `explorer: the downloaded ${txt.suggestedFilename()} is not the resolution's requirements.txt`);
+  const quote = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  for (const p of want.packages) {
+    const pin = new RegExp(`^${quote(p.name)}(\\[[^\\]]*\\])?==${quote(p.version)}( |$)`, 'm');
+    check(pin.test(txtBody), `explorer: requirements.txt does not pin ${p.name}==${p.version}`);
+  }
+  const [lockFile] = await Promise.all([page.waitForEvent('download'), page.click('#download-pipfile-lock')]);
+  const pipfile = JSON.parse(readFileSync(await lockFile.path(), 'utf8'));
+  check(lockFile.suggestedFilename() === 'Pipfile.lock' && JSON.stringify(pipfile) === JSON.stringify(want.pipfileLock), 'explorer: the downloaded Pipfile.lock is not the resolution\'s');
+  for (const p of want.packages) {
+    const entry = (pipfile.default || {})[p.name];
+    check(entry && entry.version === `==${p.version}`, `explorer: Pipfile.lock's default has ${p.name} as ${JSON.stringify(entry)}`);
+  }
+  log(`explorer: copied requirements.txt (${copied.length} bytes), downloaded it and Pipfile.lock (${Object.keys(pipfile.default).length} packages)`);
+
+  // Over the other candidates: the roots' graphs, the choices highlighted.
+  await page.check('#alternatives');
+  await page.click('#resolve');
+  const over = await waitStatus(page, /other candidate versions/, `resolve ${good.requirement} with the other candidates`);
+  const rootPick = want.packages.find((p) => p.requiredBy.some((r) => r.name === 'root'));
+  const depthMax = Math.max(...want.packages.map((p) => p.depth));
+  const cand = await graphOf(rootPick.name, rootPick.version, environment, depthMax - 1, rootPick.extras.length ? rootPick.extras : null);
+  const chosenIds = new Set(want.packages.map((p) => p.packageVersion.id));
+  const alternatives = cand.nodes.filter((n) => !chosenIds.has(n.id)).length;
+  const overlay = await page.evaluate(() => {
+    const { cy } = window.seshatExplorer;
+    return { chosen: cy.nodes('.chosen').length, alternative: cy.nodes('.alternative').length, labelled: cy.nodes('.chosen.emphasis').length };
+  });
+  check(overlay.chosen === want.packages.length, `explorer: over the candidates ${overlay.chosen} versions highlighted, the lock has ${want.packages.length}`);
+  check(overlay.alternative === alternatives && alternatives > 0, `explorer: ${overlay.alternative} other candidates drawn faded, the root's graph has ${alternatives}`);
+  await shot(page, 'explorer-resolve-candidates');
+  log(`explorer: ${over}`);
+  await page.uncheck('#alternatives');
+
+  // Conflicts in the data: the explanation, in words.
+  await page.fill('#requirements', bad.requirement);
+  await page.click('#resolve');
+  await waitStatus(page, /^Not resolvable/, `resolve ${bad.requirement}`);
+  const explanation = await page.locator('[data-testid="resolve-explanation"]').textContent();
+  check(explanation === bad.res.explanation, `explorer: the explanation of ${bad.requirement} reads "${explanation}", the gateway's is "${bad.res.explanation}"`);
+  check(explanation.includes(bad.requirement) && /no version of|not every requirement/.test(explanation), `explorer: the explanation of ${bad.requirement} names no conflict: ${explanation}`);
+  check(await nodeCount(page) === 0 && !(await page.locator('#placeholder').isHidden()), 'explorer: an unresolvable input still draws a graph');
+  await shot(page, 'explorer-resolve-conflict');
+  log(`explorer: ${bad.requirement} does not resolve: "${explanation.split('\n')[0]}" (${explanation.split('\n').length} lines)`);
+
+  // A constraint that no version of a dependency meets.
+  const dep = want.packages.find((p) => p.depth === 2);
+  await page.fill('#requirements', good.requirement);
+  await page.fill('#constraints', `${dep.name}<0`);
+  await page.click('#resolve');
+  await waitStatus(page, /^Not resolvable/, `resolve ${good.requirement} with the constraint ${dep.name}<0`);
+  const constrained = await page.locator('[data-testid="resolve-explanation"]').textContent();
+  check(constrained.includes(dep.name) && constrained.includes(`${dep.name}<0`), `explorer: the constraint ${dep.name}<0 is not in the explanation: ${constrained}`);
+  log(`explorer: with the constraint ${dep.name}<0: "${constrained.split('\n').slice(0, 2).join(' | ')}"`);
+  await page.fill('#constraints', '');
+
+  // A bad requirement: INVALID with the position, its line marked.
+  await page.fill('#requirements', `${good.requirement}\n\n${dep.name}>=`);
+  await page.click('#resolve');
+  await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 30000 });
+  const err = await page.locator('#error').textContent();
+  check(/INVALID/.test(err) && /line 3, column \d+/.test(err) && err.includes(`${dep.name}>=`) && /\n\s*\^/.test(err),
+    `explorer: a bad requirement's error does not say INVALID and its line and column: ${err}`);
+  check(await page.locator('#requirements').getAttribute('aria-invalid') === 'true', 'explorer: the requirements field is not marked invalid');
+  await shot(page, 'explorer-resolve-invalid');
+  log(`explorer: bad requirement: ${err.replace(/\n+/g, ' | ')}`);
+
+  // The URL alone reproduces the resolution.
+  const shared = await context.newPage();
+  await shared.goto(url);
+  await waitStatus(shared, /^Resolved:/, 'opening a shared resolution');
+  check(await nodeCount(shared) === want.packages.length + 1, `explorer: the shared resolution draws ${await nodeCount(shared)} nodes, want ${want.packages.length + 1}`);
+  await shared.close();
+  await page.close();
+}
+
+// comparePair finds two versions of one sample package whose graphs (at
+// depth) differ in more than the root: a package B adds and one whose
+// versions change, B's graph of 15 to 400 versions if one is found among
+// the first 60 packages with two versions, else the first that differs so.
+// It returns the pair and their graphs.
+async function comparePair(environment, depth) {
+  let after = null;
+  let tried = 0;
+  let small = null;
+  for (let page = 0; page < 10 && tried < 60; page++) {
+    const d = await gql(`query($after: String) { packages(first: 40, after: $after) {
+        edges { node { name versions(first: 25) { edges { node { version environments { osName osVersion pythonVersion } } } } } }
+        pageInfo { hasNextPage endCursor } } }`, { after });
+    for (const { node } of d.packages.edges) {
+      const solved = [...new Set(node.versions.edges.map((e) => e.node)
+        .filter((v) => v.environments.some((e) => envKey(e) === envKey(environment))).map((v) => v.version))];
+      if (solved.length < 2) continue;
+      tried++;
+      const [hi, lo] = [solved[0], solved[solved.length - 1]];
+      const a = await graphOf(node.name, lo, environment, depth);
+      const b = await graphOf(node.name, hi, environment, depth);
+      if (!a.root || !b.root || b.nodes.length > 400) continue;
+      const x = closureDiff(a, b);
+      if (x.added.length && [...x.changed.keys()].some((n) => n !== node.name)) {
+        const pair = { name: node.name, a: lo, b: hi, diff: x };
+        if (b.nodes.length >= 15) return pair;
+        small = small || pair;
+      }
+      if (tried >= 60) break;
+    }
+    if (!d.packages.pageInfo.hasNextPage) break;
+    after = d.packages.pageInfo.endCursor;
+  }
+  if (small) return small;
+  throw new Failure(`compare: no two versions of a sample package in ${envKey(environment)} whose graphs differ in an added package and a changed one (${tried} tried)`);
+}
+
+// checkDiff compares the page's difference (its lists and its graph) with
+// the one computed here from the gateway's graphs.
+async function checkDiff(page, want, what) {
+  const shown = await page.evaluate(() => {
+    const list = (kind) => [...document.querySelectorAll(`[data-testid="diff-${kind}"] li`)].map((li) => ({ name: li.dataset.name, text: li.textContent }));
+    const { cy } = window.seshatExplorer;
+    const nodes = {};
+    for (const kind of ['added', 'removed', 'changed', 'same']) nodes[kind] = cy.nodes(`.${kind}`).map((n) => n.data('name'));
+    return { added: list('added'), removed: list('removed'), changed: list('changed'), nodes };
+  });
+  for (const kind of ['added', 'removed']) {
+    check(sameList(shown[kind].map((e) => e.name), want[kind]), `explorer: ${what}: ${kind} lists ${JSON.stringify(shown[kind].map((e) => e.name))}, want ${JSON.stringify(want[kind])}`);
+    check(sameList(shown.nodes[kind], want[kind]), `explorer: ${what}: the graph marks ${kind} ${JSON.stringify(shown.nodes[kind])}, want ${JSON.stringify(want[kind])}`);
+  }
+  check(sameList(shown.changed.map((e) => e.name), [...want.changed.keys()]), `explorer: ${what}: changed lists ${JSON.stringify(shown.changed.map((e) => e.name))}, want ${JSON.stringify([...want.changed.keys()])}`);
+  check(sameList(shown.nodes.changed, [...want.changed.keys()]), `explorer: ${what}: the graph marks changed ${JSON.stringify(shown.nodes.changed)}`);
+  check(sameList(shown.nodes.same, want.same), `explorer: ${what}: the graph marks ${shown.nodes.same.length} packages unchanged, want ${want.same.length}`);
+  for (const e of shown.changed) {
+    const { plus, minus } = want.changed.get(e.name);
+    for (const v of plus) check(e.text.includes(`+${v}`), `explorer: ${what}: ${e.name}'s entry "${e.text}" does not add ${v}`);
+    for (const v of minus) check(e.text.includes(`−${v}`), `explorer: ${what}: ${e.name}'s entry "${e.text}" does not remove ${v}`);
+  }
+  return shown;
+}
+
+// compareMode compares two versions of a sample package through the form,
+// then one version in the two environments through the URL.
+async function compareMode(context, root) {
+  const depth = 3;
+  const pair = await comparePair(root.environment, depth);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(`explorer (compare): ${e.message}`));
+  await page.goto(`${base}/explorer`);
+  await page.click('#mode-compare');
+  const env = envKey(root.environment);
+  await page.waitForFunction((env) => [...document.querySelectorAll('#b-environment option')].some((o) => o.value === env), env, { timeout: 30000 });
+  await page.selectOption('#a-environment', env);
+  await page.selectOption('#b-environment', env);
+  await page.fill('#a-package', pair.name);
+  await page.locator('#a-package').dispatchEvent('change');
+  // B starts as A's package.
+  await page.waitForFunction((v) => document.getElementById('b-package').value && [...document.querySelectorAll('#b-version option')].some((o) => o.value === v), pair.b, { timeout: 30000 })
+    .catch(() => { throw new Failure(`explorer: choosing ${pair.name} for A does not offer its versions for B`); });
+  await page.waitForFunction((v) => [...document.querySelectorAll('#a-version option')].some((o) => o.value === v), pair.a, { timeout: 30000 });
+  await page.selectOption('#a-version', pair.a);
+  await page.selectOption('#b-version', pair.b);
+  await page.fill('#compare-depth', String(depth));
+  await page.click('#compare');
+  const status = await waitStatus(page, /\d+ packages: \d+ added/, `compare ${pair.name} ${pair.a} and ${pair.b}`);
+  const shown = await checkDiff(page, pair.diff, `${pair.name} ${pair.a} → ${pair.b}`);
+  const rootStatus = await page.evaluate((n) => window.seshatExplorer.cy.getElementById(`pkg:${n}`).data('status'), pair.name);
+  check(rootStatus === 'changed', `explorer: the compared root ${pair.name} is marked ${rootStatus}, want changed`);
+  const u = new URL(page.url());
+  check(u.searchParams.get('mode') === 'compare' && u.searchParams.get('a') === `${pair.name}==${pair.a}` && u.searchParams.get('b') === `${pair.name}==${pair.b}`,
+    `explorer: the comparison's URL is ${page.url()}`);
+  await shot(page, 'explorer-compare');
+  log(`explorer: compared ${pair.name} ${pair.a} → ${pair.b}: ${status}`);
+
+  // A changed package from the list: its versions in A and B, B's new ones marked.
+  const changed = shown.changed.find((e) => e.name !== pair.name);
+  await page.locator(`[data-testid="diff-changed"] li[data-name="${changed.name}"] button`).click();
+  await page.waitForFunction((t) => document.querySelector('[data-testid="details-title"]')?.textContent === t, changed.name, { timeout: 15000 });
+  const plus = await page.locator('[data-testid="diff-versions-b"] code.plus').allTextContents();
+  const minus = await page.locator('[data-testid="diff-versions-a"] code.minus').allTextContents();
+  const w = pair.diff.changed.get(changed.name);
+  check(sameList(plus, w.plus) && sameList(minus, w.minus), `explorer: ${changed.name} marks +${JSON.stringify(plus)} −${JSON.stringify(minus)}, want +${JSON.stringify(w.plus)} −${JSON.stringify(w.minus)}`);
+  const selected = await page.evaluate(() => window.seshatExplorer.cy.$(':selected').map((n) => n.data('name')));
+  check(sameList(selected, [changed.name]), `explorer: the list's ${changed.name} selects ${JSON.stringify(selected)} in the graph`);
+  await shot(page, 'explorer-compare-package');
+  log(`explorer: ${changed.name} in the comparison: +${plus.join(' +')} −${minus.join(' −')}`);
+
+  // One root in two environments, from the URL.
+  const { environments } = await gql('{ environments { osName osVersion pythonVersion } }');
+  const other = environments.find((e) => envKey(e) !== env);
+  check(other, 'compare: the sample data has one environment only');
+  // Preferably a root solved in both, whose graphs differ by their markers
+  // and solver runs; else one solved in the first only.
+  let envPair = null;
+  let unsolved = null;
+  const large = (process.env.SESHAT_E2E_LARGE_ROOT || '').split('==');
+  const cands = [root, { name: pair.name, version: pair.b }, ...(large[1] ? [{ name: large[0], version: large[1] }] : [])];
+  for (const cand of cands) {
+    const a = await graphOf(cand.name, cand.version, root.environment, depth);
+    const b = await graphOf(cand.name, cand.version, other, depth);
+    if (!a.root || !b.root) continue;
+    const x = closureDiff(a, b);
+    if (x.added.length + x.removed.length + x.changed.size === 0) continue;
+    if (b.nodes.find((n) => n.id === b.root.id).solved) {
+      envPair = { ...cand, diff: x };
+      break;
+    }
+    unsolved = unsolved || { ...cand, diff: x };
+  }
+  envPair = envPair || unsolved;
+  check(envPair, `compare: neither ${root.name}==${root.version} nor ${pair.name}==${pair.b} has a graph that differs between ${env} and ${envKey(other)}`);
+  await page.goto(`${base}/explorer?mode=compare&a=${encodeURIComponent(`${envPair.name}==${envPair.version}`)}&b=${encodeURIComponent(`${envPair.name}==${envPair.version}`)}&env=${encodeURIComponent(env)}&envB=${encodeURIComponent(envKey(other))}&depth=${depth}`);
+  const envStatus = await waitStatus(page, /\d+ packages: \d+ added/, `compare ${envPair.name}==${envPair.version} in ${env} and ${envKey(other)}`);
+  await checkDiff(page, envPair.diff, `${envPair.name}==${envPair.version} in ${env} → ${envKey(other)}`);
+  check(await page.locator('#b-environment').inputValue() === envKey(other), 'explorer: the URL\'s envB is not B\'s environment in the form');
+  await shot(page, 'explorer-compare-environments');
+  log(`explorer: compared ${envPair.name}==${envPair.version} across environments: ${envStatus}`);
+  await page.close();
+}
+
 let failed = false;
 try {
   const root = await pickRoot();
@@ -652,6 +1107,9 @@ try {
   });
   await playground(context);
   await explorer(context, root);
+  await packageView(context, root);
+  await resolveMode(context, root.environment);
+  await compareMode(context, root);
   let largeRoot = root;
   if (process.env.SESHAT_E2E_LARGE_ROOT) {
     const [name, version] = process.env.SESHAT_E2E_LARGE_ROOT.split('==');

@@ -105,6 +105,7 @@ func (r *Report) Targets() []Target {
 			rt, a.Size, ms(a.HTTP.P50), a.Versions, b.Size, ms(b.HTTP.P50), b.Versions, a.Nodes, b.Nodes)
 	}
 	ts = append(ts, ft)
+	ts = append(ts, r.resolveTarget())
 	// Ingestion.
 	it := Target{Contract: "ingestion within 3x of raw COPY of the same rows"}
 	mt := Target{Contract: "memory flat while syncing (100k documents)"}
@@ -305,6 +306,7 @@ func (r *Report) Markdown(command string) string {
 				w.HTTPStatements, w.StoreStatements, float64(w.ResponseBytes)/1e6)
 		}
 	}
+	r.resolveMarkdown(&b)
 	for _, n := range r.nestedRuns() {
 		deeper := ""
 		if n.Shape.Deeper {

@@ -61,6 +61,9 @@ type Report struct {
 	Ingest *IngestResult
 	Mixed  *MixedResult
 	Vulns  *VulnResult
+	// Resolves are the resolve measurements, one per walk, of the walk's
+	// root pinned.
+	Resolves []*ResolveResult
 }
 
 // Run prepares the datasets and takes every measurement, logging progress
@@ -100,15 +103,33 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if err := MeasureSQLWalk(ctx, ds.URL, root, cfg.WalkIters, w); err != nil {
 			return rep, fmt.Errorf("SQL walk on %s: %w", ds.Size, err)
 		}
+		logf("resolve %s: store", ds.Size)
+		rrs, err := MeasureStoreResolves(ctx, ds.URL, root, cfg.WalkIters)
+		if err != nil {
+			return rep, fmt.Errorf("store resolve on %s: %w", ds.Size, err)
+		}
 		logf("dependencyGraph %s: HTTP", ds.Size)
 		p, err := StartSeshat(ctx, cfg.Seshat, ds.URL)
 		if err != nil {
 			return rep, err
 		}
 		err = MeasureHTTPWalk(ctx, p.URL, root, cfg.WalkIters, w)
+		for _, rr := range rrs {
+			if err != nil {
+				break
+			}
+			logf("resolve %s: HTTP %s", ds.Size, rr.Requirement)
+			rr.Size = ds.Size
+			err = MeasureHTTPResolve(ctx, p.URL, root.Environment, cfg.WalkIters, rr)
+		}
 		p.Stop()
 		if err != nil {
-			return rep, fmt.Errorf("HTTP walk on %s: %w", ds.Size, err)
+			return rep, fmt.Errorf("HTTP walk or resolve on %s: %w", ds.Size, err)
+		}
+		for _, rr := range rrs {
+			rep.Resolves = append(rep.Resolves, rr)
+			logf("resolve %s %s: resolved %v, %d packages, %d levels, %.0f statements, HTTP p50 %s ms, store p50 %s ms",
+				ds.Size, rr.Requirement, rr.Resolved, rr.Packages, rr.Levels, rr.HTTPStatements, ms(rr.HTTP.P50), ms(rr.Store.P50))
 		}
 		logf("dependencyGraph %s: %d nodes, HTTP p50 %s ms, store p50 %s ms, SQL p50 %s ms",
 			ds.Size, w.Nodes, ms(w.HTTP.P50), ms(w.Store.P50), ms(w.SQLEdges.P50))

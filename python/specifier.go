@@ -140,10 +140,8 @@ func (s Specifier) String() string {
 // package's pre-releases, which are otherwise left out of a resolution.
 func (s Specifier) NamesPreRelease() bool {
 	for _, c := range s.clauses {
-		if c.op == "!=" || c.op == "===" {
-			continue
-		}
-		if v, err := ParseVersion(strings.TrimSuffix(c.raw, ".*")); err == nil && v.IsPreRelease() {
+		// c.v is the clause's version without a .* suffix; === has none.
+		if c.op != "!=" && c.op != "===" && c.v.IsPreRelease() {
 			return true
 		}
 	}
@@ -263,7 +261,21 @@ func public(v Version) Version {
 // sameBase reports whether v and w have the same epoch and release (1.0 and
 // 1.0.0 do).
 func sameBase(v, w Version) bool {
-	a, errA := ParseVersion(v.v.BaseVersion())
-	b, errB := ParseVersion(w.v.BaseVersion())
-	return errA == nil && errB == nil && a.Compare(b) == 0
+	a, b := splitRelease(v), splitRelease(w)
+	if a.epoch != b.epoch {
+		return false
+	}
+	for i := range max(len(a.release), len(b.release)) {
+		var x, y uint64
+		if i < len(a.release) {
+			x = a.release[i]
+		}
+		if i < len(b.release) {
+			y = b.release[i]
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }

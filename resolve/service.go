@@ -203,6 +203,12 @@ func rangeText(s python.Specifier) string {
 // range does not parse (which no resolution could check).
 func candidates(g *persistence.CandidateGraph) map[string][]Candidate {
 	out := make(map[string][]Candidate, len(g.Candidates))
+	// Ranges repeat across a graph's edges: parse each text once.
+	type parsed struct {
+		spec python.Specifier
+		err  error
+	}
+	specs := map[string]parsed{}
 	for name, list := range g.Candidates {
 	versions:
 		for _, c := range list {
@@ -212,7 +218,12 @@ func candidates(g *persistence.CandidateGraph) map[string][]Candidate {
 			}
 			cand := Candidate{ID: c.Version.ID, Version: v, IndexURL: deref(c.Version.IndexURL)}
 			for _, r := range c.Requirements {
-				spec, err := python.ParseSpecifier(r.VersionRange)
+				ps, seen := specs[r.VersionRange]
+				if !seen {
+					ps.spec, ps.err = python.ParseSpecifier(r.VersionRange)
+					specs[r.VersionRange] = ps
+				}
+				spec, err := ps.spec, ps.err
 				if err != nil {
 					continue versions
 				}

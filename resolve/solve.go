@@ -93,7 +93,7 @@ type solver struct {
 	budget int
 	steps  int
 	over   bool
-	cands  map[string][]*Candidate // in order of preference
+	cands  map[string][]*Candidate // in order of preference, once asked for (candsOf)
 	crits  map[string][]*criterion
 	picks  map[string]*pick
 	trail  []undo
@@ -168,20 +168,28 @@ func newSolver(p *Problem) *solver {
 	if s.budget <= 0 {
 		s.budget = DefaultBudget
 	}
-	for name, list := range p.Candidates {
-		ordered := make([]*Candidate, len(list))
-		for i := range list {
-			ordered[i] = &list[i]
-		}
-		slices.SortStableFunc(ordered, func(a, b *Candidate) int {
-			if p.Strategy == Oldest {
-				return a.Version.Compare(b.Version)
-			}
-			return b.Version.Compare(a.Version)
-		})
-		s.cands[name] = ordered
-	}
 	return s
+}
+
+// candsOf returns name's candidates in order of preference, sorting them
+// the first time: most packages of a candidate graph are never required.
+func (s *solver) candsOf(name string) []*Candidate {
+	if list, ok := s.cands[name]; ok {
+		return list
+	}
+	list := s.p.Candidates[name]
+	ordered := make([]*Candidate, len(list))
+	for i := range list {
+		ordered[i] = &list[i]
+	}
+	slices.SortStableFunc(ordered, func(a, b *Candidate) int {
+		if s.p.Strategy == Oldest {
+			return a.Version.Compare(b.Version)
+		}
+		return b.Version.Compare(a.Version)
+	})
+	s.cands[name] = ordered
+	return ordered
 }
 
 // search picks the next required package and returns whether the rest of
@@ -310,7 +318,7 @@ func (s *solver) depthOf(list []*criterion) int {
 // final releases (prereleasesNamed checks them once everything is picked).
 func (s *solver) admissible(name string) []*Candidate {
 	var out, later []*Candidate
-	list := s.cands[name]
+	list := s.candsOf(name)
 	pre := s.prereleasesAllowed(name)
 	for i, c := range list {
 		switch {
@@ -341,7 +349,7 @@ func (s *solver) prereleasesNamed() (bool, map[string]bool) {
 }
 
 func (s *solver) admitted(name string, i int, pre bool) bool {
-	if !pre && s.cands[name][i].Version.IsPreRelease() {
+	if !pre && s.candsOf(name)[i].Version.IsPreRelease() {
 		return false
 	}
 	for _, c := range s.crits[name] {
@@ -354,7 +362,7 @@ func (s *solver) admitted(name string, i int, pre bool) bool {
 
 func (s *solver) hasAdmissible(name string) bool {
 	pre := s.prereleasesAllowed(name) || s.named[name]
-	for i := range s.cands[name] {
+	for i := range s.candsOf(name) {
 		if s.admitted(name, i, pre) {
 			return true
 		}
@@ -495,7 +503,7 @@ func (s *solver) addCriterion(c *criterion) map[string]bool {
 	}
 	c.admits = s.admits[c.req]
 	if c.admits == nil {
-		list := s.cands[name]
+		list := s.candsOf(name)
 		c.admits = make([]bool, len(list))
 		for i, cand := range list {
 			c.admits[i] = c.req.Specifier.Matches(cand.Version)
@@ -547,7 +555,7 @@ func (s *solver) excludedReasons(name string) map[string]bool {
 	}
 	static := !s.p.AllowPrereleases && !s.named[name]
 	var remaining []int
-	for i, c := range s.cands[name] {
+	for i, c := range s.candsOf(name) {
 		if !s.admitted(name, i, true) && !(static && c.Version.IsPreRelease()) {
 			remaining = append(remaining, i)
 		}
@@ -619,7 +627,7 @@ func (s *solver) explain(name string) string {
 	var b strings.Builder
 	if f.picked != nil {
 		fmt.Fprintf(&b, "%s %s was picked, but not every requirement on %s admits it:", name, f.picked, name)
-	} else if len(s.cands[name]) == 0 {
+	} else if len(s.candsOf(name)) == 0 {
 		fmt.Fprintf(&b, "%s has no candidate in the environment:", name)
 	} else {
 		fmt.Fprintf(&b, "no version of %s satisfies every requirement on it:", name)
@@ -628,9 +636,9 @@ func (s *solver) explain(name string) string {
 		b.WriteString("\n  ")
 		b.WriteString(describe(c))
 	}
-	if n := len(s.cands[name]); n > 0 {
+	if n := len(s.candsOf(name)); n > 0 {
 		vs := make([]string, 0, min(n, 10))
-		for _, c := range s.cands[name][:min(n, 10)] {
+		for _, c := range s.candsOf(name)[:min(n, 10)] {
 			vs = append(vs, c.Version.String())
 		}
 		more := ""
@@ -639,7 +647,7 @@ func (s *solver) explain(name string) string {
 		}
 		fmt.Fprintf(&b, "\n  candidates of %s: %s%s", name, strings.Join(vs, ", "), more)
 		if !s.p.AllowPrereleases && !slices.ContainsFunc(f.crits, func(c *criterion) bool { return c.req.Specifier.NamesPreRelease() }) &&
-			slices.ContainsFunc(s.cands[name], func(c *Candidate) bool { return c.Version.IsPreRelease() }) {
+			slices.ContainsFunc(s.candsOf(name), func(c *Candidate) bool { return c.Version.IsPreRelease() }) {
 			fmt.Fprintf(&b, "\n  pre-releases of %s are left out: allow them, or name one in a specifier", name)
 		}
 	}
@@ -750,7 +758,7 @@ func (s *solver) solution() Solution {
 			return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.Name, b.Name))
 		})
 		pre := s.prereleasesAllowed(name)
-		for i := range s.cands[name] {
+		for i := range s.candsOf(name) {
 			if s.admitted(name, i, pre) {
 				pk.Admissible++
 			}

@@ -773,10 +773,10 @@ async function packageView(context, root) {
 const RESOLVE_Q = `query($i: ResolveInput!) { resolve(input: $i) {
   resolved explanation requirementsTxt pipfileLock steps
   packages { name version depth reason hashes extras packageVersion { id }
-    requiredBy { name version versionRange constraint } } } }`;
+    requiredBy { name version versionRange constraint } vulnerabilities { id } } } }`;
 
-async function resolveOf(requirements, environment, constraints = null) {
-  return (await gql(RESOLVE_Q, { i: { requirements, environment, constraints } })).resolve;
+async function resolveOf(requirements, environment, constraints = null, strategy = 'LATEST') {
+  return (await gql(RESOLVE_Q, { i: { requirements, environment, constraints, strategy } })).resolve;
 }
 
 // resolveMode resolves requirements of the sample data in the page: one that
@@ -926,6 +926,46 @@ async function resolveMode(context, environment) {
   check(constrained.includes(dep.name) && constrained.includes(`${dep.name}<0`), `explorer: the constraint ${dep.name}<0 is not in the explanation: ${constrained}`);
   log(`explorer: with the constraint ${dep.name}<0: "${constrained.split('\n').slice(0, 2).join(' | ')}"`);
   await page.fill('#constraints', '');
+
+  // The oldest admissible versions: the gateway's OLDEST lock.
+  const oldest = await resolveOf([good.requirement], environment, null, 'OLDEST');
+  check(oldest.resolved, `resolve: ${good.requirement} resolves with LATEST but not with OLDEST`);
+  await page.fill('#requirements', good.requirement);
+  await page.selectOption('#strategy', 'OLDEST');
+  await page.click('#resolve');
+  await waitStatus(page, /^Resolved:/, `resolve ${good.requirement}, oldest`);
+  const oldLabels = await page.evaluate(() => window.seshatExplorer.cy.nodes('[kind = "pick"]').map((n) => n.data('label').replace(/^⚠ /, '')));
+  check(sameList(oldLabels, oldest.packages.map((p) => `${p.name}==${p.version}`)), `explorer: the oldest lock draws ${JSON.stringify(oldLabels)}, the gateway's is ${JSON.stringify(oldest.packages.map((p) => `${p.name}==${p.version}`))}`);
+  check(new URL(page.url()).searchParams.get('strategy') === 'OLDEST', `explorer: the URL does not carry the strategy: ${page.url()}`);
+  const changedPicks = oldest.packages.filter((p) => !labels.includes(`${p.name}==${p.version}`)).length;
+  log(`explorer: oldest lock of ${good.requirement}: ${oldLabels.length} packages, ${changedPicks} versions other than the latest lock's`);
+  await page.selectOption('#strategy', 'LATEST');
+
+  // Two roots, pyyaml's versions all vulnerable in the sample advisories:
+  // the choice marked and its advisories listed; excluded, no resolution.
+  const vuln = await resolveOf([good.requirement, 'pyyaml'], environment);
+  const vpick = vuln.resolved && vuln.packages.find((p) => p.vulnerabilities.length);
+  check(vpick, `resolve: ${good.requirement} and pyyaml give no vulnerable choice (the sample advisories name every pyyaml)`);
+  await page.fill('#requirements', `${good.requirement}\npyyaml`);
+  await page.click('#resolve');
+  await waitStatus(page, /^Resolved:/, `resolve ${good.requirement} and pyyaml`);
+  const marked = await page.evaluate((id) => {
+    const n = window.seshatExplorer.cy.getElementById(id);
+    return { label: n.data('label'), vulnerable: n.hasClass('vulnerable'), chosen: n.hasClass('chosen') };
+  }, vpick.packageVersion.id);
+  check(marked.vulnerable && marked.chosen && marked.label === `⚠ ${vpick.name}==${vpick.version}`, `explorer: the vulnerable choice ${vpick.name}==${vpick.version} is drawn ${JSON.stringify(marked)}`);
+  await clickNode(page, vpick.packageVersion.id);
+  await page.waitForFunction((t) => document.querySelector('[data-testid="details-title"]')?.textContent === t, `${vpick.name}==${vpick.version}`, { timeout: 15000 });
+  const advisories = await page.locator('[data-testid="pick-vulnerabilities"] li strong').allTextContents();
+  check(sameList(advisories, vpick.vulnerabilities.map((v) => v.id)), `explorer: ${vpick.name}==${vpick.version} lists advisories ${JSON.stringify(advisories)}, want ${JSON.stringify(vpick.vulnerabilities.map((v) => v.id))}`);
+  await page.check('#exclude-vulnerable');
+  await page.click('#resolve');
+  await waitStatus(page, /^Not resolvable/, `resolve ${good.requirement} and pyyaml, vulnerable versions excluded`);
+  const excluded = await page.locator('[data-testid="resolve-explanation"]').textContent();
+  check(excluded.includes(vpick.name) && /vulnerable/.test(excluded), `explorer: with vulnerable versions excluded the explanation does not say why ${vpick.name} has none: ${excluded}`);
+  check(new URL(page.url()).searchParams.get('novuln') === '1', `explorer: the URL does not carry excludeVulnerable: ${page.url()}`);
+  await page.uncheck('#exclude-vulnerable');
+  log(`explorer: ${vpick.name}==${vpick.version} chosen with ${advisories.join(', ')}; excluded: "${excluded.split('\n').pop().trim()}"`);
 
   // A bad requirement: INVALID with the position, its line marked.
   await page.fill('#requirements', `${good.requirement}\n\n${dep.name}>=`);

@@ -19,11 +19,11 @@ build: ## build ./seshat
 	$(GO) build -o seshat .
 
 .PHONY: services
-services: ## start (or reuse) the local PostgreSQL 15 and MinIO; prints their environment
+services: ## start (or reuse) the local PostgreSQL 15, its hot standby, pgbouncer and MinIO; prints their environment
 	@scripts/services.sh start
 
 .PHONY: services-stop
-services-stop: ## stop the local PostgreSQL and MinIO
+services-stop: ## stop the local PostgreSQL, its hot standby, pgbouncer and MinIO
 	@scripts/services.sh stop
 
 .PHONY: test

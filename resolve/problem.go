@@ -106,4 +106,7 @@ type Solution struct {
 	Conflict    string
 	// Steps counts the candidates tried.
 	Steps int
+	// Required lists, sorted, every package a requirement named during
+	// the search (what the resolution depended on).
+	Required []string
 }

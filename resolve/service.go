@@ -116,10 +116,7 @@ func Resolve(ctx context.Context, store Store, in Input) (*Lock, error) {
 	if err != nil {
 		return nil, err
 	}
-	lock := &Lock{Packages: []LockedPackage{}, Unsolved: g.Unsolved, Environment: g.Environment, Statements: g.Statements}
-	if lock.Unsolved == nil {
-		lock.Unsolved = []persistence.PackageVersion{}
-	}
+	lock := &Lock{Packages: []LockedPackage{}, Unsolved: []persistence.PackageVersion{}, Environment: g.Environment, Statements: g.Statements}
 	if g.Environment == nil {
 		lock.Explanation = ptr(fmt.Sprintf("the graph knows no environment %s %s / Python %s: nothing is solved there",
 			env.OSName, env.OSVersion, env.PythonVersion))
@@ -132,6 +129,13 @@ func Resolve(ctx context.Context, store Store, in Input) (*Lock, error) {
 		return nil, err
 	}
 	lock.Steps = sol.Steps
+	// The unsolved versions of the packages the search needed, not of
+	// every package the candidate graph reached (other extras' too).
+	for _, v := range g.Unsolved {
+		if _, found := slices.BinarySearch(sol.Required, v.Name); found {
+			lock.Unsolved = append(lock.Unsolved, v)
+		}
+	}
 	if !sol.Resolved {
 		lock.Explanation = ptr(sol.Explanation + excludedNote(g, sol.Conflict))
 		return lock, nil

@@ -102,6 +102,9 @@ type solver struct {
 	// releases, and kept only when a requirement in the resolution names
 	// one; other packages' pre-releases are never admissible.
 	named map[string]bool
+	// required holds every package a non-constraint criterion named at
+	// some point of the search.
+	required map[string]bool
 	// touched are the unpicked packages that got a criterion since the
 	// last forward check.
 	touched []string
@@ -148,6 +151,7 @@ func newSolver(p *Problem) *solver {
 		failures: map[string]int{},
 		last:     map[string]failure{},
 		named:    map[string]bool{},
+		required: map[string]bool{},
 		admits:   map[*Requirement][]bool{},
 		nogoods:  map[assignment][][]assignment{},
 	}
@@ -529,6 +533,7 @@ func (s *solver) addCriterion(c *criterion) map[string]bool {
 	}
 	if !c.constraint {
 		s.touched = append(s.touched, name)
+		s.required[name] = true
 	}
 	return nil
 }
@@ -700,9 +705,18 @@ func (s *solver) unresolved() Solution {
 			worst = name
 		}
 	}
-	out := Solution{Steps: s.steps, Conflict: worst}
+	out := Solution{Steps: s.steps, Conflict: worst, Required: slices.Sorted(maps.Keys(s.required))}
 	if worst != "" {
 		out.Explanation = s.explain(worst)
+	}
+	var none []string
+	for _, name := range out.Required {
+		if name != worst && len(s.candsOf(name)) == 0 {
+			none = append(none, name)
+		}
+	}
+	if len(none) > 0 {
+		out.Explanation += "\n  also required and without any candidate in the environment: " + strings.Join(none, ", ")
 	}
 	if out.Explanation == "" {
 		out.Explanation = "the requirements have no resolution"
@@ -740,7 +754,7 @@ func (s *solver) solution() Solution {
 			}
 		}
 	}
-	out := Solution{Resolved: true, Steps: s.steps}
+	out := Solution{Resolved: true, Steps: s.steps, Required: slices.Sorted(maps.Keys(s.required))}
 	for name, p := range s.picks {
 		pk := Pick{Name: name, Candidate: *p.cand, Extras: slices.Clone(p.extras), Depth: depth[name]}
 		if pk.Extras == nil {

@@ -968,13 +968,18 @@ async function resolveMode(context, environment) {
   log(`explorer: ${vpick.name}==${vpick.version} chosen with ${advisories.join(', ')}; excluded: "${excluded.split('\n').pop().trim()}"`);
 
   // A bad requirement: INVALID with the position, its line marked.
-  await page.fill('#requirements', `${good.requirement}\n\n${dep.name}>=`);
+  // (indented by two spaces: the column counts them)
+  await page.fill('#requirements', `${good.requirement}\n\n  ${dep.name}>=`);
   await page.click('#resolve');
   await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 30000 });
   const err = await page.locator('#error').textContent();
-  check(/INVALID/.test(err) && /line 3, column \d+/.test(err) && err.includes(`${dep.name}>=`) && /\n\s*\^/.test(err),
-    `explorer: a bad requirement's error does not say INVALID and its line and column: ${err}`);
+  const pos = /requirements\[1\]: position (\d+)/.exec(err);
+  check(/INVALID/.test(err) && pos && err.includes(`line 3, column ${2 + Number(pos[1]) + 1}:`) && err.includes(`${dep.name}>=`) &&
+    err.includes(`\n  ${' '.repeat(Number(pos[1]))}^`),
+  `explorer: a bad requirement's error does not say INVALID with its line, column and a caret: ${err}`);
   check(await page.locator('#requirements').getAttribute('aria-invalid') === 'true', 'explorer: the requirements field is not marked invalid');
+  const stale = await page.locator('[data-testid="resolve-explanation"]').count();
+  check(stale === 0 && await nodeCount(page) === 0, 'explorer: after a refused input the previous resolution is still shown');
   await shot(page, 'explorer-resolve-invalid');
   log(`explorer: bad requirement: ${err.replace(/\n+/g, ' | ')}`);
 

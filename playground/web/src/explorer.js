@@ -125,7 +125,7 @@ function showError(err) {
     for (const w of where) {
       const area = $(w.field);
       area.setAttribute('aria-invalid', 'true');
-      const col = w.pos === null ? '' : `, column ${w.pos + 1}`;
+      const col = w.pos === null ? '' : `, column ${resolveLines[w.field].indents[w.index] + w.pos + 1}`;
       text += `\n\n${w.field === 'requirements' ? 'Requirements' : 'Constraints'}, line ${w.line}${col}:\n  ${w.text}`;
       if (w.pos !== null) text += `\n  ${' '.repeat(w.pos)}^`;
     }
@@ -792,6 +792,13 @@ async function resolveRun(vars, push) {
     if (data.resolved && vars.alternatives) graphs = await candidateGraphs(data, vars.environment);
   } catch (err) {
     if (seq === drawSeq) {
+      // What is drawn answered other input: it goes.
+      resolution = null;
+      canvas.clear();
+      window.seshatExplorer.cy = null;
+      placeholder('No resolution: the gateway refused the input (the error is above).');
+      details.replaceChildren(hint('Correct the input and Resolve again.'));
+      for (const id of ['fit', 'export-png', 'export-json']) $(id).disabled = true;
       showError(err);
       setStatus('');
     }

@@ -9,17 +9,19 @@ export const REQUIREMENTS_ID = 'requirements';
 /**
  * requirementLines reads a requirements text: one PEP 508 requirement per
  * line, blank lines and lines starting with # left out. It returns the
- * requirements (trimmed) and, for each, its line number (from 1) and the
- * offset in text where it starts.
+ * requirements (trimmed) and, for each, its line number (from 1), its
+ * indent (where it starts in its line) and the offset in text where it
+ * starts.
  */
 export function requirementLines(text) {
-  const out = { requirements: [], lines: [], offsets: [] };
+  const out = { requirements: [], lines: [], indents: [], offsets: [] };
   let offset = 0;
   (text || '').split('\n').forEach((raw, i) => {
     const line = raw.trim();
     if (line && !line.startsWith('#')) {
       out.requirements.push(line);
       out.lines.push(i + 1);
+      out.indents.push(raw.indexOf(line));
       out.offsets.push(offset + raw.indexOf(line));
     }
     offset += raw.length + 1;

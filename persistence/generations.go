@@ -58,17 +58,20 @@ type GraphChanges struct {
 }
 
 // graphChangesSQL reads the snapshot's xmin and the generations moved by
-// transactions from $1 on (none when $1 is 0), in one statement and so one
-// snapshot: every transaction not committed in it has an id >= its xmin,
-// so the next read from that xmin sees it once it commits.
+// transactions from $1 on (from the xmin itself when $1 is 0), in one
+// statement and so one snapshot: every transaction not committed in it has
+// an id >= its xmin, so the next read from that xmin sees it once it
+// commits.
 const graphChangesSQL = `
 SELECT h.horizon, g.environment_id, g.package_id, g.generation
 FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon) AS h
-LEFT JOIN graph_generation g ON $1::bigint > 0 AND g.changed_xid >= $1::bigint::text::xid8`
+LEFT JOIN graph_generation g ON g.changed_xid >= (CASE WHEN $1::bigint > 0 THEN $1::bigint ELSE h.horizon END)::text::xid8`
 
-// GraphChanges returns the generations moved since horizon since (0: none,
-// only the current horizon) by the transactions that have committed, in
-// one statement. Returns UNAVAILABLE when the database is unreachable.
+// GraphChanges returns the generations moved since horizon since by the
+// transactions that have committed, in one statement. With since 0 (a
+// first read) they are those a later read may report again: the ones
+// moved from the horizon it returns on. Returns UNAVAILABLE when the
+// database is unreachable.
 func (s *Store) GraphChanges(ctx context.Context, since int64) (GraphChanges, error) {
 	var out GraphChanges
 	rows, err := s.pool.Query(ctx, graphChangesSQL, since)
@@ -254,3 +257,11 @@ func bumpVersionGenerations(ctx context.Context, tx pgx.Tx, ids []int64, depende
 
 // everything is the generation of every package in every environment.
 var everything = []GenerationKey{{0, 0}}
+
+// ReadFromPrimary returns ctx whose reads go to the primary even where
+// ReadFromStandby allowed the standby: the graph cache reads the
+// generations on the primary, and an answer it keeps must be read no
+// earlier than they were.
+func ReadFromPrimary(ctx context.Context) context.Context {
+	return context.WithValue(ctx, readKey{}, nil)
+}

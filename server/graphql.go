@@ -22,6 +22,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/seshat-graph/seshat/graph"
+	"github.com/seshat-graph/seshat/graphcache"
 	"github.com/seshat-graph/seshat/loaders"
 	"github.com/seshat-graph/seshat/persistence"
 	"github.com/seshat-graph/seshat/resolvers"
@@ -42,6 +43,8 @@ type GraphQLOptions struct {
 	RequireAuth bool
 	// Timeout bounds one operation; its SQL is cancelled when it expires. 0: none.
 	Timeout time.Duration
+	// GraphCache, when not nil, keeps dependencyGraph answers (see graphCache).
+	GraphCache *graphcache.Cache
 
 	// generatedLists leaves every field to gqlgen's generated code
 	// (graphLists and direct off), for tests that compare the two.
@@ -76,11 +79,18 @@ func GraphQL(r *resolvers.Resolver, logger *slog.Logger, opts GraphQLOptions) ht
 	if opts.Complexity > 0 {
 		srv.Use(extension.FixedComplexityLimit(opts.Complexity))
 	}
+	if opts.GraphCache != nil {
+		// Outside graphLists, its capture inside (see graphCache).
+		srv.Use(&graphCache{cache: opts.GraphCache, logger: logger})
+	}
 	if !opts.generatedLists {
 		srv.Use(graphLists{})
 		d := newDirect(r)
 		d.written = opts.directWritten
 		srv.Use(d)
+	}
+	if opts.GraphCache != nil {
+		srv.Use(graphCapture{})
 	}
 	srv.SetErrorPresenter(ErrorPresenter(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seshat-graph/seshat/auth"
+	"github.com/seshat-graph/seshat/graphcache"
 	"github.com/seshat-graph/seshat/ingest"
 	"github.com/seshat-graph/seshat/migrations"
 	"github.com/seshat-graph/seshat/persistence"
@@ -69,6 +70,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	authn := auth.New(c.Tokens)
 	metrics := server.NewMetrics(func() float64 { return float64(tracer.Count()) })
+	// The graph cache reads the generations from the primary (store).
+	var graphCache *graphcache.Cache
+	if c.GraphCacheBytes > 0 {
+		graphCache = graphcache.New(store, c.GraphCacheBytes)
+		metrics.RegisterGraphCache(graphCache)
+	}
 	var standby func() persistence.StandbyStatus
 	if c.DatabaseReadURL != "" {
 		standby = store.StandbyStatus
@@ -85,6 +92,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			Introspection: c.Introspection,
 			RequireAuth:   c.RequireAuth,
 			Timeout:       c.RequestTimeout,
+			GraphCache:    graphCache,
 		}),
 		Auth: authn.Middleware,
 		Ready: func(ctx context.Context) error {

@@ -45,6 +45,9 @@ type Config struct {
 	LogStats         bool
 	Solvers          []string
 
+	// GraphCacheBytes bounds the gateway's graph cache; 0 turns it off.
+	GraphCacheBytes int64
+
 	// DatabaseReadMaxLag: queries read from DatabaseReadURL only while it
 	// lags less (0: any lag).
 	DatabaseReadMaxLag time.Duration
@@ -90,6 +93,7 @@ var settings = []setting{
 	{"SESHAT_SOLVERS", "", "comma-separated solvers seshat refresh asks for, in Thoth's names (solver-rhel-8-py38); every environment known when unset"},
 	{"SESHAT_STATS_INTERVAL", "60s", "how often serve recomputes the graph figures it exports on /metrics (seshat_graph_*)"},
 	{"SESHAT_LOG_STATS", "0", "1: log the pool and statement statistics at shutdown (THOTH_STORAGES_LOG_STATS)"},
+	{"SESHAT_GRAPH_CACHE_MB", "256", "memory for whole dependencyGraph answers kept by serve, in MiB (0: no cache)"},
 }
 
 // LoadConfig reads the configuration through lookup (os.LookupEnv in main,
@@ -242,6 +246,11 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 		bad("SESHAT_STATS_INTERVAL", "%s: want at least 1s", c.StatsInterval)
 	}
 	c.LogStats = boolean("SESHAT_LOG_STATS", "THOTH_STORAGES_LOG_STATS")
+	if mb := integer("SESHAT_GRAPH_CACHE_MB", 0); mb > 1<<20 {
+		bad("SESHAT_GRAPH_CACHE_MB", "%d: want at most %d (1 TiB)", mb, 1<<20)
+	} else {
+		c.GraphCacheBytes = mb << 20
+	}
 	for _, s := range strings.Split(get("SESHAT_SOLVERS"), ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			c.Solvers = append(c.Solvers, s)

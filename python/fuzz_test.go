@@ -43,3 +43,37 @@ func FuzzNormalizeName(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseRequirement checks that PEP 508 parsing never panics, that an
+// error is a *SyntaxError inside the input, and that a parsed requirement
+// written back (String) parses to the same name, extras, specifier and
+// marker, whose evaluation is unchanged.
+func FuzzParseRequirement(f *testing.F) {
+	for _, s := range []string{"numpy", "flask>=2,<3", "requests[socks, security]>=2.25",
+		"zope.interface (>=5.0)", "dask[array] ; python_version >= '3.7'", "x; (os_name == 'nt' or sys_platform != \"linux\") and extra == 'a'",
+		"pkg @ https://example.com/p.whl", "a[", "flask 2.0", "b; 'x' not in platform_release", "c~=1.4.2rc1; python_full_version < '3.8.1'"} {
+		f.Add(s)
+	}
+	values := MarkerValuesOf(Environment{OSName: "rhel", OSVersion: "8", PythonVersion: "3.8"})
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseRequirement(s)
+		if err != nil {
+			var se *SyntaxError
+			if !errors.As(err, &se) || se.Pos < 0 || se.Pos > len(s) {
+				t.Fatalf("ParseRequirement(%q): %v, want a *SyntaxError within the input", s, err)
+			}
+			return
+		}
+		again, err := ParseRequirement(r.String())
+		if err != nil {
+			t.Fatalf("ParseRequirement(%q).String() = %q does not parse: %v", s, r.String(), err)
+		}
+		if again.Name != r.Name || strings.Join(again.Extras, ",") != strings.Join(r.Extras, ",") ||
+			again.Specifier.String() != r.Specifier.String() || (again.Marker == nil) != (r.Marker == nil) {
+			t.Fatalf("%q -> %q -> %+v, want %+v", s, r.String(), again, r)
+		}
+		if r.Marker != nil && r.Marker.Evaluate(values) != again.Marker.Evaluate(values) {
+			t.Fatalf("%q: the marker evaluates differently after String()", s)
+		}
+	})
+}

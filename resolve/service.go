@@ -79,8 +79,12 @@ type Store interface {
 	ArtifactsOfVersions(ctx context.Context, versionIDs []int64) (map[int64][]persistence.Artifact, error)
 }
 
-// MaxLevels bounds the levels of the candidate graph a resolution reads.
-const MaxLevels = 100
+// MaxLevels bounds the levels of the candidate graph a resolution reads;
+// MaxInputs the requirements and constraints of one input.
+const (
+	MaxLevels = 100
+	MaxInputs = 2000
+)
 
 // Resolve parses in, reads its candidate graph (store.CandidateGraph: one
 // statement per level), resolves it in memory (Solve) and reads the picks'
@@ -95,6 +99,9 @@ func Resolve(ctx context.Context, store Store, in Input) (*Lock, error) {
 	}
 	if len(in.Requirements) == 0 {
 		return nil, persistence.Errorf(persistence.CodeInvalid, "requirements: give at least one PEP 508 requirement")
+	}
+	if n := len(in.Requirements) + len(in.Constraints); n > MaxInputs {
+		return nil, persistence.Errorf(persistence.CodeInvalid, "%d requirements and constraints: at most %d", n, MaxInputs)
 	}
 	values := python.MarkerValuesOf(env)
 	roots, err := parseAll("requirements", in.Requirements, values)

@@ -125,11 +125,12 @@ func TestSolveGenerated(t *testing.T) {
 }
 
 // same solves p again, and again with every package's candidates in
-// reverse order: whether it resolves, and the picks, must not change.
+// reverse order: whether it resolves and the picks must not change, nor
+// the explanation when solved again as it was.
 func same(t *testing.T, p resolve.Problem, sol resolve.Solution, seed uint64) {
 	t.Helper()
 	again := solve(t, p)
-	if again.Resolved != sol.Resolved || !maps.EqualFunc(assignment(again), assignment(sol), sameCandidate) {
+	if again.Resolved != sol.Resolved || !maps.EqualFunc(assignment(again), assignment(sol), sameCandidate) || again.Explanation != sol.Explanation {
 		t.Fatalf("seed %d: solved twice: resolved %v %s, explanation %q\nthen resolved %v %s, explanation %q\n%s",
 			seed, sol.Resolved, describe(assignment(sol)), sol.Explanation, again.Resolved, describe(assignment(again)), again.Explanation, dump(p))
 	}

@@ -276,8 +276,9 @@ func logLock(t *testing.T, what string, r resolution) {
 // whose package has no version solved there, there is no lock, the
 // explanation names such a package and unsolved lists every version the
 // solver found for it that the graph still holds as served (what a
-// refresh hands to solvers next); otherwise the lock is checked against
-// the documents.
+// refresh hands to solvers next), and no version of a package dask[array]
+// does not require (bokeh, under [complete]); otherwise the lock is
+// checked against the documents.
 func TestThothResolveDask(t *testing.T) {
 	t.Parallel()
 	g := readDocGraph(t, "fedora", "31", "3.7")
@@ -323,6 +324,9 @@ func TestThothResolveDask(t *testing.T) {
 		unsolved[u.Name+"=="+u.Version] = true
 		if g.solved(u.Name, u.Version) != nil {
 			t.Errorf("unsolved lists %s %s, which a document solved in the environment", u.Name, u.Version)
+		}
+		if _, needed := missing[u.Name]; !needed {
+			t.Errorf("unsolved lists %s %s, which dask[array] does not require", u.Name, u.Version)
 		}
 	}
 	// Of the versions the solver found, those the graph holds as still

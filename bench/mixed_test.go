@@ -58,18 +58,60 @@ func TestAskFailures(t *testing.T) {
 }
 
 // TestMixedReportFailed: a failed mixed load says so in the table and the
-// Markdown, with its first failures.
+// Markdown, with its first failures, and its contract lines are NOT MET; a
+// gateway whose goroutines did not come back fails the leak check.
 func TestMixedReportFailed(t *testing.T) {
-	m := &MixedResult{Dataset: &Dataset{DB: "bench_mixed"}, Clients: 2, Duration: time.Second, Elapsed: time.Second,
-		Requests: 3, Answers: map[string]int{"200": 2, "502 no code": 1}, Failures: 1, Examples: []string{"dependents: HTTP 502"},
-		Kinds: []MixedKind{{Name: "dependents", Latency: Summarize([]time.Duration{time.Millisecond})}}}
-	r := &Report{Mixed: m}
-	if !m.Failed() {
-		t.Fatal("not failed")
+	ds := &Dataset{DB: "bench_mixed"}
+	kinds := []MixedKind{{Name: "dependents", Latency: Summarize([]time.Duration{time.Millisecond})}}
+	on := &MixedResult{Dataset: ds, Clients: 2, Duration: time.Second, Elapsed: time.Second, Cache: "on", CacheCapacity: 256 << 20,
+		Requests: 3, Answers: map[string]int{"200": 2, "502 no code": 1}, Failures: 1, ServerErrors: 1, Examples: []string{"dependents: HTTP 502"},
+		Kinds: kinds, CacheKnown: true, CacheHits: 3, CacheMisses: 1, GoroutinesBefore: 10, GoroutinesAfter: 11}
+	off := &MixedResult{Dataset: ds, Clients: 2, Duration: time.Second, Elapsed: time.Second, Cache: "off", CacheCapacity: -1,
+		Requests: 4, Answers: map[string]int{"200": 4}, Kinds: kinds, GoroutinesBefore: 10, GoroutinesAfter: 10 + GoroutineSlack + 1}
+	l := &MixedLoad{Runs: []*MixedResult{on, off}}
+	r := &Report{Mixed: l}
+	if !l.Failed() || l.Failures() != 1 {
+		t.Fatalf("failed %v, %d failures", l.Failed(), l.Failures())
+	}
+	if on.Leaked() || !off.Leaked() {
+		t.Errorf("leaked: on %v, off %v", on.Leaked(), off.Leaked())
+	}
+	if got, ok := on.HitRatio(); !ok || got != 0.75 {
+		t.Errorf("hit ratio %v %v, want 0.75", got, ok)
 	}
 	for name, s := range map[string]string{"table": r.Table(), "markdown": r.Markdown("make bench")} {
-		if !strings.Contains(s, "FAILED") || !strings.Contains(s, "dependents: HTTP 502") || !strings.Contains(s, "200: 2, 502 no code: 1") {
-			t.Errorf("%s does not report the failure:\n%s", name, s)
+		for _, want := range []string{"dependents: HTTP 502", "200: 2, 502 no code: 1", "cache on (256 MiB)", "cache off", "75.0% (3 of 4 lookups)", "NOT MET"} {
+			if !strings.Contains(s, want) {
+				t.Errorf("%s does not say %q:\n%s", name, want, s)
+			}
 		}
+	}
+	if md := r.Markdown("make bench"); !strings.Contains(md, "**FAILED**: cache on (256 MiB): 1 failed answers") {
+		t.Errorf("markdown does not mark the load FAILED:\n%s", md)
+	}
+	for _, tg := range l.targets() {
+		if !tg.Known || tg.Met {
+			t.Errorf("%s: known %v, met %v, want NOT MET", tg.Contract, tg.Known, tg.Met)
+		}
+	}
+}
+
+// TestMetrics: the mixed load reads unlabelled samples by name and leaves
+// out comments and labelled ones; a missing counter is absent, not zero.
+func TestMetrics(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("# HELP go_goroutines Number of goroutines.\n# TYPE go_goroutines gauge\ngo_goroutines 17\n" +
+			"seshat_graph_cache_evictions_total{reason=\"size\"} 4\nseshat_graph_cache_hits_total 1.5e+06\n"))
+	}))
+	defer srv.Close()
+	m, err := Metrics(context.Background(), srv.Client(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m["go_goroutines"] != 17 || m["seshat_graph_cache_hits_total"] != 1.5e6 || len(m) != 2 {
+		t.Errorf("samples %v", m)
+	}
+	if _, ok := delta(m, m, "seshat_graph_cache_misses_total"); ok {
+		t.Error("a missing counter has a delta")
 	}
 }

@@ -143,6 +143,9 @@ func (r *Report) Targets() []Target {
 			v.Dataset, v.OverlayStatements, v.PlainStatements, v.Nodes, v.Vulnerable, ms(v.Overlay.P50-v.Plain.P50), ms(v.SQLOverlay.P50-v.SQL.P50))
 	}
 	ts = append(ts, vt)
+	if r.Mixed != nil {
+		ts = append(ts, r.Mixed.targets()...)
+	}
 	// Throughput against PostGraphile: 3x at 16 and 64 clients, for the
 	// 3-level query and the same shape one level deeper.
 	for _, shape := range []struct {
@@ -226,44 +229,19 @@ func (r *Report) Table() string {
 		fmt.Fprintf(tw, "plain\t%d\t\t%s\t%.0f\t%s\t\t\t\t\n", v.Nodes, ms(v.Plain.P50), v.PlainStatements, ms(v.SQL.P50))
 		fmt.Fprintf(tw, "overlay\t%d\t%d\t%s\t%.0f\t%s\t\t\t\t\n", v.Nodes, v.Vulnerable, ms(v.Overlay.P50), v.OverlayStatements, ms(v.SQLOverlay.P50))
 	}
-	if m := r.Mixed; m != nil {
+	if l := r.Mixed; l != nil {
 		part()
-		fmt.Fprintln(tw, "mixed load\tclients\trequests\treq/s\tp50 ms\tp99 ms\tmax ms\tpeak RSS\t\t")
-		fmt.Fprintf(tw, "all\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\t\n", m.Clients, m.Requests, m.RPS(),
-			ms(m.Overall.P50), ms(m.Overall.P99), ms(m.Overall.Max), mib(m.PeakRSS))
-		for _, k := range m.Kinds {
-			fmt.Fprintf(tw, "%s\t\t%d\t%.0f\t%s\t%s\t%s\t\t\t\n", k.Name, k.Latency.N, ratio(float64(k.Latency.N), m.Elapsed.Seconds()),
-				ms(k.Latency.P50), ms(k.Latency.P99), ms(k.Latency.Max))
-		}
+		l.table(tw)
 	}
 	tw.Flush()
-	if m := r.Mixed; m != nil {
-		fmt.Fprintf(&b, "\nmixed load answers: %s\n", m.AnswerCounts())
+	if l := r.Mixed; l != nil {
+		b.WriteString("\n" + l.answers())
 	}
 	b.WriteString("\n")
 	for _, t := range r.Targets() {
 		fmt.Fprintf(&b, "%-12s %s: %s\n", verdict(t), t.Contract, t.Figure)
 	}
-	if m := r.Mixed; m != nil {
-		fmt.Fprintf(&b, "%-12s %s: %s\n", mixedVerdict(m), mixedContract, mixedFigure(m))
-	}
 	return b.String()
-}
-
-const mixedContract = "mixed load: no transport error, 5xx or INTERNAL answer"
-
-func mixedVerdict(m *MixedResult) string {
-	if m.Failed() {
-		return "FAILED"
-	}
-	return "PASSED"
-}
-
-func mixedFigure(m *MixedResult) string {
-	if !m.Failed() {
-		return fmt.Sprintf("none in %d requests", m.Requests)
-	}
-	return fmt.Sprintf("%d failed answers (warm-up included), first: %s", m.Failures, strings.Join(m.Examples, "; "))
 }
 
 // Markdown renders the generated section of docs/benchmarks.md.
@@ -341,31 +319,11 @@ func (r *Report) Markdown(command string) string {
 	if v := r.Vulns; v != nil {
 		b.WriteString(v.Markdown())
 	}
-	if m := r.Mixed; m != nil {
-		ds := m.Dataset
-		fmt.Fprintf(&b, "\n### Mixed load: %d clients, seven query kinds\n\n", m.Clients)
-		fmt.Fprintf(&b, "`seshat serve` with its default limits (warning-level logs) on `%s` (graphgen seed %d: %d versions, two environments, %d documents, generator %s, %s; built in %.0f s). "+
-			"%d closed-loop Go clients, each drawing a kind and its arguments at random (`bench.Mix`: packages page, package versions, nested dependencies, "+
-			"dependency graph of depth 2 to 6, dependents, unsolved backlog, environments and indexes), for %s after a %s warm-up; "+
-			"latency from sending to the last byte read. Answers by HTTP status and code: %s. Peak RSS of the gateway under load: %s. %s.\n\n",
-			ds.DB, ds.Marker.Seed, m.Versions, ds.Marker.Documents, ds.Marker.Generator, builtHow(ds), ds.Marker.BuildSeconds,
-			m.Clients, m.Duration, m.Warmup, m.AnswerCounts(), mib(m.PeakRSS), mixedVerdictMarkdown(m))
-		b.WriteString("| query | requests | req/s | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|\n")
-		fmt.Fprintf(&b, "| **all** | %d | %.0f | %s | %s | %s |\n", m.Requests, m.RPS(), ms(m.Overall.P50), ms(m.Overall.P99), ms(m.Overall.Max))
-		for _, k := range m.Kinds {
-			fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %s |\n", k.Name, k.Latency.N, ratio(float64(k.Latency.N), m.Elapsed.Seconds()),
-				ms(k.Latency.P50), ms(k.Latency.P99), ms(k.Latency.Max))
-		}
+	if l := r.Mixed; l != nil {
+		l.markdown(&b)
 	}
 	b.WriteString("\n" + EndMarker + "\n")
 	return b.String()
-}
-
-func mixedVerdictMarkdown(m *MixedResult) string {
-	if m.Failed() {
-		return "**FAILED**: " + mixedFigure(m)
-	}
-	return fmt.Sprintf("No transport error, 5xx or INTERNAL answer in %d requests", m.Requests)
 }
 
 func builtHow(ds *Dataset) string {

@@ -34,8 +34,10 @@ type Config struct {
 	// Ingest runs the ingestion measurement (nil: skipped).
 	Ingest *IngestConfig
 	// MixedClients runs the mixed load with that many clients for
-	// LoadTime after Warmup (0: skipped).
+	// MixedTime (LoadTime when 0) after Warmup, graph cache on and off (0:
+	// skipped).
 	MixedClients int
+	MixedTime    time.Duration
 	// Vulns runs the vulnerability measurement on the first size (nil:
 	// skipped).
 	Vulns *VulnConfig
@@ -59,7 +61,7 @@ type Report struct {
 	// Deeper is the nested query with one more level.
 	Deeper *NestedResult
 	Ingest *IngestResult
-	Mixed  *MixedResult
+	Mixed  *MixedLoad
 	Vulns  *VulnResult
 	// Resolves are the resolve measurements, one per walk, of the walk's
 	// root pinned.

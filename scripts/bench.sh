@@ -7,7 +7,7 @@
 # generated section of docs/benchmarks.md.
 #
 # The benchmark databases (bench_tf, bench_tf10x, and bench_mixed for the
-# mixed load of 64 clients) are generated and ingested on the first run and
+# mixed load of 64 clients, 60 s with the graph cache on, then off) are generated and ingested on the first run and
 # reused afterwards while their marker (dataset hash, seed, migrations)
 # matches; drop them to rebuild. The ingestion measurement makes its own
 # bucket and databases and removes them. A transport error, 5xx or INTERNAL
@@ -18,8 +18,8 @@
 # documents from MinIO and records the sync's memory in its own section.
 # SESHAT_BENCH_FLAGS adds or overrides runner flags, for example
 #   SESHAT_BENCH_FLAGS='-sizes tf -ingest "" -load 5s' scripts/bench.sh
-# or only the mixed load (-mixed-clients 0 skips it):
-#   SESHAT_BENCH_FLAGS='-sizes "" -ingest "" -load 5s' scripts/bench.sh
+# or only the mixed load, graph cache on and off (-mixed-clients 0 skips it):
+#   SESHAT_BENCH_FLAGS='-sizes "" -ingest "" -osv "" -mixed-load 10s -warmup 3s' scripts/bench.sh
 # (seshat-bench -help lists them).
 set -euo pipefail
 

@@ -46,7 +46,8 @@ func run(ctx context.Context, args []string) error {
 	workers := fs.String("workers", "1,4", "worker counts of the ingestion measurement")
 	memDocs := fs.Int("memory-docs", 0, "documents of the memory measurement, a sync of that many generated documents (0: skipped; make bench-memory: 100000)")
 	memWorkers := fs.Int("memory-workers", 4, "workers of the memory measurement's sync")
-	mixedClients := fs.Int("mixed-clients", 64, "concurrent clients of the mixed load, for -load after -warmup (0: skipped)")
+	mixedClients := fs.Int("mixed-clients", 64, "concurrent clients of the mixed load, for -mixed-load after -warmup, graph cache on and off (0: skipped)")
+	mixedLoad := fs.Duration("mixed-load", time.Minute, "length of each mixed-load run")
 	osvDir := fs.String("osv", "../shared/fixtures/osv/vulns", "OSV records (a directory, file or zip) of the vulnerability measurement, imported into a copy of the first size's dataset (empty: skipped)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -55,7 +56,7 @@ func run(ctx context.Context, args []string) error {
 		AdminURL: services.AdminURL(), Seshat: *seshat, PeerDir: *peer, Out: os.Stdout,
 		WalkIters: *iters, SkipWalks: !*walks, LoadTime: *loadTime, Warmup: *warmup,
 		Nested:       bench.NestedShape{Packages: *packages, Versions: 1000},
-		MixedClients: *mixedClients,
+		MixedClients: *mixedClients, MixedTime: *mixedLoad,
 	}
 	if *osvDir != "" {
 		cfg.Vulns = &bench.VulnConfig{Dir: *osvDir}
@@ -100,7 +101,7 @@ func run(ctx context.Context, args []string) error {
 		}
 		if m := rep.Mixed; m != nil && m.Failed() {
 			// Reported and written down, then the run fails.
-			failed = fmt.Errorf("mixed load: %d answers were transport errors, 5xx or INTERNAL", m.Failures)
+			failed = fmt.Errorf("mixed load: %d answers were transport errors, 5xx or INTERNAL", m.Failures())
 		}
 	}
 	if *memDocs > 0 {

@@ -78,6 +78,30 @@ query Unsolved($env: EnvironmentInput!) {
     variables: `{ "env": ${env} }`,
   },
   {
+    query: `# A lock: one version per package, every requirement satisfied, with
+# hashes and the reason for each pick; an explanation when there is none.
+query Resolve($in: ResolveInput!) {
+  resolve(input: $in) {
+    resolved
+    explanation
+    statements
+    packages {
+      name version depth reason hashes
+      requiredBy { name version versionRange }
+    }
+    requirementsTxt
+  }
+}
+`,
+    variables: `{
+  "in": {
+    "requirements": ["markdown"],
+    "environment": ${env},
+    "strategy": "LATEST"
+  }
+}`,
+  },
+  {
     query: `# Mutations need a token from SESHAT_API_TOKENS (scope ingest or admin).
 # It goes in the Headers pane below, replacing <secret>:
 #   { "Authorization": "Bearer <secret>" }

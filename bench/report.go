@@ -106,6 +106,7 @@ func (r *Report) Targets() []Target {
 	}
 	ts = append(ts, ft)
 	ts = append(ts, r.resolveTarget())
+	ts = append(ts, r.cacheTarget())
 	// Ingestion.
 	it := Target{Contract: "ingestion within 3x of raw COPY of the same rows"}
 	mt := Target{Contract: "memory flat while syncing (100k documents)"}
@@ -285,6 +286,7 @@ func (r *Report) Markdown(command string) string {
 		}
 	}
 	r.resolveMarkdown(&b)
+	r.cacheMarkdown(&b)
 	for _, n := range r.nestedRuns() {
 		deeper := ""
 		if n.Shape.Deeper {

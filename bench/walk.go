@@ -65,6 +65,7 @@ type WalkResult struct {
 	SQLEdges        Dist // persistence.ClosureEdgesSQL: nodes and edges
 	SQLNodes        Dist // persistence.ClosureSQL: nodes only
 	SQLRows         int
+	Cache           CacheWalk // the same request repeated, from the graph cache
 }
 
 // MeasureStoreWalk times Store.DependencyGraph for root on dbURL, iters

@@ -44,7 +44,7 @@ type Stats struct {
 	// stored for that reason).
 	Evicted, Invalidated int64
 	// Skipped counts requests the cache could not serve or keep (the
-	// caller's Skip): they were answered as without it.
+	// caller's Skip, and answers larger than the cache).
 	Skipped int64
 	// Bytes is the size the entries are charged (their answers, keys and
 	// dependency lists), Entries their number.
@@ -275,8 +275,9 @@ type Fill struct {
 }
 
 // Put stores value under the Fill's key with what it was read from, unless
-// one of those changed since the Fill's Begin, or value alone is larger
-// than the cache; it reports whether it stored it. It releases the Fill.
+// one of those changed since the Fill's Begin (counted invalidated), or
+// the entry alone is larger than the cache (counted skipped); it reports
+// whether it stored it. It releases the Fill.
 func (f *Fill) Put(value []byte, deps Deps) bool {
 	c := f.c
 	pkgs := slices.Compact(slices.Sorted(slices.Values(deps.Packages)))
@@ -284,7 +285,11 @@ func (f *Fill) Put(value []byte, deps Deps) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer f.release()
-	if f.released || charge > c.capacity {
+	if f.released {
+		return false
+	}
+	if charge > c.capacity {
+		c.skipped.Add(1)
 		return false
 	}
 	if c.changedSince(f.epoch, deps.Environment, pkgs) {

@@ -215,6 +215,7 @@ func queueMissing(b *pgx.Batch, entries []SolvedEntry, verIDs map[versionKey]int
 		return
 	}
 	slices.Sort(ids)
+	queueMissingGenerations(b, ids)
 	b.Queue(`UPDATE package_version SET is_missing = true WHERE id = ANY($1) AND NOT is_missing`, ids).
 		Exec(func(tag pgconn.CommandTag) error {
 			if n := tag.RowsAffected(); n > 0 {

@@ -20,7 +20,8 @@ import (
 //   - every document's transaction (ingestDocument), for its solved rows,
 //     the edges they own, the resolved versions a revsolver document adds
 //     and the vulnerability records it wrote (bumpDocumentGenerations), and
-//     the same for the facts a re-ingestion replaces;
+//     the same for the facts a re-ingestion replaces; a solver document,
+//     for the versions it marks missing (queueMissingGenerations);
 //   - DeleteDocuments and PurgeEnvironment, for the facts they delete;
 //   - vulnerability imports, for the packages a record names before and
 //     after it is written;
@@ -132,28 +133,16 @@ func bumpSQL(keys string) string {
 }
 
 // documentKeysSQL selects the generations the facts of the documents $1
-// (text[]) reach: per solved row, its package in its environment; for a
-// solved version its index no longer serves, its package and the packages
-// of the versions whose edges resolve to it, everywhere (the flag is not of
-// one environment, and it takes the version out of those walks, or makes
-// their truncated change); per resolved version a revsolver document added,
-// the package of the edge's source in the edge's environment; per
-// vulnerability record of the documents, the packages it names,
-// everywhere. Edges belong to the solved rows of their own document.
+// (text[]) reach: per solved row, its package in its environment; per
+// resolved version a revsolver document added, the package of the edge's
+// source in the edge's environment; per vulnerability record of the
+// documents, the packages it names, everywhere. Edges belong to the solved
+// rows of their own document. (The versions a solver document marks
+// missing are bumped as it marks them: queueMissingGenerations.)
 const documentKeysSQL = `
-	WITH s AS (
-		SELECT s.environment_id, pv.package_id, pv.id, pv.is_missing
-		FROM solved s JOIN package_version pv ON pv.id = s.version_id
-		WHERE s.document_id = ANY($1::text[]))
-	SELECT environment_id, package_id FROM s
-	UNION ALL
-	SELECT 0, package_id FROM s WHERE is_missing
-	UNION ALL
-	SELECT 0, src.package_id FROM s
-	JOIN depends_on_resolved r ON r.version_id = s.id
-	JOIN depends_on d ON d.id = r.edge_id
-	JOIN package_version src ON src.id = d.version_id
-	WHERE s.is_missing
+	SELECT s.environment_id, pv.package_id
+	FROM solved s JOIN package_version pv ON pv.id = s.version_id
+	WHERE s.document_id = ANY($1::text[])
 	UNION ALL
 	SELECT d.environment_id, src.package_id FROM depends_on_resolved r
 	JOIN depends_on d ON d.id = r.edge_id
@@ -237,22 +226,35 @@ func queueVulnerabilityGenerations(b *pgx.Batch, id int64, names []string) {
 	b.Queue(bumpSQL(vulnerabilityKeysSQL), id, names)
 }
 
+// versionKeysSQL selects, everywhere, the packages of versions $1
+// (bigint[]) that $3 does not exclude and, with $2, the packages whose
+// edges resolve to one of them: a flag that takes a version out of walks,
+// or puts it back, changes those walks (their nodes or their truncated).
+const versionKeysSQL = `
+	WITH v AS (SELECT id, package_id FROM package_version WHERE id = ANY($1::bigint[]) AND NOT (is_missing AND $3))
+	SELECT 0::bigint, package_id FROM v
+	UNION ALL
+	SELECT 0, src.package_id FROM v
+	JOIN depends_on_resolved r ON r.version_id = v.id
+	JOIN depends_on d ON d.id = r.edge_id
+	JOIN package_version src ON src.id = d.version_id
+	WHERE $2`
+
 // bumpVersionGenerations bumps, everywhere, the generations of the packages
-// of versions ids and, with dependents, of the packages whose edges resolve
-// to one of them (a flag that takes a version out of walks, or puts it
-// back, changes those walks), in one statement.
+// of versions ids and, with dependents, those of the packages whose edges
+// resolve to one of them (versionKeysSQL), in one statement.
 func bumpVersionGenerations(ctx context.Context, tx pgx.Tx, ids []int64, dependents bool) error {
-	_, err := tx.Exec(ctx, bumpSQL(`
-		SELECT 0::bigint, package_id FROM package_version WHERE id = ANY($1::bigint[])
-		UNION ALL
-		SELECT 0, src.package_id FROM depends_on_resolved r
-		JOIN depends_on d ON d.id = r.edge_id
-		JOIN package_version src ON src.id = d.version_id
-		WHERE $2 AND r.version_id = ANY($1::bigint[])`), ids, dependents)
+	_, err := tx.Exec(ctx, bumpSQL(versionKeysSQL), ids, dependents, false)
 	if err != nil {
 		return fmt.Errorf("bump graph generations: %w", err)
 	}
 	return nil
+}
+
+// queueMissingGenerations queues on b, before versions ids are marked
+// missing, the bump of those not missing yet and of their dependents.
+func queueMissingGenerations(b *pgx.Batch, ids []int64) {
+	b.Queue(bumpSQL(versionKeysSQL), ids, true, true)
 }
 
 // everything is the generation of every package in every environment.

@@ -122,6 +122,15 @@ func TestGraphGenerations(t *testing.T) {
 	}
 	g.expect("b marked missing", map[string]int64{"b": 1, "a": 1, "c": 0, "x": 0, "a@env38": 3})
 
+	// A solver document showing its index no longer serves a version bumps
+	// the version's package everywhere when it marks it, not again.
+	gone := solverDoc("m", "1")
+	gone.Entries[0].Error, gone.Entries[0].Missing = true, true
+	ingest("solver-rhel-8-py38-m", gone, false)
+	g.expect("m marked missing by a document", map[string]int64{"m": 1, "m@env38": 1})
+	ingest("solver-rhel-8-py38-m", gone, true)
+	g.expect("m's document again", map[string]int64{"m": 1, "m@env38": 3})
+
 	// A vulnerability record bumps the packages it names, before and after.
 	rec := persistence.VulnerabilityRecord{ID: "PYSEC-1", Summary: "s", Modified: at("2024-02-01T00:00:00Z"),
 		Affected: []python.Affected{{Name: "c", Versions: []string{"1"}}}}

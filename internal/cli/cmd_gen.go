@@ -13,7 +13,7 @@ import (
 )
 
 func runGen(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("gen", `gen --size small|sample|tf|tf10x [--seed N] --out DIR
+	fs := e.flags("gen", `gen --size small|sample|tf|tf10x|tf100x [--seed N] --out DIR
 
 Writes Thoth solver documents (the thoth-solver format of 2020 on) for a
 generated, Python-shaped dependency graph into DIR, one file per document
@@ -32,12 +32,13 @@ Sizes:
   tf       tensorflow-scale: tensorflow==2.6.0 reaches at least 5,000 versions
            in rhel 8 / Python 3.8
   tf10x    tf plus nine times as many versions that tensorflow does not reach
+  tf100x   tf plus 99 times as many (about 650,000 versions), make bench-scale's
 
 Every size has two environments (rhel 8 with Python 3.8, fedora 34 with
 Python 3.9), two indexes, cycles, markers that evaluate false, extras,
 solver errors, unresolved and unparsable requests, and versions that are
 only resolved targets. A summary goes to stdout, progress to stderr.`)
-	size := fs.String("size", "", "dataset size: small, sample, tf or tf10x (required)")
+	size := fs.String("size", "", "dataset size: small, sample, tf, tf10x or tf100x (required)")
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same documents")
 	out := fs.String("out", "", "directory to write the documents into, created when missing (required)")
 	if err := e.parse(fs, args); err != nil {
@@ -62,7 +63,7 @@ only resolved targets. A summary goes to stdout, progress to stderr.`)
 
 	start := time.Now()
 	last := start
-	progress := sz == dataset.TF || sz == dataset.TF10x
+	progress := sz == dataset.TF || sz == dataset.TF10x || sz == dataset.TF100x
 	var n int
 	var bytes int64
 	st, err := dataset.Generate(ctx, dataset.Options{Size: sz, Seed: *seed}, func(id string, doc []byte) error {

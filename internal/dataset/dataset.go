@@ -29,7 +29,8 @@
 // byte for byte, in the same order. Every size has the root
 // tensorflow==2.6.0 (see Root); its reach in the first environment is at
 // least 5,000 versions for TF, and TF10x adds nine times TF's versions that
-// nothing TF contains requires, leaving the root's reach unchanged.
+// nothing TF contains requires, leaving the root's reach unchanged (TF100x
+// 99 times).
 package dataset
 
 import (
@@ -55,10 +56,13 @@ const (
 	TF Size = "tf"
 	// TF10x is TF plus nine times as many versions the root does not reach.
 	TF10x Size = "tf10x"
+	// TF100x is TF plus 99 times as many versions the root does not reach
+	// (about 650,000 versions): the graph of `make bench-scale`.
+	TF100x Size = "tf100x"
 )
 
 // Sizes lists the sizes, smallest first.
-func Sizes() []Size { return []Size{Small, Sample, TF, TF10x} }
+func Sizes() []Size { return []Size{Small, Sample, TF, TF10x, TF100x} }
 
 // ParseSize returns the Size named s.
 func ParseSize(s string) (Size, error) {
@@ -67,7 +71,7 @@ func ParseSize(s string) (Size, error) {
 			return z, nil
 		}
 	}
-	names := make([]string, 0, 4)
+	names := make([]string, 0, len(Sizes()))
 	for _, z := range Sizes() {
 		names = append(names, string(z))
 	}

@@ -56,7 +56,7 @@ type pkg struct {
 	license  string
 	pyreq    string // Requires-Python
 	classes  []string
-	part     int // 0: base, 1: the unreachable part of tf10x
+	part     int // 0: base, 1: the unreachable part of tf10x and tf100x
 }
 
 // markerKinds are the environment markers requirements carry, with their
@@ -92,7 +92,7 @@ type plan struct {
 	tailMax  int     // most releases of a generated package
 	closure  int     // final releases the root must reach, at least
 	total    int     // releases (with their second-index copies) of the base part, at least
-	tenfold  bool    // add an unreachable part of nine times the base
+	multiple int     // the versions of the whole graph as a multiple of the base part's (0: the base alone); the rest is an unreachable part
 	problems int     // unresolved and unparsed requests per environment and part, per 1,000 packages
 }
 
@@ -100,7 +100,8 @@ var plans = map[Size]plan{
 	Small:  {scale: 0.05, tailMax: 5, closure: 100, total: 350, problems: 20},
 	Sample: {scale: 0.25, tailMax: 12, closure: 900, total: 2000, problems: 10},
 	TF:     {scale: 1, tailMax: 40, closure: 5000, total: 6500, problems: 5},
-	TF10x:  {scale: 1, tailMax: 40, closure: 5000, total: 6500, tenfold: true, problems: 5},
+	TF10x:  {scale: 1, tailMax: 40, closure: 5000, total: 6500, multiple: 10, problems: 5},
+	TF100x: {scale: 1, tailMax: 40, closure: 5000, total: 6500, multiple: 100, problems: 5},
 }
 
 // world is a generated ecosystem: packages in popularity order within each part.
@@ -120,8 +121,8 @@ func newWorld(p plan, seed uint64) *world {
 	w.known(rng, p)
 	w.grow(rng, p)
 	w.finish(0)
-	if p.tenfold {
-		w.tenfold(rand.New(rand.NewPCG(seed, 0x5e5a7_0002)), p)
+	if p.multiple > 1 {
+		w.unreachable(rand.New(rand.NewPCG(seed, 0x5e5a7_0002)), p)
 		w.finish(1)
 	}
 	return w
@@ -279,15 +280,15 @@ func (w *world) grow(rng *rand.Rand, p plan) {
 	}
 }
 
-// tenfold adds a part of nine times the base part's releases that nothing
-// in the base part requires: the root's reach stays the same.
-func (w *world) tenfold(rng *rand.Rand, p plan) {
+// unreachable adds a part of p.multiple-1 times the base part's releases
+// that nothing in the base part requires: the root's reach stays the same.
+func (w *world) unreachable(rng *rand.Rand, p plan) {
 	base := len(w.pkgs)
 	total := 0
 	for _, pk := range w.pkgs {
 		total += variants(pk)
 	}
-	want, have := 9*total, 0
+	want, have := (p.multiple-1)*total, 0
 	var others []int
 	for have < want {
 		i := w.add(w.generated(rng, p, 1))

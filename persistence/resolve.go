@@ -95,7 +95,8 @@ ORDER BY p.name, pv.id`
 // is left or MaxLevels levels were read. Statements: at most MaxLevels + 1,
 // whatever the number of packages and versions.
 //
-// Returns INVALID for an invalid environment.
+// A query's resolution reads from the hot standby, as the walk does
+// (reader). Returns INVALID for an invalid environment.
 func (s *Store) CandidateGraph(ctx context.Context, q CandidateQuery) (*CandidateGraph, error) {
 	env := q.Environment.Normalized()
 	if err := ValidateEnvironment(env); err != nil {
@@ -109,7 +110,7 @@ func (s *Store) CandidateGraph(ctx context.Context, q CandidateQuery) (*Candidat
 			}
 		}
 	}
-	conn, err := s.pool.Acquire(ctx)
+	conn, err := s.reader(ctx).Acquire(ctx)
 	if err != nil {
 		return nil, mapError(err)
 	}

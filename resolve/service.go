@@ -32,45 +32,45 @@ type Input struct {
 
 // Lock is the answer to an Input.
 type Lock struct {
-	Resolved bool
+	Resolved bool `json:"resolved"`
 	// Packages are sorted by name; empty when not resolved.
-	Packages    []LockedPackage
-	Explanation *string
+	Packages    []LockedPackage `json:"packages"`
+	Explanation *string         `json:"explanation"`
 	// Unsolved are the versions of reached packages not solved in the
 	// environment, which a refresh hands to solvers.
-	Unsolved    []persistence.PackageVersion
-	Environment *persistence.Environment
-	Steps       int
-	Statements  int
+	Unsolved    []persistence.PackageVersion `json:"-"`
+	Environment *persistence.Environment     `json:"-"`
+	Steps       int                          `json:"steps"`
+	Statements  int                          `json:"statements"`
 	// RequirementsTxt and PipfileLock are nil when not resolved.
-	RequirementsTxt *string
-	PipfileLock     map[string]any
+	RequirementsTxt *string        `json:"requirementsTxt"`
+	PipfileLock     map[string]any `json:"pipfileLock"`
 }
 
 // LockedPackage is one pinned package with the provenance of its pick.
 type LockedPackage struct {
-	Name           string
-	Version        string
-	IndexURL       *string
-	PackageVersion persistence.PackageVersion
+	Name           string                     `json:"name"`
+	Version        string                     `json:"version"`
+	IndexURL       *string                    `json:"indexUrl"`
+	PackageVersion persistence.PackageVersion `json:"-"`
 	// Hashes are "sha256:<hex>" of the version's present artifacts, sorted.
-	Hashes     []string
-	RequiredBy []Requirer
-	Extras     []string
-	Depth      int
-	Candidates int
-	Reason     string
+	Hashes     []string   `json:"hashes"`
+	RequiredBy []Requirer `json:"requiredBy"`
+	Extras     []string   `json:"extras"`
+	Depth      int        `json:"depth"`
+	Candidates int        `json:"candidates"`
+	Reason     string     `json:"reason"`
 }
 
 // Requirer is a requirement on a locked package: by the input (Name
 // "root", Version nil) or by another locked package.
 type Requirer struct {
-	Name         string
-	Version      *string
-	VersionRange string
-	Marker       *string
-	Extra        *string
-	Constraint   bool
+	Name         string  `json:"name"`
+	Version      *string `json:"version"`
+	VersionRange string  `json:"versionRange"`
+	Marker       *string `json:"marker"`
+	Extra        *string `json:"extra"`
+	Constraint   bool    `json:"constraint"`
 }
 
 // Store is what a resolution reads.

@@ -346,6 +346,7 @@ func argValues(sb *sameBytes) map[string]string {
 		"EnvironmentInput":               envArg,
 		"PackageVersionInput":            fmt.Sprintf("{name: %q, version: %q}", root.Name, root.Version),
 		"Query.dependencyGraph.maxDepth": "3",
+		"Query.resolve.input":            fmt.Sprintf("{requirements: [%q], environment: %s}", root.Name, envArg),
 		"Query.packages.first":           "30",
 		"arg name":                       fmt.Sprintf("%q", root.Name),
 		"arg version":                    fmt.Sprintf("%q", root.Version),

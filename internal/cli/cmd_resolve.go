@@ -107,9 +107,7 @@ func runResolve(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(lock); err != nil {
+		if err := writeLockJSON(e.stdout, lock); err != nil {
 			return err
 		}
 	}
@@ -131,8 +129,12 @@ func runResolve(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "resolved %d packages in %s %s / Python %s: %d steps, %d SQL statements\n",
-		len(lock.Packages), lock.Environment.OSName, lock.Environment.OSVersion, lock.Environment.PythonVersion,
+	noun := "packages"
+	if len(lock.Packages) == 1 {
+		noun = "package"
+	}
+	fmt.Fprintf(e.stderr, "resolved %d %s in %s %s / Python %s: %d steps, %d SQL statements\n",
+		len(lock.Packages), noun, lock.Environment.OSName, lock.Environment.OSVersion, lock.Environment.PythonVersion,
 		lock.Steps, lock.Statements)
 	return nil
 }
@@ -142,6 +144,34 @@ func (e *env) stdin() io.Reader {
 		return e.in
 	}
 	return os.Stdin
+}
+
+// writeLockJSON writes the whole resolution with the query's field names.
+func writeLockJSON(w io.Writer, lock *resolve.Lock) error {
+	type version struct {
+		Name     string  `json:"name"`
+		Version  string  `json:"version"`
+		IndexURL *string `json:"indexUrl"`
+	}
+	type environment struct {
+		OSName        string `json:"osName"`
+		OSVersion     string `json:"osVersion"`
+		PythonVersion string `json:"pythonVersion"`
+	}
+	out := struct {
+		*resolve.Lock
+		Environment *environment `json:"environment"`
+		Unsolved    []version    `json:"unsolved"`
+	}{Lock: lock, Unsolved: []version{}}
+	if e := lock.Environment; e != nil {
+		out.Environment = &environment{e.OSName, e.OSVersion, e.PythonVersion}
+	}
+	for _, v := range lock.Unsolved {
+		out.Unsolved = append(out.Unsolved, version{v.Name, v.Version, v.IndexURL})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }
 
 // parseEnvironment reads OS:VERSION:PYTHON or a Thoth solver name.

@@ -68,6 +68,10 @@ bench: services ## benchmarks; figures for docs/benchmarks.md
 bench-memory: services ## the sync's memory over 100,000 documents (about 12 minutes); docs/benchmarks.md
 	@$(SERVICES_ENV) && scripts/bench.sh memory
 
+.PHONY: bench-scale
+bench-scale: services ## walk, nested query and sync at 1x, 10x, 100x (builds tf100x once: hours); docs/benchmarks.md
+	@$(SERVICES_ENV) && scripts/bench.sh scale
+
 .PHONY: fuzz
 fuzz: ## run each fuzzer for FUZZTIME (default 5m) with the seed corpora in testdata/fuzz
 	@scripts/fuzz.sh

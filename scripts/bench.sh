@@ -15,7 +15,10 @@
 #
 # Needs the services `make services` starts (make bench starts them) and Node.
 # `scripts/bench.sh memory` (make bench-memory) instead syncs 100,000 generated
-# documents from MinIO and records the sync's memory in its own section.
+# documents from MinIO and records the sync's memory in its own section;
+# `scripts/bench.sh scale` (make bench-scale) measures the walk, the nested
+# query and the sync on tf, tf10x and tf100x (about 650,000 versions, built
+# and cached on its first run) in its own section.
 # SESHAT_BENCH_FLAGS adds or overrides runner flags, for example
 #   SESHAT_BENCH_FLAGS='-sizes tf -ingest "" -load 5s' scripts/bench.sh
 # or only the mixed load, graph cache on and off (-mixed-clients 0 skips it):
@@ -40,7 +43,13 @@ go build -o .bin/bench/seshat .
 go build -o .bin/bench/seshat-bench ./bench/cmd/seshat-bench
 
 CMD="make bench"
-if [ "${1:-}" = memory ]; then
+if [ "${1:-}" = scale ]; then
+	# make bench-scale: the walk, the nested query and a sync at 1x, 10x and
+	# 100x (tf100x is built on the first run: hours on a busy 2-core
+	# machine, resumed where it stopped when interrupted), its own section.
+	CMD="make bench-scale"
+	SESHAT_BENCH_FLAGS="-sizes '' -ingest '' -clients '' -mixed-clients 0 -scale tf,tf10x,tf100x ${SESHAT_BENCH_FLAGS:-}"
+elif [ "${1:-}" = memory ]; then
 	# make bench-memory: only the sync of 100,000 documents, its own section.
 	CMD="make bench-memory"
 	SESHAT_BENCH_FLAGS="-sizes '' -ingest '' -clients '' -mixed-clients 0 -memory-docs 100000 ${SESHAT_BENCH_FLAGS:-}"

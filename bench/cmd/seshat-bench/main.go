@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/seshat-graph/seshat/bench"
+	"github.com/seshat-graph/seshat/internal/dataset"
 	"github.com/seshat-graph/seshat/internal/testenv/services"
 )
 
@@ -48,6 +49,10 @@ func run(ctx context.Context, args []string) error {
 	memWorkers := fs.Int("memory-workers", 4, "workers of the memory measurement's sync")
 	mixedClients := fs.Int("mixed-clients", 64, "concurrent clients of the mixed load, for -mixed-load after -warmup, graph cache on and off (0: skipped)")
 	mixedLoad := fs.Duration("mixed-load", time.Minute, "length of each mixed-load run")
+	scale := fs.String("scale", "", "datasets of the growth measurement, smallest first (make bench-scale: tf,tf10x,tf100x; empty: skipped)")
+	scaleBatch := fs.String("scale-batch", "tf", "dataset size of the documents (seed 2) the growth measurement syncs into a copy of each dataset")
+	scaleWorkers := fs.String("scale-workers", "1,4", "worker counts of the growth measurement's syncs (empty: no sync)")
+	scaleClients := fs.Int("scale-clients", 16, "concurrent clients of the growth measurement's nested-query load, for -load after -warmup (0: skipped)")
 	osvDir := fs.String("osv", "../shared/fixtures/osv/vulns", "OSV records (a directory, file or zip) of the vulnerability measurement, imported into a copy of the first size's dataset (empty: skipped)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -104,6 +109,11 @@ func run(ctx context.Context, args []string) error {
 			failed = fmt.Errorf("mixed load: %d answers were transport errors, 5xx or INTERNAL", m.Failures())
 		}
 	}
+	if *scale != "" {
+		if err := runScale(ctx, cfg, *scale, *scaleBatch, *scaleWorkers, *scaleClients, *doc, *command); err != nil {
+			return err
+		}
+	}
 	if *memDocs > 0 {
 		logf := func(format string, args ...any) {
 			fmt.Printf("%s  %s\n", time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, args...))
@@ -126,6 +136,46 @@ func run(ctx context.Context, args []string) error {
 		}
 	}
 	return failed
+}
+
+// runScale runs the growth measurement on sizes, prints its table and
+// rewrites its section of doc (when not empty).
+func runScale(ctx context.Context, cfg bench.Config, sizes, batch, workers string, clients int, doc, command string) error {
+	sc := bench.ScaleConfig{Iters: cfg.WalkIters, Nested: cfg.Nested, Clients: clients, LoadTime: cfg.LoadTime, Warmup: cfg.Warmup}
+	var err error
+	if sc.Batch, err = dataset.ParseSize(batch); err != nil {
+		return fmt.Errorf("-scale-batch: %w", err)
+	}
+	if sc.Workers, err = ints(workers); err != nil {
+		return fmt.Errorf("-scale-workers: %w", err)
+	}
+	for _, s := range strings.Split(sizes, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		spec, err := bench.Size(s)
+		if err != nil {
+			return err
+		}
+		sc.Sizes = append(sc.Sizes, spec)
+	}
+	logf := func(format string, args ...any) {
+		fmt.Printf("%s  %s\n", time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, args...))
+	}
+	res, err := bench.RunScale(ctx, cfg, sc, logf)
+	if err != nil {
+		return fmt.Errorf("scale: %w", err)
+	}
+	res.Machine.Node = nodeVersion()
+	fmt.Println()
+	fmt.Print(res.Table())
+	if doc != "" {
+		if err := bench.WriteDocSection(doc, bench.ScaleBeginMarker, bench.ScaleEndMarker, res.Markdown(command)); err != nil {
+			return err
+		}
+		fmt.Println("\nwrote", doc)
+	}
+	return nil
 }
 
 func nodeVersion() string {

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -68,8 +71,15 @@ type ScaleRow struct {
 	// Tables are the graph tables, in graphTables' order.
 	Tables []TableSize
 	Walk   *WalkResult
-	// Nested is the gateway under the nested-query load.
-	Nested *NestedTarget
+	// WalkCPU and WalkDBCPU are the CPU time per timed HTTP walk of the
+	// gateway's process and of the PostgreSQL backends connected to the
+	// dataset's database (the gateway's pool: nothing else connects to it
+	// meanwhile).
+	WalkCPU, WalkDBCPU time.Duration
+	// Nested is the gateway under the nested-query load; NestedDBCPU the
+	// backends' CPU time per request of it.
+	Nested      *NestedTarget
+	NestedDBCPU time.Duration
 	// Syncs are the batch's syncs into a copy of the database, one per
 	// worker count.
 	Syncs []ScaleSync
@@ -188,25 +198,129 @@ func scaleQueries(ctx context.Context, cfg Config, sc ScaleConfig, row *ScaleRow
 	}
 	defer p.Stop()
 	logf("scale: %s: dependencyGraph, HTTP", ds.Size)
+	// The CPU of the warm-up calls is counted with the timed ones.
+	calls := time.Duration(sc.Iters + 2)
+	cpu0, db0, err := cpuNow(ctx, cfg.AdminURL, ds.DB, p)
+	if err != nil {
+		return err
+	}
 	if err := MeasureHTTPWalk(ctx, p.URL, root, sc.Iters, w); err != nil {
 		return fmt.Errorf("HTTP walk: %w", err)
 	}
-	row.Walk = w
+	cpu1, db1, err := cpuNow(ctx, cfg.AdminURL, ds.DB, p)
+	if err != nil {
+		return err
+	}
+	row.Walk, row.WalkCPU, row.WalkDBCPU = w, (cpu1-cpu0)/calls, (db1-db0)/calls
 	logf("scale: %s: dependencyGraph: %d nodes, HTTP p50 %s ms, SQL p50 %s ms, %.0f statements", ds.Size, w.Nodes, ms(w.HTTP.P50), ms(w.SQLEdges.P50), w.HTTPStatements)
 	if sc.Clients <= 0 {
 		return nil
 	}
 	logf("scale: %s: nested query, %d clients for %s", ds.Size, sc.Clients, sc.LoadTime)
-	n := &NestedResult{Shape: sc.Nested, Clients: []int{sc.Clients}, Duration: sc.LoadTime, Warmup: sc.Warmup, Environment: root.Environment}
-	t := &NestedTarget{Name: "seshat", Process: p, Path: "/graphql", Body: SeshatNestedQuery(sc.Nested, root.Environment)}
-	n.Targets = []*NestedTarget{t}
-	if err := RunNested(ctx, cfg.PeerDir, n); err != nil {
+	t, dbCPU, err := scaleNested(ctx, cfg, sc, ds, p)
+	if err != nil {
 		return fmt.Errorf("nested query: %w", err)
 	}
-	row.Nested = t
+	row.Nested, row.NestedDBCPU = t, dbCPU
 	r := t.Runs[sc.Clients]
 	logf("scale: %s: nested query: %.0f req/s, p50 %.0f ms, p99 %.0f ms, %.0f statements, %d resolved versions", ds.Size, r.RPS, r.P50, r.P99, t.Statements, t.Leaves)
 	return nil
+}
+
+// scaleNested asks the gateway p for the nested query once (its leaves and
+// statements), warms it up with sc.Clients clients, then loads it for
+// sc.LoadTime, the gateway's and the backends' CPU read around the timed
+// run.
+func scaleNested(ctx context.Context, cfg Config, sc ScaleConfig, ds *Dataset, p *Process) (*NestedTarget, time.Duration, error) {
+	env := ds.Marker.Root.Environment
+	t := &NestedTarget{Name: "seshat", Process: p, Path: "/graphql", Body: SeshatNestedQuery(sc.Nested, env),
+		Runs: map[int]LoadResult{}, CPU: map[int]time.Duration{}}
+	client := &http.Client{Timeout: time.Minute}
+	url := p.URL + t.Path
+	before, err := Counter(ctx, client, p.URL, "seshat_sql_statements_total")
+	if err != nil {
+		return nil, 0, err
+	}
+	b, err := PostGraphQL(ctx, client, url, t.Body)
+	if err != nil {
+		return nil, 0, err
+	}
+	after, err := Counter(ctx, client, p.URL, "seshat_sql_statements_total")
+	if err != nil {
+		return nil, 0, err
+	}
+	t.Statements, t.Bytes = after-before, len(b)
+	if t.Leaves, t.Edges, err = countLeaves(b); err != nil {
+		return nil, 0, err
+	}
+	if sc.Warmup > 0 {
+		if _, err := Load(ctx, cfg.PeerDir, url, t.Body, b, sc.Clients, sc.Warmup); err != nil {
+			return nil, 0, fmt.Errorf("warm-up: %w", err)
+		}
+	}
+	p.ResetPeak()
+	cpu0, db0, err := cpuNow(ctx, cfg.AdminURL, ds.DB, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	r, err := Load(ctx, cfg.PeerDir, url, t.Body, b, sc.Clients, sc.LoadTime)
+	if err != nil {
+		return nil, 0, err
+	}
+	cpu1, db1, err := cpuNow(ctx, cfg.AdminURL, ds.DB, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	t.Runs[sc.Clients], t.PeakRSS = r, p.PeakRSS()
+	var dbCPU time.Duration
+	if r.Completed > 0 {
+		t.CPU[sc.Clients] = (cpu1 - cpu0) / time.Duration(r.Completed)
+		dbCPU = (db1 - db0) / time.Duration(r.Completed)
+	}
+	return t, dbCPU, nil
+}
+
+// cpuNow returns the CPU time used so far by the gateway p and by the
+// PostgreSQL backends connected to the database db (read from /proc:
+// PostgreSQL runs on this machine).
+func cpuNow(ctx context.Context, adminURL, db string, p *Process) (gateway, backends time.Duration, err error) {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	rows, err := conn.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, db)
+	if err != nil {
+		return 0, 0, err
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, pid := range pids {
+		backends += procCPU(int(pid))
+	}
+	return p.CPU(), backends, nil
+}
+
+// procCPU is the CPU time (user and system) of one process, 0 when it is
+// gone.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) <= 12 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * time.Second / clockTicks
 }
 
 // syncIntoCopy copies the dataset's database (file by file), runs `seshat
@@ -327,7 +441,8 @@ func (s *ScaleResult) Markdown(command string) string {
 	}
 	b.WriteString(". The walk's root is tensorflow==2.6.0 in rhel 8 / Python 3.8; tf10x and tf100x add 9 and 99 times tf's versions that it does not reach, so its closure is the same in the tf sizes.\n\n")
 	fmt.Fprintf(&b, "**How.** The walk: `dependencyGraph` (maxDepth %d) over HTTP to `seshat serve` with `SESHAT_GRAPH_CACHE_MB=0` (every answer computed), "+
-		"and the best single SQL statement (`persistence.ClosureEdgesSQL`) through pgx, %d timed calls each after a warm-up. "+
+		"and the best single SQL statement (`persistence.ClosureEdgesSQL`) through pgx, %d timed calls each after a warm-up; "+
+		"CPU per call is the gateway process's and that of the PostgreSQL backends connected to the dataset's database (the gateway's pool), from /proc, over every HTTP call. "+
 		"The nested query: `packages(first: %d) -> versions -> dependencies(environment) -> resolvedVersions`, autocannon with %d closed-loop clients "+
 		"for %s after a %s warm-up against the same gateway; the first packages by name differ between sizes, so the answers differ too (resolved versions column). "+
 		"Ingestion: %d new documents (`%s` with seed %d) put into a fresh MinIO bucket, then `seshat sync --workers N` as a child process into a copy of the "+
@@ -370,6 +485,9 @@ func (s *ScaleResult) Markdown(command string) string {
 	row("walk: HTTP / SQL; statements", func(r *ScaleRow) string {
 		return fmt.Sprintf("%.2fx; %.0f", ratio(float64(r.Walk.HTTP.P50), float64(r.Walk.SQLEdges.P50)), r.Walk.HTTPStatements)
 	})
+	row("walk: CPU ms per call, gateway / PostgreSQL backends", func(r *ScaleRow) string {
+		return fmt.Sprintf("%s / %s", ms(r.WalkCPU), ms(r.WalkDBCPU))
+	})
 	if sc.Clients > 0 {
 		nested := func(f func(t *NestedTarget, run LoadResult) string) func(r *ScaleRow) string {
 			return func(r *ScaleRow) string {
@@ -386,7 +504,12 @@ func (s *ScaleResult) Markdown(command string) string {
 		row("nested query: resolved versions returned; statements", nested(func(t *NestedTarget, _ LoadResult) string {
 			return fmt.Sprintf("%d; %.0f", t.Leaves, t.Statements)
 		}))
-		row("nested query: gateway CPU ms per request", nested(func(t *NestedTarget, _ LoadResult) string { return ms(t.CPU[sc.Clients]) }))
+		row("nested query: CPU ms per request, gateway / PostgreSQL backends", func(r *ScaleRow) string {
+			if r.Nested == nil {
+				return "not measured"
+			}
+			return fmt.Sprintf("%s / %s", ms(r.Nested.CPU[sc.Clients]), ms(r.NestedDBCPU))
+		})
 	}
 	for i, w := range sc.Workers {
 		row(fmt.Sprintf("sync of the batch, %s: seconds", workersLabel(w)), func(r *ScaleRow) string {

@@ -48,6 +48,9 @@ if [ "${1:-}" = scale ]; then
 	# 100x (tf100x is built on the first run: hours on a busy 2-core
 	# machine, resumed where it stopped when interrupted), its own section.
 	CMD="make bench-scale"
+	if [ -n "${SESHAT_BENCH_FLAGS:-}" ]; then
+		CMD="SESHAT_BENCH_FLAGS='$SESHAT_BENCH_FLAGS' make bench-scale"
+	fi
 	SESHAT_BENCH_FLAGS="-sizes '' -ingest '' -clients '' -mixed-clients 0 -scale tf,tf10x,tf100x ${SESHAT_BENCH_FLAGS:-}"
 elif [ "${1:-}" = memory ]; then
 	# make bench-memory: only the sync of 100,000 documents, its own section.

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seshat-graph/seshat/persistence"
 )
 
 // TestScaleMarkdown: the growth section has a column per size with its
@@ -23,12 +25,12 @@ func TestScaleMarkdown(t *testing.T) {
 		}
 	}
 	s := &ScaleResult{Started: time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC), Elapsed: time.Minute, BatchDocs: 6914,
-		Config: ScaleConfig{Iters: 3, Clients: 16, Nested: NestedShape{Packages: 25}, Workers: []int{1}, Batch: "tf"},
+		Config: ScaleConfig{Iters: 3, Clients: 16, Nested: NestedShape{Packages: 25}, NestedPrefix: "tensorflow", Workers: []int{1}, Batch: "tf"},
 		Rows:   []*ScaleRow{row("tf", 6500, 361971, 84<<20, 200*time.Millisecond, 139, 6914), row("tf100x", 650000, 24e6, 6<<30, 300*time.Millisecond, 120, 695000)}}
 	md := s.Markdown("make bench-scale")
 	for _, want := range []string{ScaleBeginMarker, ScaleEndMarker, "`tf` (1x)", "`tf100x` (100x)", "| database size (pg_database_size) | 84 MiB | 6144 MiB |",
 		"**200.0** / 200.0 ms", "**300.0** / 300.0 ms", "| nested query, 16 clients: req/s | **139** | **120** |",
-		"sync, 1 worker: documents/s; rows/s | **691**; 43000 |", "over 2 runs, resumed", "| depends_on_resolved | 361971 | 34.5 | 100 |"} {
+		"sync, 1 worker: documents/s; rows/s | **691**; 43000 |", `packages(first: 25, nameStartsWith: "tensorflow")`, "over 2 runs, resumed", "| depends_on_resolved | 361971 | 34.5 | 100 |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("section does not say %q:\n%s", want, md)
 		}
@@ -48,5 +50,23 @@ func TestScaleMarkdown(t *testing.T) {
 	got := string(b)
 	if strings.Contains(got, "\nold\n") || !strings.Contains(got, "\nmain\n") || !strings.HasSuffix(got, ScaleEndMarker+"\n\n## Findings\n") || strings.Count(got, ScaleBeginMarker) != 1 {
 		t.Errorf("rewritten document:\n%s", got)
+	}
+}
+
+// TestScaleNestedQuery: the growth measurement's nested query is the
+// benchmark's, from the packages with the prefix.
+func TestScaleNestedQuery(t *testing.T) {
+	env := persistence.EnvironmentKey{OSName: "rhel", OSVersion: "8", PythonVersion: "3.8"}
+	shape := NestedShape{Packages: 25, Versions: 1000}
+	q, err := scaleNestedQuery(shape, env, "tensorflow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(SeshatNestedQuery(shape, env), "packages(first: 25)", `packages(first: 25, nameStartsWith: \"tensorflow\")`, 1)
+	if q != want {
+		t.Errorf("query\n%s\nwant\n%s", q, want)
+	}
+	if q, _ := scaleNestedQuery(shape, env, ""); q != SeshatNestedQuery(shape, env) {
+		t.Errorf("without a prefix: %s", q)
 	}
 }

@@ -52,6 +52,7 @@ func run(ctx context.Context, args []string) error {
 	scale := fs.String("scale", "", "datasets of the growth measurement, smallest first (make bench-scale: tf,tf10x,tf100x; empty: skipped)")
 	scaleBatch := fs.String("scale-batch", "tf", "dataset size of the documents (seed 2) the growth measurement syncs into a copy of each dataset")
 	scaleWorkers := fs.String("scale-workers", "1,4", "worker counts of the growth measurement's syncs (empty: no sync)")
+	scalePrefix := fs.String("scale-prefix", "tensorflow", "the growth measurement's nested query starts at the packages whose names start with this")
 	scaleClients := fs.Int("scale-clients", 16, "concurrent clients of the growth measurement's nested-query load, for -load after -warmup (0: skipped)")
 	osvDir := fs.String("osv", "../shared/fixtures/osv/vulns", "OSV records (a directory, file or zip) of the vulnerability measurement, imported into a copy of the first size's dataset (empty: skipped)")
 	if err := fs.Parse(args); err != nil {
@@ -110,7 +111,7 @@ func run(ctx context.Context, args []string) error {
 		}
 	}
 	if *scale != "" {
-		if err := runScale(ctx, cfg, *scale, *scaleBatch, *scaleWorkers, *scaleClients, *doc, *command); err != nil {
+		if err := runScale(ctx, cfg, *scale, *scaleBatch, *scaleWorkers, *scalePrefix, *scaleClients, *doc, *command); err != nil {
 			return err
 		}
 	}
@@ -140,8 +141,8 @@ func run(ctx context.Context, args []string) error {
 
 // runScale runs the growth measurement on sizes, prints its table and
 // rewrites its section of doc (when not empty).
-func runScale(ctx context.Context, cfg bench.Config, sizes, batch, workers string, clients int, doc, command string) error {
-	sc := bench.ScaleConfig{Iters: cfg.WalkIters, Nested: cfg.Nested, Clients: clients, LoadTime: cfg.LoadTime, Warmup: cfg.Warmup}
+func runScale(ctx context.Context, cfg bench.Config, sizes, batch, workers, prefix string, clients int, doc, command string) error {
+	sc := bench.ScaleConfig{Iters: cfg.WalkIters, Nested: cfg.Nested, NestedPrefix: prefix, Clients: clients, LoadTime: cfg.LoadTime, Warmup: cfg.Warmup}
 	var err error
 	if sc.Batch, err = dataset.ParseSize(batch); err != nil {
 		return fmt.Errorf("-scale-batch: %w", err)

@@ -134,16 +134,12 @@ func (s *s3Store) GetStream(ctx context.Context, key string) (io.ReadCloser, err
 	if err != nil {
 		return nil, err
 	}
-	obj, err := s.client.GetObject(ctx, s.bucket, name, minio.GetObjectOptions{})
+	// One GET, sent here, so a missing object is NOT_FOUND here (see Get).
+	body, _, _, err := minio.Core{Client: s.client}.GetObject(ctx, s.bucket, name, minio.GetObjectOptions{})
 	if err != nil {
 		return nil, s.error(err, key, "retrieve")
 	}
-	// Stat sends the GET, so a missing object is NOT_FOUND here.
-	if _, err := obj.Stat(); err != nil {
-		obj.Close()
-		return nil, s.error(err, key, "retrieve")
-	}
-	return obj, nil
+	return body, nil
 }
 
 func (s *s3Store) Get(ctx context.Context, key string) ([]byte, error) {
@@ -151,18 +147,22 @@ func (s *s3Store) Get(ctx context.Context, key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	obj, err := s.client.GetObject(ctx, s.bucket, name, minio.GetObjectOptions{})
+	// One GET, whose headers give the size to read: minio.Client's
+	// GetObject is lazy, and its Stat sends a HEAD before the first Read
+	// sends the GET, two requests per document.
+	body, info, _, err := minio.Core{Client: s.client}.GetObject(ctx, s.bucket, name, minio.GetObjectOptions{})
 	if err != nil {
 		return nil, s.error(err, key, "retrieve")
 	}
-	defer obj.Close()
-	// Stat sends the GET (the object is lazy) and gives the size to read.
-	info, err := obj.Stat()
-	if err != nil {
-		return nil, s.error(err, key, "retrieve")
+	defer body.Close()
+	var data []byte
+	if info.Size >= 0 {
+		data = make([]byte, info.Size)
+		_, err = io.ReadFull(body, data)
+	} else {
+		data, err = io.ReadAll(body)
 	}
-	data := make([]byte, info.Size)
-	if _, err := io.ReadFull(obj, data); err != nil {
+	if err != nil {
 		return nil, s.error(err, key, "retrieve")
 	}
 	return data, nil

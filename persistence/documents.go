@@ -60,6 +60,21 @@ func (s *Store) Document(ctx context.Context, id string) (*Document, error) {
 	return &rows[0], nil
 }
 
+// DocumentsByID returns the documents of ids that Seshat has seen, by id,
+// in one statement.
+// Returns UNAVAILABLE when the database is unreachable.
+func (s *Store) DocumentsByID(ctx context.Context, ids []string) (map[string]Document, error) {
+	rows, err := collect[Document](ctx, s, `SELECT `+documentColumns+` FROM document WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Document, len(rows))
+	for _, d := range rows {
+		out[d.ID] = d
+	}
+	return out, nil
+}
+
 // DocumentFilter selects documents; empty fields match every document.
 type DocumentFilter struct {
 	Kind   string

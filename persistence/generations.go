@@ -157,11 +157,24 @@ const documentKeysSQL = `
 // bumpDocumentGenerations bumps the generations the facts of documents ids
 // reach (documentKeysSQL), in one statement.
 func bumpDocumentGenerations(ctx context.Context, tx pgx.Tx, ids []string) error {
-	_, err := tx.Exec(ctx, bumpSQL(documentKeysSQL), ids)
-	if err != nil {
+	b := &pgx.Batch{}
+	queueDocumentGenerations(b, ids)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("bump graph generations: %w", err)
 	}
 	return nil
+}
+
+// queueDocumentGenerations is bumpDocumentGenerations queued on b. The
+// statement runs with a generic plan: PostgreSQL otherwise plans its
+// branches again on every execution, which cost several times the
+// execution (0.5 ms against 0.1 ms a document). The setting is the
+// transaction's (LOCAL) and back to the session's right after, so nothing
+// outlives it.
+func queueDocumentGenerations(b *pgx.Batch, ids []string) {
+	b.Queue(`SET LOCAL plan_cache_mode = force_generic_plan`)
+	b.Queue(bumpSQL(documentKeysSQL), ids)
+	b.Queue(`SET LOCAL plan_cache_mode TO DEFAULT`)
 }
 
 // documentGenerations reads the generations the facts of documents ids

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/seshat-graph/seshat/python"
 )
@@ -189,6 +190,20 @@ type knownRelease struct {
 // insertRuleMatches records which of vs each rule matches, in key order,
 // keeping the matches that exist; it returns how many it inserted.
 func insertRuleMatches(ctx context.Context, tx pgx.Tx, rules []ruleSpec, vs []knownRelease) (int64, error) {
+	var n int64
+	b := &pgx.Batch{}
+	queueRuleMatches(b, rules, vs, func(inserted int64) { n = inserted })
+	if b.Len() == 0 {
+		return 0, nil
+	}
+	err := tx.SendBatch(ctx, b).Close()
+	return n, err
+}
+
+// queueRuleMatches queues on b the insert of the matches of rules among vs,
+// in key order, keeping those that exist; inserted gets how many it
+// inserted when b runs. Nothing is queued when nothing matches.
+func queueRuleMatches(b *pgx.Batch, rules []ruleSpec, vs []knownRelease, inserted func(int64)) {
 	type pair struct{ rule, version int64 }
 	var pairs []pair
 	for _, r := range rules {
@@ -199,7 +214,7 @@ func insertRuleMatches(ctx context.Context, tx pgx.Tx, rules []ruleSpec, vs []kn
 		}
 	}
 	if len(pairs) == 0 {
-		return 0, nil
+		return
 	}
 	sort.Slice(pairs, func(i, j int) bool {
 		if pairs[i].rule != pairs[j].rule {
@@ -212,11 +227,13 @@ func insertRuleMatches(ctx context.Context, tx pgx.Tx, rules []ruleSpec, vs []kn
 	for i, p := range pairs {
 		ruleIDs[i], versionIDs[i] = p.rule, p.version
 	}
-	tag, err := tx.Exec(ctx, `
+	b.Queue(`
 		INSERT INTO rule_match (rule_id, version_id)
 		SELECT r, v FROM unnest($1::bigint[], $2::bigint[]) AS t(r, v) ORDER BY r, v
-		ON CONFLICT (rule_id, version_id) DO NOTHING`, ruleIDs, versionIDs)
-	return tag.RowsAffected(), err
+		ON CONFLICT (rule_id, version_id) DO NOTHING`, ruleIDs, versionIDs).Exec(func(tag pgconn.CommandTag) error {
+		inserted(tag.RowsAffected())
+		return nil
+	})
 }
 
 // queueRulesOf queues, on b, sharing ruleLock and reading the rules that
@@ -241,18 +258,19 @@ func queueRulesOf(b *pgx.Batch, names []string, rules *[]ruleSpec) {
 	})
 }
 
-// ruleArrivals matches versions (by key) against rules, the rules naming
-// their packages, and inserts the matches; none when rules is empty.
-// Returns the number of matches inserted.
-func ruleArrivals(ctx context.Context, tx pgx.Tx, rules []ruleSpec, verIDs map[versionKey]int64) (int64, error) {
+// queueRuleArrivals matches versions (by key) against rules, the rules
+// naming their packages, and queues on b the insert of the matches;
+// inserted gets how many it inserted. Nothing is queued when nothing
+// matches.
+func queueRuleArrivals(b *pgx.Batch, rules []ruleSpec, verIDs map[versionKey]int64, inserted func(int64)) {
 	if len(rules) == 0 {
-		return 0, nil
+		return
 	}
 	vs := make([]knownRelease, 0, len(verIDs))
 	for k, id := range verIDs {
 		vs = append(vs, knownRelease{id: id, name: k.name, version: k.version, indexURL: k.index})
 	}
-	return insertRuleMatches(ctx, tx, rules, vs)
+	queueRuleMatches(b, rules, vs, inserted)
 }
 
 // Rule returns the rule with id; nil when there is none.

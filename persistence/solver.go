@@ -3,6 +3,7 @@ package persistence
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -146,9 +147,17 @@ func (s *Store) IngestSolverResultNoWait(ctx context.Context, doc DocumentRef, r
 }
 
 func (s *Store) ingestSolverResult(ctx context.Context, doc DocumentRef, res *SolverResult, force, wait bool) (IngestOutcome, error) {
-	return s.ingestDocument(ctx, doc, force, wait, solverFacts, func(tx pgx.Tx, counts Counts) error {
-		return writeSolverResult(ctx, tx, doc.ID, res, counts)
+	var ids *nodeIDs
+	out, err := s.ingestDocument(ctx, doc, force, wait, solverFacts, func(tx pgx.Tx, counts Counts) error {
+		// Each try of the transaction starts afresh.
+		ids = &nodeIDs{indexes: map[string]int64{}, packages: map[string]int64{}, versions: map[versionKey]int64{}}
+		return writeSolverResult(ctx, tx, doc.ID, res, s.nodes, ids, counts)
 	})
+	if err == nil && out.Status == StatusIngested {
+		// Committed: the ids the transaction read and wrote hold.
+		s.nodes.add(ids, res.Environment, [2]string{res.SolverName, res.SolverVersion})
+	}
+	return out, err
 }
 
 // solverFacts are the tables holding a solver document's facts, by
@@ -167,17 +176,13 @@ func (s *Store) ingestDocument(ctx context.Context, doc DocumentRef, force, wait
 	var out IngestOutcome
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		out = IngestOutcome{Counts: Counts{}}
-		claimed, err := claimDocument(ctx, tx, doc.ID, wait)
+		claimed, skip, err := beginDocument(ctx, tx, doc, force, wait, facts)
 		if err != nil {
 			return err
 		}
 		if !claimed {
 			out = IngestOutcome{Status: StatusSkipped, Counts: Counts{}, Busy: true}
 			return nil
-		}
-		skip, err := beginDocument(ctx, tx, doc, force, facts)
-		if err != nil {
-			return err
 		}
 		if skip != nil {
 			out = IngestOutcome{Status: StatusSkipped, Counts: skip}
@@ -186,81 +191,111 @@ func (s *Store) ingestDocument(ctx context.Context, doc DocumentRef, force, wait
 		if err := write(tx, out.Counts); err != nil {
 			return err
 		}
-		if err := bumpDocumentGenerations(ctx, tx, []string{doc.ID}); err != nil {
+		out.Status = StatusIngested
+		// The generations the new facts reach are bumped, and the document
+		// marked INGESTED, in one round trip.
+		b := &pgx.Batch{}
+		queueDocumentGenerations(b, []string{doc.ID})
+		if err := queueFinishDocument(b, doc.ID, out.Counts); err != nil {
 			return err
 		}
-		out.Status = StatusIngested
-		return finishDocument(ctx, tx, doc.ID, out.Counts)
+		return tx.SendBatch(ctx, b).Close()
 	})
 	return out, err
 }
 
-// claimDocument takes the transaction's claim on a document id, waiting
-// for another transaction's claim when wait, else reporting false. It is
-// an advisory lock on a 64-bit hash of the id, not the row lock, so that a
-// document whose row another transaction is creating is not waited for
-// either. It is the transaction's first lock, so waiting for it cannot
-// close a deadlock cycle.
-func claimDocument(ctx context.Context, tx pgx.Tx, id string, wait bool) (bool, error) {
-	if wait {
-		_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, id)
-		return err == nil, err
-	}
-	var ok bool
-	err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))`, id).Scan(&ok)
-	return ok, err
-}
+// claimDocumentSQL takes the transaction's claim on document $1 and locks
+// its row, creating it (PENDING, first attempt) when there is none, in one
+// statement; it returns the row's status, SHA-256 and counts and whether it
+// was just inserted (xmax 0). The claim is an advisory lock on a 64-bit hash
+// of the id, not the row lock, so that a document whose row another
+// transaction is creating is covered too. It is the transaction's first
+// lock, so waiting for it cannot close a deadlock cycle. %s is the claim,
+// a query of one row whose ok says the claim is taken: claimWaitSQL waits
+// for another transaction's claim; claimNoWaitSQL does not, and then the
+// statement returns no row.
+// A row another transaction committed while the claim waited is still
+// found: ON CONFLICT DO UPDATE locks and returns the row's latest version,
+// whatever the statement's snapshot.
+const claimDocumentSQL = `
+	WITH claim AS (%s)
+	INSERT INTO document AS d (id, kind, object_key, sha256, status, attempts)
+	SELECT $1, $2, NULLIF($3, ''), NULLIF($4, ''), 'PENDING', 1 FROM claim WHERE claim.ok
+	ON CONFLICT (id) DO UPDATE SET updated_at = now()
+	RETURNING d.status, d.sha256, d.counts, d.xmax = 0`
 
-// beginDocument locks the document row (creating it) and decides whether to
-// skip: when it returns the counts of the earlier ingestion (never nil then),
-// the document is skipped. Otherwise it removes the document's previous
-// facts, for it is re-ingested; a document seen for the first time (its row
-// just inserted, xmax 0, with its first attempt counted) has none to remove.
-func beginDocument(ctx context.Context, tx pgx.Tx, doc DocumentRef, force bool, facts []string) (skip Counts, err error) {
+var (
+	claimWaitSQL   = fmt.Sprintf(claimDocumentSQL, `SELECT true AS ok FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS l`)
+	claimNoWaitSQL = fmt.Sprintf(claimDocumentSQL, `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS ok`)
+)
+
+// beginDocument claims the document and locks its row, creating it
+// (claimDocumentSQL), then decides: claimed is false when another
+// transaction holds the claim and wait is false; when it returns the counts
+// of the earlier ingestion (never nil then), the document is skipped.
+// Otherwise it removes the document's previous facts, for it is
+// re-ingested; a document seen for the first time (its row just inserted,
+// with its first attempt counted) has none to remove.
+func beginDocument(ctx context.Context, tx pgx.Tx, doc DocumentRef, force, wait bool, facts []string) (claimed bool, skip Counts, err error) {
 	var status DocumentStatus
 	var sha *string
 	var counts Counts
 	var inserted bool
-	err = tx.QueryRow(ctx, `
-		INSERT INTO document (id, kind, object_key, sha256, status, attempts)
-		VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), 'PENDING', 1)
-		ON CONFLICT (id) DO UPDATE SET updated_at = now()
-		RETURNING status, sha256, counts, xmax = 0`, doc.ID, doc.Kind, doc.ObjectKey, doc.SHA256).Scan(&status, &sha, &counts, &inserted)
+	query := claimNoWaitSQL
+	if wait {
+		query = claimWaitSQL
+	}
+	err = tx.QueryRow(ctx, query, doc.ID, doc.Kind, doc.ObjectKey, doc.SHA256).Scan(&status, &sha, &counts, &inserted)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil, nil
+	}
 	if err != nil {
-		return nil, err
+		return false, nil, err
 	}
 	if !force && status == StatusIngested && sha != nil && *sha == doc.SHA256 {
 		if counts == nil {
 			counts = Counts{}
 		}
-		return counts, nil
+		return true, counts, nil
 	}
 	if inserted {
-		return nil, nil
+		return true, nil, nil
 	}
 	if err := bumpDocumentGenerations(ctx, tx, []string{doc.ID}); err != nil {
-		return nil, err
+		return true, nil, err
 	}
 	if err := deleteDocumentFacts(ctx, tx, doc.ID, facts); err != nil {
-		return nil, err
+		return true, nil, err
 	}
 	_, err = tx.Exec(ctx, `
 		UPDATE document SET kind = $2, object_key = NULLIF($3, ''), sha256 = NULLIF($4, ''),
 			attempts = attempts + 1, updated_at = now()
 		WHERE id = $1`, doc.ID, doc.Kind, doc.ObjectKey, doc.SHA256)
-	return nil, err
+	return true, nil, err
 }
+
+const finishDocumentSQL = `
+	UPDATE document SET status = 'INGESTED', error = NULL, error_code = NULL,
+		counts = $2, ingested_at = now(), updated_at = now()
+	WHERE id = $1`
 
 func finishDocument(ctx context.Context, tx pgx.Tx, id string, counts Counts) error {
 	raw, err := json.Marshal(counts)
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `
-		UPDATE document SET status = 'INGESTED', error = NULL, error_code = NULL,
-			counts = $2, ingested_at = now(), updated_at = now()
-		WHERE id = $1`, id, raw)
+	_, err = tx.Exec(ctx, finishDocumentSQL, id, raw)
 	return err
+}
+
+// queueFinishDocument is finishDocument queued on b.
+func queueFinishDocument(b *pgx.Batch, id string, counts Counts) error {
+	raw, err := json.Marshal(counts)
+	if err != nil {
+		return err
+	}
+	b.Queue(finishDocumentSQL, id, raw)
+	return nil
 }
 
 // deleteDocumentFacts removes every fact a document wrote to the tables
@@ -282,7 +317,7 @@ type versionKey struct {
 	name, version, index string
 }
 
-func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *SolverResult, counts Counts) error {
+func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *SolverResult, cache *nodeCache, ids *nodeIDs, counts Counts) error {
 	// Versions and index URLs in their stored forms; texts keeps the
 	// spellings that differed, for display.
 	res, texts := normalResult(res)
@@ -310,21 +345,29 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 			}
 		}
 	}
-	nodes, err := upsertNodes(ctx, tx, sortedKeys(indexSet), sortedKeys(pkgSet), res)
-	if err != nil {
-		return err
+	// The nodes the cache does not know are upserted and read, the
+	// indexes, packages, environment and solver in one round trip, the
+	// versions in another; a document whose nodes are all known (nearly
+	// every one, once a sync is under way) writes none.
+	names := sortedKeys(pkgSet)
+	missURLs, missNames, missEnv, missSolver, missVersions := cache.lookup(ids, sortedKeys(indexSet), names,
+		res.Environment, [2]string{res.SolverName, res.SolverVersion}, verSet)
+	if len(missURLs) > 0 || len(missNames) > 0 || missEnv || missSolver {
+		if err := upsertNodes(ctx, tx, ids, missURLs, missNames, missEnv, missSolver, res); err != nil {
+			return err
+		}
 	}
-	verIDs, err := upsertVersions(ctx, tx, verSet, texts, nodes.packages, nodes.indexes)
-	if err != nil {
-		return err
+	if len(missVersions) > 0 {
+		verIDs, err := upsertVersions(ctx, tx, missVersions, texts, ids.packages, ids.indexes)
+		if err != nil {
+			return err
+		}
+		for k, id := range verIDs {
+			ids.versions[k] = id
+		}
 	}
+	verIDs, envID, solverID, pkgIDs := ids.versions, ids.environment, ids.solver, ids.packages
 	counts["versions"] = int64(len(verIDs))
-	// Versions new to the graph (and known ones) are matched against the
-	// vulnerability records and solver rules naming their packages.
-	if err := matchArrivals(ctx, tx, verIDs, counts); err != nil {
-		return err
-	}
-	envID, solverID, pkgIDs := nodes.environment, nodes.solver, nodes.packages
 
 	// Solved rows, sorted by version id; the newest run per (version,
 	// environment) wins, and only rows this document owns get its edges.
@@ -337,6 +380,7 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 	unparse := make([]bool, n)
 	unsolv := make([]bool, n)
 	details := make([]*string, n)
+	maxEdges := 0
 	for i, e := range entries {
 		vids[i] = verIDs[keyOf(e)]
 		errs[i], unparse[i], unsolv[i] = e.Error, e.ErrorUnparseable, e.ErrorUnsolvable
@@ -344,18 +388,19 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 			d := string(e.ErrorDetails)
 			details[i] = &d
 		}
-	}
-	// The solved rows and, in the same round trip, ids for every edge the
-	// document could write (only owned rows' edges are; the others' ids
-	// stay unused).
-	maxEdges := 0
-	for _, e := range entries {
 		maxEdges += len(e.Dependencies)
 	}
+	// One round trip: the vulnerability records and solver rules naming
+	// the packages, which the versions (new ones and known ones) are
+	// matched against; the solved rows and ids for every edge the document
+	// could write (only owned rows' edges are; the others' ids stay
+	// unused).
+	var arr arrivals
 	owned := map[int64]int64{} // version id -> solved id
 	var takenOver []int64      // solved ids that existed before
 	var edgeIDs []int64
 	b := &pgx.Batch{}
+	queueArrivals(b, names, &arr)
 	b.Queue(`
 		INSERT INTO solved AS s (version_id, environment_id, solver_id, document_id, solved_at, duration,
 			error, error_unparseable, error_unsolvable, error_details, platform)
@@ -382,40 +427,53 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 		return err
 	})
 	if maxEdges > 0 {
+		b.Queue(genericPlans)
 		b.Queue(`SELECT nextval(pg_get_serial_sequence('depends_on', 'id')) FROM generate_series(1, $1)`, maxEdges).
 			Query(func(rows pgx.Rows) (err error) {
 				edgeIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
 				return err
 			})
+		b.Queue(defaultPlans)
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("upsert solved: %w", err)
 	}
 	counts["solved"] = int64(len(owned))
-	// Rows taken over from an older run lose that run's edges; new rows
-	// have none.
+
+	// One round trip: the rows of the versions' matches; the edges of rows
+	// taken over from an older run go (new rows have none); the owned
+	// rows' edges, the versions they resolve to, metadata, licenses,
+	// import names and artifacts; the problems and the versions the index
+	// no longer serves (whose generations are bumped with them, late).
+	b = &pgx.Batch{}
+	b.Queue(genericPlans)
+	queueArrivalMatches(b, &arr, verIDs, counts)
 	if len(takenOver) > 0 {
 		sort.Slice(takenOver, func(i, j int) bool { return takenOver[i] < takenOver[j] })
-		if _, err := tx.Exec(ctx, `DELETE FROM depends_on WHERE solved_id = ANY($1)`, takenOver); err != nil {
-			return err
-		}
+		b.Queue(`DELETE FROM depends_on WHERE solved_id = ANY($1)`, takenOver)
 	}
-
-	if err := writeEdges(ctx, tx, docID, envID, entries, owned, verIDs, pkgIDs, edgeIDs, counts); err != nil {
+	if err := queueEdges(b, docID, envID, entries, owned, verIDs, pkgIDs, edgeIDs, counts); err != nil {
 		return err
 	}
-	// Metadata, artifacts and problems: one round trip.
-	b = &pgx.Batch{}
 	if err := queueMetadata(b, docID, entries, owned, verIDs, counts); err != nil {
 		return err
 	}
+	b.Queue(defaultPlans)
 	queueProblems(b, docID, envID, res.Problems, counts)
 	queueMissing(b, entries, verIDs, counts)
-	if b.Len() == 0 {
-		return nil
-	}
 	return tx.SendBatch(ctx, b).Close()
 }
+
+// genericPlans and defaultPlans bracket statements that PostgreSQL would
+// otherwise plan again on every execution (a plan for the very parameters
+// looks cheaper to it than the cached one), though a plan made once serves
+// them as well: the metadata upsert with its seventeen arrays, the edge ids,
+// the rows of a document's facts. LOCAL: the setting ends with the
+// transaction at the latest.
+const (
+	genericPlans = `SET LOCAL plan_cache_mode = force_generic_plan`
+	defaultPlans = `SET LOCAL plan_cache_mode TO DEFAULT`
+)
 
 func keyOf(e SolvedEntry) versionKey { return versionKey{e.Name, e.Version, e.IndexURL} }
 
@@ -443,46 +501,64 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// nodeIDs are the ids of the nodes a solver document names besides its
-// versions.
-type nodeIDs struct {
-	indexes, packages   map[string]int64
-	environment, solver int64
-}
-
-// upsertNodes inserts the package indexes, packages, environment and solver
-// a document names unless they exist and reads their ids: eight statements
-// in one round trip, upserts in the same order for every document. Each
-// lookup is a statement of its own: an insert that conflicted with a
-// concurrent transaction waited for it to commit, and only a new
-// statement's snapshot sees that row (a SELECT in the same statement, as in
-// a "WITH ins AS (INSERT ...) SELECT ... UNION ALL SELECT ..." upsert, does
-// not, and finds nothing).
-func upsertNodes(ctx context.Context, tx pgx.Tx, urls, names []string, res *SolverResult) (nodeIDs, error) {
-	ids := nodeIDs{indexes: make(map[string]int64, len(urls)), packages: make(map[string]int64, len(names))}
-	env := res.Environment
+// upsertNodes inserts the package indexes urls and packages names, and the
+// environment and solver of res when env and solver are set, unless they
+// exist, and reads their ids into ids: one round trip, upserts in the same
+// order for every document. The ids are read by a statement of its own
+// after the inserts: an insert that conflicted with a concurrent
+// transaction waited for it to commit, and only a new statement's snapshot
+// sees that row (a SELECT in the same statement, as in a "WITH ins AS
+// (INSERT ...) SELECT ... UNION ALL SELECT ..." upsert, does not, and finds
+// nothing).
+func upsertNodes(ctx context.Context, tx pgx.Tx, ids *nodeIDs, urls, names []string, env, solver bool, res *SolverResult) error {
+	e := res.Environment
 	b := &pgx.Batch{}
 	// An index first seen in a document is created disabled (Thoth's
 	// only_if_package_seen): its versions are not offered to solvers until
 	// an admin enables it (registerPackageIndex).
-	b.Queue(`INSERT INTO package_index (url, enabled) SELECT u, false FROM unnest($1::text[]) AS u ORDER BY u
-		ON CONFLICT (url) DO NOTHING`, urls)
-	b.Queue(`SELECT url, id FROM package_index WHERE url = ANY($1)`, urls).Query(collectIDs(ids.indexes))
-	b.Queue(`INSERT INTO package (name) SELECT n FROM unnest($1::text[]) AS n ORDER BY n
-		ON CONFLICT (name) DO NOTHING`, names)
-	b.Queue(`SELECT name, id FROM package WHERE name = ANY($1)`, names).Query(collectIDs(ids.packages))
-	b.Queue(`INSERT INTO environment (os_name, os_version, python_version) VALUES ($1, $2, $3)
-		ON CONFLICT ON CONSTRAINT environment_key DO NOTHING`, env.OSName, env.OSVersion, env.PythonVersion)
-	b.Queue(`SELECT id FROM environment WHERE os_name = $1 AND os_version = $2 AND python_version = $3`,
-		env.OSName, env.OSVersion, env.PythonVersion).QueryRow(func(row pgx.Row) error { return row.Scan(&ids.environment) })
-	b.Queue(`INSERT INTO solver (name, version) VALUES ($1, $2) ON CONFLICT (name, version) DO NOTHING`,
-		res.SolverName, res.SolverVersion)
-	b.Queue(`SELECT id FROM solver WHERE name = $1 AND version = $2`,
-		res.SolverName, res.SolverVersion).QueryRow(func(row pgx.Row) error { return row.Scan(&ids.solver) })
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return ids, fmt.Errorf("upsert nodes: %w", err)
+	if len(urls) > 0 {
+		b.Queue(`INSERT INTO package_index (url, enabled) SELECT u, false FROM unnest($1::text[]) AS u ORDER BY u
+			ON CONFLICT (url) DO NOTHING`, urls)
 	}
-	return ids, nil
+	if len(names) > 0 {
+		b.Queue(`INSERT INTO package (name) SELECT n FROM unnest($1::text[]) AS n ORDER BY n
+			ON CONFLICT (name) DO NOTHING`, names)
+	}
+	if env {
+		b.Queue(`INSERT INTO environment (os_name, os_version, python_version) VALUES ($1, $2, $3)
+			ON CONFLICT ON CONSTRAINT environment_key DO NOTHING`, e.OSName, e.OSVersion, e.PythonVersion)
+	}
+	if solver {
+		b.Queue(`INSERT INTO solver (name, version) VALUES ($1, $2) ON CONFLICT (name, version) DO NOTHING`,
+			res.SolverName, res.SolverVersion)
+	}
+	b.Queue(`
+		SELECT 'i', url, id FROM package_index WHERE url = ANY($1)
+		UNION ALL SELECT 'p', name, id FROM package WHERE name = ANY($2)
+		UNION ALL SELECT 'e', '', id FROM environment WHERE $8 AND os_name = $3 AND os_version = $4 AND python_version = $5
+		UNION ALL SELECT 's', '', id FROM solver WHERE $9 AND name = $6 AND version = $7`,
+		urls, names, e.OSName, e.OSVersion, e.PythonVersion, res.SolverName, res.SolverVersion, env, solver).Query(func(rows pgx.Rows) error {
+		var kind, key string
+		var id int64
+		_, err := pgx.ForEachRow(rows, []any{&kind, &key, &id}, func() error {
+			switch kind {
+			case "i":
+				ids.indexes[key] = id
+			case "p":
+				ids.packages[key] = id
+			case "e":
+				ids.environment = id
+			case "s":
+				ids.solver = id
+			}
+			return nil
+		})
+		return err
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("upsert nodes: %w", err)
+	}
+	return nil
 }
 
 // collectIDs reads (key, id) rows into into.
@@ -597,10 +673,11 @@ type edgeKey struct {
 	hasExt  bool
 }
 
-// writeEdges COPYs the DEPENDS_ON edges of the owned solved rows and the
-// versions they resolve to, with ids taken from the sequence up front
-// (ids: at least one per edge).
-func writeEdges(ctx context.Context, tx pgx.Tx, docID string, envID int64, entries []SolvedEntry,
+// queueEdges queues on b the inserts of the DEPENDS_ON edges of the owned
+// solved rows and of the versions they resolve to, with ids taken from the
+// sequence up front (ids: at least one per edge); the rows written go into
+// counts when b runs.
+func queueEdges(b *pgx.Batch, docID string, envID int64, entries []SolvedEntry,
 	owned map[int64]int64, verIDs map[versionKey]int64, pkgIDs map[string]int64, ids []int64, counts Counts) error {
 	type edge struct {
 		key      edgeKey
@@ -635,40 +712,54 @@ func writeEdges(ctx context.Context, tx pgx.Tx, docID string, envID int64, entri
 	if len(edges) == 0 {
 		return nil
 	}
-	edgeRows := make([][]any, len(edges))
-	var resolvedRows [][]any
+	n := len(edges)
+	var (
+		edgeIDs, solvedIDs, versionIDs, packageIDs = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		ranges, extras                             = make([]string, n), make([]string, n)
+		markers, extra                             = make([]*string, n), make([]*string, n)
+		evaluated                                  = make([]*bool, n)
+		resEdges, resVersions                      []int64
+	)
 	for i, e := range edges {
-		extras := e.d.Extras
-		if extras == nil {
-			extras = []string{}
+		x, err := jsonList(e.d.Extras)
+		if err != nil {
+			return err
 		}
-		edgeRows[i] = []any{ids[i], e.key.solved, e.versionT, envID, e.key.pkg, e.d.VersionRange,
-			e.d.Marker, e.d.Extra, extras, e.d.MarkerEvaluationResult, docID}
+		edgeIDs[i], solvedIDs[i], versionIDs[i], packageIDs[i] = ids[i], e.key.solved, e.versionT, e.key.pkg
+		ranges[i], extras[i], markers[i], extra[i], evaluated[i] = e.d.VersionRange, x, e.d.Marker, e.d.Extra, e.d.MarkerEvaluationResult
 		targets := map[int64]bool{}
 		for _, r := range e.d.Resolved {
 			for _, v := range r.Versions {
 				t := verIDs[versionKey{e.d.Name, v, r.IndexURL}]
 				if !targets[t] {
 					targets[t] = true
-					resolvedRows = append(resolvedRows, []any{ids[i], t})
+					resEdges, resVersions = append(resEdges, ids[i]), append(resVersions, t)
 				}
 			}
 		}
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"depends_on"},
-		[]string{"id", "solved_id", "version_id", "environment_id", "package_id", "version_range",
-			"marker", "extra", "extras", "marker_evaluation_result", "document_id"},
-		pgx.CopyFromRows(edgeRows)); err != nil {
-		return fmt.Errorf("copy edges: %w", err)
+	b.Queue(`
+		INSERT INTO depends_on (id, solved_id, version_id, environment_id, package_id, version_range,
+			marker, extra, extras, marker_evaluation_result, document_id)
+		OVERRIDING SYSTEM VALUE
+		SELECT i, s, v, $5, p, r, m, x, ARRAY(SELECT jsonb_array_elements_text(xs::jsonb)), e, $11
+		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $6::text[], $7::text[], $8::text[],
+			$9::text[], $10::bool[]) AS t(i, s, v, p, r, m, x, xs, e)`,
+		edgeIDs, solvedIDs, versionIDs, packageIDs, envID, ranges, markers, extra, extras, evaluated, docID).
+		Exec(func(tag pgconn.CommandTag) error {
+			counts["edges"] = tag.RowsAffected()
+			return nil
+		})
+	counts["resolved"] = 0
+	if len(resEdges) > 0 {
+		b.Queue(`
+			INSERT INTO depends_on_resolved (edge_id, version_id)
+			SELECT e, v FROM unnest($1::bigint[], $2::bigint[]) AS t(e, v)`, resEdges, resVersions).
+			Exec(func(tag pgconn.CommandTag) error {
+				counts["resolved"] = tag.RowsAffected()
+				return nil
+			})
 	}
-	counts["edges"] = int64(len(edgeRows))
-	if len(resolvedRows) > 0 {
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"depends_on_resolved"},
-			[]string{"edge_id", "version_id"}, pgx.CopyFromRows(resolvedRows)); err != nil {
-			return fmt.Errorf("copy resolved versions: %w", err)
-		}
-	}
-	counts["resolved"] = int64(len(resolvedRows))
 	return nil
 }
 

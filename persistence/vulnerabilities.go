@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/seshat-graph/seshat/python"
 )
@@ -398,8 +399,22 @@ func matchVersions(recs []matchRecord, versions []knownVersion) []affectsRow {
 // insertAffects inserts rows (sorted), keeping those that exist, and
 // returns how many it inserted.
 func insertAffects(ctx context.Context, tx pgx.Tx, rows []affectsRow) (int64, error) {
-	if len(rows) == 0 {
+	var n int64
+	b := &pgx.Batch{}
+	queueAffects(b, rows, func(inserted int64) { n = inserted })
+	if b.Len() == 0 {
 		return 0, nil
+	}
+	err := tx.SendBatch(ctx, b).Close()
+	return n, err
+}
+
+// queueAffects queues on b the insert of rows (sorted), keeping those that
+// exist; inserted gets how many it inserted when b runs. Nothing is queued
+// for no rows.
+func queueAffects(b *pgx.Batch, rows []affectsRow, inserted func(int64)) {
+	if len(rows) == 0 {
+		return
 	}
 	vulns := make([]int64, len(rows))
 	vers := make([]int64, len(rows))
@@ -407,12 +422,14 @@ func insertAffects(ctx context.Context, tx pgx.Tx, rows []affectsRow) (int64, er
 	for i, r := range rows {
 		vulns[i], vers[i], fixed[i] = r.vulnerability, r.version, r.fixedIn
 	}
-	tag, err := tx.Exec(ctx, `
+	b.Queue(`
 		INSERT INTO vulnerability_affects (vulnerability_id, version_id, fixed_in)
 		SELECT a, v, f FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS t(a, v, f)
 		ORDER BY a, v
-		ON CONFLICT (vulnerability_id, version_id) DO NOTHING`, vulns, vers, fixed)
-	return tag.RowsAffected(), err
+		ON CONFLICT (vulnerability_id, version_id) DO NOTHING`, vulns, vers, fixed).Exec(func(tag pgconn.CommandTag) error {
+		inserted(tag.RowsAffected())
+		return nil
+	})
 }
 
 // queueRecordsOf queues, on b, sharing vulnerabilityLock and reading the
@@ -439,12 +456,13 @@ func queueRecordsOf(b *pgx.Batch, names []string, recs *[]matchRecord) {
 	})
 }
 
-// affectArrivals matches versions (by key) against recs, the records naming
-// their packages, and inserts the affects rows; none when recs is empty.
-// Returns the number of rows inserted (those that existed stay).
-func affectArrivals(ctx context.Context, tx pgx.Tx, recs []matchRecord, verIDs map[versionKey]int64) (int64, error) {
+// queueAffectArrivals matches versions (by key) against recs, the records
+// naming their packages, and queues on b the insert of the affects rows;
+// inserted gets how many it inserted (those that existed stay). Nothing is
+// queued when nothing matches.
+func queueAffectArrivals(b *pgx.Batch, recs []matchRecord, verIDs map[versionKey]int64, inserted func(int64)) {
 	if len(recs) == 0 {
-		return 0, nil
+		return
 	}
 	named := map[string]bool{}
 	for _, r := range recs {
@@ -458,5 +476,5 @@ func affectArrivals(ctx context.Context, tx pgx.Tx, recs []matchRecord, verIDs m
 			versions = append(versions, knownVersion{id: id, name: k.name, version: k.version})
 		}
 	}
-	return insertAffects(ctx, tx, matchVersions(recs, versions))
+	queueAffects(b, matchVersions(recs, versions), inserted)
 }

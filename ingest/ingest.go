@@ -69,6 +69,9 @@ type writeOpts struct {
 	// may be working through: one that another transaction is ingesting is
 	// skipped (Busy) instead of waited for.
 	shared bool
+	// checked: the caller found no row ingested with this content, so
+	// process does not look again.
+	checked bool
 }
 
 func writeSolver(ctx context.Context, s *Service, ref persistence.DocumentRef, raw []byte, o writeOpts) (persistence.IngestOutcome, error) {
@@ -197,7 +200,7 @@ func (s *Service) process(ctx context.Context, k kind, ref persistence.DocumentR
 		return s.unsupported(ctx, r, ref, o)
 	}
 	// Skipping unchanged content costs one indexed read, no parse, no transaction.
-	if !o.force && !o.dryRun {
+	if !o.force && !o.dryRun && !o.checked {
 		d, err := s.Store.Document(ctx, ref.ID)
 		if err != nil {
 			return s.failed(ctx, r, ref, err)

@@ -34,12 +34,21 @@ var graphTables = []string{
 type IngestConfig struct {
 	Size    string
 	Workers []int
+	// Baseline, when set, is another seshat binary (as it was before a
+	// change) synced too, with the largest worker count, right before the
+	// binary under test syncs with it: before and after in one run, under
+	// the same load. BaselineLabel names it in the report.
+	Baseline, BaselineLabel string
 }
 
 // IngestRun is one sync.
 type IngestRun struct {
-	Workers    int
+	Workers int
+	// Baseline says the run is IngestConfig.Baseline's, not the binary
+	// under test's.
+	Baseline   bool
 	Elapsed    time.Duration
+	CPU        CPUSplit
 	MaxRSS     int64   // bytes, the child's VmHWM as last sampled
 	QuarterRSS int64   // bytes, the largest RSS sampled in the first quarter of the run
 	Tenths     []int64 // bytes, the largest RSS sampled in each tenth of the run
@@ -53,7 +62,14 @@ type IngestResult struct {
 	Rows      int64 // rows the sync wrote, all graph tables
 	Runs      []IngestRun
 	Copy      time.Duration // COPY of the same rows into an empty migrated database
-	Note      string
+	// CopyCPU is the CPU time of the backend that wrote the COPY.
+	CopyCPU time.Duration
+	// BaselineLabel names the baseline runs of Runs, if any.
+	BaselineLabel string
+	// Load is the 1-minute load average when the measurement started and
+	// when it ended: the other work sharing the machine.
+	Load [2]float64
+	Note string
 }
 
 // countRows counts the rows of every graph table.
@@ -72,26 +88,27 @@ func countRows(ctx context.Context, conn *pgx.Conn) (int64, error) {
 // CopyRows reads every graph table of srcURL (binary COPY, into memory) and
 // times writing them with COPY into dstURL, a migrated empty database with
 // the same indexes and constraints the ingestion wrote through, in one
-// transaction. Only the writing is timed.
-func CopyRows(ctx context.Context, srcURL, dstURL string) (time.Duration, int64, error) {
+// transaction. Only the writing is timed; cpu is the CPU time of the
+// backend that wrote it.
+func CopyRows(ctx context.Context, srcURL, dstURL string) (elapsed time.Duration, rows int64, cpu time.Duration, err error) {
 	src, err := pgx.Connect(ctx, srcURL)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer src.Close(context.WithoutCancel(ctx))
 	data := make([]bytes.Buffer, len(graphTables))
 	for i, t := range graphTables {
 		if _, err := src.PgConn().CopyTo(ctx, &data[i], `COPY `+pgx.Identifier{t}.Sanitize()+` TO STDOUT (FORMAT binary)`); err != nil {
-			return 0, 0, fmt.Errorf("copy %s out: %w", t, err)
+			return 0, 0, 0, fmt.Errorf("copy %s out: %w", t, err)
 		}
 	}
-	rows, err := countRows(ctx, src)
+	rows, err = countRows(ctx, src)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	dst, err := pgx.Connect(ctx, dstURL)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer dst.Close(context.WithoutCancel(ctx))
 	// A migrated database holds the rows its migrations seed (PyPI's index):
@@ -101,23 +118,25 @@ func CopyRows(ctx context.Context, srcURL, dstURL string) (time.Duration, int64,
 		names[i] = pgx.Identifier{t}.Sanitize()
 	}
 	if _, err := dst.Exec(ctx, `TRUNCATE `+strings.Join(names, ", ")+` CASCADE`); err != nil {
-		return 0, 0, fmt.Errorf("empty the copy's database: %w", err)
+		return 0, 0, 0, fmt.Errorf("empty the copy's database: %w", err)
 	}
+	backend := int(dst.PgConn().PID())
+	cpu0 := backendCPUTime(backend)
 	start := time.Now()
 	tx, err := dst.Begin(ctx)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	for i, t := range graphTables {
 		if _, err := tx.Conn().PgConn().CopyFrom(ctx, &data[i], `COPY `+pgx.Identifier{t}.Sanitize()+` FROM STDIN (FORMAT binary)`); err != nil {
-			return 0, 0, fmt.Errorf("copy %s in: %w", t, err)
+			return 0, 0, 0, fmt.Errorf("copy %s in: %w", t, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	return time.Since(start), rows, nil
+	return time.Since(start), rows, backendCPUTime(backend) - cpu0, nil
 }
 
 // PutDataset writes every document of size into a new bucket under the
@@ -211,17 +230,20 @@ func removeBucket(ctx context.Context, s3 services.S3, bucket string) {
 
 // RunIngest puts cfg.Ingest's documents into a fresh bucket, then for each
 // worker count syncs them with `seshat sync` as a child process into a
-// fresh migrated database, timing it and sampling its RSS and high-water
-// mark every 100 ms; then times raw COPY of the
-// rows the last sync wrote into another fresh migrated database. Every
-// database and the bucket are removed afterwards.
+// fresh migrated database, timing it, sampling its RSS and high-water mark
+// every 100 ms and taking the CPU time of the sync, of the database's
+// backends and of MinIO (the baseline binary, if any, first, with the
+// largest worker count); then times raw COPY of the rows the last sync
+// wrote into another fresh migrated database. Every database and the
+// bucket are removed afterwards.
 func RunIngest(ctx context.Context, cfg Config, logf func(string, ...any)) (*IngestResult, error) {
 	ic := cfg.Ingest
 	size, err := dataset.ParseSize(ic.Size)
 	if err != nil {
 		return nil, err
 	}
-	res := &IngestResult{Size: ic.Size}
+	res := &IngestResult{Size: ic.Size, BaselineLabel: ic.BaselineLabel}
+	res.Load[0] = loadAverage()
 	start := time.Now()
 	env, docs, cleanup, err := PutDataset(ctx, services.MinIO(), size)
 	if err != nil {
@@ -233,46 +255,65 @@ func RunIngest(ctx context.Context, cfg Config, logf func(string, ...any)) (*Ing
 	const syncDB, copyDB = "bench_ingest", "bench_copy"
 	defer DropDatabase(context.WithoutCancel(ctx), cfg.AdminURL, syncDB)
 	defer DropDatabase(context.WithoutCancel(ctx), cfg.AdminURL, copyDB)
+	most := 0
+	for _, w := range ic.Workers {
+		most = max(most, w)
+	}
 	var dbURL string
 	for _, w := range ic.Workers {
-		var run IngestRun
-		if run, dbURL, err = syncChecked(ctx, cfg, syncDB, env, w, docs); err != nil {
-			return nil, err
+		bins := []string{cfg.Seshat}
+		if ic.Baseline != "" && w == most {
+			bins = []string{ic.Baseline, cfg.Seshat}
 		}
-		conn, err := pgx.Connect(ctx, dbURL)
-		if err != nil {
-			return nil, err
+		for _, bin := range bins {
+			run, url, err := syncChecked(ctx, cfg, bin, syncDB, env, w, docs)
+			if err != nil {
+				return nil, err
+			}
+			run.Baseline = bin != cfg.Seshat
+			dbURL = url
+			conn, err := pgx.Connect(ctx, dbURL)
+			if err != nil {
+				return nil, err
+			}
+			rows, err := countRows(ctx, conn)
+			conn.Close(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if run.Baseline {
+				logf("ingestion: baseline %s: %d rows", ic.BaselineLabel, rows)
+			} else {
+				res.Rows = rows
+			}
+			res.Runs = append(res.Runs, run)
+			logf("ingestion: %s, %d workers: %.1f s, %.0f documents/s, max RSS %s, CPU s PostgreSQL %.1f, sync %.1f, MinIO %.1f",
+				bin, w, run.Elapsed.Seconds(), float64(docs)/run.Elapsed.Seconds(), mib(run.MaxRSS),
+				run.CPU.Postgres.Seconds(), run.CPU.Sync.Seconds(), run.CPU.MinIO.Seconds())
 		}
-		res.Rows, err = countRows(ctx, conn)
-		conn.Close(ctx)
-		if err != nil {
-			return nil, err
-		}
-		res.Runs = append(res.Runs, run)
-		logf("ingestion: %d workers: %.1f s, %.0f documents/s, max RSS %s", w, run.Elapsed.Seconds(),
-			float64(docs)/run.Elapsed.Seconds(), mib(run.MaxRSS))
 	}
 	copyURL, err := CreateDatabase(ctx, cfg.AdminURL, copyDB, true)
 	if err != nil {
 		return nil, err
 	}
-	res.Copy, _, err = CopyRows(ctx, dbURL, copyURL)
+	res.Copy, _, res.CopyCPU, err = CopyRows(ctx, dbURL, copyURL)
 	if err != nil {
 		return nil, err
 	}
-	logf("ingestion: raw COPY of %d rows: %.1f s", res.Rows, res.Copy.Seconds())
+	res.Load[1] = loadAverage()
+	logf("ingestion: raw COPY of %d rows: %.1f s (CPU %.1f s)", res.Rows, res.Copy.Seconds(), res.CopyCPU.Seconds())
 	return res, nil
 }
 
-// syncChecked creates the migrated database name, runs syncOnce into it
-// and checks that all docs documents were ingested; it returns the run and
-// the database's URL.
-func syncChecked(ctx context.Context, cfg Config, name string, env []string, workers, docs int) (IngestRun, string, error) {
+// syncChecked creates the migrated database name, runs syncOnce of bin
+// into it and checks that all docs documents were ingested; it returns the
+// run and the database's URL.
+func syncChecked(ctx context.Context, cfg Config, bin, name string, env []string, workers, docs int) (IngestRun, string, error) {
 	dbURL, err := CreateDatabase(ctx, cfg.AdminURL, name, true)
 	if err != nil {
 		return IngestRun{}, "", err
 	}
-	run, err := syncOnce(ctx, cfg.Seshat, dbURL, env, workers)
+	run, err := syncOnce(ctx, bin, dbURL, env, workers)
 	if err != nil {
 		return run, dbURL, err
 	}
@@ -290,15 +331,24 @@ func syncChecked(ctx context.Context, cfg Config, name string, env []string, wor
 	return run, dbURL, nil
 }
 
-// syncOnce runs `seshat sync --workers w` on dbURL and measures it.
+// syncOnce runs `seshat sync --workers w` of bin on dbURL and measures it:
+// time, memory, and the CPU time of the sync, of the database's backends
+// (backendCPU) and of MinIO.
 func syncOnce(ctx context.Context, bin, dbURL string, env []string, w int) (IngestRun, error) {
 	run := IngestRun{Workers: w}
 	cmd := exec.CommandContext(ctx, bin, "sync", "--workers", strconv.Itoa(w))
 	cmd.Env = append(append(os.Environ(), env...), "SESHAT_DATABASE_URL="+dbURL, "SESHAT_LOG_LEVEL=warn")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	backends, err := startBackendCPU(ctx, dbURL, 50*time.Millisecond)
+	if err != nil {
+		return run, err
+	}
+	minio := listenerPID(services.MinIO().Endpoint)
+	minio0 := treeCPU(minio)
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
+		backends.Stop()
 		return run, err
 	}
 	// Sample the RSS until the process ends; the first quarter is judged
@@ -324,10 +374,17 @@ func syncOnce(ctx context.Context, bin, dbURL string, env []string, w int) (Inge
 			}
 		}
 	}()
-	err := cmd.Wait()
+	err = cmd.Wait()
 	run.Elapsed = time.Since(start)
 	close(done)
 	<-sampled
+	run.CPU.Postgres = backends.Stop()
+	if minio > 0 {
+		run.CPU.MinIO = treeCPU(minio) - minio0
+	}
+	if ps := cmd.ProcessState; ps != nil {
+		run.CPU.Sync = ps.UserTime() + ps.SystemTime()
+	}
 	if err != nil {
 		return run, fmt.Errorf("seshat sync --workers %d: %w\n%s", w, err, tail(out.String(), 2000))
 	}

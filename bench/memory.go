@@ -65,7 +65,7 @@ func RunMemory(ctx context.Context, cfg Config, n, workers int, logf func(string
 	logf("memory: %d documents in a fresh bucket (%.0f s)", docs, res.Put.Seconds())
 	const db = "bench_memory"
 	defer DropDatabase(context.WithoutCancel(ctx), cfg.AdminURL, db)
-	run, _, err := syncChecked(ctx, cfg, db, env, workers, docs)
+	run, _, err := syncChecked(ctx, cfg, cfg.Seshat, db, env, workers, docs)
 	if err != nil {
 		return nil, err
 	}

@@ -158,21 +158,32 @@ func (p *Process) CPU() time.Duration { return treeCPU(p.cmd.Process.Pid) }
 // treeCPU sums utime and stime over pid and its descendants (alive ones:
 // a child that exited is not counted).
 func treeCPU(pid int) time.Duration {
-	var total time.Duration
-	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
-		// The fields after the command, which may hold spaces, in parentheses.
-		if i := bytes.LastIndexByte(b, ')'); i >= 0 {
-			if f := strings.Fields(string(b[i+1:])); len(f) > 12 {
-				u, _ := strconv.ParseInt(f[11], 10, 64)
-				s, _ := strconv.ParseInt(f[12], 10, 64)
-				total = time.Duration(u+s) * time.Second / clockTicks
-			}
-		}
-	}
+	total := statCPU(pid)
 	for _, c := range children(pid) {
 		total += treeCPU(c)
 	}
 	return total
+}
+
+// statCPU is the utime and stime of pid, all its threads (those that
+// exited too), from /proc/<pid>/stat; 0 when pid is gone.
+func statCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command, which may hold spaces, in parentheses.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) <= 12 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+s) * time.Second / clockTicks
 }
 
 // clockTicks is Linux's USER_HZ, the unit of /proc/<pid>/stat's times.

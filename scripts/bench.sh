@@ -24,6 +24,9 @@
 # or only the mixed load, graph cache on and off (-mixed-clients 0 skips it):
 #   SESHAT_BENCH_FLAGS='-sizes "" -ingest "" -osv "" -mixed-load 10s -warmup 3s' scripts/bench.sh
 # (seshat-bench -help lists them).
+# SESHAT_BENCH_BASELINE=<git revision> builds that revision's seshat too, and
+# the ingestion measurement syncs with it right before this tree's, in the
+# same run: the figures and CPU time before and after a change side by side.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,6 +44,17 @@ mkdir -p .bin/bench
 say "building seshat and the runner"
 go build -o .bin/bench/seshat .
 go build -o .bin/bench/seshat-bench ./bench/cmd/seshat-bench
+BASELINE=()
+if [ -n "${SESHAT_BENCH_BASELINE:-}" ]; then
+	rev="$(git rev-parse --short "${SESHAT_BENCH_BASELINE}^{commit}")"
+	say "building seshat at $rev (SESHAT_BENCH_BASELINE)"
+	src=".bin/bench/baseline-src"
+	rm -rf "$src" && mkdir -p "$src"
+	git archive "$rev" | tar -x -C "$src"
+	(cd "$src" && go build -o ../seshat-baseline .)
+	rm -rf "$src"
+	BASELINE=(-ingest-baseline .bin/bench/seshat-baseline -ingest-baseline-label "$rev")
+fi
 
 CMD="make bench"
 if [ "${1:-}" = scale ]; then
@@ -59,6 +73,9 @@ elif [ "${1:-}" = memory ]; then
 elif [ -n "${SESHAT_BENCH_FLAGS:-}" ]; then
 	CMD="SESHAT_BENCH_FLAGS='$SESHAT_BENCH_FLAGS' make bench"
 fi
+if [ -n "${SESHAT_BENCH_BASELINE:-}" ]; then
+	CMD="SESHAT_BENCH_BASELINE=$rev $CMD"
+fi
 eval "set -- ${SESHAT_BENCH_FLAGS:-}"
 exec .bin/bench/seshat-bench \
 	-seshat .bin/bench/seshat \
@@ -69,4 +86,5 @@ exec .bin/bench/seshat-bench \
 	-ingest tf \
 	-iters 20 \
 	-osv "${SESHAT_OSV_FIXTURES:-../shared/fixtures/osv}/vulns" \
+	"${BASELINE[@]}" \
 	"$@"

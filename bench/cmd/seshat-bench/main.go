@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string) error {
 	packages := fs.Int("packages", 25, "packages(first:) of the nested query")
 	ingestSize := fs.String("ingest", "", "dataset size of the ingestion measurement (empty: skipped)")
 	workers := fs.String("workers", "1,4", "worker counts of the ingestion measurement")
+	baseline := fs.String("ingest-baseline", "", "another seshat binary (as before a change) the ingestion measurement syncs too, with the largest worker count, in the same run (empty: none)")
+	baselineLabel := fs.String("ingest-baseline-label", "baseline", "the name of -ingest-baseline in the report (a commit)")
 	memDocs := fs.Int("memory-docs", 0, "documents of the memory measurement, a sync of that many generated documents (0: skipped; make bench-memory: 100000)")
 	memWorkers := fs.Int("memory-workers", 4, "workers of the memory measurement's sync")
 	mixedClients := fs.Int("mixed-clients", 64, "concurrent clients of the mixed load, for -mixed-load after -warmup, graph cache on and off (0: skipped)")
@@ -72,7 +74,7 @@ func run(ctx context.Context, args []string) error {
 		return fmt.Errorf("-clients: %w", err)
 	}
 	if *ingestSize != "" {
-		cfg.Ingest = &bench.IngestConfig{Size: *ingestSize}
+		cfg.Ingest = &bench.IngestConfig{Size: *ingestSize, Baseline: *baseline, BaselineLabel: *baselineLabel}
 		if cfg.Ingest.Workers, err = ints(*workers); err != nil {
 			return fmt.Errorf("-workers: %w", err)
 		}

@@ -319,7 +319,7 @@ func (r *Report) Markdown(command string) string {
 		fmt.Fprintf(&b, "\n### Ingestion from MinIO (`%s`: %d documents, %d rows)\n\n", g.Size, g.Documents, g.Rows)
 		b.WriteString("CPU time is user and system over the run: PostgreSQL's is the backends serving the database (the sync's connections, " +
 			"autovacuum on it; not the cluster's WAL writer and checkpointer), sampled every 50 ms; the sync's is its own rusage; MinIO's its process's. " +
-			"A sync's CPU time divided by its seconds above 2 (the machine's CPUs) means it waited on nothing but the CPUs. ")
+			"A sync's total divided by its seconds is how many CPUs it kept busy; other work on the machine takes the rest. ")
 		fmt.Fprintf(&b, "Load average (1 minute) %.1f when the measurement started, %.1f when it ended.\n\n", g.Load[0], g.Load[1])
 		b.WriteString("| what | workers | seconds | documents/s | rows/s | max RSS | RSS after a quarter | CPU s: PostgreSQL | sync | MinIO | total |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, run := range g.Runs {

@@ -81,14 +81,14 @@ func req(s string) resolve.Requirement {
 // TestSolveCases are hand-written problems with their one right answer.
 func TestSolveCases(t *testing.T) {
 	t.Parallel()
-	// diamond: left 1.0 and right 1.0 disagree on shared; left 0.9 does not.
+	// diamond: left 1.0 and right 1.0 disagree on common; left 0.9 does not.
 	diamond := func(compatible bool) *problemBuilder {
 		b := new(problemBuilder).root("left", "right").
-			version("left", "1.0", "shared <2").
-			version("right", "1.0", "shared >=2").
-			version("shared", "1.0").version("shared", "2.0").version("shared", "3.0")
+			version("left", "1.0", "common <2").
+			version("right", "1.0", "common >=2").
+			version("common", "1.0").version("common", "2.0").version("common", "3.0")
 		if compatible {
-			b.version("left", "0.9", "shared >=1")
+			b.version("left", "0.9", "common >=1")
 		}
 		return b
 	}
@@ -121,12 +121,12 @@ func TestSolveCases(t *testing.T) {
 		{name: "diamond", b: diamond(true), want: map[string]pick{
 			"left":   {version: "0.9", depth: 1, parents: []string{"root"}},
 			"right":  {version: "1.0", depth: 1, parents: []string{"root"}},
-			"shared": {version: "3.0", depth: 2, parents: []string{"left 0.9", "right 1.0"}},
+			"common": {version: "3.0", depth: 2, parents: []string{"left 0.9", "right 1.0"}},
 		}},
 		{name: "diamond-oldest", b: diamond(true), strategy: resolve.Oldest, want: map[string]pick{
-			"left": {version: "0.9", depth: 1}, "right": {version: "1.0", depth: 1}, "shared": {version: "2.0", depth: 2},
+			"left": {version: "0.9", depth: 1}, "right": {version: "1.0", depth: 1}, "common": {version: "2.0", depth: 2},
 		}},
-		{name: "diamond-conflict", b: diamond(false), mentions: []string{"shared", "<2", ">=2"}},
+		{name: "diamond-conflict", b: diamond(false), mentions: []string{"common", "<2", ">=2"}},
 		{name: "extras-root", b: requests("requests[socks]"), want: map[string]pick{
 			"requests": {version: "2.25", depth: 1, extras: []string{"socks"}, parents: []string{"root"}},
 			"urllib3":  {version: "1.26", depth: 2, parents: []string{"requests 2.25"}},

@@ -314,3 +314,31 @@ func Counter(ctx context.Context, client *http.Client, base, name string) (float
 	}
 	return 0, fmt.Errorf("metric %s not found at %s/metrics", name, base)
 }
+
+// RequestStatements posts body to the gateway at base once and returns the
+// SQL statements it cost, from the gateway's seshat_sql_statements_total.
+func RequestStatements(ctx context.Context, client *http.Client, base, body string) (float64, error) {
+	before, err := Counter(ctx, client, base, "seshat_sql_statements_total")
+	if err != nil {
+		return 0, err
+	}
+	if _, err := StreamGraphQL(ctx, client, base+"/graphql", body); err != nil {
+		return 0, err
+	}
+	after, err := Counter(ctx, client, base, "seshat_sql_statements_total")
+	return after - before, err
+}
+
+// TimeRequests posts body to the gateway at base iters times and returns
+// the distribution of the round trips.
+func TimeRequests(ctx context.Context, client *http.Client, base, body string, iters int) (Dist, error) {
+	samples := make([]time.Duration, 0, iters)
+	for range iters {
+		start := time.Now()
+		if _, err := StreamGraphQL(ctx, client, base+"/graphql", body); err != nil {
+			return Dist{}, err
+		}
+		samples = append(samples, time.Since(start))
+	}
+	return Summarize(samples), nil
+}

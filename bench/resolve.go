@@ -158,28 +158,11 @@ func MeasureHTTPResolve(ctx context.Context, base string, env persistence.Enviro
 		return fmt.Errorf("HTTP resolve: resolved %v, %d packages; the store %d", out.Data.Resolve.Resolved,
 			len(out.Data.Resolve.Packages), res.Packages)
 	}
-	before, err := Counter(ctx, client, base, "seshat_sql_statements_total")
-	if err != nil {
+	if res.HTTPStatements, err = RequestStatements(ctx, client, base, body); err != nil {
 		return err
 	}
-	if _, err := PostGraphQL(ctx, client, base+"/graphql", body); err != nil {
-		return err
-	}
-	after, err := Counter(ctx, client, base, "seshat_sql_statements_total")
-	if err != nil {
-		return err
-	}
-	res.HTTPStatements = after - before
-	samples := make([]time.Duration, 0, iters)
-	for range iters {
-		start := time.Now()
-		if _, err := PostGraphQL(ctx, client, base+"/graphql", body); err != nil {
-			return err
-		}
-		samples = append(samples, time.Since(start))
-	}
-	res.HTTP = Summarize(samples)
-	return nil
+	res.HTTP, err = TimeRequests(ctx, client, base, body, iters)
+	return err
 }
 
 // resolveTarget judges DESIGN.md's "resolve costs statements bounded by

@@ -194,21 +194,10 @@ func measureOverlayHTTP(ctx context.Context, base string, root Root, iters int, 
 			return fmt.Errorf("overlay: node %s is vulnerable without a record", n.ID)
 		}
 	}
-	count := func(body string) (float64, error) {
-		before, err := Counter(ctx, client, base, "seshat_sql_statements_total")
-		if err != nil {
-			return 0, err
-		}
-		if _, err := StreamGraphQL(ctx, client, base+"/graphql", body); err != nil {
-			return 0, err
-		}
-		after, err := Counter(ctx, client, base, "seshat_sql_statements_total")
-		return after - before, err
-	}
-	if res.PlainStatements, err = count(plain); err != nil {
+	if res.PlainStatements, err = RequestStatements(ctx, client, base, plain); err != nil {
 		return err
 	}
-	if res.OverlayStatements, err = count(overlay); err != nil {
+	if res.OverlayStatements, err = RequestStatements(ctx, client, base, overlay); err != nil {
 		return err
 	}
 	ps, ov := make([]time.Duration, 0, iters), make([]time.Duration, 0, iters)

@@ -125,28 +125,11 @@ func MeasureHTTPWalk(ctx context.Context, base string, root Root, iters int, res
 		return fmt.Errorf("HTTP walk reached %d nodes, the store %d", n, res.Nodes)
 	}
 	res.ResponseBytes = len(b)
-	before, err := Counter(ctx, client, base, "seshat_sql_statements_total")
-	if err != nil {
+	if res.HTTPStatements, err = RequestStatements(ctx, client, base, body); err != nil {
 		return err
 	}
-	if _, err := PostGraphQL(ctx, client, base+"/graphql", body); err != nil {
-		return err
-	}
-	after, err := Counter(ctx, client, base, "seshat_sql_statements_total")
-	if err != nil {
-		return err
-	}
-	res.HTTPStatements = after - before
-	samples := make([]time.Duration, 0, iters)
-	for range iters {
-		start := time.Now()
-		if _, err := StreamGraphQL(ctx, client, base+"/graphql", body); err != nil {
-			return err
-		}
-		samples = append(samples, time.Since(start))
-	}
-	res.HTTP = Summarize(samples)
-	return nil
+	res.HTTP, err = TimeRequests(ctx, client, base, body, iters)
+	return err
 }
 
 // rootIDs looks up the root version's id and the environment's id.

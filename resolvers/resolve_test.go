@@ -24,21 +24,24 @@ type resolution struct {
 		RequirementsTxt *string
 		PipfileLock     map[string]any
 		Unsolved        []struct{ Name, Version string }
-		Packages        []struct {
-			Name, Version, Reason string
-			IndexURL              *string
-			Hashes, Extras        []string
-			Depth, Candidates     int
-			PackageVersion        struct{ ID, Name, Version string }
-			RequiredBy            []struct {
-				Name, VersionRange string
-				Version, Marker    *string
-				Extra              *string
-				Constraint         bool
-			}
-			Vulnerabilities []struct{ ID string }
-		}
+		Packages        []lockedPackage
 	}
+}
+
+// lockedPackage is a ResolvedPackage as resolveQuery selects it.
+type lockedPackage struct {
+	Name, Version, Reason string
+	IndexURL              *string
+	Hashes, Extras        []string
+	Depth, Candidates     int
+	PackageVersion        struct{ ID, Name, Version string }
+	RequiredBy            []struct {
+		Name, VersionRange string
+		Version, Marker    *string
+		Extra              *string
+		Constraint         bool
+	}
+	Vulnerabilities []struct{ ID string }
 }
 
 func resolveVars(env int, reqs []string, extra map[string]any) map[string]any {
@@ -91,20 +94,7 @@ func TestResolveStatements(t *testing.T) {
 
 // checkLock: every requirement a package lists admits its version, and
 // every package but the roots has a parent in the lock.
-func checkLock(t *testing.T, pkgs []struct {
-	Name, Version, Reason string
-	IndexURL              *string
-	Hashes, Extras        []string
-	Depth, Candidates     int
-	PackageVersion        struct{ ID, Name, Version string }
-	RequiredBy            []struct {
-		Name, VersionRange string
-		Version, Marker    *string
-		Extra              *string
-		Constraint         bool
-	}
-	Vulnerabilities []struct{ ID string }
-}) {
+func checkLock(t *testing.T, pkgs []lockedPackage) {
 	t.Helper()
 	picked := map[string]string{}
 	for _, p := range pkgs {

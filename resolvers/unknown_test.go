@@ -161,6 +161,18 @@ func rootArgs() map[string][]call {
 			{a{"name": "py-yaml", "version": "999.0"}, wantNull}, {a{"name": "py-yaml", "version": "not a version"}, wantNull},
 			{a{"name": "py-yaml", "version": ""}, wantInvalid}, {a{"name": "py-yaml", "version": nul}, wantInvalid},
 		},
+		"resolve": {
+			{a{"input": a{"requirements": []any{"py-yaml"}, "environment": knownEnv}}, wantData},
+			{a{"input": a{"requirements": []any{"py-yaml"}, "environment": unknownEnv}}, wantData},
+			{a{"input": a{"requirements": []any{"no-such-package>=1"}, "environment": knownEnv,
+				"indexUrls": []any{"https://unknown.example.com/simple"}, "constraints": []any{"py-yaml<0"}}}, wantData},
+			{a{"input": a{"requirements": []any{strings.Repeat("n", 10000)}, "environment": knownEnv}}, wantData},
+			{a{"input": a{"requirements": []any{}, "environment": knownEnv}}, wantInvalid},
+			{a{"input": a{"requirements": []any{"!!!"}, "environment": knownEnv}}, wantInvalid},
+			{a{"input": a{"requirements": []any{nul}, "environment": knownEnv}}, wantInvalid},
+			{a{"input": a{"requirements": []any{"py-yaml"}, "constraints": []any{"py-yaml >= banana"}, "environment": knownEnv}}, wantInvalid},
+			{a{"input": a{"requirements": []any{"py-yaml"}, "environment": env("", "", "")}}, wantInvalid},
+		},
 		"dependencyGraph": {
 			{a{"root": pv("py-yaml", "6.0", nil), "environment": knownEnv}, wantData},
 			{a{"root": pv("py-yaml", "6.0", nil), "environment": unknownEnv}, wantData},

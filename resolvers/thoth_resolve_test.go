@@ -227,16 +227,6 @@ type requirer = struct {
 	Constraint         bool
 }
 
-type lockedPackage = struct {
-	Name, Version, Reason string
-	IndexURL              *string
-	Hashes, Extras        []string
-	Depth, Candidates     int
-	PackageVersion        struct{ ID, Name, Version string }
-	RequiredBy            []requirer
-	Vulnerabilities       []struct{ ID string }
-}
-
 // thothResolveHarness is a gateway over every real solver document,
 // synced.
 func thothResolveHarness(t *testing.T) *harness {

@@ -281,7 +281,9 @@ type Fill struct {
 func (f *Fill) Put(value []byte, deps Deps) bool {
 	c := f.c
 	pkgs := slices.Compact(slices.Sorted(slices.Values(deps.Packages)))
-	charge := int64(len(value)+len(f.key)) + entryOverhead + depCharge*int64(len(pkgs))
+	// The value is charged the memory it holds (its capacity), not only
+	// its length.
+	charge := int64(cap(value)+len(f.key)) + entryOverhead + depCharge*int64(len(pkgs))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer f.release()

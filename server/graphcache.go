@@ -172,6 +172,10 @@ func (gc *graphCache) InterceptRootField(ctx context.Context, next graphql.RootR
 	local.writeData(&buf, data.Bytes())
 	value = buf.Bytes()
 	if deps, ok := graphDeps(captured.graph); ok && !fieldErrors(ctx, rfc.Field.Alias) {
+		// The buffer grew by doubling: up to twice the answer's bytes
+		// behind it. The cache keeps a copy of exactly the answer, or the
+		// memory it holds would be up to twice what it is charged.
+		value = bytes.Clone(value)
 		fill.Put(value, deps)
 	} else {
 		gc.cache.Skip()

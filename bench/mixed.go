@@ -227,6 +227,11 @@ type MixedResult struct {
 	// run; CacheKnown is false when it exports no such counters.
 	CacheHits, CacheMisses, CacheSkipped float64
 	CacheKnown                           bool
+	// CacheBytes and CacheEntries are seshat_graph_cache_bytes and
+	// _entries right after the timed run (-1: not exported); HeapInUse is
+	// go_memstats_heap_inuse_bytes then: what the RSS holds besides the
+	// runtime's free pages.
+	CacheBytes, CacheEntries, HeapInUse int64
 	// RSSBefore is the gateway's RSS (bytes) once started, before any
 	// request; RSSAfter once idle after the load.
 	RSSBefore, RSSAfter int64
@@ -428,6 +433,12 @@ func (l *MixedLoad) markdown(b *strings.Builder) {
 	row("gateway RSS: before / peak under load / after", func(m *MixedResult) string {
 		return fmt.Sprintf("%s / %s / %s", mib(m.RSSBefore), mib(m.PeakRSS), mib(m.RSSAfter))
 	})
+	row("right after the load: graph cache entries, bytes charged / Go heap in use", func(m *MixedResult) string {
+		if m.CacheEntries < 0 {
+			return "(off) / " + mib(m.HeapInUse)
+		}
+		return fmt.Sprintf("%d, %s / %s", m.CacheEntries, mib(m.CacheBytes), mib(m.HeapInUse))
+	})
 	row("goroutines: before / after, idle", func(m *MixedResult) string {
 		return fmt.Sprintf("%d / %d (after %.1f s)", m.GoroutinesBefore, m.GoroutinesAfter, m.Settled.Seconds())
 	})
@@ -608,6 +619,13 @@ func runMixed(ctx context.Context, cfg Config, ds *Dataset, mix []MixKind, clien
 	res.CacheMisses, known = delta(counters0, counters1, "seshat_graph_cache_misses_total")
 	res.CacheKnown = res.CacheKnown && known
 	res.CacheSkipped, _ = delta(counters0, counters1, "seshat_graph_cache_skipped_total")
+	gauge := func(name string) int64 {
+		if v, ok := counters1[name]; ok {
+			return int64(v)
+		}
+		return -1
+	}
+	res.CacheBytes, res.CacheEntries, res.HeapInUse = gauge("seshat_graph_cache_bytes"), gauge("seshat_graph_cache_entries"), gauge("go_memstats_heap_inuse_bytes")
 
 	// Idle: the clients' connections closed, the count should come back.
 	transport.CloseIdleConnections()

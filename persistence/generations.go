@@ -211,6 +211,16 @@ func bumpGenerations(ctx context.Context, tx pgx.Tx, keys []GenerationKey) error
 	return nil
 }
 
+// queueGenerations is bumpGenerations queued on b (keys may be empty:
+// nothing is queued).
+func queueGenerations(b *pgx.Batch, keys []GenerationKey) {
+	if len(keys) == 0 {
+		return
+	}
+	envs, pkgs := splitKeys(keys)
+	b.Queue(bumpSQL(`SELECT * FROM unnest($1::bigint[], $2::bigint[])`), envs, pkgs)
+}
+
 // bumpPackageNames bumps the generations of the packages named names in
 // every environment, in one statement; names the graph does not know are
 // skipped.

@@ -113,6 +113,13 @@ func TestGraphGenerations(t *testing.T) {
 	g.expect("replaced", map[string]int64{"a@env38": 2, "x@env38": 1})
 	ingest("solver-rhel-8-py38-a2", solverDoc("a", "1", [2]string{"b", "1"}), false)
 	g.expect("a solved again", map[string]int64{"a@env38": 3})
+	// An older run of a and a new package in one document: the newer run
+	// of a keeps its row, so only the new package is bumped.
+	older := solverDoc("a", "1")
+	older.SolvedAt = older.SolvedAt.Add(-time.Hour)
+	older.Entries = append(older.Entries, persistence.SolvedEntry{Name: "y", Version: "1", IndexURL: indexA})
+	ingest("solver-rhel-8-py38-a0", older, false)
+	g.expect("an older run", map[string]int64{"a@env38": 3, "y@env38": 1, "y": 0})
 
 	// A version flag bumps its package everywhere, and the packages whose
 	// edges resolve to it (a depends on b 1).

@@ -148,10 +148,12 @@ func (s *Store) IngestSolverResultNoWait(ctx context.Context, doc DocumentRef, r
 
 func (s *Store) ingestSolverResult(ctx context.Context, doc DocumentRef, res *SolverResult, force, wait bool) (IngestOutcome, error) {
 	var ids *nodeIDs
-	out, err := s.ingestDocument(ctx, doc, force, wait, solverFacts, func(tx pgx.Tx, counts Counts) error {
+	out, err := s.ingestDocumentKeyed(ctx, doc, force, wait, solverFacts, func(tx pgx.Tx, counts Counts) ([]GenerationKey, error) {
 		// Each try of the transaction starts afresh.
 		ids = &nodeIDs{indexes: map[string]int64{}, packages: map[string]int64{}, versions: map[versionKey]int64{}}
-		return writeSolverResult(ctx, tx, doc.ID, res, s.nodes, ids, counts)
+		var keys []GenerationKey
+		err := writeSolverResult(ctx, tx, doc.ID, res, s.nodes, ids, counts, &keys)
+		return keys, err
 	})
 	if err == nil && out.Status == StatusIngested {
 		// Committed: the ids the transaction read and wrote hold.
@@ -173,6 +175,16 @@ var solverFacts = []string{"solved", "depends_on", "solver_problem", "package_me
 // document INGESTED with those counts — all in one transaction, so a
 // document that fails leaves nothing behind.
 func (s *Store) ingestDocument(ctx context.Context, doc DocumentRef, force, wait bool, facts []string, write func(tx pgx.Tx, counts Counts) error) (IngestOutcome, error) {
+	return s.ingestDocumentKeyed(ctx, doc, force, wait, facts, func(tx pgx.Tx, counts Counts) ([]GenerationKey, error) {
+		return nil, write(tx, counts)
+	})
+}
+
+// ingestDocumentKeyed is ingestDocument for a write that knows the
+// generations its facts reach: when it returns keys (non-nil), those are
+// bumped, without documentKeysSQL's read of the facts back; nil keys
+// leave it to documentKeysSQL.
+func (s *Store) ingestDocumentKeyed(ctx context.Context, doc DocumentRef, force, wait bool, facts []string, write func(tx pgx.Tx, counts Counts) ([]GenerationKey, error)) (IngestOutcome, error) {
 	var out IngestOutcome
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		out = IngestOutcome{Counts: Counts{}}
@@ -188,14 +200,19 @@ func (s *Store) ingestDocument(ctx context.Context, doc DocumentRef, force, wait
 			out = IngestOutcome{Status: StatusSkipped, Counts: skip}
 			return nil
 		}
-		if err := write(tx, out.Counts); err != nil {
+		keys, err := write(tx, out.Counts)
+		if err != nil {
 			return err
 		}
 		out.Status = StatusIngested
 		// The generations the new facts reach are bumped, and the document
 		// marked INGESTED, in one round trip.
 		b := &pgx.Batch{}
-		queueDocumentGenerations(b, []string{doc.ID})
+		if keys != nil {
+			queueGenerations(b, keys)
+		} else {
+			queueDocumentGenerations(b, []string{doc.ID})
+		}
 		if err := queueFinishDocument(b, doc.ID, out.Counts); err != nil {
 			return err
 		}
@@ -317,7 +334,10 @@ type versionKey struct {
 	name, version, index string
 }
 
-func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *SolverResult, cache *nodeCache, ids *nodeIDs, counts Counts) error {
+// The generations the facts reach go to *keys (documentKeysSQL's, known
+// here): the package of each solved row the document owns, in its
+// environment; its edges and what they resolve to are those rows'.
+func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *SolverResult, cache *nodeCache, ids *nodeIDs, counts Counts, keys *[]GenerationKey) error {
 	// Versions and index URLs in their stored forms; texts keeps the
 	// spellings that differed, for display.
 	res, texts := normalResult(res)
@@ -439,6 +459,12 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 		return fmt.Errorf("upsert solved: %w", err)
 	}
 	counts["solved"] = int64(len(owned))
+	*keys = make([]GenerationKey, 0, len(owned))
+	for i, e := range entries {
+		if _, ok := owned[vids[i]]; ok {
+			*keys = append(*keys, GenerationKey{EnvironmentID: envID, PackageID: pkgIDs[e.Name]})
+		}
+	}
 
 	// One round trip: the rows of the versions' matches; the edges of rows
 	// taken over from an older run go (new rows have none); the owned

@@ -307,11 +307,21 @@ func RunIngest(ctx context.Context, cfg Config, logf func(string, ...any)) (*Ing
 
 // syncChecked creates the migrated database name, runs syncOnce of bin
 // into it and checks that all docs documents were ingested; it returns the
-// run and the database's URL.
+// run and the database's URL. Another binary than cfg.Seshat (the
+// baseline) migrates the database itself, to the schema it knows: this
+// tree's may be newer, and a binary refuses a schema newer than its own.
 func syncChecked(ctx context.Context, cfg Config, bin, name string, env []string, workers, docs int) (IngestRun, string, error) {
-	dbURL, err := CreateDatabase(ctx, cfg.AdminURL, name, true)
+	own := bin == cfg.Seshat
+	dbURL, err := CreateDatabase(ctx, cfg.AdminURL, name, own)
 	if err != nil {
 		return IngestRun{}, "", err
+	}
+	if !own {
+		cmd := exec.CommandContext(ctx, bin, "migrate", "up")
+		cmd.Env = append(os.Environ(), "SESHAT_DATABASE_URL="+dbURL, "SESHAT_LOG_LEVEL=warn")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return IngestRun{}, dbURL, fmt.Errorf("%s migrate up: %w\n%s", bin, err, out)
+		}
 	}
 	run, err := syncOnce(ctx, bin, dbURL, env, workers)
 	if err != nil {

@@ -203,9 +203,9 @@ func bumpGenerations(ctx context.Context, tx pgx.Tx, keys []GenerationKey) error
 	if len(keys) == 0 {
 		return nil
 	}
-	envs, pkgs := splitKeys(keys)
-	_, err := tx.Exec(ctx, bumpSQL(`SELECT * FROM unnest($1::bigint[], $2::bigint[])`), envs, pkgs)
-	if err != nil {
+	b := &pgx.Batch{}
+	queueGenerations(b, keys)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("bump graph generations: %w", err)
 	}
 	return nil

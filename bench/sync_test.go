@@ -50,7 +50,7 @@ func BenchmarkSync(b *testing.B) {
 	const db = "bench_sync"
 	admin := services.AdminURL()
 	defer DropDatabase(context.WithoutCancel(ctx), admin, db)
-	var cpu, statements int64
+	var cpu, statements, trips int64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		dbURL, err := CreateDatabase(ctx, admin, db, true)
@@ -69,6 +69,7 @@ func BenchmarkSync(b *testing.B) {
 		b.StopTimer()
 		cpu += int64(cpuTime() - c)
 		statements += tracer.Count()
+		trips += tracer.RoundTrips()
 		st.Close()
 		if err != nil {
 			b.Fatal(err)
@@ -80,5 +81,6 @@ func BenchmarkSync(b *testing.B) {
 	n := float64(b.N) * float64(docs)
 	b.ReportMetric(float64(cpu)/1e3/n, "cpu-µs/doc")
 	b.ReportMetric(float64(statements)/n, "statements/doc")
+	b.ReportMetric(float64(trips)/n, "round-trips/doc")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e3/n, "µs/doc")
 }

@@ -19,7 +19,7 @@ import (
 //
 //   - every document's transaction (ingestDocument), for its solved rows,
 //     the edges they own, the resolved versions a revsolver document adds
-//     and the vulnerability records it wrote (bumpDocumentGenerations), and
+//     and the vulnerability records it wrote (queueDocumentGenerations), and
 //     the same for the facts a re-ingestion replaces; a solver document,
 //     for the versions it marks missing (queueMissingGenerations);
 //   - DeleteDocuments and PurgeEnvironment, for the facts they delete;
@@ -154,18 +154,8 @@ const documentKeysSQL = `
 	JOIN package p ON p.name = vp.package_name
 	WHERE v.document_id = ANY($1::text[])`
 
-// bumpDocumentGenerations bumps the generations the facts of documents ids
-// reach (documentKeysSQL), in one statement.
-func bumpDocumentGenerations(ctx context.Context, tx pgx.Tx, ids []string) error {
-	b := &pgx.Batch{}
-	queueDocumentGenerations(b, ids)
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("bump graph generations: %w", err)
-	}
-	return nil
-}
-
-// queueDocumentGenerations is bumpDocumentGenerations queued on b. The
+// queueDocumentGenerations queues on b the bump of the generations the
+// facts of documents ids reach (documentKeysSQL), in one statement. The
 // statement runs with a generic plan: PostgreSQL otherwise plans its
 // branches again on every execution, which cost several times the
 // execution (0.5 ms against 0.1 ms a document). The setting is the

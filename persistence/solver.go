@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -152,7 +153,7 @@ func (s *Store) ingestSolverResult(ctx context.Context, doc DocumentRef, res *So
 		// Each try of the transaction starts afresh.
 		ids = &nodeIDs{indexes: map[string]int64{}, packages: map[string]int64{}, versions: map[versionKey]int64{}}
 		var keys []GenerationKey
-		err := writeSolverResult(ctx, tx, doc.ID, res, s.nodes, ids, counts, &keys)
+		err := writeSolverResult(ctx, tx, doc.ID, res, s.nodes, s.edgeIDs, ids, counts, &keys)
 		return keys, err
 	})
 	if err == nil && out.Status == StatusIngested {
@@ -186,7 +187,7 @@ func (s *Store) ingestDocument(ctx context.Context, doc DocumentRef, force, wait
 // leave it to documentKeysSQL.
 func (s *Store) ingestDocumentKeyed(ctx context.Context, doc DocumentRef, force, wait bool, facts []string, write func(tx pgx.Tx, counts Counts) ([]GenerationKey, error)) (IngestOutcome, error) {
 	var out IngestOutcome
-	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+	err := s.withPipelinedTx(ctx, func(tx pgx.Tx) error {
 		out = IngestOutcome{Counts: Counts{}}
 		claimed, skip, err := beginDocument(ctx, tx, doc, force, wait, facts)
 		if err != nil {
@@ -205,8 +206,8 @@ func (s *Store) ingestDocumentKeyed(ctx context.Context, doc DocumentRef, force,
 			return err
 		}
 		out.Status = StatusIngested
-		// The generations the new facts reach are bumped, and the document
-		// marked INGESTED, in one round trip.
+		// The generations the new facts reach are bumped, the document
+		// marked INGESTED and the transaction committed, in one round trip.
 		b := &pgx.Batch{}
 		if keys != nil {
 			queueGenerations(b, keys)
@@ -216,6 +217,7 @@ func (s *Store) ingestDocumentKeyed(ctx context.Context, doc DocumentRef, force,
 		if err := queueFinishDocument(b, doc.ID, out.Counts); err != nil {
 			return err
 		}
+		b.Queue(commitSQL)
 		return tx.SendBatch(ctx, b).Close()
 	})
 	return out, err
@@ -262,7 +264,12 @@ func beginDocument(ctx context.Context, tx pgx.Tx, doc DocumentRef, force, wait 
 	if wait {
 		query = claimWaitSQL
 	}
-	err = tx.QueryRow(ctx, query, doc.ID, doc.Kind, doc.ObjectKey, doc.SHA256).Scan(&status, &sha, &counts, &inserted)
+	// A batch of its own: the transaction's BEGIN goes with it.
+	b := &pgx.Batch{}
+	b.Queue(query, doc.ID, doc.Kind, doc.ObjectKey, doc.SHA256).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&status, &sha, &counts, &inserted)
+	})
+	err = tx.SendBatch(ctx, b).Close()
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil, nil
 	}
@@ -278,17 +285,19 @@ func beginDocument(ctx context.Context, tx pgx.Tx, doc DocumentRef, force, wait 
 	if inserted {
 		return true, nil, nil
 	}
-	if err := bumpDocumentGenerations(ctx, tx, []string{doc.ID}); err != nil {
-		return true, nil, err
-	}
-	if err := deleteDocumentFacts(ctx, tx, doc.ID, facts); err != nil {
-		return true, nil, err
-	}
-	_, err = tx.Exec(ctx, `
+	// The generations of the facts it replaces are bumped, the facts
+	// removed and the attempt counted, in one round trip.
+	b = &pgx.Batch{}
+	queueDocumentGenerations(b, []string{doc.ID})
+	queueDeleteDocumentFacts(b, doc.ID, facts)
+	b.Queue(`
 		UPDATE document SET kind = $2, object_key = NULLIF($3, ''), sha256 = NULLIF($4, ''),
 			attempts = attempts + 1, updated_at = now()
 		WHERE id = $1`, doc.ID, doc.Kind, doc.ObjectKey, doc.SHA256)
-	return true, nil, err
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return true, nil, fmt.Errorf("replace the document's facts: %w", err)
+	}
+	return true, nil, nil
 }
 
 const finishDocumentSQL = `
@@ -315,19 +324,18 @@ func queueFinishDocument(b *pgx.Batch, id string, counts Counts) error {
 	return nil
 }
 
-// deleteDocumentFacts removes every fact a document wrote to the tables
-// facts names, in one statement. Nodes — packages, versions, indexes,
+// queueDeleteDocumentFacts queues on b the removal of every fact a
+// document wrote to the tables facts names, in one statement. Nodes — packages, versions, indexes,
 // environments — are shared and stay.
-func deleteDocumentFacts(ctx context.Context, tx pgx.Tx, id string, facts []string) error {
+func queueDeleteDocumentFacts(b *pgx.Batch, id string, facts []string) {
 	if len(facts) == 0 {
-		return nil
+		return
 	}
 	parts := make([]string, len(facts))
 	for i, table := range facts {
 		parts[i] = fmt.Sprintf("d%d AS (DELETE FROM %s WHERE document_id = $1)", i, pgx.Identifier{table}.Sanitize())
 	}
-	_, err := tx.Exec(ctx, "WITH "+strings.Join(parts, ", ")+" SELECT 1", id)
-	return err
+	b.Queue("WITH "+strings.Join(parts, ", ")+" SELECT 1", id)
 }
 
 type versionKey struct {
@@ -337,7 +345,7 @@ type versionKey struct {
 // The generations the facts reach go to *keys (documentKeysSQL's, known
 // here): the package of each solved row the document owns, in its
 // environment; its edges and what they resolve to are those rows'.
-func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *SolverResult, cache *nodeCache, ids *nodeIDs, counts Counts, keys *[]GenerationKey) error {
+func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *SolverResult, cache *nodeCache, edges *idBlock, ids *nodeIDs, counts Counts, keys *[]GenerationKey) error {
 	// Versions and index URLs in their stored forms; texts keeps the
 	// spellings that differed, for display.
 	res, texts := normalResult(res)
@@ -412,13 +420,13 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 	}
 	// One round trip: the vulnerability records and solver rules naming
 	// the packages, which the versions (new ones and known ones) are
-	// matched against; the solved rows and ids for every edge the document
-	// could write (only owned rows' edges are; the others' ids stay
-	// unused).
+	// matched against; the solved rows. The ids for every edge the
+	// document could write (only owned rows' edges are; the others' ids
+	// stay unused) come from the store's block, fetched with this round
+	// trip when it runs short.
 	var arr arrivals
 	owned := map[int64]int64{} // version id -> solved id
 	var takenOver []int64      // solved ids that existed before
-	var edgeIDs []int64
 	b := &pgx.Batch{}
 	queueArrivals(b, names, &arr)
 	b.Queue(`
@@ -446,17 +454,13 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 		})
 		return err
 	})
-	if maxEdges > 0 {
-		b.Queue(genericPlans)
-		b.Queue(`SELECT nextval(pg_get_serial_sequence('depends_on', 'id')) FROM generate_series(1, $1)`, maxEdges).
-			Query(func(rows pgx.Rows) (err error) {
-				edgeIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-				return err
-			})
-		b.Queue(defaultPlans)
-	}
+	edges.queueFill(b, maxEdges)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("upsert solved: %w", err)
+	}
+	edgeIDs, err := edges.take(ctx, tx, maxEdges)
+	if err != nil {
+		return fmt.Errorf("edge ids: %w", err)
 	}
 	counts["solved"] = int64(len(owned))
 	*keys = make([]GenerationKey, 0, len(owned))
@@ -484,9 +488,16 @@ func writeSolverResult(ctx context.Context, tx pgx.Tx, docID string, res *Solver
 	if err := queueMetadata(b, docID, entries, owned, verIDs, counts); err != nil {
 		return err
 	}
-	b.Queue(defaultPlans)
-	queueProblems(b, docID, envID, res.Problems, counts)
-	queueMissing(b, entries, verIDs, counts)
+	// The plan setting goes back only for the problems and the missing
+	// versions (whose generations' statement needs plans of its own);
+	// what follows in the transaction's last round trip (the bump of
+	// its keys, its document's row) serves as well with generic plans,
+	// and SET LOCAL ends with the transaction.
+	if len(res.Problems) > 0 || slices.ContainsFunc(entries, func(e SolvedEntry) bool { return e.Missing }) {
+		b.Queue(defaultPlans)
+		queueProblems(b, docID, envID, res.Problems, counts)
+		queueMissing(b, entries, verIDs, counts)
+	}
 	return tx.SendBatch(ctx, b).Close()
 }
 

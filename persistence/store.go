@@ -25,6 +25,8 @@ type Store struct {
 	acquireTimeout time.Duration
 	// nodes caches the ids of the shared nodes solver documents name.
 	nodes *nodeCache
+	// edgeIDs holds ids of depends_on's sequence for documents' edges.
+	edgeIDs *idBlock
 	// TxRetry is the policy WithTx retries a transaction with after a
 	// serialization failure or a deadlock. Open sets 6 tries, waiting
 	// 20 ms before the first retry and doubling, less up to half by jitter.
@@ -102,7 +104,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		logger = slog.New(slog.DiscardHandler)
 	}
 	pt.acquireTimeout.Store(int64(opts.AcquireTimeout))
-	s := &Store{pool: pool, logger: logger, acquireTimeout: opts.AcquireTimeout, nodes: newNodeCache(),
+	s := &Store{pool: pool, logger: logger, acquireTimeout: opts.AcquireTimeout, nodes: newNodeCache(), edgeIDs: &idBlock{},
 		TxRetry: Retry{Attempts: 6, Base: 20 * time.Millisecond, Cap: time.Second}}
 	if opts.StandbyURL != "" {
 		if s.standby, err = openStandby(ctx, cfg, opts, logger); err != nil {

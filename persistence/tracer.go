@@ -10,12 +10,17 @@ import (
 )
 
 // Tracer counts every SQL statement the pool runs (queries, batch members,
-// COPY) and, when Log is set, logs each with its duration at debug level
-// (SESHAT_DEBUG_QUERIES=1). Tests use Count to assert round trips.
+// COPY), the round trips they took (a query, a batch or a COPY is one; a
+// batch's first use of a statement may add one to prepare it) and the
+// connections opened, and, when Log is set, logs each statement with its
+// duration at debug level (SESHAT_DEBUG_QUERIES=1). Tests use them to
+// assert round trips.
 type Tracer struct {
-	Logger *slog.Logger
-	Log    bool
-	count  atomic.Int64
+	Logger   *slog.Logger
+	Log      bool
+	count    atomic.Int64
+	trips    atomic.Int64
+	connects atomic.Int64
 }
 
 type traceKey struct{}
@@ -28,12 +33,33 @@ type traceStart struct {
 // Count returns the number of statements started since the last Reset.
 func (t *Tracer) Count() int64 { return t.count.Load() }
 
-// Reset sets the statement count to zero.
-func (t *Tracer) Reset() { t.count.Store(0) }
+// RoundTrips returns the number of queries, batches and COPYs started
+// since the last Reset.
+func (t *Tracer) RoundTrips() int64 { return t.trips.Load() }
+
+// Connects returns the number of connections opened since the last Reset.
+func (t *Tracer) Connects() int64 { return t.connects.Load() }
+
+// Reset sets the counts to zero.
+func (t *Tracer) Reset() {
+	t.count.Store(0)
+	t.trips.Store(0)
+	t.connects.Store(0)
+}
+
+// TraceConnectStart implements pgx.ConnectTracer.
+func (t *Tracer) TraceConnectStart(ctx context.Context, _ pgx.TraceConnectStartData) context.Context {
+	t.connects.Add(1)
+	return ctx
+}
+
+// TraceConnectEnd implements pgx.ConnectTracer.
+func (t *Tracer) TraceConnectEnd(context.Context, pgx.TraceConnectEndData) {}
 
 // TraceQueryStart implements pgx.QueryTracer.
 func (t *Tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
 	t.count.Add(1)
+	t.trips.Add(1)
 	if !t.Log {
 		return ctx
 	}
@@ -47,6 +73,7 @@ func (t *Tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQ
 
 // TraceBatchStart implements pgx.BatchTracer.
 func (t *Tracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
+	t.trips.Add(1)
 	if !t.Log {
 		return ctx
 	}
@@ -69,6 +96,7 @@ func (t *Tracer) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceB
 // TraceCopyFromStart implements pgx.CopyFromTracer.
 func (t *Tracer) TraceCopyFromStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceCopyFromStartData) context.Context {
 	t.count.Add(1)
+	t.trips.Add(1)
 	if !t.Log {
 		return ctx
 	}

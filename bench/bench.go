@@ -54,6 +54,33 @@ func CreateDatabase(ctx context.Context, adminURL, name string, migrate bool) (s
 	return dbURL, nil
 }
 
+// Settle brings the server to the same state before each timed run, so
+// that what one run left to do does not land on the next: a CHECKPOINT
+// writes the dirty buffers of the runs before, then it waits (60 s at most)
+// until no autovacuum worker is busy with the tables they wrote.
+func Settle(ctx context.Context, adminURL string) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, `CHECKPOINT`); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		var busy int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`).Scan(&busy); err != nil {
+			return err
+		}
+		if busy == 0 {
+			return nil
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	return nil
+}
+
 // DropDatabase drops name if it exists, closing its connections.
 func DropDatabase(ctx context.Context, adminURL, name string) error {
 	conn, err := pgx.Connect(ctx, adminURL)

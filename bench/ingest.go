@@ -296,6 +296,9 @@ func RunIngest(ctx context.Context, cfg Config, logf func(string, ...any)) (*Ing
 	if err != nil {
 		return nil, err
 	}
+	if err := Settle(ctx, cfg.AdminURL); err != nil {
+		return nil, err
+	}
 	res.Copy, _, res.CopyCPU, err = CopyRows(ctx, dbURL, copyURL)
 	if err != nil {
 		return nil, err
@@ -322,6 +325,9 @@ func syncChecked(ctx context.Context, cfg Config, bin, name string, env []string
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return IngestRun{}, dbURL, fmt.Errorf("%s migrate up: %w\n%s", bin, err, out)
 		}
+	}
+	if err := Settle(ctx, cfg.AdminURL); err != nil {
+		return IngestRun{}, dbURL, err
 	}
 	run, err := syncOnce(ctx, bin, dbURL, env, workers)
 	if err != nil {

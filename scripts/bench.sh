@@ -82,7 +82,9 @@ eval "set -- ${SESHAT_BENCH_FLAGS:-}"
 # the benchmark databases' builds and syncs would be replayed while they are
 # measured (seen: the walks 1.5x slower right after a dataset build). Nothing
 # here reads from it, so it is stopped for the run (its replication slot keeps
-# the WAL) and started again afterwards, when it catches up.
+# the WAL, up to max_slot_wal_keep_size) and started again afterwards, when it
+# catches up, or from a new base backup when the run wrote more WAL than the
+# slot keeps.
 standby_stopped=0
 services_status="$(scripts/services.sh status 2>/dev/null || true)"
 if grep -q '^standby: running' <<<"$services_status"; then

@@ -159,6 +159,12 @@ make_standby() {
 		die "pg_basebackup failed"
 }
 
+# standby_slot_usable says whether the primary still keeps the WAL the
+# standby's slot asks for.
+standby_slot_usable() {
+	psql_primary -c "SELECT 1 FROM pg_replication_slots WHERE slot_name = '$STANDBY_SLOT' AND wal_status <> 'lost'" | grep -q 1
+}
+
 start_standby_server() {
 	as_pg "$(pg_bindir)/pg_ctl" -D "$STANDBY_DATA" -l "$STANDBY_LOG" -w -t 120 start -o \
 		"-p $STANDBY_PORT $(pg_settings) -c shared_buffers=128MB -c hot_standby=on -c hot_standby_feedback=on" >/dev/null
@@ -170,7 +176,15 @@ start_standby() {
 		say "hot standby already runs on 127.0.0.1:$STANDBY_PORT"
 		return
 	fi
-	[ -f "$STANDBY_DATA/standby.signal" ] || make_standby
+	if [ ! -f "$STANDBY_DATA/standby.signal" ]; then
+		make_standby
+	elif ! standby_slot_usable; then
+		# Stopped while the primary wrote more WAL than the slot may keep
+		# (max_slot_wal_keep_size; make bench does): it would start and
+		# never catch up.
+		say "the hot standby's WAL is gone from the primary (slot $STANDBY_SLOT lost): taking a new base backup"
+		make_standby
+	fi
 	[ -f "$STANDBY_LOG" ] || { touch "$STANDBY_LOG"; [ "$(id -u)" = 0 ] && chown postgres "$STANDBY_LOG"; }
 	say "starting the hot standby on 127.0.0.1:$STANDBY_PORT"
 	# pg_ctl -w returns once the standby accepts read-only connections (it

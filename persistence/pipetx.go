@@ -3,7 +3,6 @@ package persistence
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -15,34 +14,16 @@ import (
 // queues commitSQL, two round trips fewer for each (see pipelinedTx).
 // Retries and errors are WithTx's.
 func (s *Store) withPipelinedTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	err := s.TxRetry.Do(ctx, func() error { return s.tryPipelinedTx(ctx, fn) }, retryable,
-		func(n int, err error, wait time.Duration) {
-			s.logger.DebugContext(ctx, "retrying transaction", "attempt", n, "wait", wait, "err", err)
-		})
-	return s.mapError(ctx, err)
-}
-
-func (s *Store) tryPipelinedTx(ctx context.Context, fn func(pgx.Tx) error) (err error) {
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	// Release closes a connection left inside a transaction rather than
-	// handing it to the next user.
-	defer conn.Release()
-	tx := &pipelinedTx{conn: conn.Conn()}
-	defer func() {
+	return s.retryTx(ctx, func() error {
+		conn, err := s.pool.Acquire(ctx)
 		if err != nil {
-			// Roll back even when ctx is already cancelled.
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			_ = tx.Rollback(rctx)
+			return err
 		}
-	}()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
+		// Release closes a connection left inside a transaction rather than
+		// handing it to the next user.
+		defer conn.Release()
+		return runTx(ctx, &pipelinedTx{conn: conn.Conn()}, fn)
+	})
 }
 
 // commitSQL, queued last on a pipelinedTx's batch, commits the transaction

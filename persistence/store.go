@@ -150,18 +150,27 @@ func (s *Store) Ping(ctx context.Context) error {
 // says; fn must therefore be safe to run again. Errors are mapped to coded
 // errors (see mapError).
 func (s *Store) WithTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	err := s.TxRetry.Do(ctx, func() error { return s.tryTx(ctx, fn) }, retryable,
+	return s.retryTx(ctx, func() error {
+		tx, err := s.pool.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		return runTx(ctx, tx, fn)
+	})
+}
+
+// retryTx runs try, one try of a transaction, again after a serialization
+// failure or a deadlock as TxRetry says, and maps its error.
+func (s *Store) retryTx(ctx context.Context, try func() error) error {
+	err := s.TxRetry.Do(ctx, try, retryable,
 		func(n int, err error, wait time.Duration) {
 			s.logger.DebugContext(ctx, "retrying transaction", "attempt", n, "wait", wait, "err", err)
 		})
 	return s.mapError(ctx, err)
 }
 
-func (s *Store) tryTx(ctx context.Context, fn func(pgx.Tx) error) (err error) {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return err
-	}
+// runTx runs fn in tx and commits it, or rolls it back when either fails.
+func runTx(ctx context.Context, tx pgx.Tx, fn func(pgx.Tx) error) (err error) {
 	defer func() {
 		if err != nil {
 			// Roll back even when ctx is already cancelled.

@@ -90,6 +90,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.Datasets = append(rep.Datasets, ds)
 		byName[ds.Size] = ds
 	}
+	// A dataset built just now leaves its writes to the checkpointer: they
+	// would land on the walks measured next.
+	if err := Settle(ctx, cfg.AdminURL); err != nil {
+		return rep, err
+	}
 
 	for _, ds := range rep.Datasets {
 		if cfg.SkipWalks {

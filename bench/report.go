@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // Markers around the part of docs/benchmarks.md that `make bench` rewrites;
@@ -41,6 +42,15 @@ func ratio(a, b float64) float64 {
 }
 
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
+
+// seconds lists durations in seconds, one decimal, separated by " / ".
+func seconds(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = fmt.Sprintf("%.1f", d.Seconds())
+	}
+	return strings.Join(parts, " / ")
+}
 
 const nestedContract = "SQL statements per nested query <= nesting depth + 1 (packages, then 3 nested levels: 4; one more level: 5)"
 
@@ -121,7 +131,8 @@ func (r *Report) Targets() []Target {
 		}
 		rt := ratio(float64(best.Elapsed), float64(g.Copy))
 		it.Known, it.Met = true, rt <= 3
-		it.Figure = fmt.Sprintf("%.1fx (%d workers: %.1f s; COPY: %.1f s; %d rows)", rt, best.Workers, best.Elapsed.Seconds(), g.Copy.Seconds(), g.Rows)
+		it.Figure = fmt.Sprintf("%.1fx (%d workers: %.1f s; COPY: %.1f s, the fastest of %d; %d rows)", rt, best.Workers, best.Elapsed.Seconds(),
+			g.Copy.Seconds(), max(len(g.CopyRuns), 1), g.Rows)
 		if baseline.Workers > 0 {
 			it.Figure += fmt.Sprintf("; before (%s), same run: %.1fx (%.1f s)", g.BaselineLabel,
 				ratio(float64(baseline.Elapsed), float64(g.Copy)), baseline.Elapsed.Seconds())
@@ -328,8 +339,8 @@ func (r *Report) Markdown(command string) string {
 				float64(g.Documents)/run.Elapsed.Seconds(), float64(g.Rows)/run.Elapsed.Seconds(), mib(run.MaxRSS), mib(run.QuarterRSS),
 				run.CPU.Postgres.Seconds(), run.CPU.Sync.Seconds(), run.CPU.MinIO.Seconds(), run.CPU.Total().Seconds())
 		}
-		fmt.Fprintf(&b, "| raw COPY of the same rows | 1 | %.1f | | %.0f | | | %.1f | | | %.1f |\n", g.Copy.Seconds(), float64(g.Rows)/g.Copy.Seconds(),
-			g.CopyCPU.Seconds(), g.CopyCPU.Seconds())
+		fmt.Fprintf(&b, "| raw COPY of the same rows, the fastest of %d (%s s) | 1 | %.1f | | %.0f | | | %.1f | | | %.1f |\n",
+			len(g.CopyRuns), seconds(g.CopyRuns), g.Copy.Seconds(), float64(g.Rows)/g.Copy.Seconds(), g.CopyCPU.Seconds(), g.CopyCPU.Seconds())
 		if g.Note != "" {
 			fmt.Fprintf(&b, "\n%s\n", g.Note)
 		}

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -54,12 +55,22 @@ goes on, and the next sync tries it again.
 On a terminal a progress bar shows on stderr; otherwise a log line every few
 seconds. A summary table follows on stdout. Documents of kinds Seshat does
 not ingest yet are SKIPPED with the reason, not failed. The exit status is 1
-when any document failed.
+when any document failed. Unless GOGC is set, the sync runs Go's garbage
+collector at GOGC=400: its heap stays at tens of MiB while parsing
+documents allocates fast.
 
 Examples:
   seshat sync --prefix solver                 every solver document
   seshat sync --id solver-rhel-8-py38-abc     one document
   seshat sync --prefix solver --dry-run       parse and validate only`
+
+// syncGCPercent is the garbage collector's target during a sync when GOGC
+// is not set. A sync's live heap stays small (the documents in flight)
+// while parsing them allocates fast; collecting at 4x the live heap instead
+// of 2x took about a quarter less CPU time (BenchmarkSync on tf, GOGC=400
+// against 100 alternately twice: 1,336 and 1,532 against 1,850 and 1,964
+// µs a document).
+const syncGCPercent = 400
 
 func runSync(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("sync", syncUsage)
@@ -97,6 +108,9 @@ func runSync(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	svc := &ingest.Service{Store: store, Docs: docs, Logger: logger, Workers: *workers}
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(syncGCPercent))
+	}
 
 	prog := e.progress(logger, len(ids))
 	start := time.Now()

@@ -295,7 +295,7 @@ func (r *Report) Markdown(command string) string {
 	}
 
 	if len(r.Walks) > 0 {
-		fmt.Fprintf(&b, "\n### dependencyGraph (maxDepth %d, %d timed calls each after a warm-up)\n\n", WalkDepth, r.Walks[0].HTTP.N)
+		fmt.Fprintf(&b, "\n### dependencyGraph (maxDepth %d, %d timed calls each after a warm-up, the four sides interleaved call by call)\n\n", WalkDepth, r.Walks[0].HTTP.N)
 		b.WriteString("| dataset | versions in the graph | resolved edges in the graph | nodes reached | edges returned | depth | HTTP p50 / p95 ms | store p50 / p95 ms | best SQL (nodes + edges) p50 / p95 ms | SQL nodes only p50 ms | HTTP / SQL | store / SQL | statements (HTTP, store) | response |\n")
 		b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, w := range r.Walks {

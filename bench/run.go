@@ -102,25 +102,21 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		w := &WalkResult{Size: ds.Size}
 		root := ds.Marker.Root
-		logf("dependencyGraph %s: store", ds.Size)
-		if err := MeasureStoreWalk(ctx, ds.URL, root, cfg.WalkIters, w); err != nil {
-			return rep, fmt.Errorf("store walk on %s: %w", ds.Size, err)
-		}
-		logf("dependencyGraph %s: SQL", ds.Size)
-		if err := MeasureSQLWalk(ctx, ds.URL, root, cfg.WalkIters, w); err != nil {
-			return rep, fmt.Errorf("SQL walk on %s: %w", ds.Size, err)
-		}
-		logf("resolve %s: store", ds.Size)
-		rrs, err := MeasureStoreResolves(ctx, ds.URL, root, cfg.WalkIters)
-		if err != nil {
-			return rep, fmt.Errorf("store resolve on %s: %w", ds.Size, err)
-		}
-		logf("dependencyGraph %s: HTTP", ds.Size)
 		p, err := StartSeshat(ctx, cfg.Seshat, ds.URL)
 		if err != nil {
 			return rep, err
 		}
-		err = MeasureHTTPWalk(ctx, p.URL, root, cfg.WalkIters, w)
+		logf("dependencyGraph %s: SQL, store and HTTP, interleaved", ds.Size)
+		if err := MeasureWalks(ctx, ds.URL, p.URL, root, cfg.WalkIters, w); err != nil {
+			p.Stop()
+			return rep, fmt.Errorf("walk on %s: %w", ds.Size, err)
+		}
+		logf("resolve %s: store", ds.Size)
+		rrs, err := MeasureStoreResolves(ctx, ds.URL, root, cfg.WalkIters)
+		if err != nil {
+			p.Stop()
+			return rep, fmt.Errorf("store resolve on %s: %w", ds.Size, err)
+		}
 		for _, rr := range rrs {
 			if err != nil {
 				break

@@ -71,44 +71,79 @@ type WalkResult struct {
 // MeasureStoreWalk times Store.DependencyGraph for root on dbURL, iters
 // times after one warm-up, counting statements per walk.
 func MeasureStoreWalk(ctx context.Context, dbURL string, root Root, iters int, res *WalkResult) error {
-	tracer := &persistence.Tracer{}
-	store, err := persistence.Open(ctx, dbURL, persistence.Options{Tracer: tracer})
+	walk, tracer, done, err := storeWalk(ctx, dbURL, root, res)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer done()
+	if res.Store, err = timeCalls(iters, walk); err != nil {
+		return err
+	}
+	res.StoreStatements = float64(tracer.Count()) / float64(iters)
+	return nil
+}
+
+// storeWalk opens a store on dbURL and walks root once, recording what the
+// walk reached in res; it returns the walk, the store's tracer (reset
+// after that first walk) and a function that closes the store.
+func storeWalk(ctx context.Context, dbURL string, root Root, res *WalkResult) (walk func() error, tracer *persistence.Tracer, done func(), err error) {
+	tracer = &persistence.Tracer{}
+	store, err := persistence.Open(ctx, dbURL, persistence.Options{Tracer: tracer})
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	q := persistence.GraphQuery{
 		Root:        persistence.VersionRef{Name: root.Name, Version: root.Version, IndexURL: root.IndexURL},
 		Environment: root.Environment, MaxDepth: WalkDepth, MarkerTrueOnly: true,
 	}
 	g, err := store.DependencyGraph(ctx, q)
 	if err != nil {
-		return err
+		store.Close()
+		return nil, nil, nil, err
 	}
 	res.Nodes, res.WalkEdges, res.Depth = len(g.Nodes), len(g.Edges), g.DepthReached
 	tracer.Reset()
+	walk = func() error {
+		_, err := store.DependencyGraph(ctx, q)
+		return err
+	}
+	return walk, tracer, store.Close, nil
+}
+
+// timeCalls times call iters times.
+func timeCalls(iters int, call func() error) (Dist, error) {
 	samples := make([]time.Duration, 0, iters)
 	for range iters {
 		start := time.Now()
-		if _, err := store.DependencyGraph(ctx, q); err != nil {
-			return err
+		if err := call(); err != nil {
+			return Dist{}, err
 		}
 		samples = append(samples, time.Since(start))
 	}
-	res.Store = Summarize(samples)
-	res.StoreStatements = float64(tracer.Count()) / float64(iters)
-	return nil
+	return Summarize(samples), nil
 }
 
 // MeasureHTTPWalk times the dependencyGraph query against a running
 // gateway, iters times after one warm-up, and counts the SQL statements of
 // one walk from the gateway's own counter (seshat_sql_statements_total).
 func MeasureHTTPWalk(ctx context.Context, base string, root Root, iters int, res *WalkResult) error {
+	walk, err := httpWalk(ctx, base, root, res)
+	if err != nil {
+		return err
+	}
+	res.HTTP, err = timeCalls(iters, walk)
+	return err
+}
+
+// httpWalk sends the dependencyGraph query to the gateway at base once,
+// checks that it reached the store's nodes, records its size and
+// statements in res, and returns one timed call of it.
+func httpWalk(ctx context.Context, base string, root Root, res *WalkResult) (func() error, error) {
 	client := &http.Client{Timeout: 2 * time.Minute}
 	body := WalkQuery(root)
 	b, err := PostGraphQL(ctx, client, base+"/graphql", body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var out struct {
 		Data struct {
@@ -119,17 +154,57 @@ func MeasureHTTPWalk(ctx context.Context, base string, root Root, iters int, res
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(b, &out); err != nil {
-		return fmt.Errorf("walk response: %w", err)
+		return nil, fmt.Errorf("walk response: %w", err)
 	}
 	if n := len(out.Data.DependencyGraph.Nodes); res.Nodes != 0 && n != res.Nodes {
-		return fmt.Errorf("HTTP walk reached %d nodes, the store %d", n, res.Nodes)
+		return nil, fmt.Errorf("HTTP walk reached %d nodes, the store %d", n, res.Nodes)
 	}
 	res.ResponseBytes = len(b)
 	if res.HTTPStatements, err = RequestStatements(ctx, client, base, body); err != nil {
+		return nil, err
+	}
+	return func() error {
+		_, err := StreamGraphQL(ctx, client, base+"/graphql", body)
+		return err
+	}, nil
+}
+
+// MeasureWalks takes MeasureStoreWalk's, MeasureSQLWalk's and
+// MeasureHTTPWalk's figures call by call, interleaved: each of the iters
+// rounds times the two statements, the store and the gateway once, each
+// round starting one side further on, so that the machine's speed moving
+// during the measurement lands on every side alike.
+func MeasureWalks(ctx context.Context, dbURL, base string, root Root, iters int, res *WalkResult) error {
+	store, tracer, done, err := storeWalk(ctx, dbURL, root, res)
+	if err != nil {
 		return err
 	}
-	res.HTTP, err = TimeRequests(ctx, client, base, body, iters)
-	return err
+	defer done()
+	edges, nodes, closeSQL, err := sqlWalk(ctx, dbURL, root, res)
+	if err != nil {
+		return err
+	}
+	defer closeSQL()
+	gateway, err := httpWalk(ctx, base, root, res)
+	if err != nil {
+		return err
+	}
+	tracer.Reset()
+	sides := []func() error{edges, nodes, store, gateway}
+	samples := make([][]time.Duration, len(sides))
+	for i := range iters {
+		for j := range sides {
+			k := (i + j) % len(sides)
+			start := time.Now()
+			if err := sides[k](); err != nil {
+				return err
+			}
+			samples[k] = append(samples[k], time.Since(start))
+		}
+	}
+	res.SQLEdges, res.SQLNodes, res.Store, res.HTTP = Summarize(samples[0]), Summarize(samples[1]), Summarize(samples[2]), Summarize(samples[3])
+	res.StoreStatements = float64(tracer.Count()) / float64(iters)
+	return nil
 }
 
 // rootIDs looks up the root version's id and the environment's id.
@@ -155,38 +230,53 @@ func rootIDs(ctx context.Context, conn *pgx.Conn, r Root) (vid, envID int64, err
 // connection, every row read, iters times after one warm-up each; it also
 // counts the database's versions and resolved edges.
 func MeasureSQLWalk(ctx context.Context, dbURL string, root Root, iters int, res *WalkResult) error {
-	conn, err := pgx.Connect(ctx, dbURL)
+	edges, nodes, done, err := sqlWalk(ctx, dbURL, root, res)
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer done()
+	if res.SQLEdges, err = timeCalls(iters, edges); err != nil {
+		return err
+	}
+	res.SQLNodes, err = timeCalls(iters, nodes)
+	return err
+}
+
+// sqlWalk connects to dbURL, counts the database's versions and resolved
+// edges into res and returns the two closure statements (nodes and edges,
+// its rows counted into res; nodes only) as calls, each run once already,
+// and a function that closes the connection.
+func sqlWalk(ctx context.Context, dbURL string, root Root, res *WalkResult) (edges, nodes func() error, done func(), err error) {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	done = func() { conn.Close(context.WithoutCancel(ctx)) }
 	if err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM package_version), (SELECT count(*) FROM depends_on_resolved)`).
 		Scan(&res.Versions, &res.Edges); err != nil {
-		return err
+		done()
+		return nil, nil, nil, err
 	}
 	vid, envID, err := rootIDs(ctx, conn, root)
 	if err != nil {
+		done()
+		return nil, nil, nil, err
+	}
+	edges = func() (err error) {
+		res.SQLRows, err = readRows(ctx, conn, persistence.ClosureEdgesSQL, vid, envID)
 		return err
 	}
-	run := func(sql string) (Dist, int, error) {
-		n := 0
-		samples := make([]time.Duration, 0, iters)
-		for i := -1; i < iters; i++ {
-			start := time.Now()
-			if n, err = readRows(ctx, conn, sql, vid, envID); err != nil {
-				return Dist{}, 0, err
-			}
-			if i >= 0 {
-				samples = append(samples, time.Since(start))
-			}
+	nodes = func() error {
+		_, err := readRows(ctx, conn, persistence.ClosureSQL, vid, envID)
+		return err
+	}
+	for _, warm := range []func() error{edges, nodes} {
+		if err := warm(); err != nil {
+			done()
+			return nil, nil, nil, err
 		}
-		return Summarize(samples), n, nil
 	}
-	if res.SQLEdges, res.SQLRows, err = run(persistence.ClosureEdgesSQL); err != nil {
-		return err
-	}
-	res.SQLNodes, _, err = run(persistence.ClosureSQL)
-	return err
+	return edges, nodes, done, nil
 }
 
 // readRows runs sql and reads every row, returning how many there were.

@@ -332,13 +332,14 @@ func RequestStatements(ctx context.Context, client *http.Client, base, body stri
 // TimeRequests posts body to the gateway at base iters times and returns
 // the distribution of the round trips.
 func TimeRequests(ctx context.Context, client *http.Client, base, body string, iters int) (Dist, error) {
-	samples := make([]time.Duration, 0, iters)
-	for range iters {
-		start := time.Now()
-		if _, err := StreamGraphQL(ctx, client, base+"/graphql", body); err != nil {
-			return Dist{}, err
-		}
-		samples = append(samples, time.Since(start))
+	return timeCalls(iters, requestCall(ctx, client, base, body))
+}
+
+// requestCall is one request of body to the gateway at base, its answer
+// read to the last byte and not kept.
+func requestCall(ctx context.Context, client *http.Client, base, body string) func() error {
+	return func() error {
+		_, err := StreamGraphQL(ctx, client, base+"/graphql", body)
+		return err
 	}
-	return Summarize(samples), nil
 }

@@ -163,10 +163,7 @@ func httpWalk(ctx context.Context, base string, root Root, res *WalkResult) (fun
 	if res.HTTPStatements, err = RequestStatements(ctx, client, base, body); err != nil {
 		return nil, err
 	}
-	return func() error {
-		_, err := StreamGraphQL(ctx, client, base+"/graphql", body)
-		return err
-	}, nil
+	return requestCall(ctx, client, base, body), nil
 }
 
 // MeasureWalks takes MeasureStoreWalk's, MeasureSQLWalk's and
@@ -252,14 +249,17 @@ func sqlWalk(ctx context.Context, dbURL string, root Root, res *WalkResult) (edg
 		return nil, nil, nil, err
 	}
 	done = func() { conn.Close(context.WithoutCancel(ctx)) }
-	if err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM package_version), (SELECT count(*) FROM depends_on_resolved)`).
+	defer func() {
+		if err != nil {
+			done()
+		}
+	}()
+	if err = conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM package_version), (SELECT count(*) FROM depends_on_resolved)`).
 		Scan(&res.Versions, &res.Edges); err != nil {
-		done()
 		return nil, nil, nil, err
 	}
 	vid, envID, err := rootIDs(ctx, conn, root)
 	if err != nil {
-		done()
 		return nil, nil, nil, err
 	}
 	edges = func() (err error) {
@@ -271,8 +271,7 @@ func sqlWalk(ctx context.Context, dbURL string, root Root, res *WalkResult) (edg
 		return err
 	}
 	for _, warm := range []func() error{edges, nodes} {
-		if err := warm(); err != nil {
-			done()
+		if err = warm(); err != nil {
 			return nil, nil, nil, err
 		}
 	}
